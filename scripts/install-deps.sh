@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crossview needs, only those that are missing.
+#   scripts/install-deps.sh            build + demo dependencies
+#   scripts/install-deps.sh --dev      also tests and benchmarks (Catch2, Google Benchmark, OpenCV peer)
+set -euo pipefail
+packages=(g++ cmake ninja-build pkg-config libeigen3-dev libceres-dev libfmt-dev nlohmann-json3-dev
+          libtomlplusplus-dev)
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=(catch2 libbenchmark-dev libopencv-dev)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+echo "crossview: installing missing packages: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "crossview: missing packages (${missing[*]}) and not root; install them and retry" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds crossview with its tests and benchmarks and runs the whole test suite with ctest.
+#   scripts/test.sh             Release build in build/test
+#   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in build/asan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --dev
+jobs=${CROSSVIEW_JOBS:-2}
+if [[ "${1:-}" == "--sanitize" ]]; then
+  dir=build/asan
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCROSSVIEW_SANITIZE=ON \
+        -DCROSSVIEW_BUILD_BENCHMARKS=OFF -DCROSSVIEW_BUILD_EXAMPLES=OFF >/dev/null
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  dir=build/test
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 900
