@@ -94,6 +94,11 @@ TEST_CASE("every camera of the ring sees the person", "[sim]") {
         REQUIRE(cam.project(pose.row(j).transpose(), &px) == crossview::camera::ProjectionStatus::kSuccess);
         CHECK(cam.is_in_image(px));
       }
+      // Upright cameras: image v grows downwards, so the head is above the ankles.
+      Eigen::Vector2d head, ankle;
+      cam.project(pose.row(10).transpose(), &head);
+      cam.project(pose.row(3).transpose(), &ankle);
+      CHECK(head.y() < ankle.y() - 200.0);
     }
   }
 }

@@ -172,7 +172,7 @@ inline std::vector<camera::Camera> make_camera_ring(const SceneOptions& options)
                                  options.camera_height_mm + 300.0 * jitter(rng));
     const Eigen::Vector3d target(0.0, 0.0, 900.0);
     const Eigen::Vector3d z = (target - centre).normalized();
-    const Eigen::Vector3d x = z.cross(-Eigen::Vector3d::UnitZ()).normalized();
+    const Eigen::Vector3d x = z.cross(Eigen::Vector3d::UnitZ()).normalized();  // image y points down
     const Eigen::Vector3d y = z.cross(x);
     Eigen::Matrix3d R;
     R.row(0) = x.transpose();

@@ -47,7 +47,7 @@ inline crossview::camera::Rigid3d look_at(const Eigen::Vector3d& center_in_world
                                           const Eigen::Vector3d& target_in_world,
                                           const Eigen::Vector3d& up = Eigen::Vector3d::UnitZ()) {
   const Eigen::Vector3d z = (target_in_world - center_in_world).normalized();
-  Eigen::Vector3d x = z.cross(-up);
+  Eigen::Vector3d x = z.cross(up);  // so that the image y axis points down (-up)
   if (x.norm() < 1e-9) x = z.unitOrthogonal();
   x.normalize();
   const Eigen::Vector3d y = z.cross(x);

@@ -1,0 +1,62 @@
+// crossview CLI: a self-contained HTML report (inline SVG, no external assets)
+// of a multi-view pose run: each view with its 2D detections and the reprojected
+// 3D skeletons, orthographic 3D views, per-joint error bars, the camera layout
+// from above and a metrics table.
+#pragma once
+
+#include <crossview/camera/camera.hpp>
+
+#include <Eigen/Core>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crossview::cli {
+
+using PoseMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
+
+struct ReportPose {
+  std::string label;
+  std::string color;  ///< CSS colour.
+  PoseMatrix joints;  ///< J x 3 in the world frame; NaN rows are missing joints.
+  bool dashed = false;
+};
+
+struct ReportView {
+  camera::Camera camera;
+  PoseMatrix detections;          ///< J x (u, v, confidence); confidence 0 = missing.
+  std::vector<char> is_outlier;   ///< Optional per-joint flag (planted outliers), may be empty.
+};
+
+struct ReportSeries {
+  std::string label;
+  std::string color;
+  std::vector<double> values;  ///< One value per joint (NaN = no value).
+};
+
+struct Report {
+  std::string title = "crossview report";
+  std::string subtitle;
+  std::vector<std::string> joint_names;
+  std::vector<int> parents;               ///< Skeleton tree, -1 at the root.
+  std::vector<ReportView> views;          ///< One frame of every view.
+  std::vector<ReportPose> poses;          ///< Poses of that frame (ground truth, estimates).
+  std::string frame_label;                ///< e.g. "frame 12".
+  std::vector<ReportSeries> per_joint_errors;  ///< Mean error per joint per method.
+  std::string error_unit = "mm";
+  std::vector<std::string> table_header;
+  std::vector<std::vector<std::string>> table_rows;
+  std::vector<Eigen::Vector3d> trajectory;  ///< Root positions over the sequence (world).
+  int up_axis = 2;                          ///< World axis pointing up (0 X, 1 Y, 2 Z).
+  std::vector<std::pair<std::string, std::string>> notes;  ///< (heading, text) paragraphs.
+};
+
+/// The whole HTML document.
+std::string render_html_report(const Report& report);
+
+/// Writes the report atomically (temporary file + rename); throws
+/// std::runtime_error naming the path when it cannot be written.
+void write_html_report(const Report& report, const std::string& path);
+
+}  // namespace crossview::cli
