@@ -1,7 +1,6 @@
-// The main job (for now): build the built-in synthetic multi-camera scene, project
+// Example: build the built-in synthetic multi-camera scene, project
 // the moving skeleton through every camera (with distortion), and report what it did.
-// Later issues grow this into the full pipeline (self-calibration, triangulation,
-// RPSM, metrics, HTML report).
+// The full pipeline is `crossview demo` (src/cli).
 #include <crossview/camera/camera.hpp>
 #include <crossview/sim/scene.hpp>
 
@@ -31,10 +30,10 @@ int main(int argc, char** argv) {
       if (arg == "--seed") options.seed = static_cast<std::uint64_t>(value);
       if (arg == "--cameras") options.num_cameras = static_cast<int>(value);
     } else if (arg == "--help" || arg == "-h") {
-      std::printf("usage: crossview_demo [--frames N] [--cameras N] [--seed S]\n");
+      std::printf("usage: project_skeleton [--frames N] [--cameras N] [--seed S]\n");
       return 0;
     } else {
-      std::fprintf(stderr, "crossview_demo: unknown or incomplete argument '%s' (see --help)\n", arg.c_str());
+      std::fprintf(stderr, "project_skeleton: unknown or incomplete argument '%s' (see --help)\n", arg.c_str());
       return 2;
     }
   }
@@ -42,7 +41,7 @@ int main(int argc, char** argv) {
   try {
     scene = crossview::sim::make_scene(options);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "crossview_demo: %s\n", e.what());
+    std::fprintf(stderr, "project_skeleton: %s\n", e.what());
     return 2;
   }
   std::printf("crossview demo: synthetic scene, %d cameras, %d frames, 17 joints, seed %llu\n\n",
