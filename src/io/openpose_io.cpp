@@ -15,6 +15,22 @@ namespace crossview::io {
 using detail::index_field;
 using detail::member_field;
 
+const std::array<const char*, kNumBody25bJoints>& body25b_joint_names() {
+  static const std::array<const char*, kNumBody25bJoints> kNames = {
+      "Nose",      "LEye",   "REye",   "LEar",   "REar",    "LShoulder", "RShoulder", "LElbow",    "RElbow",
+      "LWrist",    "RWrist", "LHip",   "RHip",   "LKnee",   "RKnee",     "LAnkle",    "RAnkle",    "Neck",
+      "Head",      "LBigToe", "LSmallToe", "LHeel", "RBigToe", "RSmallToe", "RHeel"};
+  return kNames;
+}
+
+int body25b_index(std::string_view name) {
+  const auto& names = body25b_joint_names();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (name == names[i]) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 int OpenPosePerson::num_detected() const {
   int n = 0;
   for (int j = 0; j < num_joints(); ++j) n += is_detected(j) ? 1 : 0;

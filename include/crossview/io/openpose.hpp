@@ -21,10 +21,21 @@
 
 #include <Eigen/Core>
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crossview::io {
+
+/// OpenPose BODY_25B joint names by index (0 Nose, 1 LEye, 2 REye, 3 LEar,
+/// 4 REar, 5 LShoulder, 6 RShoulder, 7 LElbow, 8 RElbow, 9 LWrist, 10 RWrist,
+/// 11 LHip, 12 RHip, 13 LKnee, 14 RKnee, 15 LAnkle, 16 RAnkle, 17 Neck,
+/// 18 Head, 19 LBigToe, 20 LSmallToe, 21 LHeel, 22 RBigToe, 23 RSmallToe, 24 RHeel).
+constexpr int kNumBody25bJoints = 25;
+const std::array<const char*, kNumBody25bJoints>& body25b_joint_names();
+/// Index of a BODY_25B joint name (as above, case-sensitive), or -1.
+int body25b_index(std::string_view name);
 
 struct OpenPosePerson {
   int person_id = -1;             ///< From "person_id" (first element), -1 when absent.
