@@ -166,3 +166,31 @@ TEST_CASE("io bvh: H36M mapping resolution and options", "[io][bvh]") {
   CHECK(crossview::io::h36m_joint_names()[8] == std::string("neck"));
   CHECK(crossview::io::h36m_parents()[16] == 15);
 }
+
+TEST_CASE("io bvh: the CMU mapping resolves the cgspeed naming too", "[io][bvh]") {
+  // A skeleton with cgspeed names, every joint a child of Hips at a distinct offset.
+  const char* names[] = {"LHipJoint", "LeftUpLeg", "LeftLeg", "LeftFoot", "RHipJoint", "RightUpLeg", "RightLeg",
+                         "RightFoot", "LowerBack", "Spine", "Spine1", "Neck", "Neck1", "Head", "LeftShoulder",
+                         "LeftArm", "LeftForeArm", "LeftHand", "RightShoulder", "RightArm", "RightForeArm", "RightHand"};
+  std::string text = "HIERARCHY\nROOT Hips\n{\nOFFSET 0 0 0\nCHANNELS 0\n";
+  int k = 1;
+  for (const char* n : names) {
+    text += std::string("JOINT ") + n + "\n{\nOFFSET " + std::to_string(k++) + " 0 0\nCHANNELS 0\n";
+    if (std::string(n) == "Head") text += "End Site\n{\nOFFSET 0 1 0\n}\n";
+    text += "}\n";
+  }
+  text += "}\nMOTION\nFrames: 1\nFrame Time: 0.01\n\n";
+  const BvhMotion m = crossview::io::parse_bvh(text);
+  const auto idx = crossview::io::resolve_h36m_mapping(m, crossview::io::cmu_h36m_mapping());
+  const auto name_of = [&](int h) { return m.joints[static_cast<std::size_t>(idx[static_cast<std::size_t>(h)][0])].name; };
+  CHECK(name_of(1) == "RightUpLeg");
+  CHECK(name_of(6) == "LeftFoot");
+  CHECK(name_of(7) == "Spine1");
+  CHECK(idx[7].size() == 1);
+  CHECK(name_of(8) == "Neck");
+  CHECK(name_of(10) == "Head_End");
+  CHECK(name_of(11) == "LeftArm");  // not the clavicle "LeftShoulder"
+  CHECK(name_of(16) == "RightHand");
+  const H36mPose3d p = crossview::io::to_h36m_17(m, 0);
+  CHECK(p(11, 0) == Approx(16.0 * crossview::io::kCmuBvhUnitMm));  // LeftArm is the 16th joint
+}
