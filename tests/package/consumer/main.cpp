@@ -1,5 +1,7 @@
-// A downstream program built against crossview (installed or add_subdirectory).
+// A downstream program built against crossview (installed or add_subdirectory):
+// uses the header-only core and the compiled crossview::io.
 #include <crossview/crossview.hpp>
+#include <crossview/io/rig.hpp>
 
 #include <cstdio>
 
@@ -9,6 +11,11 @@ int main() {
   Eigen::Vector2d pixel;
   if (cam.project(Eigen::Vector3d(0.1, -0.2, 2.0), &pixel) != camera::ProjectionStatus::kSuccess) return 1;
   if ((pixel - Eigen::Vector2d(690, 260)).norm() > 1e-9) return 1;
-  std::printf("consumer: projected to (%.1f, %.1f)\n", pixel.x(), pixel.y());
+  io::Rig rig;
+  rig.cameras.push_back(cam);
+  rig.length_unit = "m";
+  const io::Rig back = io::parse_rig_json(io::format_rig_json(rig));
+  if (back.cameras.size() != 1 || back.cameras[0].params() != cam.params()) return 1;
+  std::printf("consumer: projected to (%.1f, %.1f), rig JSON round trip ok\n", pixel.x(), pixel.y());
   return 0;
 }
