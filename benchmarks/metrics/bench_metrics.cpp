@@ -2,10 +2,11 @@
 // 17 joints, the issue's < 5 s single-core target) beside OpenCV's cv::kmeans
 // on the same normalized poses, PSS scoring, and the MPJPE family throughput.
 //
-// Data: synthetic but human-like poses: forward kinematics on the H36M tree
-// with realistic limb lengths, per-limb directions drawn around 200 random
-// "activity" prototypes (20 deg noise) and a random global yaw, so the
-// normalized poses fill a continuous manifold (a hard case for k-means).
+// Data: synthetic human-like poses: forward kinematics on the H36M tree with
+// realistic limb lengths, each limb direction a standing template's rotated by
+// a random angle (sigma 5-60 deg per limb) and a uniformly random global yaw.
+// The normalized poses fill a continuous cloud without cluster structure, the
+// hard case for Lloyd (slow convergence, most samples near a boundary).
 #include <crossview/metrics/pose_metrics.hpp>
 #include <crossview/metrics/pss.hpp>
 
@@ -28,22 +29,21 @@ std::vector<Pose3d> make_poses(int count, std::uint64_t seed) {
   std::uniform_real_distribution<double> uniform(0.0, 2.0 * M_PI);
   const cm::Limbs limbs = cm::h36m::limbs();  // parent before child
   const double length_mm[16] = {130, 450, 440, 130, 450, 440, 230, 250, 110, 120, 150, 280, 250, 150, 280, 250};
-  const int num_prototypes = 200;
-  std::vector<std::vector<Eigen::Vector3d>> prototypes(num_prototypes);
-  for (auto& p : prototypes) {
-    for (int l = 0; l < 16; ++l) p.push_back(Eigen::Vector3d(normal(rng), normal(rng), normal(rng)).normalized());
-  }
+  // Standing template (z up), per-limb angular spread (deg) of the random poses.
+  const Eigen::Vector3d template_dir[16] = {{-1, 0, 0}, {0, 0, -1}, {0, 0, -1}, {1, 0, 0},  {0, 0, -1}, {0, 0, -1},
+                                            {0, 0, 1},  {0, 0, 1},  {0, -0.5, 1}, {0, 0, 1}, {1, 0, 0},  {0, 0, -1},
+                                            {0, 0, -1}, {-1, 0, 0}, {0, 0, -1}, {0, 0, -1}};
+  const double spread_deg[16] = {5, 30, 30, 5, 30, 30, 15, 15, 10, 10, 10, 45, 60, 10, 45, 60};
   std::vector<Pose3d> out;
   out.reserve(static_cast<std::size_t>(count));
-  const double noise = 20.0 * M_PI / 180.0;
   for (int i = 0; i < count; ++i) {
-    const auto& proto = prototypes[static_cast<std::size_t>(rng() % num_prototypes)];
     const Eigen::Matrix3d yaw = Eigen::AngleAxisd(uniform(rng), Eigen::Vector3d::UnitZ()).toRotationMatrix();
     Pose3d p = Pose3d::Zero(17, 3);
     p.row(0) << 1000.0 * normal(rng), 1000.0 * normal(rng), 900.0;
     for (int l = 0; l < 16; ++l) {
-      const Eigen::Vector3d dir =
-          (proto[static_cast<std::size_t>(l)] + noise * Eigen::Vector3d(normal(rng), normal(rng), normal(rng))).normalized();
+      const Eigen::Vector3d axis = Eigen::Vector3d(normal(rng), normal(rng), normal(rng)).normalized();
+      const double angle = spread_deg[l] * M_PI / 180.0 * normal(rng);
+      const Eigen::Vector3d dir = Eigen::AngleAxisd(angle, axis) * template_dir[l].normalized();
       const auto [a, b] = limbs[static_cast<std::size_t>(l)];
       p.row(b) = p.row(a) + (length_mm[l] * (yaw * dir)).transpose();
     }
@@ -61,7 +61,7 @@ void BM_PssFit(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
   const std::vector<Pose3d> poses(poses_100k().begin(), poses_100k().begin() + n);
-  cm::pss::FitOptions opt;  // defaults: 3 restarts, greedy k-means++, max 300 iterations
+  cm::pss::FitOptions opt;  // defaults: 3 restarts, k-means++, tolerance 1e-4, max 300 iterations
   cm::pss::Model model;
   for (auto _ : state) {
     model = cm::pss::fit(poses, k, opt);
@@ -71,7 +71,7 @@ void BM_PssFit(benchmark::State& state) {
   state.counters["iterations"] = model.iterations;
   state.counters["converged"] = model.converged ? 1 : 0;
 }
-BENCHMARK(BM_PssFit)->Args({100000, 100})->Args({100000, 50})->Args({10000, 100})
+BENCHMARK(BM_PssFit)->Args({100000, 100})->Args({10000, 100})
     ->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_PssFitSingleRestart(benchmark::State& state) {
@@ -88,7 +88,7 @@ void BM_PssFitSingleRestart(benchmark::State& state) {
   state.counters["iterations"] = model.iterations;
   state.counters["converged"] = model.converged ? 1 : 0;
 }
-BENCHMARK(BM_PssFitSingleRestart)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_PssFitSingleRestart)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // OpenCV peer: cv::kmeans with k-means++ centres, one attempt, single thread,
 // on the same normalized poses (float32, OpenCV's only type), stopping after 300
