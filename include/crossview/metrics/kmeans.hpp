@@ -303,11 +303,18 @@ class LloydSolver {
         for (Eigen::Index j = 0; j < k_; ++j) {
           const auto sj = static_cast<std::size_t>(j);
           double lj = j == a ? u_own : std::max(0.0, l[j] - (now[sj] - then[sj]) - slack);
-          if (j != ai && u > lj && u > half_cc_(j, ai)) {
-            lj = (x_.row(i) - c_.row(j)).norm();
-            if (lj < u) {
-              u = lj;
-              ai = static_cast<int>(j);
+          if (j != ai && u > lj) {
+            const double h = half_cc_(j, ai);
+            if (u > h) {
+              lj = (x_.row(i) - c_.row(j)).norm();
+              if (lj < u) {
+                u = lj;
+                ai = static_cast<int>(j);
+              }
+            } else {
+              // d(x, c_j) >= ||c_j - c_ai|| - d(x, c_ai) = 2h - u (u is exact here):
+              // keeps the bound tight so Hamerly's global test settles x next time.
+              lj = std::max(lj, 2.0 * h - u);
             }
           }
           l[j] = lj;

@@ -286,24 +286,24 @@ JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
       }
     } else if (alignment == Alignment::kProcrustes) {
       if constexpr (Dim == 3) {
-      if (candidates.size() < 3) {
-        aligned = false;
-      } else {
-        Eigen::Matrix<double, Eigen::Dynamic, 3> ps(candidates.size(), 3), qs(candidates.size(), 3);
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-          ps.row(static_cast<Eigen::Index>(i)) = pred.row(candidates[i]).template head<3>();
-          qs.row(static_cast<Eigen::Index>(i)) = gt.row(candidates[i]).template head<3>();
-        }
-        Similarity3d sim;
-        if (umeyama_similarity(ps, qs, &sim)) {
-          for (int j : candidates) {
-            const Eigen::Vector3d pj = pred.row(j).template head<3>().transpose();
-            p.row(j).template head<3>() = (sim * pj).transpose();
-          }
-        } else {
+        if (candidates.size() < 3) {
           aligned = false;
+        } else {
+          Eigen::Matrix<double, Eigen::Dynamic, 3> ps(candidates.size(), 3), qs(candidates.size(), 3);
+          for (std::size_t i = 0; i < candidates.size(); ++i) {
+            ps.row(static_cast<Eigen::Index>(i)) = pred.row(candidates[i]).template head<3>();
+            qs.row(static_cast<Eigen::Index>(i)) = gt.row(candidates[i]).template head<3>();
+          }
+          Similarity3d sim;
+          if (umeyama_similarity(ps, qs, &sim)) {
+            for (int j : candidates) {
+              const Eigen::Vector3d pj = pred.row(j).template head<3>().transpose();
+              p.row(j).template head<3>() = (sim * pj).transpose();
+            }
+          } else {
+            aligned = false;
+          }
         }
-      }
       }
     }
     if (!aligned) {
