@@ -1,0 +1,177 @@
+// crossview::metrics: pose containers, joint/limb conventions and result types
+// shared by every metric (pose_metrics.hpp, pss.hpp).
+//
+// Layout (docs/metrics.md):
+//   * a 3D pose is a `Pose3d` = Eigen::Matrix<double, Eigen::Dynamic, 3>, one
+//     row per joint (x, y, z), any length unit (the metrics report in that unit;
+//     the literature and the defaults use millimetres);
+//   * a 2D pose is a `Pose2d` = Eigen::Matrix<double, Eigen::Dynamic, 2> in pixels;
+//   * a batch of F frames is a std::vector of poses, all with the same number of
+//     joints J. A stacked (F*J) x 3 array converts with `split_frames()`.
+//   * a missing joint is a row containing NaN, or a `false` entry in an optional
+//     per-frame visibility mask (`JointMask`, J booleans). Missing joints are
+//     never silently dropped: every metric reports how many it skipped and why.
+//
+// Joint order defaults to Human3.6M's 17 joints (h36m namespace below); limbs and
+// the head segment are explicit joint-index pairs so any skeleton works.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crossview::metrics {
+
+using Pose3d = Eigen::Matrix<double, Eigen::Dynamic, 3>;  ///< J x 3, one joint per row.
+using Pose2d = Eigen::Matrix<double, Eigen::Dynamic, 2>;  ///< J x 2 pixels, one joint per row.
+using JointMask = Eigen::Array<bool, Eigen::Dynamic, 1>;  ///< J flags, true = annotated/visible.
+using Limb = std::pair<int, int>;                         ///< (joint a, joint b) indices.
+using Limbs = std::vector<Limb>;
+
+/// The 17-joint Human3.6M order used by Qiu et al. (ICCV 2019), EpipolarPose and
+/// most H36M code: root, rhip, rkne, rank, lhip, lkne, lank, belly, neck, nose,
+/// head, lsho, lelb, lwri, rsho, relb, rwri.
+namespace h36m {
+constexpr int kNumJoints = 17;
+enum Joint : int {
+  kRoot = 0, kRHip, kRKnee, kRAnkle, kLHip, kLKnee, kLAnkle, kBelly, kNeck, kNose, kHead,
+  kLShoulder, kLElbow, kLWrist, kRShoulder, kRElbow, kRWrist
+};
+/// The 16 limbs of the kinematic tree (parent, child).
+inline Limbs limbs() {
+  return {{kRoot, kRHip},       {kRHip, kRKnee},          {kRKnee, kRAnkle},   {kRoot, kLHip},
+          {kLHip, kLKnee},      {kLKnee, kLAnkle},        {kRoot, kBelly},     {kBelly, kNeck},
+          {kNeck, kNose},       {kNose, kHead},           {kNeck, kLShoulder}, {kLShoulder, kLElbow},
+          {kLElbow, kLWrist},   {kNeck, kRShoulder},      {kRShoulder, kRElbow}, {kRElbow, kRWrist}};
+}
+/// The 10 body parts scored by PCP in the multi-person literature, in H36M
+/// indices: upper/lower arms, upper/lower legs (both sides), head (neck-head),
+/// torso (root-neck).
+inline Limbs pcp_parts() {
+  return {{kLShoulder, kLElbow}, {kLElbow, kLWrist}, {kRShoulder, kRElbow}, {kRElbow, kRWrist},
+          {kLHip, kLKnee},       {kLKnee, kLAnkle},  {kRHip, kRKnee},       {kRKnee, kRAnkle},
+          {kNeck, kHead},        {kRoot, kNeck}};
+}
+/// Head segment used for the JDR threshold: neck to head top.
+inline Limb head_segment() { return {kNeck, kHead}; }
+}  // namespace h36m
+
+/// The 14-joint Campus/Shelf order (Belagiannis et al., 3DPS, CVPR 2014):
+/// rank, rkne, rhip, lhip, lkne, lank, rwri, relb, rsho, lsho, lelb, lwri,
+/// neck (bottom of head), head top.
+namespace campus14 {
+constexpr int kNumJoints = 14;
+/// Parts scored by the Campus/Shelf PCP tables except the torso: lower/upper
+/// legs, lower/upper arms, head (neck-head top). Evaluation scripts in the
+/// literature build the torso from a virtual hip-centre joint: append it as a
+/// 15th joint (mean of joints 2 and 3) and add the part {14, 12}.
+inline Limbs pcp_parts() {
+  return {{0, 1}, {1, 2}, {3, 4}, {4, 5}, {6, 7}, {7, 8}, {9, 10}, {10, 11}, {12, 13}};
+}
+}  // namespace campus14
+
+/// Outcome of a batched metric.
+enum class Status : std::uint8_t {
+  kSuccess = 0,
+  kNoValidJoints,  ///< Nothing could be evaluated (every joint missing or every frame unaligned).
+};
+
+constexpr const char* to_string(Status s) {
+  switch (s) {
+    case Status::kSuccess: return "success";
+    case Status::kNoValidJoints: return "no valid joints to evaluate";
+  }
+  return "unknown";
+}
+
+/// What happened to one (frame, joint) entry.
+enum class JointState : std::uint8_t {
+  kEvaluated = 0,       ///< Error computed.
+  kMissingGroundTruth,  ///< Ground truth NaN or masked out (or, for root-relative metrics,
+                        ///< the frame's ground-truth root is missing): excluded everywhere.
+  kMissingPrediction,   ///< Ground truth valid but the prediction is NaN: excluded from error
+                        ///< means, counted as incorrect by PCK/JDR/PCP.
+  kNotAligned,          ///< The frame's alignment could not be computed from the prediction
+                        ///< (predicted root missing, zero-norm prediction, fewer than 3 joints
+                        ///< for Procrustes): like kMissingPrediction.
+};
+
+constexpr const char* to_string(JointState s) {
+  switch (s) {
+    case JointState::kEvaluated: return "evaluated";
+    case JointState::kMissingGroundTruth: return "missing ground truth";
+    case JointState::kMissingPrediction: return "missing prediction";
+    case JointState::kNotAligned: return "frame not aligned";
+  }
+  return "unknown";
+}
+
+/// How many entries of a batch ended in each JointState.
+struct JointCounts {
+  int evaluated = 0;
+  int missing_ground_truth = 0;
+  int missing_prediction = 0;
+  int not_aligned = 0;
+};
+
+/// Mean-error metrics (MPJPE family). Means are over evaluated (frame, joint)
+/// entries (a micro average: with no missing joints it equals the mean of the
+/// per-frame means). Breakdown entries with count 0 are NaN ("no data").
+struct ErrorSummary {
+  Status status = Status::kNoValidJoints;
+  std::string message;
+  double mean = 0.0;                ///< Input unit (mm for the usual data); 0 unless kSuccess.
+  Eigen::VectorXd per_joint;        ///< J means.
+  Eigen::VectorXi per_joint_count;  ///< J counts of evaluated entries.
+  Eigen::VectorXd per_frame;        ///< F means.
+  Eigen::VectorXi per_frame_count;  ///< F counts.
+  JointCounts counts;
+  bool ok() const { return status == Status::kSuccess; }
+};
+
+/// Rate metrics (PCK, JDR, PCP). `rate` = correct / scored in [0, 1], where an
+/// entry is scored when its ground truth is valid (missing predictions and
+/// unaligned frames are scored as incorrect). "item" = joint (PCK, JDR) or part
+/// (PCP). Breakdown entries with count 0 are NaN.
+struct RateSummary {
+  Status status = Status::kNoValidJoints;
+  std::string message;
+  double rate = 0.0;
+  int num_correct = 0;
+  int num_scored = 0;
+  Eigen::VectorXd per_item;        ///< Rate per joint / part.
+  Eigen::VectorXi per_item_count;  ///< Scored entries per joint / part.
+  Eigen::VectorXd per_frame;
+  Eigen::VectorXi per_frame_count;
+  JointCounts counts;  ///< For PCP, counts of parts (a part is missing when an endpoint is).
+  bool ok() const { return status == Status::kSuccess; }
+};
+
+/// Splits a stacked (F*J) x D array (frame-major: rows f*J .. f*J+J-1 are frame
+/// f) into F poses. Throws std::invalid_argument when rows is not a multiple of
+/// num_joints or num_joints < 1.
+template <int Dim = 3, typename Derived>
+std::vector<Eigen::Matrix<double, Eigen::Dynamic, Dim>> split_frames(
+    const Eigen::MatrixBase<Derived>& stacked, int num_joints) {
+  if (num_joints < 1) throw std::invalid_argument("split_frames: num_joints must be >= 1");
+  if (stacked.cols() != Dim) {
+    throw std::invalid_argument("split_frames: expected " + std::to_string(Dim) +
+                                " columns, got " + std::to_string(stacked.cols()));
+  }
+  if (stacked.rows() % num_joints != 0) {
+    throw std::invalid_argument("split_frames: " + std::to_string(stacked.rows()) +
+                                " rows is not a multiple of num_joints = " +
+                                std::to_string(num_joints));
+  }
+  std::vector<Eigen::Matrix<double, Eigen::Dynamic, Dim>> out;
+  const Eigen::Index frames = stacked.rows() / num_joints;
+  out.reserve(static_cast<std::size_t>(frames));
+  for (Eigen::Index f = 0; f < frames; ++f) out.emplace_back(stacked.middleRows(f * num_joints, num_joints));
+  return out;
+}
+
+}  // namespace crossview::metrics

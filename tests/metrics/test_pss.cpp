@@ -1,0 +1,313 @@
+#include <crossview/metrics/kmeans.hpp>
+#include <crossview/metrics/pss.hpp>
+
+#include <catch2/catch.hpp>
+#include <crossview_test/random.hpp>
+
+#include "expected_values.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+#include <vector>
+
+namespace cm = crossview::metrics;
+using cm::Pose3d;
+using cm::RowMatrixXd;
+
+namespace {
+
+RowMatrixXd to_matrix(const std::vector<double>& flat, int rows, int cols) {
+  RowMatrixXd m(rows, cols);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) m(r, c) = flat[static_cast<std::size_t>(r * cols + c)];
+  return m;
+}
+
+std::vector<Pose3d> to_poses(const std::vector<double>& flat, int count, int joints = 17) {
+  std::vector<Pose3d> out;
+  for (int i = 0; i < count; ++i) {
+    Pose3d p(joints, 3);
+    for (int j = 0; j < joints; ++j)
+      for (int c = 0; c < 3; ++c) p(j, c) = flat[static_cast<std::size_t>((i * joints + j) * 3 + c)];
+    out.push_back(p);
+  }
+  return out;
+}
+
+/// Plain Lloyd (no bounds) as the reference for the accelerated one.
+void naive_lloyd(const RowMatrixXd& x, RowMatrixXd* c, Eigen::VectorXi* labels, int max_iterations) {
+  const Eigen::Index n = x.rows(), k = c->rows();
+  labels->setConstant(n, -1);
+  for (int it = 0; it <= max_iterations; ++it) {
+    bool changed = false;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      Eigen::Index best = 0;
+      double best_d = std::numeric_limits<double>::infinity();
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double d = (x.row(i) - c->row(j)).squaredNorm();
+        if (d < best_d) {
+          best_d = d;
+          best = j;
+        }
+      }
+      if ((*labels)(i) != best) changed = true;
+      (*labels)(i) = static_cast<int>(best);
+    }
+    if (!changed || it == max_iterations) return;
+    RowMatrixXd sums = RowMatrixXd::Zero(k, x.cols());
+    Eigen::VectorXi counts = Eigen::VectorXi::Zero(k);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      sums.row((*labels)(i)) += x.row(i);
+      ++counts((*labels)(i));
+    }
+    for (Eigen::Index j = 0; j < k; ++j) {
+      REQUIRE(counts(j) > 0);
+      c->row(j) = sums.row(j) / counts(j);
+    }
+  }
+}
+
+/// Synthetic 17-joint poses around `num_modes` random prototypes.
+std::vector<Pose3d> synthetic_poses(crossview_test::Rng& rng, int count, int num_modes, double noise_mm) {
+  std::vector<Pose3d> modes;
+  for (int m = 0; m < num_modes; ++m) {
+    Pose3d p(17, 3);
+    for (int j = 0; j < 17; ++j) p.row(j) << rng.normal(300), rng.normal(300), rng.normal(300);
+    modes.push_back(p);
+  }
+  std::vector<Pose3d> out;
+  for (int i = 0; i < count; ++i) {
+    Pose3d p = modes[static_cast<std::size_t>(i % num_modes)];
+    for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(rng.normal(noise_mm), rng.normal(noise_mm), rng.normal(noise_mm));
+    // Random global scale and position: PSS must not care.
+    const double s = rng.uniform(0.8, 1.2);
+    out.push_back(((p * s).rowwise() + Eigen::RowVector3d(rng.normal(1000), rng.normal(1000), rng.normal(1000))).eval());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Hamerly-accelerated Lloyd equals plain Lloyd", "[kmeans]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(seed);
+    const int n = 1500, d = 8, k = 25;
+    RowMatrixXd x(n, d);
+    for (int i = 0; i < n; ++i)
+      for (int t = 0; t < d; ++t) x(i, t) = rng.normal() + (i % 7) * 0.5 * (t % 3);
+    const RowMatrixXd init = cm::kmeans_plus_plus(x, k, seed);
+    RowMatrixXd ref_c = init;
+    Eigen::VectorXi ref_labels;
+    naive_lloyd(x, &ref_c, &ref_labels, 300);
+    const cm::KMeansResult r = cm::lloyd(x, init, 300);
+    CHECK(r.converged);
+    CHECK((r.labels.array() == ref_labels.array()).all());
+    CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() < 1e-12);
+  }
+}
+
+TEST_CASE("Lloyd matches scikit-learn from the same initial centres", "[kmeans][crosscheck]") {
+  const RowMatrixXd x = to_matrix(expected::kKmSamples, expected::kKmN, expected::kKmD);
+  const RowMatrixXd init = to_matrix(expected::kKmInit, expected::kKmK, expected::kKmD);
+  const RowMatrixXd want = to_matrix(expected::kKmCentres, expected::kKmK, expected::kKmD);
+  const cm::KMeansResult r = cm::lloyd(x, init);
+  REQUIRE(r.converged);
+  // Same fixed point; differences are summation order only (values ~10).
+  CHECK((r.centres - want).cwiseAbs().maxCoeff() < 1e-12);
+  for (int i = 0; i < expected::kKmN; ++i) CHECK(r.labels(i) == static_cast<int>(expected::kKmLabels[static_cast<std::size_t>(i)]));
+  CHECK(r.inertia == Approx(expected::kKmInertia).epsilon(1e-12));
+}
+
+TEST_CASE("k-means recovers planted clusters exactly", "[kmeans]") {
+  for (std::uint64_t seed : {4u, 5u, 6u, 7u}) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(seed);
+    const int k = 7, d = 12;
+    RowMatrixXd planted(k, d);
+    for (int c = 0; c < k; ++c)
+      for (int t = 0; t < d; ++t) planted(c, t) = rng.normal(50.0);  // centres ~100 apart
+    std::vector<int> truth;
+    for (int c = 0; c < k; ++c)
+      for (int m = 0; m < 20 + 13 * c; ++m) truth.push_back(c);  // unequal sizes
+    std::shuffle(truth.begin(), truth.end(), rng.engine());
+    RowMatrixXd x(static_cast<Eigen::Index>(truth.size()), d);
+    for (std::size_t i = 0; i < truth.size(); ++i)
+      for (int t = 0; t < d; ++t) x(static_cast<Eigen::Index>(i), t) = planted(truth[i], t) + rng.normal(1.0);
+    cm::KMeansOptions opt;
+    opt.seed = seed;
+    const cm::KMeansResult r = cm::kmeans(x, k, opt);
+    REQUIRE(r.converged);
+    // The partition is the planted one (a bijection between labels).
+    std::map<int, int> to_label, to_truth;
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+      const int l = r.labels(static_cast<Eigen::Index>(i));
+      CHECK(to_label.emplace(truth[i], l).first->second == l);
+      CHECK(to_truth.emplace(l, truth[i]).first->second == truth[i]);
+    }
+    CHECK(to_label.size() == static_cast<std::size_t>(k));
+    // Each centre is its planted cluster's sample mean.
+    for (int c = 0; c < k; ++c) {
+      Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d);
+      int count = 0;
+      for (std::size_t i = 0; i < truth.size(); ++i) {
+        if (truth[i] != c) continue;
+        mean += x.row(static_cast<Eigen::Index>(i));
+        ++count;
+      }
+      mean /= count;
+      CHECK((r.centres.row(to_label[c]) - mean).cwiseAbs().maxCoeff() < 1e-12);
+      CHECK(r.cluster_sizes(to_label[c]) == count);
+    }
+  }
+}
+
+TEST_CASE("k-means is bounded and reports non-convergence", "[kmeans]") {
+  crossview_test::Rng rng(9);
+  RowMatrixXd x(400, 3);
+  for (int i = 0; i < 400; ++i) x.row(i) << rng.normal(), rng.normal(), rng.normal();
+  cm::KMeansOptions opt;
+  opt.max_iterations = 1;
+  opt.num_restarts = 1;
+  const cm::KMeansResult r = cm::kmeans(x, 20, opt);
+  CHECK(r.iterations == 1);
+  CHECK_FALSE(r.converged);
+}
+
+TEST_CASE("PSS fit does not depend on the input order beyond the seed", "[pss]") {
+  for (std::uint64_t seed : {10u, 11u}) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(seed);
+    std::vector<Pose3d> poses = synthetic_poses(rng, 600, 12, 40.0);
+    cm::pss::FitOptions opt;
+    opt.kmeans.seed = seed;
+    const cm::pss::Model a = cm::pss::fit(poses, 10, opt);
+    std::shuffle(poses.begin(), poses.end(), rng.engine());
+    const cm::pss::Model b = cm::pss::fit(poses, 10, opt);
+    CHECK(a.centres == b.centres);  // bit-identical
+    CHECK(a.inertia == b.inertia);
+    CHECK(a.cluster_sizes == b.cluster_sizes);
+    // ... and the same seed reproduces it.
+    CHECK(cm::pss::fit(poses, 10, opt).centres == a.centres);
+  }
+}
+
+TEST_CASE("PSS is 1 on itself and invariant to prediction scale and translation", "[pss]") {
+  for (std::uint64_t seed : {20u, 21u, 22u}) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(seed);
+    const std::vector<Pose3d> train = synthetic_poses(rng, 800, 20, 60.0);
+    cm::pss::FitOptions opt;
+    opt.kmeans.seed = seed;
+    const cm::pss::Model model = crossview::pss::fit(train, 15, opt);
+    CHECK(model.k() == 15);
+    CHECK(model.num_joints == 17);
+    const std::vector<Pose3d> gt = synthetic_poses(rng, 200, 20, 60.0);
+    CHECK(crossview::pss::score(model, gt, gt).pss == 1.0);
+    std::vector<Pose3d> pred, pred_moved;
+    for (const Pose3d& q : gt) {
+      Pose3d p = q;
+      for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(rng.normal(120), rng.normal(120), rng.normal(120));
+      pred.push_back(p);
+      // Powers of two keep the normalized pose bit-identical.
+      pred_moved.push_back(((p * 4.0).rowwise() + Eigen::RowVector3d(512.0, -2048.0, 8192.0)).eval());
+    }
+    const cm::pss::ScoreResult s = crossview::pss::score(model, pred, gt);
+    CHECK(s.pss < 1.0);  // the noise is large enough to change some structures
+    CHECK(s.pss > 0.2);
+    const cm::pss::ScoreResult moved = crossview::pss::score(model, pred_moved, gt);
+    CHECK(moved.per_frame == s.per_frame);
+    // A non-power-of-two scale changes the last bits only: same clusters.
+    std::vector<Pose3d> pred_scaled;
+    for (const Pose3d& p : pred) pred_scaled.push_back((p * 0.731).eval());
+    CHECK(crossview::pss::score(model, pred_scaled, gt).per_frame == s.per_frame);
+    CHECK(s.per_frame.sum() == static_cast<int>(std::lround(s.pss * 200)));
+  }
+}
+
+TEST_CASE("PSS agrees with scikit-learn on fixed poses", "[pss][crosscheck]") {
+  const std::vector<Pose3d> poses = to_poses(expected::kPssPoses, expected::kPssNumPoses);
+  cm::pss::FitOptions opt;
+  opt.kmeans.num_restarts = 10;
+  const cm::pss::Model ours = cm::pss::fit(poses, expected::kPssK, opt);
+  INFO("ours " << ours.inertia << " sklearn " << expected::kPssSklearnInertia);
+  // Six well separated modes: both best-of-10 k-means++ runs reach the global
+  // optimum, the same partition; only summation order differs.
+  CHECK(ours.inertia == Approx(expected::kPssSklearnInertia).epsilon(1e-12));
+  const cm::RowMatrixXd sk_centres = to_matrix(expected::kPssSklearnCentres, expected::kPssK, 51);
+  for (int c = 0; c < expected::kPssK; ++c) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int s = 0; s < expected::kPssK; ++s) best = std::min(best, (ours.centres.row(c) - sk_centres.row(s)).cwiseAbs().maxCoeff());
+    CHECK(best < 1e-14);
+  }
+
+  // Scoring with scikit-learn's centres reproduces NumPy's nearest-centre PSS.
+  cm::pss::Model sk;
+  sk.num_joints = 17;
+  sk.centres = sk_centres;
+  const std::vector<Pose3d> test_gt(poses.begin(), poses.begin() + 30);
+  const std::vector<Pose3d> test_pred = to_poses(expected::kPssTestPred, 30);
+  const cm::pss::ScoreResult s = cm::pss::score(sk, test_pred, test_gt);
+  CHECK(s.pss == expected::kPssScore);
+  for (int f = 0; f < 30; ++f) CHECK(s.per_frame(f) == static_cast<int>(expected::kPssPerFrame[static_cast<std::size_t>(f)]));
+}
+
+TEST_CASE("PSS normalization options", "[pss]") {
+  crossview_test::Rng rng(30);
+  const Pose3d p = synthetic_poses(rng, 1, 1, 10.0).front();
+  const Eigen::RowVectorXd n = cm::pss::normalize(p, {});
+  CHECK(n.size() == 51);
+  CHECK(n.norm() == Approx(1.0).epsilon(1e-14));
+  CHECK(n.head<3>().norm() == 0.0);  // root at the origin
+  cm::pss::NormalizationOptions centroid;
+  centroid.centering = cm::pss::Centering::kCentroid;
+  const Eigen::RowVectorXd nc = cm::pss::normalize(p, centroid);
+  Eigen::RowVector3d mean = Eigen::RowVector3d::Zero();
+  for (int j = 0; j < 17; ++j) mean += nc.segment<3>(3 * j);
+  CHECK(mean.norm() < 1e-15);
+  cm::pss::NormalizationOptions raw;
+  raw.scaling = cm::pss::Scaling::kNone;
+  CHECK(cm::pss::normalize(p, raw).norm() == Approx((p.rowwise() - p.row(0)).norm()).epsilon(1e-14));
+}
+
+TEST_CASE("PSS and k-means reject bad input with a clear message", "[pss][bad_input]") {
+  crossview_test::Rng rng(40);
+  std::vector<Pose3d> poses = synthetic_poses(rng, 20, 4, 30.0);
+  CHECK_THROWS_WITH(cm::pss::fit({}, 3), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(cm::pss::fit(poses, 21), Catch::Contains("k = 21") && Catch::Contains("20"));
+  CHECK_THROWS_WITH(cm::pss::fit(poses, 0), Catch::Contains("k must be >= 1"));
+  std::vector<Pose3d> bad = poses;
+  bad[7] = Pose3d::Zero(16, 3);
+  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[7]") && Catch::Contains("16 joints"));
+  bad = poses;
+  bad[5](3, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[5]") && Catch::Contains("NaN"));
+  bad = poses;
+  bad[2] = Pose3d::Constant(17, 3, 250.0);  // all joints at the root
+  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[2]") && Catch::Contains("zero-norm"));
+  std::vector<Pose3d> same(10, poses[0]);
+  CHECK_THROWS_WITH(cm::pss::fit(same, 3), Catch::Contains("distinct"));
+  cm::pss::FitOptions opt;
+  opt.normalization.root_joint = 30;
+  CHECK_THROWS_WITH(cm::pss::fit(poses, 3, opt), Catch::Contains("root_joint"));
+  opt = {};
+  opt.kmeans.num_restarts = 0;
+  CHECK_THROWS_WITH(cm::pss::fit(poses, 3, opt), Catch::Contains("num_restarts"));
+
+  const cm::pss::Model model = cm::pss::fit(poses, 4);
+  CHECK_THROWS_WITH(cm::pss::score(model, poses, {poses[0]}), Catch::Contains("frames"));
+  CHECK_THROWS_WITH(cm::pss::score(model, {}, {}), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(cm::pss::score(model, {Pose3d::Zero(17, 3)}, {poses[0]}),
+                    Catch::Contains("predicted[0]") && Catch::Contains("zero-norm"));
+  CHECK_THROWS_WITH(cm::pss::score(model, {poses[0]}, {Pose3d::Zero(15, 3)}),
+                    Catch::Contains("ground_truth[0]") && Catch::Contains("15 joints"));
+  CHECK_THROWS_WITH(cm::pss::score(cm::pss::Model{}, {poses[0]}, {poses[0]}), Catch::Contains("empty"));
+
+  RowMatrixXd x(3, 2);
+  x << 0, 0, 1, std::numeric_limits<double>::infinity(), 2, 2;
+  CHECK_THROWS_WITH(cm::kmeans(x, 2), Catch::Contains("sample 1"));
+  CHECK_THROWS_WITH(cm::kmeans(RowMatrixXd(0, 3), 1), Catch::Contains("no samples"));
+}
