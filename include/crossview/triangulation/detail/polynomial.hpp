@@ -98,7 +98,8 @@ struct SturmSequence {
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
 /// Newton steps kept inside the shrinking bracket, bisection otherwise.
-inline double polish_root_in_bracket(const double* c, int degree, double lo, double hi) {
+inline double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
+                                     double abs_tolerance = 0.0) {
   double flo = poly_eval(c, degree, lo);
   double fhi = poly_eval(c, degree, hi);
   if (flo == 0.0) return lo;
@@ -109,10 +110,16 @@ inline double polish_root_in_bracket(const double* c, int degree, double lo, dou
     double d[kMaxPolynomialDegree + 1];
     for (int i = 1; i <= degree; ++i) d[i - 1] = c[i] * i;
     const double dlo = poly_eval(d, degree - 1, lo), dhi = poly_eval(d, degree - 1, hi);
-    if (degree >= 2 && (dlo < 0.0) != (dhi < 0.0)) return polish_root_in_bracket(d, degree - 1, lo, hi);
+    if (degree >= 2 && (dlo < 0.0) != (dhi < 0.0)) {
+      return polish_root_in_bracket(d, degree - 1, lo, hi, abs_tolerance);
+    }
     return 0.5 * (lo + hi);
   }
-  double x = 0.5 * (lo + hi);
+  // Illinois (modified regula falsi) keeps the bracket shrinking fast from
+  // any distance; a Newton step is taken whenever it stays inside the bracket.
+  double x = lo - flo * (hi - lo) / (fhi - flo);
+  if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+  int side = 0;  // which end was replaced last: -1 lo, +1 hi
   constexpr int kMaxIterations = 100;
   for (int it = 0; it < kMaxIterations; ++it) {
     double f, df;
@@ -121,17 +128,23 @@ inline double polish_root_in_bracket(const double* c, int degree, double lo, dou
     if ((f < 0.0) == (flo < 0.0)) {
       lo = x;
       flo = f;
+      if (side == -1) fhi *= 0.5;
+      side = -1;
     } else {
       hi = x;
+      fhi = f;
+      if (side == +1) flo *= 0.5;
+      side = +1;
     }
     double next = x - f / df;
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);  // also catches df == 0, NaN
+    if (!(next > lo && next < hi)) {
+      next = lo - flo * (hi - lo) / (fhi - flo);
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    }
     const double step = std::abs(next - x);
     x = next;
-    if (step <= 4.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(x)) ||
-        hi - lo <= 4.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(x))) {
-      break;
-    }
+    const double tol = std::max(abs_tolerance, 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x));
+    if (step <= tol || hi - lo <= tol) break;
   }
   return x;
 }
@@ -174,7 +187,9 @@ inline int real_roots_sturm(const double* coeffs, int degree, double* roots) {
     const int count = iv.s_lo - iv.s_hi;
     if (count <= 0) continue;
     if (count == 1) {
-      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi);
+      // Absolute tolerance 1e-15 x the root bound: callers that need more
+      // (tiny roots) polish further on their own function.
+      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi, 1e-15 * bound);
       if (num_roots == degree) break;
       continue;
     }
