@@ -1,0 +1,290 @@
+// Triangulation speed, with accuracy counters, side by side with OpenCV on the
+// same inputs. Inputs are seeded synthetic scenes (pinhole for the two-view
+// and DLT kernels, OpenCV-distorted cameras for triangulate() / skeletons).
+#include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/random.hpp>
+
+#include <benchmark/benchmark.h>
+#include <opencv2/calib3d.hpp>
+#include <opencv2/core.hpp>
+
+#include <vector>
+
+using crossview::camera::Camera;
+using crossview::camera::CameraModel;
+namespace tri = crossview::triangulation;
+using crossview_test::Rng;
+
+namespace {
+
+constexpr int kNumPoints = 1000;
+
+struct TwoViewSet {
+  std::vector<Eigen::Matrix3d> F;
+  std::vector<Eigen::Vector2d> x1, x2;
+  std::vector<tri::Matrix34d> P1, P2;
+  std::vector<Eigen::Vector3d> X;
+};
+
+const TwoViewSet& two_view_set() {
+  static const TwoViewSet set = [] {
+    TwoViewSet s;
+    Rng rng(42);
+    for (int i = 0; i < kNumPoints; ++i) {
+      const Eigen::Vector3d c1 = rng.unit_vector() * rng.uniform(3, 8), c2 = rng.unit_vector() * rng.uniform(3, 8);
+      const Camera a = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000, crossview_test::look_at(c1, {0, 0, 0}));
+      const Camera b = Camera::pinhole(1200, 1200, 480, 520, 1000, 1000, crossview_test::look_at(c2, {0, 0, 0}));
+      const Eigen::Vector3d X = rng.unit_vector() * rng.uniform(0, 1);
+      Eigen::Vector2d p, q;
+      a.project(X, &p);
+      b.project(X, &q);
+      s.F.push_back(tri::fundamental_from_cameras(a, b));
+      s.x1.push_back(p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0)));
+      s.x2.push_back(q + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0)));
+      s.P1.push_back(a.projection_matrix());
+      s.P2.push_back(b.projection_matrix());
+      s.X.push_back(X);
+    }
+    return s;
+  }();
+  return set;
+}
+
+void BM_HartleySturm_Polynomial(benchmark::State& state) {
+  const TwoViewSet& s = two_view_set();
+  double sum_err = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      const tri::CorrectedMatch m = tri::correct_matches_optimal(s.F[i], s.x1[i], s.x2[i]);
+      benchmark::DoNotOptimize(m);
+      if (n < kNumPoints) sum_err += std::sqrt(m.squared_error_px2), ++n;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_err_px"] = sum_err / n;
+}
+
+void BM_Niter2(benchmark::State& state) {
+  const TwoViewSet& s = two_view_set();
+  double sum_err = 0.0, max_gap = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      const tri::CorrectedMatch m = tri::correct_matches_niter2(s.F[i], s.x1[i], s.x2[i]);
+      benchmark::DoNotOptimize(m);
+      if (n < kNumPoints) {
+        const double e = std::sqrt(m.squared_error_px2);
+        sum_err += e;
+        max_gap = std::max(max_gap, std::abs(e - std::sqrt(tri::correct_matches_optimal(s.F[i], s.x1[i], s.x2[i])
+                                                               .squared_error_px2)));
+        ++n;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_err_px"] = sum_err / n;
+  state.counters["max_gap_to_optimal_px"] = max_gap;
+}
+
+void BM_OpenCV_correctMatches(benchmark::State& state) {
+  const TwoViewSet& s = two_view_set();
+  std::vector<cv::Matx33d> F(kNumPoints);
+  for (int i = 0; i < kNumPoints; ++i)
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) F[i](r, c) = s.F[i](r, c);
+  cv::Mat p1(1, 1, CV_64FC2), p2(1, 1, CV_64FC2), n1, n2;
+  double sum_err = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      p1.at<cv::Vec2d>(0) = cv::Vec2d(s.x1[i].x(), s.x1[i].y());
+      p2.at<cv::Vec2d>(0) = cv::Vec2d(s.x2[i].x(), s.x2[i].y());
+      cv::correctMatches(F[i], p1, p2, n1, n2);
+      if (n < kNumPoints) {
+        const cv::Vec2d a = n1.at<cv::Vec2d>(0), b = n2.at<cv::Vec2d>(0);
+        sum_err += std::sqrt((Eigen::Vector2d(a[0], a[1]) - s.x1[i]).squaredNorm() +
+                             (Eigen::Vector2d(b[0], b[1]) - s.x2[i]).squaredNorm());
+        ++n;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_err_px"] = sum_err / n;
+}
+
+void BM_DLT_TwoView(benchmark::State& state) {
+  const TwoViewSet& s = two_view_set();
+  double sum = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      const tri::Matrix34d P[2] = {s.P1[i], s.P2[i]};
+      const Eigen::Vector2d x[2] = {s.x1[i], s.x2[i]};
+      Eigen::Vector3d X = Eigen::Vector3d::Zero();
+      tri::triangulate_dlt(P, x, nullptr, 2, &X);
+      benchmark::DoNotOptimize(X);
+      if (n < kNumPoints) sum += (X - s.X[i]).norm(), ++n;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_3d_err_mm"] = 1e3 * sum / n;
+}
+
+void BM_OpenCV_triangulatePoints_TwoView(benchmark::State& state) {
+  const TwoViewSet& s = two_view_set();
+  std::vector<cv::Matx34d> P1(kNumPoints), P2(kNumPoints);
+  for (int i = 0; i < kNumPoints; ++i)
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c) P1[i](r, c) = s.P1[i](r, c), P2[i](r, c) = s.P2[i](r, c);
+  cv::Mat a(2, 1, CV_64F), b(2, 1, CV_64F), X4;
+  double sum = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      a.at<double>(0) = s.x1[i].x();
+      a.at<double>(1) = s.x1[i].y();
+      b.at<double>(0) = s.x2[i].x();
+      b.at<double>(1) = s.x2[i].y();
+      cv::triangulatePoints(P1[i], P2[i], a, b, X4);
+      if (n < kNumPoints) {
+        const Eigen::Vector3d X(X4.at<double>(0) / X4.at<double>(3), X4.at<double>(1) / X4.at<double>(3),
+                                X4.at<double>(2) / X4.at<double>(3));
+        sum += (X - s.X[i]).norm();
+        ++n;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_3d_err_mm"] = 1e3 * sum / n;
+}
+
+// A 4-camera ring (3-5 m), OpenCV-distorted cameras for the high-level calls.
+std::vector<Camera> ring(int V, bool distorted) {
+  Rng rng(7);
+  std::vector<Camera> cams;
+  for (int v = 0; v < V; ++v) {
+    const double a = 2.0 * 3.14159265358979 * v / V;
+    const Eigen::Vector3d c(4.0 * std::cos(a), 4.0 * std::sin(a), 1.5);
+    Eigen::VectorXd p(9);
+    p << 1100, 1100, 500, 500, distorted ? -0.15 : 0.0, distorted ? 0.03 : 0.0, 0, 0, 0;
+    cams.emplace_back(CameraModel::kOpenCV, p, 1000, 1000, crossview_test::look_at(c, {0, 0, 1}));
+  }
+  return cams;
+}
+
+void BM_DLT_FourView(benchmark::State& state) {
+  const auto cams = ring(4, false);
+  Rng rng(3);
+  std::vector<std::array<Eigen::Vector2d, 4>> obs(kNumPoints);
+  std::vector<Eigen::Vector3d> truth(kNumPoints);
+  tri::Matrix34d P[4];
+  for (int v = 0; v < 4; ++v) P[v] = cams[v].projection_matrix();
+  for (int i = 0; i < kNumPoints; ++i) {
+    truth[i] = Eigen::Vector3d(rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(0.2, 1.8));
+    for (int v = 0; v < 4; ++v) {
+      cams[v].project(truth[i], &obs[i][v]);
+      obs[i][v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+    }
+  }
+  double sum = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      Eigen::Vector3d X = Eigen::Vector3d::Zero();
+      tri::triangulate_dlt(P, obs[i].data(), nullptr, 4, &X);
+      benchmark::DoNotOptimize(X);
+      if (n < kNumPoints) sum += (X - truth[i]).norm(), ++n;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_3d_err_mm"] = 1e3 * sum / n;
+}
+
+// Top-level triangulate() on 4 distorted views (undistortion + DLT + LM).
+void BM_Triangulate_FourViewDistorted(benchmark::State& state) {
+  const auto cams = ring(4, true);
+  Rng rng(4);
+  std::vector<std::vector<Eigen::Vector2d>> obs(kNumPoints, std::vector<Eigen::Vector2d>(4));
+  std::vector<Eigen::Vector3d> truth(kNumPoints);
+  for (int i = 0; i < kNumPoints; ++i) {
+    truth[i] = Eigen::Vector3d(rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(0.2, 1.8));
+    for (int v = 0; v < 4; ++v) {
+      cams[v].project(truth[i], &obs[i][v]);
+      obs[i][v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+    }
+  }
+  tri::TriangulationOptions o;
+  o.refine = state.range(0) != 0;
+  double sum = 0.0;
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNumPoints; ++i) {
+      const tri::TriangulationResult r = tri::triangulate(cams, obs[i], o);
+      benchmark::DoNotOptimize(r);
+      if (n < kNumPoints) sum += (r.point_in_world - truth[i]).norm(), ++n;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNumPoints);
+  state.counters["ns_per_point"] = benchmark::Counter(static_cast<double>(state.iterations()) * kNumPoints,
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["mean_3d_err_mm"] = 1e3 * sum / n;
+}
+
+// 17 joints x 4 distorted views per frame, DLT + refinement.
+void BM_Skeleton_17x4(benchmark::State& state) {
+  const auto cams = ring(4, true);
+  constexpr int J = 17, kFrames = 50;
+  Rng rng(5);
+  std::vector<std::vector<Eigen::MatrixX2d>> frames(kFrames, std::vector<Eigen::MatrixX2d>(4, Eigen::MatrixX2d(J, 2)));
+  std::vector<std::vector<Eigen::VectorXd>> conf(kFrames, std::vector<Eigen::VectorXd>(4, Eigen::VectorXd(J)));
+  std::vector<std::vector<Eigen::Vector3d>> truth(kFrames, std::vector<Eigen::Vector3d>(J));
+  for (int f = 0; f < kFrames; ++f) {
+    for (int j = 0; j < J; ++j) {
+      truth[f][j] = Eigen::Vector3d(rng.uniform(-0.4, 0.4), rng.uniform(-0.4, 0.4), rng.uniform(0.1, 1.8));
+      for (int v = 0; v < 4; ++v) {
+        Eigen::Vector2d p;
+        cams[v].project(truth[f][j], &p);
+        frames[f][v].row(j) = (p + Eigen::Vector2d(rng.normal(2.0), rng.normal(2.0))).transpose();
+        conf[f][v][j] = rng.uniform(0.5, 1.0);
+      }
+    }
+  }
+  double sum = 0.0;
+  int n = 0, f = 0;
+  for (auto _ : state) {
+    const tri::SkeletonResult r = tri::triangulate_skeleton(cams, frames[f], conf[f]);
+    benchmark::DoNotOptimize(r);
+    if (n < kFrames * J) {
+      for (int j = 0; j < J; ++j) sum += (r.points_in_world.row(j).transpose() - truth[f][j]).norm(), ++n;
+    }
+    f = (f + 1) % kFrames;
+  }
+  state.SetItemsProcessed(state.iterations());  // frames
+  state.counters["frames_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["mpjpe_mm"] = 1e3 * sum / n;
+}
+
+}  // namespace
+
+BENCHMARK(BM_HartleySturm_Polynomial);
+BENCHMARK(BM_Niter2);
+BENCHMARK(BM_OpenCV_correctMatches);
+BENCHMARK(BM_DLT_TwoView);
+BENCHMARK(BM_OpenCV_triangulatePoints_TwoView);
+BENCHMARK(BM_DLT_FourView);
+BENCHMARK(BM_Triangulate_FourViewDistorted)->Arg(0)->Arg(1);
+BENCHMARK(BM_Skeleton_17x4);
+BENCHMARK_MAIN();

@@ -1,0 +1,65 @@
+// crossview: status codes and the result type shared by every triangulation call.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace crossview::triangulation {
+
+/// Outcome of one triangulation. Anything but kSuccess comes with a NaN point.
+enum class Status : std::uint8_t {
+  kSuccess = 0,
+  kInvalidInput,     ///< NaN/Inf camera data, Inf pixel, negative / non-finite confidence.
+  kTooFewViews,      ///< Fewer than 2 usable observations (missing, low confidence, unprojectable).
+  kDegenerate,       ///< Camera centres coincide, or the linear system has no unique solution.
+  kPointAtInfinity,  ///< Rays (nearly) parallel: triangulation angle below the minimum.
+  kBehindCamera,     ///< The best point lies behind (or on the plane of) a used camera.
+  kNotConverged,     ///< An iteration hit its bound without reaching its tolerance.
+  kNoConsensus,      ///< Robust methods: no pair of views explains >= 2 observations.
+};
+
+constexpr const char* to_string(Status s) {
+  switch (s) {
+    case Status::kSuccess: return "success";
+    case Status::kInvalidInput: return "invalid input";
+    case Status::kTooFewViews: return "too few valid views";
+    case Status::kDegenerate: return "degenerate geometry";
+    case Status::kPointAtInfinity: return "point at infinity (parallel rays)";
+    case Status::kBehindCamera: return "point behind a camera";
+    case Status::kNotConverged: return "not converged";
+    case Status::kNoConsensus: return "no consensus among views";
+  }
+  return "unknown";
+}
+
+/// Result of triangulating one 3D point from its observations.
+///
+/// `point_in_world` is finite if and only if `status == Status::kSuccess`
+/// (NaN otherwise), in the unit of the cameras' translations.
+struct TriangulationResult {
+  Status status = Status::kInvalidInput;
+  std::string message;  ///< Human-readable reason; "success" on success.
+  Eigen::Vector3d point_in_world =
+      Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
+  /// One entry per input view: distance in pixels (distorted image) between the
+  /// observation and the reprojected point; NaN when the view has no usable
+  /// observation or the point does not project into it. Filled on success, and
+  /// on failures where a finite candidate point existed (for diagnosis).
+  std::vector<double> reprojection_error_px;
+  /// Indices of the views that determined the point (robust methods: inliers).
+  std::vector<int> used_views;
+  /// Mean of reprojection_error_px over used_views (NaN if unavailable).
+  double mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
+  /// Largest angle (degrees) between the rays of two used views at the point.
+  double triangulation_angle_deg = std::numeric_limits<double>::quiet_NaN();
+  /// Iterations of nonlinear refinement performed (0 when not refined).
+  int refine_iterations = 0;
+
+  bool ok() const { return status == Status::kSuccess; }
+};
+
+}  // namespace crossview::triangulation

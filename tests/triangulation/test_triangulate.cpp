@@ -1,0 +1,359 @@
+// triangulate(), DLT, midpoint, refinement, robust, vector median, skeleton
+// batches and every bad-input status, on seeded synthetic rigs.
+#include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/random.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+using crossview::camera::Camera;
+using crossview::camera::CameraModel;
+using crossview::camera::Rigid3d;
+namespace tri = crossview::triangulation;
+using crossview_test::Rng;
+
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+
+// V cameras on a ring of radius ~4 m looking at the origin; OpenCV-model
+// distortion when `distorted`.
+std::vector<Camera> make_rig(Rng& rng, int V, bool distorted) {
+  std::vector<Camera> cams;
+  for (int v = 0; v < V; ++v) {
+    const double a = 2.0 * 3.14159265358979 * v / V + rng.uniform(-0.2, 0.2);
+    const Eigen::Vector3d c(4.0 * std::cos(a), 4.0 * std::sin(a), rng.uniform(0.5, 2.0));
+    const Rigid3d T = crossview_test::look_at(c, Eigen::Vector3d(0, 0, 1));
+    const double f = rng.uniform(800, 1500);
+    if (distorted) {
+      Eigen::VectorXd p(9);
+      p << f, f, 500 + rng.uniform(-20, 20), 500 + rng.uniform(-20, 20), rng.uniform(-0.2, 0.1),
+          rng.uniform(-0.05, 0.05), rng.uniform(-1e-3, 1e-3), rng.uniform(-1e-3, 1e-3), 0.0;
+      cams.emplace_back(CameraModel::kOpenCV, p, 1000, 1000, T);
+    } else {
+      cams.push_back(Camera::pinhole(f, f, 500, 500, 1000, 1000, T));
+    }
+  }
+  return cams;
+}
+
+std::vector<Eigen::Vector2d> project_all(const std::vector<Camera>& cams, const Eigen::Vector3d& X, Rng* rng,
+                                         double sigma) {
+  std::vector<Eigen::Vector2d> px(cams.size());
+  for (std::size_t v = 0; v < cams.size(); ++v) {
+    REQUIRE(cams[v].project(X, &px[v]) == crossview::camera::ProjectionStatus::kSuccess);
+    if (rng != nullptr) px[v] += Eigen::Vector2d(rng->normal(sigma), rng->normal(sigma));
+  }
+  return px;
+}
+
+Eigen::Vector3d random_point(Rng& rng) {
+  return Eigen::Vector3d(rng.uniform(-0.8, 0.8), rng.uniform(-0.8, 0.8), rng.uniform(0.2, 1.8));
+}
+
+}  // namespace
+
+TEST_CASE("Noise-free observations are triangulated exactly by every method", "[triangulation]") {
+  // Exact data: every method must return the true point to ~1e-9 of the
+  // scene size (rounding through undistortion Newton at 1e-12 px).
+  constexpr double kExactTolerance = 1e-7;  // metres; scene ~4 m, f ~1000 px
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    const bool distorted = seed % 2 == 0;
+    const auto cams = make_rig(rng, 4, distorted);
+    const Eigen::Vector3d X = random_point(rng);
+    const auto px = project_all(cams, X, nullptr, 0.0);
+    for (tri::Method m : {tri::Method::kAuto, tri::Method::kDlt, tri::Method::kMidpoint, tri::Method::kOptimalTwoView,
+                          tri::Method::kNiter2, tri::Method::kRobust, tri::Method::kVectorMedian}) {
+      for (bool refine : {false, true}) {
+        INFO("method " << tri::to_string(m) << " refine " << refine);
+        tri::TriangulationOptions o;
+        o.method = m;
+        o.refine = refine;
+        const tri::TriangulationResult r = tri::triangulate(cams, px, o);
+        REQUIRE(r.status == tri::Status::kSuccess);
+        CHECK(r.message == "success");
+        CHECK((r.point_in_world - X).norm() < kExactTolerance);
+        CHECK(r.mean_reprojection_error_px < 1e-5);
+        CHECK(r.reprojection_error_px.size() == 4);
+        CHECK(r.used_views.size() >= 2);
+        CHECK(r.triangulation_angle_deg > 10.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("Refinement reduces reprojection error and DLT matches its definition", "[triangulation]") {
+  double sum_dlt = 0.0, sum_ref = 0.0;
+  for (std::uint64_t seed = 100; seed < 140; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    const auto cams = make_rig(rng, 4, true);
+    const Eigen::Vector3d X = random_point(rng);
+    const auto px = project_all(cams, X, &rng, 2.0);
+    tri::TriangulationOptions o;
+    o.method = tri::Method::kDlt;
+    o.refine = false;
+    const auto r0 = tri::triangulate(cams, px, o);
+    o.refine = true;
+    const auto r1 = tri::triangulate(cams, px, o);
+    REQUIRE(r0.ok());
+    REQUIRE(r1.ok());
+    // LM minimises the sum of squares: never worse than its start.
+    double s0 = 0, s1 = 0;
+    for (int v = 0; v < 4; ++v) {
+      s0 += r0.reprojection_error_px[v] * r0.reprojection_error_px[v];
+      s1 += r1.reprojection_error_px[v] * r1.reprojection_error_px[v];
+    }
+    CHECK(s1 <= s0 * (1.0 + 1e-12));
+    // Gradient of the refined cost ~ 0: perturbing X in any axis raises it.
+    for (int k = 0; k < 3; ++k) {
+      for (double h : {-1e-5, 1e-5}) {
+        Eigen::Vector3d Y = r1.point_in_world;
+        Y[k] += h;
+        double s = 0;
+        for (int v = 0; v < 4; ++v) {
+          Eigen::Vector2d p;
+          cams[v].project(Y, &p);
+          s += (p - px[v]).squaredNorm();
+        }
+        CHECK(s >= s1 - 1e-9);
+      }
+    }
+    sum_dlt += (r0.point_in_world - X).norm();
+    sum_ref += (r1.point_in_world - X).norm();
+  }
+  std::printf("[triangulate] 4 distorted views, 2 px noise: mean 3D error DLT %.2f mm, refined %.2f mm\n",
+              1e3 * sum_dlt / 40, 1e3 * sum_ref / 40);
+}
+
+TEST_CASE("Confidence weights scale DLT rows and low scores drop views", "[triangulation]") {
+  Rng rng(7);
+  const auto cams = make_rig(rng, 4, false);
+  const Eigen::Vector3d X = random_point(rng);
+  auto px = project_all(cams, X, nullptr, 0.0);
+  px[2] += Eigen::Vector2d(60, -40);  // a bad detection
+  tri::TriangulationOptions o;
+  o.method = tri::Method::kDlt;
+  o.refine = false;
+  const auto equal = tri::triangulate(cams, px, {1.0, 1.0, 1.0, 1.0}, o);
+  const auto down = tri::triangulate(cams, px, {1.0, 1.0, 0.01, 1.0}, o);
+  const auto dropped = tri::triangulate(cams, px, {1.0, 1.0, 0.0, 1.0}, o);
+  REQUIRE(equal.ok());
+  REQUIRE(down.ok());
+  REQUIRE(dropped.ok());
+  CHECK((down.point_in_world - X).norm() < 0.1 * (equal.point_in_world - X).norm());
+  CHECK((dropped.point_in_world - X).norm() < 1e-7);
+  CHECK(dropped.used_views == std::vector<int>{0, 1, 3});
+  CHECK(std::isnan(dropped.reprojection_error_px[2]));
+  // Uniform weights give the unweighted solution (scale invariance).
+  const auto scaled = tri::triangulate(cams, px, {0.5, 0.5, 0.5, 0.5}, o);
+  CHECK((scaled.point_in_world - equal.point_in_world).norm() < 1e-9);
+}
+
+TEST_CASE("Robust methods reject an outlier view, plain DLT does not", "[triangulation][robust]") {
+  double err_dlt = 0, err_robust = 0, err_median = 0;
+  const int kTrials = 30;
+  for (std::uint64_t seed = 200; seed < 200 + kTrials; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    const auto cams = make_rig(rng, 5, true);
+    const Eigen::Vector3d X = random_point(rng);
+    auto px = project_all(cams, X, &rng, 1.0);
+    const int bad = rng.integer(0, 4);
+    px[bad] += Eigen::Vector2d(rng.uniform(80, 200), rng.uniform(-200, -80));
+    tri::TriangulationOptions o;
+    o.method = tri::Method::kDlt;
+    const auto d = tri::triangulate(cams, px, o);
+    o.method = tri::Method::kRobust;
+    const auto r = tri::triangulate(cams, px, o);
+    o.method = tri::Method::kVectorMedian;
+    const auto m = tri::triangulate(cams, px, o);
+    REQUIRE(d.ok());
+    REQUIRE(r.ok());
+    REQUIRE(m.ok());
+    CHECK(std::find(r.used_views.begin(), r.used_views.end(), bad) == r.used_views.end());
+    CHECK(r.used_views.size() == 4);
+    err_dlt += (d.point_in_world - X).norm();
+    err_robust += (r.point_in_world - X).norm();
+    err_median += (m.point_in_world - X).norm();
+  }
+  std::printf("[triangulate] 5 views, 1 outlier view: mean 3D error DLT+LM %.1f mm, robust %.1f mm, "
+              "vector median %.1f mm\n",
+              1e3 * err_dlt / kTrials, 1e3 * err_robust / kTrials, 1e3 * err_median / kTrials);
+  CHECK(err_robust < 0.2 * err_dlt);
+  CHECK(err_median < 0.5 * err_dlt);
+}
+
+TEST_CASE("Robust sampling is seeded and deterministic", "[triangulation][robust]") {
+  Rng rng(31);
+  const auto cams = make_rig(rng, 12, false);  // 66 pairs > max_hypotheses below
+  const Eigen::Vector3d X = random_point(rng);
+  auto px = project_all(cams, X, &rng, 1.0);
+  for (int v = 0; v < 4; ++v) px[3 * v] += Eigen::Vector2d(150, 90);
+  tri::TriangulationOptions o;
+  o.method = tri::Method::kRobust;
+  o.robust.max_hypotheses = 10;
+  o.robust.seed = 5;
+  const auto a = tri::triangulate(cams, px, o);
+  const auto b = tri::triangulate(cams, px, o);
+  REQUIRE(a.ok());
+  CHECK(a.point_in_world == b.point_in_world);
+  CHECK(a.used_views == b.used_views);
+  CHECK(a.used_views.size() == 8);
+}
+
+TEST_CASE("Geometric median", "[triangulation][robust]") {
+  // Symmetric set: the median is the centre; an outlier does not move it much.
+  std::vector<Eigen::Vector3d> p = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 100}};
+  const Eigen::Vector3d m = tri::geometric_median(p);
+  CHECK(m.norm() < 0.3);
+  // Optimality: the subgradient condition sum (p - m)/|p - m| ~ 0.
+  Eigen::Vector3d g = Eigen::Vector3d::Zero();
+  for (const auto& q : p) g += (q - m).normalized();
+  CHECK(g.norm() < 1e-6);
+  CHECK(std::isnan(tri::geometric_median({})[0]));
+  CHECK(tri::geometric_median({{1, 2, 3}}) == Eigen::Vector3d(1, 2, 3));
+}
+
+TEST_CASE("Bad input gets a status and a NaN point, never a crash", "[triangulation][bad_input]") {
+  Rng rng(11);
+  const auto cams = make_rig(rng, 3, true);
+  const Eigen::Vector3d X = random_point(rng);
+  const auto px = project_all(cams, X, nullptr, 0.0);
+  auto expect = [](const tri::TriangulationResult& r, tri::Status s) {
+    INFO("message: " << r.message);
+    CHECK(r.status == s);
+    CHECK(!r.ok());
+    CHECK(std::isnan(r.point_in_world.x()));
+    CHECK(!r.message.empty());
+  };
+  for (tri::Method m : {tri::Method::kAuto, tri::Method::kDlt, tri::Method::kMidpoint, tri::Method::kOptimalTwoView,
+                        tri::Method::kNiter2, tri::Method::kRobust, tri::Method::kVectorMedian}) {
+    INFO("method " << tri::to_string(m));
+    tri::TriangulationOptions o;
+    o.method = m;
+    // NaN = missing: one view left -> too few views.
+    expect(tri::triangulate(cams, {px[0], {kNaN, kNaN}, {kNaN, 3.0}}, o), tri::Status::kTooFewViews);
+    // Inf pixel: malformed -> invalid input when too few remain.
+    expect(tri::triangulate(cams, {px[0], {kInf, 1.0}, {kNaN, kNaN}}, o), tri::Status::kInvalidInput);
+    // Negative / Inf confidence: malformed.
+    expect(tri::triangulate(cams, px, {1.0, -1.0, kInf}, o), tri::Status::kInvalidInput);
+    // Confidence 0 and NaN: missing.
+    expect(tri::triangulate(cams, px, {1.0, 0.0, kNaN}, o), tri::Status::kTooFewViews);
+    // One malformed view among three good ones is simply dropped.
+    const auto ok = tri::triangulate(cams, {px[0], px[1], {kInf, 0.0}}, o);
+    CHECK(ok.ok());
+    // Empty input.
+    expect(tri::triangulate(std::vector<Camera>{}, {}, o), tri::Status::kTooFewViews);
+    // Identical camera centres (pure rotation): no baseline.
+    std::vector<Camera> same = {cams[0], cams[0]};
+    same[1].cam_from_world = Rigid3d(Eigen::Quaterniond(Eigen::AngleAxisd(0.3, Eigen::Vector3d::UnitY())) *
+                                         cams[0].cam_from_world.rotation,
+                                     Eigen::Vector3d::Zero());
+    same[1].cam_from_world.translation = -(same[1].cam_from_world.rotation * cams[0].center_in_world());
+    Eigen::Vector2d q0, q1;
+    REQUIRE(same[0].project(X, &q0) == crossview::camera::ProjectionStatus::kSuccess);
+    REQUIRE(same[1].project(X, &q1) == crossview::camera::ProjectionStatus::kSuccess);
+    expect(tri::triangulate(same, {q0, q1}, o), tri::Status::kDegenerate);
+  }
+}
+
+TEST_CASE("Points at infinity, parallel rays and points behind cameras", "[triangulation][bad_input]") {
+  // Two parallel pinhole cameras 1 m apart looking along +z.
+  const Camera c0 = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000, Rigid3d(Eigen::Quaterniond::Identity(), {0, 0, 0}));
+  const Camera c1 = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000, Rigid3d(Eigen::Quaterniond::Identity(), {-1, 0, 0}));
+  const std::vector<Camera> cams = {c0, c1};
+  for (tri::Method m : {tri::Method::kAuto, tri::Method::kDlt, tri::Method::kMidpoint, tri::Method::kOptimalTwoView,
+                        tri::Method::kNiter2, tri::Method::kRobust, tri::Method::kVectorMedian}) {
+    INFO("method " << tri::to_string(m));
+    tri::TriangulationOptions o;
+    o.method = m;
+    // Identical pixels in parallel cameras: rays parallel, point at infinity.
+    auto r = tri::triangulate(cams, {{600.0, 450.0}, {600.0, 450.0}}, o);
+    CHECK(r.status == tri::Status::kPointAtInfinity);
+    CHECK(std::isnan(r.point_in_world.x()));
+    // Very far point (1e7 m): angle 6e-6 deg below the default minimum.
+    r = tri::triangulate(cams, {{500.0, 500.0}, {500.0 + 1e-4, 500.0}}, o);
+    CHECK(r.status == tri::Status::kPointAtInfinity);
+    // Negative disparity: the rays meet behind both cameras.
+    r = tri::triangulate(cams, {{500.0, 500.0}, {600.0, 500.0}}, o);
+    INFO(r.message);
+    CHECK((r.status == tri::Status::kBehindCamera || r.status == tri::Status::kNoConsensus));
+    CHECK(std::isnan(r.point_in_world.x()));
+    // Positive disparity: in front, depth = f b / d = 10 m.
+    r = tri::triangulate(cams, {{500.0, 500.0}, {400.0, 500.0}}, o);
+    REQUIRE(r.ok());
+    CHECK(r.point_in_world.z() == Approx(10.0).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("Invalid options and mismatched sizes throw with a precise message", "[triangulation][bad_input]") {
+  Rng rng(3);
+  const auto cams = make_rig(rng, 3, false);
+  const std::vector<Eigen::Vector2d> two(2, Eigen::Vector2d(1, 1));
+  CHECK_THROWS_WITH(tri::triangulate(cams, two), Catch::Contains("pixels_px (2)"));
+  CHECK_THROWS_AS(tri::triangulate(cams, std::vector<Eigen::Vector2d>(3), std::vector<double>(2)),
+                  std::invalid_argument);
+  tri::TriangulationOptions o;
+  o.min_triangulation_angle_deg = -1;
+  CHECK_THROWS_WITH(o.validate(), Catch::Contains("min_triangulation_angle_deg"));
+  o = {};
+  o.refinement.max_iterations = 0;
+  CHECK_THROWS_WITH(o.validate(), Catch::Contains("max_iterations"));
+  o = {};
+  o.robust.inlier_threshold_px = 0;
+  CHECK_THROWS_WITH(o.validate(), Catch::Contains("inlier_threshold_px"));
+  o = {};
+  o.min_confidence = kNaN;
+  CHECK_THROWS_WITH(o.validate(), Catch::Contains("min_confidence"));
+}
+
+TEST_CASE("Skeleton batch equals per-joint calls and handles missing joints", "[triangulation][skeleton]") {
+  Rng rng(77);
+  const int V = 4, J = 17;
+  const auto cams = make_rig(rng, V, true);
+  std::vector<Eigen::MatrixX2d> kp(V, Eigen::MatrixX2d(J, 2));
+  std::vector<Eigen::VectorXd> conf(V, Eigen::VectorXd::Ones(J));
+  std::vector<Eigen::Vector3d> truth(J);
+  for (int j = 0; j < J; ++j) {
+    truth[j] = random_point(rng);
+    for (int v = 0; v < V; ++v) {
+      Eigen::Vector2d p;
+      REQUIRE(cams[v].project(truth[j], &p) == crossview::camera::ProjectionStatus::kSuccess);
+      kp[v].row(j) = (p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0))).transpose();
+      conf[v][j] = rng.uniform(0.4, 1.0);
+    }
+  }
+  // Joint 3 seen by one view only; joint 5 has NaN in two views.
+  for (int v = 1; v < V; ++v) conf[v][3] = 0.0;
+  kp[0].row(5).setConstant(kNaN);
+  kp[2].row(5).setConstant(kNaN);
+  const tri::SkeletonResult s = tri::triangulate_skeleton(cams, kp, conf);
+  REQUIRE(s.joints.size() == static_cast<std::size_t>(J));
+  CHECK(s.num_success == J - 1);
+  CHECK(s.joints[3].status == tri::Status::kTooFewViews);
+  CHECK(s.points_in_world.row(3).hasNaN());
+  CHECK(s.joints[5].ok());
+  CHECK(s.joints[5].used_views == std::vector<int>{1, 3});
+  for (int j = 0; j < J; ++j) {
+    std::vector<Eigen::Vector2d> px(V);
+    std::vector<double> c(V);
+    for (int v = 0; v < V; ++v) {
+      px[v] = kp[v].row(j).transpose();
+      c[v] = conf[v][j];
+    }
+    const auto r = tri::triangulate(cams, px, c);
+    CHECK(r.status == s.joints[j].status);
+    if (r.ok()) {
+      CHECK((r.point_in_world - s.joints[j].point_in_world).norm() == 0.0);
+      CHECK((r.point_in_world - truth[j]).norm() < 0.02);
+    }
+  }
+  CHECK_THROWS_AS(tri::triangulate_skeleton(cams, std::vector<Eigen::MatrixX2d>(V - 1), {}), std::invalid_argument);
+}
