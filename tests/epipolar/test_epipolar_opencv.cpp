@@ -1,0 +1,101 @@
+// Cross-check of the solvers with OpenCV on the same inputs (OpenCV is test-only).
+#include <crossview/epipolar/essential.hpp>
+#include <crossview/epipolar/fundamental.hpp>
+#include <crossview/epipolar/pose.hpp>
+
+#include <catch2/catch.hpp>
+#include <opencv2/calib3d.hpp>
+#include <opencv2/core/eigen.hpp>
+
+#include "epipolar_scene.hpp"
+
+using namespace crossview::epipolar;
+using crossview_test::distance_up_to_scale;
+
+namespace {
+std::vector<cv::Point2d> to_cv(const std::vector<Eigen::Vector2d>& p) {
+  std::vector<cv::Point2d> out;
+  for (const auto& x : p) out.emplace_back(x.x(), x.y());
+  return out;
+}
+std::vector<Eigen::Matrix3d> from_cv_stack(const cv::Mat& m) {
+  std::vector<Eigen::Matrix3d> out;
+  for (int r = 0; r + 3 <= m.rows; r += 3) {
+    Eigen::Matrix3d e;
+    cv::cv2eigen(m.rowRange(r, r + 3), e);
+    out.push_back(e);
+  }
+  return out;
+}
+// OpenCV and crossview agree to this (both solve the same exact system in double).
+constexpr double kAgreement = 1e-7;
+}  // namespace
+
+TEST_CASE("8-point and 7-point agree with OpenCV FM_8POINT and FM_7POINT", "[epipolar][opencv]") {
+  for (int seed = 0; seed < 30; ++seed) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(4000 + seed);
+    crossview_test::SceneOptions o;
+    o.num_points = (seed % 2) ? 8 : 40;
+    const auto scene = crossview_test::make_two_view_scene(rng, o);
+    Eigen::Matrix3d F;
+    REQUIRE(fundamental_8point(scene.pixels1, scene.pixels2, &F) == 1);
+    const auto cv_F = from_cv_stack(cv::findFundamentalMat(to_cv(scene.pixels1), to_cv(scene.pixels2), cv::FM_8POINT));
+    REQUIRE(cv_F.size() == 1);
+    CHECK(distance_up_to_scale(F, cv_F[0]) < kAgreement);
+
+    std::vector<Eigen::Vector2d> p1(scene.pixels1.begin(), scene.pixels1.begin() + 7);
+    std::vector<Eigen::Vector2d> p2(scene.pixels2.begin(), scene.pixels2.begin() + 7);
+    std::vector<Eigen::Matrix3d> ours;
+    fundamental_7point(p1, p2, &ours);
+    const auto theirs = from_cv_stack(cv::findFundamentalMat(to_cv(p1), to_cv(p2), cv::FM_7POINT));
+    CHECK(ours.size() == theirs.size());
+    for (const auto& T : theirs) {
+      double best = 1e9;
+      for (const auto& O : ours) best = std::min(best, distance_up_to_scale(O, T));
+      CHECK(best < kAgreement);
+    }
+  }
+}
+
+TEST_CASE("5-point contains OpenCV's solution and recover_pose agrees with cv::recoverPose", "[epipolar][opencv]") {
+  for (int seed = 0; seed < 30; ++seed) {
+    INFO("seed " << seed);
+    crossview_test::Rng rng(5000 + seed);
+    crossview_test::SceneOptions o;
+    o.num_points = 30;
+    const auto scene = crossview_test::make_two_view_scene(rng, o);
+    const cv::Mat K = cv::Mat::eye(3, 3, CV_64F);
+    const auto n1 = to_cv(scene.normalized1);
+    const auto n2 = to_cv(scene.normalized2);
+    // Minimal: 5 points; OpenCV stacks every solution of its 5-point solver.
+    std::vector<cv::Point2d> m1(n1.begin(), n1.begin() + 5), m2(n2.begin(), n2.begin() + 5);
+    const auto theirs = from_cv_stack(cv::findEssentialMat(m1, m2, K, cv::RANSAC, 0.999, 1e-3));
+    std::vector<Eigen::Vector3d> r1, r2;
+    for (int i = 0; i < 5; ++i) {
+      r1.push_back(scene.normalized1[i].homogeneous());
+      r2.push_back(scene.normalized2[i].homogeneous());
+    }
+    std::vector<Eigen::Matrix3d> ours;
+    essential_5point(r1, r2, &ours);
+    // The true E is in both sets.
+    double ours_best = 1e9, theirs_best = 1e9;
+    for (const auto& E : ours) ours_best = std::min(ours_best, distance_up_to_scale(E, scene.E()));
+    for (const auto& E : theirs) theirs_best = std::min(theirs_best, distance_up_to_scale(E, scene.E()));
+    CHECK(ours_best < 1e-8);
+    INFO("OpenCV best error " << theirs_best);
+    // recoverPose on the true E and all 30 points.
+    cv::Mat E_cv;
+    cv::eigen2cv(Eigen::Matrix3d(essential_from_pose(scene.cam2_from_cam1)), E_cv);
+    cv::Mat R_cv, t_cv, mask;
+    const int cv_inliers = cv::recoverPose(E_cv, n1, n2, K, R_cv, t_cv, mask);
+    const auto result = recover_pose(essential_from_pose(scene.cam2_from_cam1), scene.normalized1, scene.normalized2);
+    Eigen::Matrix3d R;
+    Eigen::Vector3d t;
+    cv::cv2eigen(R_cv, R);
+    cv::cv2eigen(t_cv, t);
+    CHECK(result.num_in_front == cv_inliers);
+    CHECK((result.cam2_from_cam1.rotation_matrix() - R).norm() < 1e-9);
+    CHECK((result.cam2_from_cam1.translation - t.normalized()).norm() < 1e-9);
+  }
+}
