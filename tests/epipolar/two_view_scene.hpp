@@ -15,6 +15,7 @@ struct TwoViewScene {
   crossview::camera::Rigid3d cam2_from_cam1;  ///< |t| = 1 (unit baseline).
   std::vector<Eigen::Vector2d> points1_px, points2_px;  ///< Noisy, with outliers.
   std::vector<char> is_inlier;
+  std::vector<Eigen::Vector2d> clean1_px, clean2_px;  ///< Noise-free projections (all points).
   Eigen::Matrix3d E_true, F_true;  ///< x2^T F x1 = 0 on pixels, unit Frobenius norm.
 };
 
@@ -80,6 +81,8 @@ inline TwoViewScene make_two_view_scene(std::uint64_t seed, const TwoViewSceneOp
     if (s.camera2.project(s.cam2_from_cam1 * X, &p2) != crossview::camera::ProjectionStatus::kSuccess)
       continue;
     if (!s.camera1.is_in_image(p1) || !s.camera2.is_in_image(p2)) continue;
+    s.clean1_px.push_back(p1);
+    s.clean2_px.push_back(p2);
     p1 += Eigen::Vector2d(rng.normal(o.noise_px), rng.normal(o.noise_px));
     p2 += Eigen::Vector2d(rng.normal(o.noise_px), rng.normal(o.noise_px));
     s.points1_px.push_back(p1);
@@ -108,4 +111,21 @@ inline double direction_error_deg(const Eigen::Vector3d& a, const Eigen::Vector3
   return std::atan2(a.normalized().cross(b.normalized()).norm(), c) * 180.0 / M_PI;
 }
 
+}  // namespace crossview_test
+
+namespace crossview_test {
+/// RMS Sampson error (px) of the noise-free inlier correspondences w.r.t. F.
+inline double clean_epipolar_rms_px(const TwoViewScene& s, const Eigen::Matrix3d& F) {
+  double sum = 0.0;
+  int n = 0;
+  for (std::size_t i = 0; i < s.clean1_px.size(); ++i) {
+    if (!s.is_inlier[i]) continue;
+    const Eigen::Vector3d l2 = F * s.clean1_px[i].homogeneous();
+    const Eigen::Vector3d l1 = F.transpose() * s.clean2_px[i].homogeneous();
+    const double c = s.clean2_px[i].homogeneous().dot(l2);
+    sum += c * c / (l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm());
+    ++n;
+  }
+  return std::sqrt(sum / std::max(n, 1));
+}
 }  // namespace crossview_test

@@ -25,6 +25,10 @@
 // Algorithm (Fischler-Bolles RANSAC with the usual modern refinements):
 //  - MSAC scoring: score = sum_i min(r_i^2, t^2) (lower is better), with early
 //    bail-out once the partial sum exceeds the best score so far.
+//  - SPRT (Chum & Matas 2008, a simplified Wald test with a fixed delta):
+//    sampled models are scored over the points in a seeded random order and
+//    dropped once the likelihood ratio of "wrong model" exceeds the threshold,
+//    so a wrong model costs a few dozen residuals instead of N.
 //  - Adaptive termination: after each new best model with k inliers out of N,
 //    the number of samples needed is log(1 - confidence) / log(1 - (k/N)^m),
 //    multiplied by `num_trials_multiplier`, clamped to [min_iterations,
@@ -106,6 +110,14 @@ struct RansacOptions {
   bool local_optimization = true;
   /// Refits per LO run (>= 1): one least-squares refit + (n - 1) IRLS refits.
   int lo_max_iterations = 4;
+  /// Wald's sequential probability ratio test (SPRT, Chum & Matas 2008) while
+  /// scoring sampled models: points are visited in a random order and a model
+  /// is dropped as soon as its likelihood ratio exceeds `sprt_threshold`
+  /// (a good model is wrongly dropped with probability <= 1 / sprt_threshold).
+  /// `sprt_delta` = probability that a point is an inlier to a wrong model.
+  bool sprt = true;
+  double sprt_delta = 0.05;
+  double sprt_threshold = 1000.0;
   /// PRNG seed: same inputs + same seed = same result.
   std::uint64_t seed = 0x63726f7373766965ULL;
 
@@ -139,6 +151,14 @@ struct RansacOptions {
     if (!(min_inlier_ratio >= 0.0 && min_inlier_ratio <= 1.0)) {
       throw std::invalid_argument("RansacOptions::min_inlier_ratio must be in [0, 1], got " +
                                   std::to_string(min_inlier_ratio));
+    }
+    if (!(sprt_delta > 0.0 && sprt_delta < 1.0)) {
+      throw std::invalid_argument("RansacOptions::sprt_delta must be in (0, 1), got " +
+                                  std::to_string(sprt_delta));
+    }
+    if (!(sprt_threshold > 1.0)) {
+      throw std::invalid_argument("RansacOptions::sprt_threshold must be > 1, got " +
+                                  std::to_string(sprt_threshold));
     }
     if (lo_max_iterations < 1) {
       throw std::invalid_argument("RansacOptions::lo_max_iterations must be >= 1, got " +
@@ -279,13 +299,34 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   detail::ProsacSampler prosac_sampler(num_data, m, options.max_iterations);
   detail::Xoshiro256 rng(options.seed);
 
-  // MSAC score with early bail-out once it exceeds `bail`.
-  auto score_model = [&](const Model& model, double bail) {
+  // Points are scored in a random (seeded) order so that the SPRT sees an
+  // unbiased stream whatever the input order.
+  std::vector<int> visit(num_data);
+  std::iota(visit.begin(), visit.end(), 0);
+  for (int i = num_data - 1; i > 0; --i) std::swap(visit[i], visit[rng.uniform_int(i + 1)]);
+  double sprt_epsilon = 0.0;  // inlier ratio of the best model so far
+
+  // MSAC score with early bail-out once it exceeds `bail` and, for sampled
+  // models, the SPRT. Returns +inf for a rejected model.
+  auto score_model = [&](const Model& model, double bail, bool use_sprt) {
     double s = 0.0;
-    for (int i = 0; i < num_data; ++i) {
-      const double r2 = estimator.squared_residual(model, i);
-      s += (r2 < t2) ? r2 : t2;  // NaN counts as an outlier
-      if (s > bail) return std::numeric_limits<double>::infinity();
+    const double delta = options.sprt_delta;
+    use_sprt = use_sprt && options.sprt && sprt_epsilon > 2.0 * delta;
+    const double up = use_sprt ? (1.0 - delta) / (1.0 - sprt_epsilon) : 1.0;
+    const double down = use_sprt ? delta / sprt_epsilon : 1.0;
+    double lambda = 1.0;
+    for (int k = 0; k < num_data; ++k) {
+      const double r2 = estimator.squared_residual(model, visit[k]);
+      if (r2 < t2) {  // NaN counts as an outlier
+        s += r2;
+        lambda *= down;
+      } else {
+        s += t2;
+        lambda *= up;
+        if (s > bail || lambda > options.sprt_threshold) {
+          return std::numeric_limits<double>::infinity();
+        }
+      }
     }
     return s;
   };
@@ -322,7 +363,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
                            it > 0 ? weights.data() : nullptr, &candidate)) {
         break;
       }
-      const double s = score_model(candidate, *score);
+      const double s = score_model(candidate, *score, false);
       if (!(s < *score)) break;
       *model = candidate;
       *score = s;
@@ -356,7 +397,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
         if (!estimator.is_model_valid(models[j], sample)) continue;
       }
       ++report.num_models;
-      double s = score_model(models[j], best_score);
+      double s = score_model(models[j], best_score, true);
       if (!(s < best_score)) continue;
       Model candidate = models[j];
       if (options.local_optimization) local_optimize(&candidate, &s);
@@ -364,6 +405,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
       best_score = s;
       have_best = true;
       best_num_inliers = count_inliers(best);
+      sprt_epsilon = static_cast<double>(best_num_inliers) / num_data;
       max_iter = std::min(max_iter, required_iterations(best_num_inliers, num_data, m,
                                                         options.confidence,
                                                         options.num_trials_multiplier,
