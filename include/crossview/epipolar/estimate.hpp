@@ -1,8 +1,9 @@
 // crossview: robust two-view estimation, the calls most users want.
 //
 //   FundamentalResult estimate_fundamental(points1_px, points2_px, options)
-//   EssentialResult   estimate_essential(points1_px, points2_px, camera1, camera2, options)
-//   EssentialResult   estimate_essential_normalized(normalized1, normalized2, options)
+//   (planned, not implemented yet: estimate_essential(points1_px, points2_px,
+//    camera1, camera2, options) and an overload on normalized points, waiting
+//    for the 5-point solver, decompose_essential and recover_pose)
 //
 // Conventions: correspondences (points1[i], points2[i]) in image 1 / image 2,
 // pixels with OpenCV's origin (centre of the top-left pixel is (0, 0));
@@ -18,7 +19,7 @@
 // the status says the scene is planar -> LM refinement of the rank-2 F on the
 // inliers (refine.hpp).
 //
-// Pipeline (E): undistort through the camera models (Camera::unproject_to_normalized)
+// Planned pipeline (E): undistort through the camera models (Camera::unproject_to_normalized)
 // -> the same checks -> LO-MSAC with the 5-point solver on normalized points;
 // each of its up to 10 solutions is decomposed into the 4 (R, t) and only poses
 // that put all 5 sample points in front of both cameras are scored (cheirality
