@@ -1,0 +1,464 @@
+// crossview: robust two-view estimation, the calls most users want.
+//
+//   FundamentalResult estimate_fundamental(points1_px, points2_px, options)
+//   (planned, not implemented yet: estimate_essential(points1_px, points2_px,
+//    camera1, camera2, options) and an overload on normalized points, waiting
+//    for the 5-point solver, decompose_essential and recover_pose)
+//
+// Conventions: correspondences (points1[i], points2[i]) in image 1 / image 2,
+// pixels with OpenCV's origin (centre of the top-left pixel is (0, 0));
+// x2^T F x1 = 0; E = [t]x R with cam2_from_cam1 = (R, t), x_cam2 = R x_cam1 + t,
+// |t| = 1 (scale is unobservable). Thresholds are Sampson errors in pixels.
+//
+// Pipeline (F): drop NaN/Inf correspondences -> check for too few / duplicate /
+// collinear points -> LO-MSAC (+SPRT, PROSAC with match scores) with the
+// 7-point minimal solver and a Sampson-weighted 8-point refit -> DEGENSAC-style
+// dominant-plane check: a homography is fitted to the inliers; when it explains
+// most of them, F is re-estimated by plane-and-parallax (F = [e2]x H with the
+// epipole from 2 off-plane points) and, when too few off-plane inliers remain,
+// the status says the scene is planar -> LM refinement of the rank-2 F on the
+// inliers (refine.hpp).
+//
+// Planned pipeline (E): undistort through the camera models (Camera::unproject_to_normalized)
+// -> the same checks -> LO-MSAC with the 5-point solver on normalized points;
+// each of its up to 10 solutions is decomposed into the 4 (R, t) and only poses
+// that put all 5 sample points in front of both cameras are scored (cheirality
+// rejection of samples); the LO refit is a few LM steps of the manifold
+// refinement -> final LM refinement -> recover_pose on the inliers (cheirality
+// mask) -> pure-rotation check (a rotation alone explains the inliers: t is
+// undetermined, status kPureRotation).
+//
+// Failure modes: every outcome is a status with a message; E / F / pose are
+// set to zero / identity on failure. Mismatched input sizes and invalid options
+// throw std::invalid_argument naming the problem.
+#pragma once
+
+#include <crossview/epipolar/detail/homography.hpp>
+#include <crossview/epipolar/fundamental.hpp>
+#include <crossview/epipolar/refine.hpp>
+#include <crossview/epipolar/residuals.hpp>
+#include <crossview/robust/ransac.hpp>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace crossview::epipolar {
+
+enum class EstimateStatus : std::uint8_t {
+  kSuccess = 0,
+  kTooFewPoints,   ///< Fewer valid correspondences than the minimal sample.
+  kDegenerate,     ///< Duplicate / collinear points, or a planar scene for F.
+  kNoConsensus,    ///< No model has enough support (e.g. every point an outlier).
+  kPureRotation,   ///< Zero baseline: rotation found, translation undetermined.
+  kAmbiguousPose,  ///< E found but the cheirality check cannot pick a pose.
+};
+
+constexpr const char* to_string(EstimateStatus s) {
+  switch (s) {
+    case EstimateStatus::kSuccess: return "success";
+    case EstimateStatus::kTooFewPoints: return "too few points";
+    case EstimateStatus::kDegenerate: return "degenerate configuration";
+    case EstimateStatus::kNoConsensus: return "no consensus";
+    case EstimateStatus::kPureRotation: return "pure rotation (zero baseline)";
+    case EstimateStatus::kAmbiguousPose: return "ambiguous pose";
+  }
+  return "unknown";
+}
+
+namespace detail {
+inline robust::RansacOptions default_two_view_ransac(double confidence) {
+  robust::RansacOptions o;
+  o.confidence = confidence;
+  o.max_iterations = 10000;
+  o.min_num_inliers = 15;
+  o.min_inlier_ratio = 0.05;
+  return o;
+}
+}  // namespace detail
+
+struct FundamentalOptions {
+  /// Inlier threshold: Sampson error in pixels (> 0). Overwrites ransac.max_residual.
+  double max_error_px = 1.0;
+  /// RANSAC settings (confidence, iterations, seed, LO, SPRT, minimum support).
+  robust::RansacOptions ransac = detail::default_two_view_ransac(0.999);
+  /// DEGENSAC-style dominant-plane check and plane-and-parallax re-estimation.
+  bool check_dominant_plane = true;
+  /// The check fires when a homography explains at least this fraction of the
+  /// F inliers, in (0, 1].
+  double dominant_plane_ratio = 0.7;
+  /// Fewer off-plane inliers than this (>= 2) -> kDegenerate (planar scene).
+  int min_off_plane_inliers = 5;
+  /// Final LM refinement of the rank-2 F on the inliers.
+  bool refine = true;
+  RefineOptions refine_options;
+
+  void validate() const {
+    if (!(max_error_px > 0.0) || !std::isfinite(max_error_px)) {
+      throw std::invalid_argument("FundamentalOptions::max_error_px must be finite and > 0, got " +
+                                  std::to_string(max_error_px));
+    }
+    robust::RansacOptions r = ransac;
+    r.max_residual = max_error_px;
+    r.validate();
+    if (!(dominant_plane_ratio > 0.0 && dominant_plane_ratio <= 1.0)) {
+      throw std::invalid_argument("FundamentalOptions::dominant_plane_ratio must be in (0, 1], got " +
+                                  std::to_string(dominant_plane_ratio));
+    }
+    if (min_off_plane_inliers < 2) {
+      throw std::invalid_argument("FundamentalOptions::min_off_plane_inliers must be >= 2, got " +
+                                  std::to_string(min_off_plane_inliers));
+    }
+    refine_options.validate();
+  }
+};
+
+struct FundamentalResult {
+  EstimateStatus status = EstimateStatus::kNoConsensus;
+  std::string message;
+  Eigen::Matrix3d F = Eigen::Matrix3d::Zero();  ///< x2^T F x1 = 0, pixels, unit norm, rank 2.
+  std::vector<char> inlier_mask;   ///< Per input correspondence (NaN ones are 0).
+  int num_inliers = 0;
+  int num_dropped_non_finite = 0;  ///< Correspondences with NaN / Inf, ignored.
+  bool dominant_plane = false;     ///< The dominant-plane check fired.
+  robust::Report report;           ///< RANSAC report (indices of the finite points).
+  RefineSummary refinement;        ///< Final LM (if options.refine).
+
+  bool success() const { return status == EstimateStatus::kSuccess; }
+};
+
+namespace detail {
+
+/// Finite correspondences, their original indices, and a degeneracy verdict.
+struct CleanCorrespondences {
+  std::vector<Eigen::Vector2d> p1, p2;
+  std::vector<int> original;
+  int dropped = 0;
+};
+
+inline void check_same_size(const char* fn, std::size_t a, std::size_t b,
+                            const std::vector<double>* scores = nullptr) {
+  if (a != b) {
+    throw std::invalid_argument(std::string(fn) + ": points1 has " + std::to_string(a) +
+                                " correspondences but points2 has " + std::to_string(b));
+  }
+  if (scores != nullptr && !scores->empty() && scores->size() != a) {
+    throw std::invalid_argument(std::string(fn) + ": match_scores has " +
+                                std::to_string(scores->size()) + " entries for " +
+                                std::to_string(a) + " correspondences");
+  }
+}
+
+/// Returns an empty string when the points can determine a two-view model of
+/// minimal sample `m`, else the reason (status in *status).
+inline std::string check_degenerate(const std::vector<Eigen::Vector2d>& p1,
+                                    const std::vector<Eigen::Vector2d>& p2, int m,
+                                    EstimateStatus* status) {
+  const int n = static_cast<int>(p1.size());
+  if (n < m) {
+    *status = EstimateStatus::kTooFewPoints;
+    return "need at least " + std::to_string(m) + " finite correspondences, got " +
+           std::to_string(n);
+  }
+  // Distinct correspondences.
+  std::vector<std::array<double, 4>> keys(n);
+  for (int i = 0; i < n; ++i) keys[i] = {p1[i].x(), p1[i].y(), p2[i].x(), p2[i].y()};
+  std::sort(keys.begin(), keys.end());
+  const int distinct = static_cast<int>(std::unique(keys.begin(), keys.end()) - keys.begin());
+  if (distinct < m) {
+    *status = EstimateStatus::kDegenerate;
+    return "only " + std::to_string(distinct) + " distinct correspondences (duplicates), need " +
+           std::to_string(m);
+  }
+  // Collinear (or coincident) points in either image: the epipolar geometry is
+  // not determined.
+  for (int img = 0; img < 2; ++img) {
+    const auto& p = img == 0 ? p1 : p2;
+    Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+    for (const auto& x : p) mean += x;
+    mean /= n;
+    Eigen::Matrix2d C = Eigen::Matrix2d::Zero();
+    for (const auto& x : p) C += (x - mean) * (x - mean).transpose();
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(C);
+    const Eigen::Vector2d ev = es.eigenvalues();
+    if (!(ev(0) > 1e-12 * ev(1))) {
+      *status = EstimateStatus::kDegenerate;
+      return std::string("all points of image ") + (img == 0 ? "1" : "2") +
+             " are collinear or coincident";
+    }
+  }
+  return {};
+}
+
+inline CleanCorrespondences clean_correspondences(const std::vector<Eigen::Vector2d>& points1,
+                                                  const std::vector<Eigen::Vector2d>& points2) {
+  CleanCorrespondences c;
+  c.p1.reserve(points1.size());
+  c.p2.reserve(points1.size());
+  c.original.reserve(points1.size());
+  for (std::size_t i = 0; i < points1.size(); ++i) {
+    if (points1[i].allFinite() && points2[i].allFinite()) {
+      c.p1.push_back(points1[i]);
+      c.p2.push_back(points2[i]);
+      c.original.push_back(static_cast<int>(i));
+    } else {
+      ++c.dropped;
+    }
+  }
+  return c;
+}
+
+inline std::string dropped_note(int dropped) {
+  return dropped > 0 ? " (" + std::to_string(dropped) + " correspondences with NaN/Inf ignored)"
+                     : std::string();
+}
+
+/// 7-point minimal / Sampson-weighted 8-point refit, Sampson residuals (px^2).
+struct FundamentalEstimator {
+  using Model = Eigen::Matrix3d;
+  static constexpr int kMinSampleSize = 7;
+  const Eigen::Vector2d* x1;
+  const Eigen::Vector2d* x2;
+  int num;
+  mutable std::vector<Eigen::Vector2d> buf1, buf2;
+  mutable std::vector<double> wbuf;
+
+  int num_data() const { return num; }
+  int minimal_solve(const int* sample, std::vector<Model>* models) const {
+    Eigen::Vector2d a[7], b[7];
+    for (int k = 0; k < 7; ++k) {
+      a[k] = x1[sample[k]];
+      b[k] = x2[sample[k]];
+    }
+    return fundamental_7point(a, b, models);
+  }
+  bool refit(const int* indices, int n, const double* weights, Model* F) const {
+    if (n < 8) return false;
+    buf1.resize(n);
+    buf2.resize(n);
+    wbuf.resize(n);
+    for (int k = 0; k < n; ++k) {
+      const int i = indices[k];
+      buf1[k] = x1[i];
+      buf2[k] = x2[i];
+      // Sampson weighting: the algebraic residual divided by the gradient norm
+      // of the current F, so that the weighted least squares approximates the
+      // Sampson error (iteratively reweighted).
+      const Eigen::Vector3d l2 = (*F) * x1[i].homogeneous();
+      const Eigen::Vector3d l1 = F->transpose() * x2[i].homogeneous();
+      const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
+      wbuf[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
+    }
+    // Keep the weights O(1) for the solver's conditioning.
+    const double wmax = *std::max_element(wbuf.begin(), wbuf.end());
+    if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
+    for (double& w : wbuf) w /= wmax;
+    Eigen::Matrix3d out;
+    if (fundamental_8point(buf1.data(), buf2.data(), n, &out, wbuf.data()) != 1) return false;
+    *F = out;
+    return true;
+  }
+  double squared_residual(const Model& F, int i) const {
+    return sampson_error_squared(F, x1[i], x2[i]);
+  }
+};
+
+inline double msac_score(const Eigen::Matrix3d& F, const std::vector<Eigen::Vector2d>& p1,
+                         const std::vector<Eigen::Vector2d>& p2, double t2, int* num_inliers) {
+  double s = 0.0;
+  int k = 0;
+  for (std::size_t i = 0; i < p1.size(); ++i) {
+    const double r2 = sampson_error_squared(F, p1[i], p2[i]);
+    if (r2 < t2) {
+      s += r2;
+      ++k;
+    } else {
+      s += t2;
+    }
+  }
+  if (num_inliers) *num_inliers = k;
+  return s;
+}
+
+inline Eigen::Matrix3d skew3(const Eigen::Vector3d& v) {
+  Eigen::Matrix3d m;
+  m << 0.0, -v.z(), v.y(), v.z(), 0.0, -v.x(), -v.y(), v.x(), 0.0;
+  return m;
+}
+
+}  // namespace detail
+
+/// Robust fundamental matrix from pixel correspondences (see the top of this
+/// file). `match_scores` (optional, one per correspondence, higher = better)
+/// switches RANSAC to PROSAC sampling.
+/// Complexity: O(iterations * N) with SPRT making wrong models cheap; the LM
+/// refinement is O(20 * inliers).
+inline FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
+                                              const std::vector<Eigen::Vector2d>& points2_px,
+                                              const FundamentalOptions& options = {},
+                                              const std::vector<double>& match_scores = {}) {
+  options.validate();
+  detail::check_same_size("estimate_fundamental", points1_px.size(), points2_px.size(), &match_scores);
+  FundamentalResult result;
+  result.inlier_mask.assign(points1_px.size(), 0);
+  const detail::CleanCorrespondences c = detail::clean_correspondences(points1_px, points2_px);
+  result.num_dropped_non_finite = c.dropped;
+  const std::string note = detail::dropped_note(c.dropped);
+  {
+    EstimateStatus st;
+    const std::string why = detail::check_degenerate(c.p1, c.p2, 7, &st);
+    if (!why.empty()) {
+      result.status = st;
+      result.message = "estimate_fundamental: " + why + note;
+      return result;
+    }
+  }
+  const int n = static_cast<int>(c.p1.size());
+  robust::RansacOptions ro = options.ransac;
+  ro.max_residual = options.max_error_px;
+  const double t2 = ro.max_residual * ro.max_residual;
+
+  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, {}, {}, {}};
+  std::vector<double> scores;
+  if (!match_scores.empty()) {
+    for (int i : c.original) scores.push_back(match_scores[i]);
+  }
+  Eigen::Matrix3d F;
+  result.report = robust::ransac(est, ro, &F, scores.empty() ? nullptr : scores.data());
+  if (!result.report.success()) {
+    result.status = EstimateStatus::kNoConsensus;
+    result.message = "estimate_fundamental: " + result.report.message + note;
+    return result;
+  }
+
+  // --- DEGENSAC-style dominant plane check ----------------------------------
+  int off_plane_inliers = -1;
+  if (options.check_dominant_plane) {
+    std::vector<int> inl;
+    for (int i = 0; i < n; ++i) {
+      if (result.report.inlier_mask[i]) inl.push_back(i);
+    }
+    detail::HomographyEstimator hest{c.p1.data(), c.p2.data(), inl.data(),
+                                     static_cast<int>(inl.size())};
+    robust::RansacOptions hro;
+    // Transfer error in image 2 only: a sqrt(2) wider gate than the Sampson one.
+    hro.max_residual = options.max_error_px * std::sqrt(2.0);
+    hro.confidence = 0.999;
+    hro.max_iterations = 200;  // enough to find a plane holding >= 50 % of the inliers
+    hro.seed = ro.seed ^ 0x486f6d6fULL;
+    hro.lo_max_iterations = 2;
+    Eigen::Matrix3d H;
+    const robust::Report hr = robust::ransac(hest, hro, &H);
+    if (hr.success() &&
+        hr.num_inliers >= options.dominant_plane_ratio * static_cast<double>(inl.size())) {
+      result.dominant_plane = true;
+      // Plane and parallax: off-plane points (w.r.t. H, over all points) give
+      // the epipole e2 = (H x1_a x x2_a) x (H x1_b x x2_b); F = [e2]x H.
+      // "Off the plane" = farther than 3 gates from the homography transfer, so
+      // that noisy plane points (which fit any F through H) are not counted.
+      const double h2 = 9.0 * hro.max_residual * hro.max_residual;
+      std::vector<int> off;
+      for (int i = 0; i < n; ++i) {
+        if (!(detail::homography_transfer_error_squared(H, c.p1[i], c.p2[i]) < h2)) off.push_back(i);
+      }
+      int best_k = 0;
+      double best_score = detail::msac_score(F, c.p1, c.p2, t2, &best_k);
+      robust::detail::Xoshiro256 rng(ro.seed ^ 0x50617261ULL);
+      const int m_off = static_cast<int>(off.size());
+      int best_off = 1;
+      int budget = std::min(ro.max_iterations, 1000);
+      std::vector<int> in;
+      for (int it = 0; it < budget && m_off >= 2; ++it) {
+        const int a = off[rng.uniform_int(m_off)];
+        const int b = off[rng.uniform_int(m_off)];
+        if (a == b) continue;
+        const Eigen::Vector3d la = (H * c.p1[a].homogeneous()).cross(c.p2[a].homogeneous());
+        const Eigen::Vector3d lb = (H * c.p1[b].homogeneous()).cross(c.p2[b].homogeneous());
+        const Eigen::Vector3d e2 = la.cross(lb);
+        if (!(e2.norm() > 0.0)) continue;
+        Eigen::Matrix3d Fc = detail::skew3(e2.normalized()) * H;
+        if (!(Fc.norm() > 0.0) || !Fc.allFinite()) continue;
+        Fc /= Fc.norm();
+        // Support among the off-plane points only (the plane fits any such F).
+        int k_off = 0;
+        for (int i : off) k_off += sampson_error_squared(Fc, c.p1[i], c.p2[i]) < t2;
+        if (k_off <= best_off) continue;
+        best_off = k_off;
+        budget = std::min(budget, robust::required_iterations(k_off, m_off, 2, 0.999, 1.0, 0,
+                                                              std::min(ro.max_iterations, 1000)));
+        // Local optimisation: Sampson-weighted 8-point refits on all its inliers.
+        for (int pass = 0; pass < 3; ++pass) {
+          in.clear();
+          for (int i = 0; i < n; ++i) {
+            if (sampson_error_squared(Fc, c.p1[i], c.p2[i]) < t2) in.push_back(i);
+          }
+          Eigen::Matrix3d Fr = Fc;
+          if (!est.refit(in.data(), static_cast<int>(in.size()), nullptr, &Fr)) break;
+          Fc = Fr;
+        }
+        int k = 0;
+        const double s = detail::msac_score(Fc, c.p1, c.p2, t2, &k);
+        if (s < best_score) {
+          best_score = s;
+          F = Fc;
+        }
+      }
+      off_plane_inliers = 0;
+      for (int i : off) off_plane_inliers += sampson_error_squared(F, c.p1[i], c.p2[i]) < t2;
+      if (off_plane_inliers < options.min_off_plane_inliers) {
+        result.status = EstimateStatus::kDegenerate;
+        result.message = "estimate_fundamental: " + std::to_string(hr.num_inliers) + " of " +
+                         std::to_string(inl.size()) +
+                         " inliers lie on one plane (homography) and only " +
+                         std::to_string(off_plane_inliers) +
+                         " off it: F is not determined (planar scene; use a homography)" + note;
+        return result;
+      }
+    }
+  }
+
+  // --- final refinement --------------------------------------------------------
+  std::vector<int> inliers;
+  for (int i = 0; i < n; ++i) {
+    if (sampson_error_squared(F, c.p1[i], c.p2[i]) < t2) inliers.push_back(i);
+  }
+  if (options.refine) {
+    Eigen::Matrix3d Fr = F;
+    result.refinement = detail::refine_fundamental_lm(c.p1.data(), c.p2.data(), inliers.data(),
+                                                      static_cast<int>(inliers.size()), nullptr,
+                                                      options.refine_options, &Fr);
+    if (result.refinement.success && Fr.allFinite()) {
+      // Keep the refit only if it does not lose support (MSAC over all points).
+      int k0 = 0, k1 = 0;
+      const double s0 = detail::msac_score(F, c.p1, c.p2, t2, &k0);
+      const double s1 = detail::msac_score(Fr, c.p1, c.p2, t2, &k1);
+      if (s1 <= s0) F = Fr;
+    }
+  }
+  result.F = F;
+  result.num_inliers = 0;
+  for (int k = 0; k < n; ++k) {
+    const bool in = sampson_error_squared(F, c.p1[k], c.p2[k]) < t2;
+    result.inlier_mask[c.original[k]] = in ? 1 : 0;
+    result.num_inliers += in;
+  }
+  result.status = EstimateStatus::kSuccess;
+  result.message = "estimate_fundamental: " + std::to_string(result.num_inliers) + " inliers of " +
+                   std::to_string(points1_px.size()) + " after " +
+                   std::to_string(result.report.num_iterations) + " samples" +
+                   (result.dominant_plane ? ", dominant plane handled by plane-and-parallax (" +
+                                                std::to_string(off_plane_inliers) +
+                                                " off-plane inliers)"
+                                          : std::string()) +
+                   note;
+  return result;
+}
+
+}  // namespace crossview::epipolar

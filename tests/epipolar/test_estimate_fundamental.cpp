@@ -1,0 +1,218 @@
+// estimate_fundamental: accuracy, refinement, dominant plane, determinism, bad input.
+#include "two_view_scene.hpp"
+
+#include <crossview/epipolar/estimate.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <Eigen/SVD>
+
+#include <algorithm>
+#include <thread>
+
+namespace {
+using namespace crossview;
+using crossview_test::clean_epipolar_rms_px;
+using crossview_test::make_two_view_scene;
+using crossview_test::TwoViewSceneOptions;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+}  // namespace
+
+TEST_CASE("estimate_fundamental with 50 percent outliers", "[epipolar][estimate]") {
+  std::vector<double> err_refined, err_unrefined;
+  for (std::uint64_t seed = 1; seed <= 7; ++seed) {
+    INFO("seed " << seed);
+    const auto s = make_two_view_scene(seed, {});
+    epipolar::FundamentalOptions opt;
+    opt.ransac.seed = seed;
+    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    REQUIRE(r.status == epipolar::EstimateStatus::kSuccess);
+    INFO(r.message);
+    Eigen::JacobiSVD<Eigen::Matrix3d> svd(r.F);
+    CHECK(svd.singularValues()(2) < 1e-12 * svd.singularValues()(0));
+    CHECK(r.F.norm() == Approx(1.0));
+    int tp = 0, fp = 0, inl = 0;
+    for (std::size_t i = 0; i < s.is_inlier.size(); ++i) {
+      inl += s.is_inlier[i];
+      tp += s.is_inlier[i] && r.inlier_mask[i];
+      fp += !s.is_inlier[i] && r.inlier_mask[i];
+    }
+    // Sampson error of a 0.5 px noisy inlier is ~0.5 px (chi with 1 dof):
+    // the 1 px gate keeps ~95 percent; a random outlier falls within 1 px of
+    // the epipolar line with probability ~2 / 1000 per line length.
+    CHECK(tp >= 0.9 * inl);
+    CHECK(fp <= 0.03 * inl);
+    CHECK(r.num_inliers == tp + fp);
+    err_refined.push_back(clean_epipolar_rms_px(s, r.F));
+    opt.refine = false;
+    const auto r0 = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    REQUIRE(r0.success());
+    err_unrefined.push_back(clean_epipolar_rms_px(s, r0.F));
+    CHECK(r.refinement.final_cost <= r.refinement.initial_cost);
+  }
+  INFO("median clean epipolar rms: refined " << median(err_refined) << " px, LO only "
+                                             << median(err_unrefined) << " px");
+  // 8 dof fitted to ~475 inliers with 0.5 px noise: the model's error on the
+  // clean points is ~0.5 * sqrt(7 / 475) = 0.06 px; 3x margin.
+  CHECK(median(err_refined) < 0.2);
+  CHECK(median(err_refined) <= median(err_unrefined));
+}
+
+TEST_CASE("estimate_fundamental is deterministic across runs and threads", "[epipolar][estimate]") {
+  const auto s = make_two_view_scene(11, {});
+  epipolar::FundamentalOptions opt;
+  opt.ransac.seed = 123;
+  const auto a = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+  epipolar::FundamentalResult b, c;
+  std::thread t1([&] { b = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt); });
+  std::thread t2([&] { c = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt); });
+  t1.join();
+  t2.join();
+  REQUIRE(a.success());
+  for (const auto* r : {&b, &c}) {
+    CHECK((r->F.array() == a.F.array()).all());
+    CHECK(r->inlier_mask == a.inlier_mask);
+    CHECK(r->report.num_iterations == a.report.num_iterations);
+  }
+}
+
+TEST_CASE("estimate_fundamental handles a dominant plane", "[epipolar][estimate]") {
+  int recovered = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    INFO("seed " << seed);
+    TwoViewSceneOptions so;
+    so.num_points = 600;
+    so.outlier_ratio = 0.2;
+    so.planar = true;
+    so.num_off_plane = 40;  // ~7 percent of the points off the plane
+    const auto s = make_two_view_scene(seed, so);
+    epipolar::FundamentalOptions opt;
+    opt.ransac.seed = seed;
+    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    INFO(r.message);
+    REQUIRE(r.success());
+    CHECK(r.dominant_plane);
+    // The off-plane inliers (the first num_off_plane points) must be explained.
+    int off_in = 0, off_total = 0;
+    for (int i = 0; i < so.num_off_plane; ++i) {
+      off_total += s.is_inlier[i];
+      off_in += s.is_inlier[i] && r.inlier_mask[i];
+    }
+    recovered += off_in >= 0.85 * off_total;
+    CHECK(clean_epipolar_rms_px(s, r.F) < 0.5);
+  }
+  CHECK(recovered == 6);
+
+  // A purely planar scene: F is not determined.
+  TwoViewSceneOptions so;
+  so.num_points = 400;
+  so.outlier_ratio = 0.2;
+  so.planar = true;
+  const auto s = make_two_view_scene(3, so);
+  const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px);
+  CHECK(r.status == epipolar::EstimateStatus::kDegenerate);
+  CHECK(r.message.find("plane") != std::string::npos);
+  CHECK(r.F.isZero());
+}
+
+TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
+  using epipolar::EstimateStatus;
+  auto s = make_two_view_scene(5, {200, 0.3, 0.5});
+  // Too few points.
+  std::vector<Eigen::Vector2d> a(s.points1_px.begin(), s.points1_px.begin() + 6),
+      b(s.points2_px.begin(), s.points2_px.begin() + 6);
+  auto r = epipolar::estimate_fundamental(a, b);
+  CHECK(r.status == EstimateStatus::kTooFewPoints);
+  CHECK(r.message.find("at least 7") != std::string::npos);
+  // Mismatched sizes throw.
+  b.pop_back();
+  CHECK_THROWS_AS(epipolar::estimate_fundamental(a, b), std::invalid_argument);
+  // NaN / Inf are dropped and reported.
+  auto p1 = s.points1_px;
+  p1[3].x() = std::nan("");
+  p1[7].y() = std::numeric_limits<double>::infinity();
+  r = epipolar::estimate_fundamental(p1, s.points2_px);
+  CHECK(r.success());
+  CHECK(r.num_dropped_non_finite == 2);
+  CHECK(r.inlier_mask[3] == 0);
+  CHECK(r.inlier_mask.size() == p1.size());
+  CHECK(r.message.find("NaN") != std::string::npos);
+  // All NaN.
+  std::vector<Eigen::Vector2d> nans(20, Eigen::Vector2d(std::nan(""), 0.0));
+  r = epipolar::estimate_fundamental(nans, nans);
+  CHECK(r.status == EstimateStatus::kTooFewPoints);
+  CHECK(r.message.find("NaN") != std::string::npos);
+  // Duplicates: 30 copies of 5 correspondences.
+  std::vector<Eigen::Vector2d> d1, d2;
+  for (int k = 0; k < 30; ++k) {
+    for (int i = 0; i < 5; ++i) {
+      d1.push_back(s.points1_px[i]);
+      d2.push_back(s.points2_px[i]);
+    }
+  }
+  r = epipolar::estimate_fundamental(d1, d2);
+  CHECK(r.status == EstimateStatus::kDegenerate);
+  CHECK(r.message.find("distinct") != std::string::npos);
+  // All points collinear in image 1.
+  std::vector<Eigen::Vector2d> c1, c2;
+  crossview_test::Rng rng(4);
+  for (int i = 0; i < 50; ++i) {
+    const double u = rng.uniform(0, 1000);
+    c1.emplace_back(u, 0.5 * u + 3.0);
+    c2.emplace_back(rng.uniform(0, 1000), rng.uniform(0, 1000));
+  }
+  r = epipolar::estimate_fundamental(c1, c2);
+  CHECK(r.status == EstimateStatus::kDegenerate);
+  CHECK(r.message.find("collinear") != std::string::npos);
+  // Every point an outlier.
+  std::vector<Eigen::Vector2d> o1, o2;
+  for (int i = 0; i < 500; ++i) {
+    o1.emplace_back(rng.uniform(0, 1279), rng.uniform(0, 959));
+    o2.emplace_back(rng.uniform(0, 1279), rng.uniform(0, 959));
+  }
+  epipolar::FundamentalOptions fast;
+  fast.ransac.max_iterations = 2000;
+  r = epipolar::estimate_fundamental(o1, o2, fast);
+  INFO(r.message);
+  CHECK(r.status == EstimateStatus::kNoConsensus);
+  CHECK(r.F.isZero());
+  // Options.
+  auto throws_naming = [](const epipolar::FundamentalOptions& o, const std::string& name) {
+    try {
+      o.validate();
+      FAIL("no throw for " << name);
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).find(name) != std::string::npos);
+    }
+  };
+  epipolar::FundamentalOptions o;
+  o.max_error_px = 0.0;
+  throws_naming(o, "max_error_px");
+  o = {};
+  o.ransac.confidence = 1.5;
+  throws_naming(o, "confidence");
+  o = {};
+  o.ransac.min_iterations = 50;
+  o.ransac.max_iterations = 10;
+  throws_naming(o, "max_iterations");
+  o = {};
+  o.dominant_plane_ratio = 0.0;
+  throws_naming(o, "dominant_plane_ratio");
+  o = {};
+  o.refine_options.max_iterations = 0;
+  throws_naming(o, "max_iterations");
+  CHECK_THROWS_AS(epipolar::estimate_fundamental(s.points1_px, s.points2_px, o), std::invalid_argument);
+  // Match scores with the wrong size throw; with the right size run PROSAC.
+  CHECK_THROWS_AS(epipolar::estimate_fundamental(s.points1_px, s.points2_px, {}, {1.0, 2.0}),
+                  std::invalid_argument);
+  std::vector<double> scores(s.points1_px.size());
+  for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = s.is_inlier[i] ? 1.0 : 0.0;
+  r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, {}, scores);
+  CHECK(r.success());
+  CHECK(std::string(epipolar::to_string(EstimateStatus::kPureRotation)).find("rotation") !=
+        std::string::npos);
+}
