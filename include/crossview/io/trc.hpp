@@ -1,0 +1,70 @@
+// crossview::io: TRC marker trajectories (OpenSim / Pose2Sim `.trc`).
+//
+// Layout (tab separated):
+//   PathFileType  4  (X/Y/Z)  <file name>
+//   DataRate CameraRate NumFrames NumMarkers Units OrigDataRate OrigDataStartFrame OrigNumFrames
+//   <values of the line above>
+//   Frame#  Time  <marker 1> "" ""  <marker 2> "" "" ...
+//   ""  ""  X1 Y1 Z1 X2 Y2 Z2 ...
+//   <one row per frame: frame number, time in s, 3 values per marker>
+// An empty cell is a missing coordinate (read as NaN, written as empty).
+//
+// Axes: Pose2Sim writes Y-up TRC files whose (X, Y, Z) is the calibration
+// world's (Y, Z, X); trc_to_world() / world_to_trc() convert (a cyclic axis
+// permutation, i.e. a proper rotation). Units are in TrcData::units ("m" for
+// Pose2Sim).
+//
+// Failure modes: IoError naming the file, the field (e.g. `header.NumMarkers`,
+// `frame row 12 (line 17).RKnee.Y`) and what was expected on a malformed or
+// truncated file, wrong cell counts, non-numbers, NaN/Inf written as text, or a
+// NumFrames / NumMarkers that disagrees with the content. Writing throws
+// std::invalid_argument on inconsistent sizes, IoError if the file cannot be written.
+#pragma once
+
+#include <crossview/io/error.hpp>
+
+#include <Eigen/Core>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crossview::io {
+
+struct TrcData {
+  double data_rate_hz = 0.0;
+  double camera_rate_hz = 0.0;
+  std::string units = "m";
+  double orig_data_rate_hz = 0.0;
+  int orig_data_start_frame = 0;
+  int orig_num_frames = 0;
+  std::string path_file_name;  ///< 4th cell of the first line (informative).
+  std::vector<std::string> marker_names;
+  std::vector<int> frame_numbers;  ///< Per frame, as in the file.
+  std::vector<double> times_s;     ///< Per frame.
+  /// Per frame, 3 x num_markers in the file's axes (Y-up for Pose2Sim); NaN = missing.
+  std::vector<Eigen::Matrix3Xd> positions;
+
+  int num_frames() const { return static_cast<int>(positions.size()); }
+  int num_markers() const { return static_cast<int>(marker_names.size()); }
+  /// Index of the marker named `name`, or -1.
+  int marker_index(std::string_view name) const;
+};
+
+TrcData read_trc(const std::string& path);
+TrcData parse_trc(std::string_view text, const std::string& source_name = "<string>");
+/// Writes `trc` (shortest round-trip numbers: read_trc(write_trc(x)) == x bit
+/// for bit, NaN cells written empty). NumFrames / NumMarkers come from the data.
+void write_trc(const TrcData& trc, const std::string& path);
+std::string format_trc(const TrcData& trc);
+
+/// Pose2Sim TRC axes -> calibration world: world = (Z_trc, X_trc, Y_trc).
+inline Eigen::Vector3d trc_to_world(const Eigen::Vector3d& point_trc) {
+  return Eigen::Vector3d(point_trc.z(), point_trc.x(), point_trc.y());
+}
+/// Calibration world -> Pose2Sim TRC axes: trc = (Y_world, Z_world, X_world).
+inline Eigen::Vector3d world_to_trc(const Eigen::Vector3d& point_in_world) {
+  return Eigen::Vector3d(point_in_world.y(), point_in_world.z(), point_in_world.x());
+}
+
+}  // namespace crossview::io
