@@ -404,6 +404,32 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
   constexpr int kFold = 8;
   const bool sum = combination == ViewCombination::kSum;
   const int J = prep.num_joints;
+  if (nj == 1) {
+    // One joint (the recursive levels): plain scalar code, no array overhead.
+    const int j = joints[0];
+    for (int i = 0; i < m; ++i) {
+      double a = sum ? 0.0 : 1.0, log_a = 0.0;
+      for (int v = 0; v < prep.num_views; ++v) {
+        const Footprint f = footprint(views[v], point_in_cam(v, i));
+        const float* h = views[v].heatmaps.joint(j);
+        const float val = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
+                          f.w[3] * h[f.idx[3]];
+        if (val > 0.0f) support[0] = 1;
+        if (sum) {
+          a += val;
+        } else if (prep.informative[static_cast<std::size_t>(v) * J + j]) {
+          a *= static_cast<double>(prep.eps[j]) + val;
+          if ((v + 1) % kFold == 0) {
+            log_a += std::log(a);
+            a = 1.0;
+          }
+        }
+      }
+      out[i] = sum ? (a > 0.0 ? static_cast<float>(std::log(a)) : kNegInf)
+                   : static_cast<float>(prep.inv_count[j] * (log_a + std::log(a)));
+    }
+    return;
+  }
   using ArrayXf = Eigen::ArrayXf;
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
