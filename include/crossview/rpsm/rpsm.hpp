@@ -373,9 +373,10 @@ inline Footprint footprint(const pose::HeatmapView& view, const Eigen::Vector3d&
   const Eigen::Vector2d q = h.to_heatmap(px);
   const int W = h.width(), H = h.height();
   if (!(q.x() > -1.0) || !(q.y() > -1.0) || !(q.x() < W) || !(q.y() < H)) return f;
-  const double fu = std::floor(q.x()), fv = std::floor(q.y());
-  const int u0 = static_cast<int>(fu), v0 = static_cast<int>(fv);
-  const float au = static_cast<float>(q.x() - fu), av = static_cast<float>(q.y() - fv);
+  // q > -1, so truncating q + 1 is floor(q) + 1 (avoids a libm floor call on
+  // baseline x86-64).
+  const int u0 = static_cast<int>(q.x() + 1.0) - 1, v0 = static_cast<int>(q.y() + 1.0) - 1;
+  const float au = static_cast<float>(q.x() - u0), av = static_cast<float>(q.y() - v0);
   const int us[4] = {u0, u0 + 1, u0, u0 + 1};
   const int vs[4] = {v0, v0, v0 + 1, v0 + 1};
   const float ws[4] = {(1 - au) * (1 - av), au * (1 - av), (1 - au) * av, au * av};
