@@ -1,0 +1,175 @@
+// RPSM speed (split unary / pairwise / inference / recursion, memory) and
+// accuracy (MPJPE of PSM, RPSM and DLT of the heatmap maxima) on real motion
+// capture (CMU 131_01 -> 17 H36M joints) seen by the real Human3.6M S1 cameras,
+// Gaussian heatmaps (sigma 2) 64 x 64 on a crop 1.25 x the joints' box.
+#include <crossview/rpsm/rpsm.hpp>
+#include <crossview_test/mocap_scene.hpp>
+#include <crossview_test/pose_scene.hpp>
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+using namespace crossview;
+
+namespace {
+
+const crossview_test::MocapScene& scene() {
+  static const crossview_test::MocapScene s = crossview_test::load_mocap_scene(50);  // 20 frames
+  return s;
+}
+
+const pose::Skeleton& skeleton() {
+  static const pose::Skeleton sk = pose::with_limb_priors(
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene().poses, 150.0));
+  return sk;
+}
+
+std::vector<pose::HeatmapView> frame_views(std::size_t f, double noise, int corrupt_view, std::uint64_t seed) {
+  crossview_test::Rng rng(seed + 1000 * f);
+  crossview_test::HeatmapSceneOptions so;
+  so.noise_heatmap_px = noise;
+  so.corrupt_view = corrupt_view;
+  so.corrupt_joint = static_cast<int>(f % 17);
+  std::vector<pose::HeatmapView> views;
+  crossview_test::render_views(scene().cameras, scene().poses[f], so, rng, &views);
+  return views;
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;
+}
+
+void set_split(benchmark::State& state, const rpsm::RpsmTimings& t, double n) {
+  state.counters["unary_ms"] = t.unary_ms / n;
+  state.counters["pairwise_ms"] = t.pairwise_ms / n;
+  state.counters["inference_ms"] = t.inference_ms / n;
+  state.counters["recursion_ms"] = t.recursion_ms / n;
+  state.counters["validation_ms"] = t.validation_ms / n;
+}
+
+// 17 joints, 4 views, 64 x 64, 16^3 + 10 recursive levels, one frame.
+void BM_RpsmEstimate(benchmark::State& state) {
+  const auto views = frame_views(0, 0.0, -1, 1);
+  const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+  rpsm::RpsmOptions opt;
+  opt.num_threads = static_cast<int>(state.range(0));
+  rpsm::RpsmTimings sum;
+  rpsm::RpsmResult r;
+  double n = 0;
+  for (auto _ : state) {
+    r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
+    benchmark::DoNotOptimize(r.joints_in_world.data());
+    sum.unary_ms += r.timings.unary_ms;
+    sum.pairwise_ms += r.timings.pairwise_ms;
+    sum.inference_ms += r.timings.inference_ms;
+    sum.recursion_ms += r.timings.recursion_ms;
+    sum.validation_ms += r.timings.validation_ms;
+    ++n;
+  }
+  set_split(state, sum, n);
+  state.counters["workspace_MB"] = r.workspace_bytes / 1048576.0;
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().poses[0]);
+}
+BENCHMARK(BM_RpsmEstimate)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+// The recursive refinement alone from the triangulated maxima.
+void BM_RpsmRefine(benchmark::State& state) {
+  const auto views = frame_views(0, 0.0, -1, 1);
+  const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+  rpsm::RpsmOptions opt;
+  opt.recursion_bins = static_cast<int>(state.range(0));
+  rpsm::RpsmResult r;
+  double rec = 0, n = 0;
+  for (auto _ : state) {
+    r = rpsm::refine(views, skeleton(), tri, opt);
+    benchmark::DoNotOptimize(r.joints_in_world.data());
+    rec += r.timings.recursion_ms;
+    ++n;
+  }
+  state.counters["recursion_ms"] = rec / n;
+  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().poses[0]);
+  state.counters["dlt_mpjpe_mm"] = crossview_test::mpjpe(tri, scene().poses[0]);
+}
+BENCHMARK(BM_RpsmRefine)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
+
+// Accuracy over 20 frames. Args: noise (heatmap px), corrupted view (-1 none),
+// configuration (0 ours: centred grid, mean-log, 3^3, hard 150 mm;
+// 1 reference: linspace grid, sum, 2^3, hard 150 mm; 2 ours + Gaussian 40 mm).
+void BM_RpsmAccuracy(benchmark::State& state) {
+  const double noise = static_cast<double>(state.range(0));
+  const int corrupt = static_cast<int>(state.range(1));
+  rpsm::RpsmOptions opt;
+  if (state.range(2) == 1) {
+    opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
+    opt.combination = rpsm::ViewCombination::kSum;
+    opt.recursion_bins = 2;
+  } else if (state.range(2) == 2) {
+    opt.pairwise = rpsm::PairwiseModel::kGaussian;
+    opt.limb_tolerance = 40.0;
+  }
+  double psm = 0, rp = 0, dlt = 0, quant = 0, failures = 0;
+  for (auto _ : state) {
+    psm = rp = dlt = quant = failures = 0;
+    const double n = static_cast<double>(scene().poses.size());
+    for (std::size_t f = 0; f < scene().poses.size(); ++f) {
+      const auto views = frame_views(f, noise, corrupt, 7);
+      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+      const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
+      if (!r.success()) {
+        ++failures;
+        continue;
+      }
+      psm += crossview_test::mpjpe(r.psm_joints_in_world, gt) / n;
+      rp += crossview_test::mpjpe(r.joints_in_world, gt) / n;
+      dlt += crossview_test::mpjpe(tri, gt) / n;
+      quant += crossview_test::grid_quantisation_error(gt, tri.col(0), opt.cube_side / opt.num_bins) / n;
+    }
+  }
+  state.counters["psm_mm"] = psm;
+  state.counters["rpsm_mm"] = rp;
+  state.counters["dlt_mm"] = dlt;
+  state.counters["quant_mm"] = quant;
+  state.counters["failures"] = failures;
+}
+BENCHMARK(BM_RpsmAccuracy)
+    ->ArgsProduct({{0, 1, 2, 3}, {-1, 0}, {0, 1, 2}})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+// Epipolar fusion evaluated: DLT of the maxima of raw vs fused heatmaps, one
+// view corrupted (5 frames; fusion is O(V^2 H W S)).
+void BM_EpipolarFusion(benchmark::State& state) {
+  pose::EpipolarFusionOptions fo;
+  fo.min_depth = 2000.0;
+  fo.max_depth = 9000.0;
+  fo.num_depth_samples = 32;
+  double raw = 0, fused_err = 0, rpsm_fused = 0;
+  const int frames = 5;
+  for (auto _ : state) {
+    raw = fused_err = rpsm_fused = 0;
+    for (int i = 0; i < frames; ++i) {
+      const std::size_t f = static_cast<std::size_t>(4 * i);
+      auto views = frame_views(f, static_cast<double>(state.range(0)), 0, 11);
+      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      raw += crossview_test::mpjpe(crossview_test::triangulate_heatmap_maxima(views), gt) / frames;
+      auto fused = pose::fuse_heatmaps_epipolar(views, fo);
+      for (std::size_t v = 0; v < views.size(); ++v) views[v].heatmaps = std::move(fused[v]);
+      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+      fused_err += crossview_test::mpjpe(tri, gt) / frames;
+      const auto r = rpsm::estimate(views, skeleton(), tri.col(0), {});
+      rpsm_fused += (r.success() ? crossview_test::mpjpe(r.joints_in_world, gt) : 1e9) / frames;
+    }
+  }
+  state.counters["dlt_raw_mm"] = raw;
+  state.counters["dlt_fused_mm"] = fused_err;
+  state.counters["rpsm_fused_mm"] = rpsm_fused;
+}
+BENCHMARK(BM_EpipolarFusion)->Arg(0)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
