@@ -8,5 +8,11 @@ function(crossview_target_options target)
                                                -fno-sanitize-recover=undefined)
       target_link_options(${target} PRIVATE -fsanitize=address,undefined)
     endif()
+    if(CROSSVIEW_BUILD_FUZZERS)
+      # Coverage instrumentation + sanitizers for the code the fuzzers exercise
+      # (the fuzz targets themselves link -fsanitize=fuzzer, see tests/fuzz).
+      target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                               -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    endif()
   endif()
 endfunction()

@@ -9,7 +9,10 @@
 // Failure modes: every projection / unprojection returns a ProjectionStatus and
 // never writes NaN into a result labelled kSuccess. Constructing a Camera with
 // the wrong number of parameters, non-finite values, non-positive focal
-// lengths or image size throws std::invalid_argument (programmer error).
+// lengths or image size, or a rotation that is not a unit quaternion, throws
+// std::invalid_argument (programmer error). A projection whose requested
+// Jacobian overflows is kInvalidInput; an unprojection whose normalized point
+// overflows is kOutsideValidRange. Outputs are untouched unless kSuccess.
 #pragma once
 
 #include <crossview/camera/models.hpp>
@@ -53,6 +56,8 @@ class Camera {
 
   /// Maximum Newton iterations used by unproject (bounded; reports kNotConverged).
   static constexpr int kMaxUnprojectIterations = 50;
+  /// Largest accepted | |q| - 1 | of cam_from_world.rotation at construction.
+  static constexpr double kUnitQuaternionTol = 1e-6;
 
   Camera() : Camera(CameraModel::kPinhole, Eigen::Vector4d(1.0, 1.0, 0.0, 0.0), 1, 1) {}
 
@@ -80,6 +85,9 @@ class Camera {
     }
     if (!cam_from_world.is_finite()) {
       throw std::invalid_argument("Camera: cam_from_world contains NaN or Inf");
+    }
+    if (!(std::abs(cam_from_world.rotation.norm() - 1.0) <= kUnitQuaternionTol)) {
+      throw std::invalid_argument("Camera: cam_from_world.rotation must be a unit quaternion (|norm - 1| <= 1e-6)");
     }
     dispatch_model(model_, [this](auto m) {
       using Model = decltype(m);
@@ -161,31 +169,41 @@ class Camera {
       Model::distort(dist, x, y, &xd, &yd);
       const Vector2d out(fx() * xd + cx(), fy() * yd + cy());
       if (!out.allFinite()) return ProjectionStatus::kInvalidInput;
-      if (pixel != nullptr) *pixel = out;
       if (J_pixel_point != nullptr || J_pixel_params != nullptr) {
         double J_xy[4];
         double J_dist[2 * (Model::kNumDistortion > 0 ? Model::kNumDistortion : 1)];
         Model::distort_jacobian(dist, x, y, J_xy, J_pixel_params ? J_dist : nullptr);
+        // Computed into locals first: a finite pixel can still have an
+        // overflowing derivative (Z near the smallest double, extreme
+        // parameters), which is never labelled success nor written out.
+        Matrix23d J_point = Matrix23d::Zero();
         if (J_pixel_point != nullptr) {
           // d(x, y)/d(X, Y, Z) = [1/Z 0 -x/Z; 0 1/Z -y/Z].
           Eigen::Matrix<double, 2, 3> J_norm;
           J_norm << inv_z, 0.0, -x * inv_z, 0.0, inv_z, -y * inv_z;
           Eigen::Matrix2d J_d;
           J_d << fx() * J_xy[0], fx() * J_xy[1], fy() * J_xy[2], fy() * J_xy[3];
-          *J_pixel_point = J_d * J_norm;
+          J_point = J_d * J_norm;
+          if (!J_point.allFinite()) return ProjectionStatus::kInvalidInput;
         }
+        // At most 12 parameters (OPENCV_RATIONAL): no heap allocation.
+        Eigen::Matrix<double, 2, Eigen::Dynamic, 0, 2, 12> J_params;
         if (J_pixel_params != nullptr) {
-          J_pixel_params->setZero(2, params_.size());
-          (*J_pixel_params)(0, 0) = xd;
-          (*J_pixel_params)(1, 1) = yd;
-          (*J_pixel_params)(0, 2) = 1.0;
-          (*J_pixel_params)(1, 3) = 1.0;
+          J_params.setZero(2, params_.size());
+          J_params(0, 0) = xd;
+          J_params(1, 1) = yd;
+          J_params(0, 2) = 1.0;
+          J_params(1, 3) = 1.0;
           for (int i = 0; i < Model::kNumDistortion; ++i) {
-            (*J_pixel_params)(0, 4 + i) = fx() * J_dist[i];
-            (*J_pixel_params)(1, 4 + i) = fy() * J_dist[Model::kNumDistortion + i];
+            J_params(0, 4 + i) = fx() * J_dist[i];
+            J_params(1, 4 + i) = fy() * J_dist[Model::kNumDistortion + i];
           }
+          if (!J_params.allFinite()) return ProjectionStatus::kInvalidInput;
         }
+        if (J_pixel_point != nullptr) *J_pixel_point = J_point;
+        if (J_pixel_params != nullptr) *J_pixel_params = J_params;
       }
+      if (pixel != nullptr) *pixel = out;
       return ProjectionStatus::kSuccess;
     });
   }
@@ -208,10 +226,12 @@ class Camera {
   /// (x, y) = (X/Z, Y/Z) whose projection is `pixel`, by Newton's method on the
   /// distortion (at most kMaxUnprojectIterations steps; converged when the
   /// residual is below 1e-12 px). A solution beyond max_valid_radius() is
-  /// reported as kOutsideValidRange.
+  /// reported as kOutsideValidRange, and so is a pixel whose normalized point
+  /// overflows (finite pixel, e.g. a focal length near the smallest double).
   ProjectionStatus unproject_to_normalized(const Vector2d& pixel, Vector2d* normalized) const {
     if (!pixel.allFinite()) return ProjectionStatus::kInvalidInput;
     const Vector2d target((pixel.x() - cx()) / fx(), (pixel.y() - cy()) / fy());
+    if (!target.allFinite()) return ProjectionStatus::kOutsideValidRange;
     if (model_ == CameraModel::kPinhole) {
       if (normalized != nullptr) *normalized = target;
       return ProjectionStatus::kSuccess;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz) with clang and runs each of them:
+# first over its committed corpus (regression), then for SECONDS_PER_TARGET
+# seconds of new inputs in a scratch corpus (the committed corpus is never
+# written to). Exits non-zero on any finding and prints the crashing input.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
+# Environment: CROSSVIEW_FUZZ_BUILD_DIR (default build/fuzz),
+#              CROSSVIEW_FUZZ_WORK_DIR  (default <build dir>/fuzz-work),
+#              CROSSVIEW_FUZZ_JOBS      (build parallelism, default 2).
+set -euo pipefail
+seconds="${1:-60}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
+  echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2
+  exit 2
+fi
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${CROSSVIEW_FUZZ_BUILD_DIR:-$root/build/fuzz}"
+work="${CROSSVIEW_FUZZ_WORK_DIR:-$build/fuzz-work}"
+jobs="${CROSSVIEW_FUZZ_JOBS:-2}"
+
+# --- toolchain: clang + the libFuzzer/sanitizer runtimes (Debian packages) ----
+"$root/scripts/install-deps.sh"
+missing=()
+for p in clang libclang-rt-14-dev; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "crossview: installing missing packages: ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "crossview: missing packages (${missing[*]}) and not root; install them and retry" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- build ---------------------------------------------------------------------
+generator=()
+if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DCROSSVIEW_BUILD_FUZZERS=ON \
+  -DCROSSVIEW_BUILD_TESTS=OFF -DCROSSVIEW_BUILD_BENCHMARKS=OFF -DCROSSVIEW_BUILD_EXAMPLES=OFF \
+  -DCROSSVIEW_BUILD_CLI=OFF -DCROSSVIEW_INSTALL=OFF >/dev/null
+mapfile -t targets < <(grep -v '^$' "$build/tests/fuzz/fuzzers.txt")
+cmake --build "$build" -j"$jobs" --target "${targets[@]}"
+
+# --- run -----------------------------------------------------------------------
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+mkdir -p "$work"
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  bin="$build/tests/fuzz/$t"
+  corpus="$root/tests/fuzz/corpus/$t"
+  dict="$root/tests/fuzz/dict/$t.dict"
+  scratch="$work/$t/corpus"
+  artifacts="$work/$t/artifacts/"
+  rm -rf "$work/$t"
+  mkdir -p "$scratch" "$artifacts"
+  opts=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts" -print_final_stats=1)
+  [[ -f "$dict" ]] && opts+=(-dict="$dict")
+  log="$work/$t/log.txt"
+
+  echo "=== $t: regression over tests/fuzz/corpus/$t"
+  if [[ -d "$corpus" ]] && ! "$bin" "${opts[@]}" -runs=0 "$corpus" >"$log.regression" 2>&1; then
+    tail -n 40 "$log.regression"
+    failed+=("$t (committed corpus: $(grep -o 'Test unit written to .*' "$log.regression" || echo "see $log.regression"))")
+    continue
+  fi
+  if [[ "$seconds" -gt 0 ]]; then
+    echo "=== $t: fuzzing for ${seconds}s"
+    seeds=()
+    [[ -d "$corpus" ]] && seeds=("$corpus")
+    if ! "$bin" "${opts[@]}" -max_total_time="$seconds" "$scratch" "${seeds[@]}" >"$log" 2>&1; then
+      tail -n 40 "$log"
+      crash=$(grep -o 'Test unit written to .*' "$log" | sed 's/Test unit written to //' | tail -n 1)
+      failed+=("$t: ${crash:-see $log}")
+      continue
+    fi
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
+    summary+=("$t: ${execs} execs in ${seconds}s, cov ${cov}, corpus $(ls "$scratch" | wc -l) files")
+  fi
+done
+
+echo
+echo "=== crossview fuzz summary (${seconds}s per target)"
+for s in "${summary[@]}"; do echo "  $s"; done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "FINDINGS:" >&2
+  for f in "${failed[@]}"; do echo "  $f" >&2; done
+  echo "Reproduce: $build/tests/fuzz/<target> <crash file>" >&2
+  exit 1
+fi
+echo "no findings"
