@@ -29,6 +29,9 @@ std::vector<Eigen::Matrix3d> from_cv_stack(const cv::Mat& m) {
 }
 // OpenCV and crossview agree to this (both solve the same exact system in double).
 constexpr double kAgreement = 1e-7;
+// The 7-point cubic is solved differently (closed form in OpenCV, bracketed roots
+// here): the solutions agree to ~1e-6 relative, not to the last digits.
+constexpr double kRootAgreement = 1e-5;
 }  // namespace
 
 TEST_CASE("8-point and 7-point agree with OpenCV FM_8POINT and FM_7POINT", "[epipolar][opencv]") {
@@ -50,11 +53,21 @@ TEST_CASE("8-point and 7-point agree with OpenCV FM_8POINT and FM_7POINT", "[epi
     fundamental_7point(p1, p2, &ours);
     const auto theirs = from_cv_stack(cv::findFundamentalMat(to_cv(p1), to_cv(p2), cv::FM_7POINT));
     CHECK(ours.size() == theirs.size());
+    // Same roots: every OpenCV solution is one of ours. The cubic's roots are
+    // ill-conditioned, so agreement is looser than for the 8-point; which side
+    // is more precise is decided against the true F below.
     for (const auto& T : theirs) {
       double best = 1e9;
       for (const auto& O : ours) best = std::min(best, distance_up_to_scale(O, T));
-      CHECK(best < kAgreement);
+      CHECK(best < kRootAgreement);
     }
+    // Precision: our solution closest to the true F is at least as close as OpenCV's.
+    const Eigen::Matrix3d F_true = scene.F();
+    double ours_best = 1e9, theirs_best = 1e9;
+    for (const auto& O : ours) ours_best = std::min(ours_best, distance_up_to_scale(O, F_true));
+    for (const auto& T : theirs) theirs_best = std::min(theirs_best, distance_up_to_scale(T, F_true));
+    INFO("7-point distance to the true F: ours " << ours_best << ", OpenCV " << theirs_best);
+    CHECK(ours_best <= std::max(theirs_best, 1e-12) * 1.5);
   }
 }
 

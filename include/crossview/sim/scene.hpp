@@ -2,7 +2,7 @@
 // examples, tests and benchmarks that need a known answer.
 //
 // Units: millimetres; world frame Z-up, the person moves on the floor (Z = 0).
-// Joints: the 17-joint Human3.6M order of the RPSM reference
+// Joints: the 17-joint Human3.6M order of the RPSM reference (pose::human36m_17())
 //   0 root(pelvis) 1 rhip 2 rkne 3 rank 4 lhip 5 lkne 6 lank 7 belly 8 neck
 //   9 nose 10 head 11 lsho 12 lelb 13 lwri 14 rsho 15 relb 16 rwri
 // Cameras: OpenCV radial-tangential model, cam_from_world extrinsics, looking
@@ -12,6 +12,7 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/pose/skeleton.hpp>
 
 #include <Eigen/Core>
 
@@ -28,20 +29,6 @@
 namespace crossview::sim {
 
 constexpr int kNumH36MJoints = 17;
-
-/// Joint names of the 17-joint Human3.6M order (see file comment).
-inline const std::array<const char*, kNumH36MJoints>& h36m_joint_names() {
-  static const std::array<const char*, kNumH36MJoints> names = {
-      "root", "rhip", "rkne", "rank", "lhip", "lkne", "lank", "belly", "neck",
-      "nose", "head", "lsho", "lelb", "lwri", "rsho", "relb", "rwri"};
-  return names;
-}
-/// Parent of each joint in the reference tree (-1 for the root).
-inline const std::array<int, kNumH36MJoints>& h36m_joint_parents() {
-  static const std::array<int, kNumH36MJoints> parents = {-1, 0, 1, 2, 0, 4, 5, 0, 7,
-                                                          8,  9, 8, 11, 12, 8, 14, 15};
-  return parents;
-}
 
 /// A pose: one row per joint, (X, Y, Z) in the world frame.
 using Pose3d = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
