@@ -1,9 +1,8 @@
 // crossview: robust two-view estimation, the calls most users want.
 //
 //   FundamentalResult estimate_fundamental(points1_px, points2_px, options)
-//   (planned, not implemented yet: estimate_essential(points1_px, points2_px,
-//    camera1, camera2, options) and an overload on normalized points, waiting
-//    for the 5-point solver, decompose_essential and recover_pose)
+//   EssentialResult   estimate_essential(points1_px, points2_px, camera1, camera2, options)
+//   EssentialResult   estimate_essential_normalized(normalized1, normalized2, focal_px, options)
 //
 // Conventions: correspondences (points1[i], points2[i]) in image 1 / image 2,
 // pixels with OpenCV's origin (centre of the top-left pixel is (0, 0));
@@ -19,14 +18,19 @@
 // the status says the scene is planar -> LM refinement of the rank-2 F on the
 // inliers (refine.hpp).
 //
-// Planned pipeline (E): undistort through the camera models (Camera::unproject_to_normalized)
-// -> the same checks -> LO-MSAC with the 5-point solver on normalized points;
-// each of its up to 10 solutions is decomposed into the 4 (R, t) and only poses
-// that put all 5 sample points in front of both cameras are scored (cheirality
-// rejection of samples); the LO refit is a few LM steps of the manifold
-// refinement -> final LM refinement -> recover_pose on the inliers (cheirality
-// mask) -> pure-rotation check (a rotation alone explains the inliers: t is
-// undetermined, status kPureRotation).
+// Pipeline (E): undistort through the camera models (Camera::unproject_to_normalized;
+// points that fail to unproject are dropped and counted) -> the same checks on
+// normalized points -> LO-MSAC with the 5-point solver on normalized points and
+// the Sampson error in normalized units (threshold = max_error_px / f, f = the
+// mean of sqrt(fx * fy) over both cameras); every solution of the 5-point
+// solver is decomposed into its 2 rotations and only an E for which all 5
+// sample points triangulate in front of both cameras for one of its 4 (R, t)
+// is scored (cheirality rejection of samples); the LO refit is a Sampson-
+// weighted 8-point fit on the normalized inliers projected onto the essential
+// manifold (closest_essential) -> recover_pose on the Sampson inliers (pose
+// and cheirality mask; kLowParallax = pure rotation -> kPureRotation) -> LM
+// refinement of (R, unit t) on the inliers in front (refine_relative_pose's
+// manifold LM) -> final inlier mask = Sampson inliers of the refined E.
 //
 // Failure modes: every outcome is a status with a message; E / F / pose are
 // set to zero / identity on failure. Mismatched input sizes and invalid options
@@ -34,7 +38,10 @@
 #pragma once
 
 #include <crossview/epipolar/detail/homography.hpp>
+#include <crossview/camera/camera.hpp>
+#include <crossview/epipolar/essential.hpp>
 #include <crossview/epipolar/fundamental.hpp>
+#include <crossview/epipolar/pose.hpp>
 #include <crossview/epipolar/refine.hpp>
 #include <crossview/epipolar/residuals.hpp>
 #include <crossview/robust/ransac.hpp>
@@ -458,6 +465,346 @@ inline FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>
                                                 " off-plane inliers)"
                                           : std::string()) +
                    note;
+  return result;
+}
+
+// ============================================================================
+// Essential matrix
+// ============================================================================
+
+struct EssentialOptions {
+  /// Inlier threshold: Sampson error in PIXELS (> 0). Converted to normalized
+  /// units as max_error_px / f with f = (sqrt(fx1 fy1) + sqrt(fx2 fy2)) / 2 (the
+  /// mean focal length of both cameras), or the focal_px given to
+  /// estimate_essential_normalized. Overwrites ransac.max_residual.
+  double max_error_px = 1.0;
+  /// RANSAC settings (confidence, iterations, seed, LO, SPRT, minimum support).
+  robust::RansacOptions ransac = detail::default_two_view_ransac(0.999);
+  /// Cheirality / pose selection (and the pure-rotation test: kLowParallax).
+  RecoverPoseOptions recover_pose;
+  /// Final LM refinement of (R, unit t) on the inliers in front of both cameras.
+  bool refine = true;
+  /// Its loss_scale is in normalized units (a Huber / Cauchy scale in pixels
+  /// divided by f); the default trivial loss ignores it.
+  RefineOptions refine_options;
+
+  void validate() const {
+    if (!(max_error_px > 0.0) || !std::isfinite(max_error_px)) {
+      throw std::invalid_argument("EssentialOptions::max_error_px must be finite and > 0, got " +
+                                  std::to_string(max_error_px));
+    }
+    robust::RansacOptions r = ransac;
+    r.max_residual = 1.0;  // set from max_error_px at run time
+    r.validate();
+    recover_pose.validate();
+    refine_options.validate();
+  }
+};
+
+struct EssentialResult {
+  EstimateStatus status = EstimateStatus::kNoConsensus;
+  std::string message;
+  /// x2n^T E x1n = 0 on normalized points; E = [t]x R of cam2_from_cam1, unit
+  /// Frobenius norm (zero on failure).
+  Eigen::Matrix3d E = Eigen::Matrix3d::Zero();
+  /// x_cam2 = R x_cam1 + t with |t| = 1 (identity on failure; with
+  /// kPureRotation the rotation is meaningful, t is not).
+  camera::Rigid3d cam2_from_cam1;
+  std::vector<char> inlier_mask;      ///< Per input correspondence: Sampson inlier of E.
+  std::vector<char> cheirality_mask;  ///< Per input: inlier AND in front of both cameras.
+  int num_inliers = 0;
+  int num_in_front = 0;
+  int num_dropped_non_finite = 0;     ///< Correspondences with NaN / Inf, ignored.
+  int num_dropped_unprojection = 0;   ///< Finite pixels the camera model could not unproject.
+  double max_error_normalized = 0.0;  ///< The threshold actually used (normalized units).
+  robust::Report report;              ///< RANSAC report (indices of the kept points).
+  RecoverPoseStatus recover_pose_status = RecoverPoseStatus::kInvalidInput;
+  std::string recover_pose_message;
+  RefineSummary refinement;           ///< Final LM (if options.refine); costs normalized^2.
+
+  bool success() const { return status == EstimateStatus::kSuccess; }
+};
+
+namespace detail {
+
+/// 5-point minimal solver on normalized points with cheirality rejection of the
+/// sample, Sampson-weighted 8-point refit projected onto essential matrices,
+/// Sampson residuals (normalized units, squared).
+struct EssentialEstimator {
+  using Model = Eigen::Matrix3d;
+  static constexpr int kMinSampleSize = 5;
+  const Eigen::Vector2d* x1;
+  const Eigen::Vector2d* x2;
+  int num;
+  mutable std::vector<Eigen::Vector2d> buf1, buf2;
+  mutable std::vector<double> wbuf;
+
+  int num_data() const { return num; }
+  int minimal_solve(const int* sample, std::vector<Model>* models) const {
+    Eigen::Vector3d a[5], b[5];
+    for (int k = 0; k < 5; ++k) {
+      a[k] = x1[sample[k]].homogeneous();
+      b[k] = x2[sample[k]].homogeneous();
+    }
+    return essential_5point(a, b, models);
+  }
+  /// Cheirality of the sample: E is kept if, for one of its two rotations, all
+  /// 5 sample points triangulate with depths of one common sign in both
+  /// cameras (all positive: +t; all negative: -t). Near-parallel rays (no
+  /// depth) do not vote.
+  bool is_model_valid(const Model& E, const int* sample) const {
+    std::array<camera::Rigid3d, 4> cand;
+    decompose_essential(E, &cand);
+    for (int c = 0; c < 4; c += 2) {  // c = 0: (R1, t), c = 2: (R2, t)
+      const Eigen::Matrix3d R = cand[c].rotation_matrix();
+      const Eigen::Vector3d& t = cand[c].translation;
+      int pos = 0, neg = 0, voted = 0;
+      for (int k = 0; k < 5; ++k) {
+        double d1, d2;
+        if (!triangulate_depths(R, t, x1[sample[k]].homogeneous(), x2[sample[k]].homogeneous(), &d1,
+                                &d2)) {
+          continue;
+        }
+        ++voted;
+        pos += d1 > 0.0 && d2 > 0.0;
+        neg += d1 < 0.0 && d2 < 0.0;
+      }
+      if (pos == voted || neg == voted) return true;
+    }
+    return false;
+  }
+  bool refit(const int* indices, int n, const double* weights, Model* E) const {
+    if (n < 8) return false;
+    buf1.resize(n);
+    buf2.resize(n);
+    wbuf.resize(n);
+    for (int k = 0; k < n; ++k) {
+      const int i = indices[k];
+      buf1[k] = x1[i];
+      buf2[k] = x2[i];
+      const Eigen::Vector3d l2 = (*E) * x1[i].homogeneous();
+      const Eigen::Vector3d l1 = E->transpose() * x2[i].homogeneous();
+      const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
+      wbuf[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
+    }
+    const double wmax = *std::max_element(wbuf.begin(), wbuf.end());
+    if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
+    for (double& w : wbuf) w /= wmax;
+    Eigen::Matrix3d F;
+    if (fundamental_8point(buf1.data(), buf2.data(), n, &F, wbuf.data()) != 1) return false;
+    const Eigen::Matrix3d Ec = closest_essential(F);
+    if (!(Ec.norm() > 0.0) || !Ec.allFinite()) return false;
+    *E = Ec;
+    return true;
+  }
+  double squared_residual(const Model& E, int i) const {
+    return sampson_error_squared(E, x1[i], x2[i]);
+  }
+};
+
+inline EstimateStatus status_from_recover_pose(RecoverPoseStatus s) {
+  switch (s) {
+    case RecoverPoseStatus::kSuccess: return EstimateStatus::kSuccess;
+    case RecoverPoseStatus::kLowParallax: return EstimateStatus::kPureRotation;
+    case RecoverPoseStatus::kAmbiguous:
+    case RecoverPoseStatus::kTooFewInFront: return EstimateStatus::kAmbiguousPose;
+    case RecoverPoseStatus::kInvalidInput:
+    case RecoverPoseStatus::kDegenerateEssential: return EstimateStatus::kDegenerate;
+  }
+  return EstimateStatus::kDegenerate;
+}
+
+/// The shared pipeline on finite normalized points (c.p1 / c.p2 normalized,
+/// c.original = input indices). `fn` names the public call in messages.
+inline void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
+                                    std::size_t num_input, double max_error_normalized,
+                                    const std::string& note, const EssentialOptions& options,
+                                    EssentialResult* result) {
+  EssentialResult& r = *result;
+  r.inlier_mask.assign(num_input, 0);
+  r.cheirality_mask.assign(num_input, 0);
+  r.max_error_normalized = max_error_normalized;
+  {
+    EstimateStatus st;
+    const std::string why = check_degenerate(c.p1, c.p2, 5, &st);
+    if (!why.empty()) {
+      r.status = st;
+      r.message = std::string(fn) + ": " + why + note;
+      return;
+    }
+  }
+  const int n = static_cast<int>(c.p1.size());
+  robust::RansacOptions ro = options.ransac;
+  ro.max_residual = max_error_normalized;
+  const double t2 = max_error_normalized * max_error_normalized;
+  EssentialEstimator est{c.p1.data(), c.p2.data(), n, {}, {}, {}};
+  Eigen::Matrix3d E;
+  r.report = robust::ransac(est, ro, &E);
+  if (!r.report.success()) {
+    r.status = EstimateStatus::kNoConsensus;
+    r.message = std::string(fn) + ": " + r.report.message + note;
+    return;
+  }
+  // Pose from the Sampson inliers.
+  std::vector<Eigen::Vector2d> in1, in2;
+  std::vector<int> in_idx;
+  for (int i = 0; i < n; ++i) {
+    if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
+      in1.push_back(c.p1[i]);
+      in2.push_back(c.p2[i]);
+      in_idx.push_back(i);
+    }
+  }
+  RecoverPoseResult rp = recover_pose(E, in1, in2, options.recover_pose);
+  camera::Rigid3d pose = rp.cam2_from_cam1;
+  if (options.refine && rp.best_candidate >= 0 && rp.status != RecoverPoseStatus::kLowParallax) {
+    camera::Rigid3d refined = pose;
+    r.refinement = refine_relative_pose(in1, in2, rp.in_front_mask, &refined, options.refine_options);
+    if (r.refinement.success && refined.rotation_matrix().allFinite() &&
+        refined.translation.allFinite()) {
+      const Eigen::Matrix3d Er = closest_essential(essential_from_pose(refined));
+      int k0 = 0, k1 = 0;
+      const double s0 = msac_score(E, c.p1, c.p2, t2, &k0);
+      const double s1 = msac_score(Er, c.p1, c.p2, t2, &k1);
+      if (s1 <= s0) {
+        pose = refined;
+        E = Er;
+        // Re-select the inliers of the refined model and redo the cheirality.
+        in1.clear();
+        in2.clear();
+        in_idx.clear();
+        for (int i = 0; i < n; ++i) {
+          if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
+            in1.push_back(c.p1[i]);
+            in2.push_back(c.p2[i]);
+            in_idx.push_back(i);
+          }
+        }
+        RecoverPoseResult rp2 = recover_pose(E, in1, in2, options.recover_pose);
+        // Same E: recover_pose re-picks the candidate; keep the refined pose
+        // (the candidate equals it up to rounding when the sign is unchanged).
+        if (rp2.best_candidate >= 0) {
+          const camera::Rigid3d& p2 = rp2.cam2_from_cam1;
+          if (p2.translation.dot(pose.translation) < 0.0 ||
+              camera::rotation_angle_between(p2.rotation_matrix(), pose.rotation_matrix()) > 1e-6) {
+            pose = p2;
+          }
+        }
+        rp = std::move(rp2);
+      }
+    }
+  }
+  r.recover_pose_status = rp.status;
+  r.recover_pose_message = rp.message;
+  r.E = E / E.norm();
+  r.cam2_from_cam1 = pose;
+  r.num_inliers = static_cast<int>(in_idx.size());
+  r.num_in_front = 0;
+  for (std::size_t k = 0; k < in_idx.size(); ++k) {
+    const int orig = c.original[in_idx[k]];
+    r.inlier_mask[orig] = 1;
+    if (k < rp.in_front_mask.size() && rp.in_front_mask[k]) {
+      r.cheirality_mask[orig] = 1;
+      ++r.num_in_front;
+    }
+  }
+  r.status = status_from_recover_pose(rp.status);
+  const std::string counts = std::to_string(r.num_inliers) + " inliers (" +
+                             std::to_string(r.num_in_front) + " in front) of " +
+                             std::to_string(num_input) + " after " +
+                             std::to_string(r.report.num_iterations) + " samples";
+  if (r.status == EstimateStatus::kSuccess) {
+    r.message = std::string(fn) + ": " + counts + note;
+  } else {
+    if (r.status == EstimateStatus::kDegenerate) {
+      r.E.setZero();
+      r.cam2_from_cam1 = camera::Rigid3d();
+    }
+    r.message = std::string(fn) + ": " + to_string(r.status) + ": recover_pose says " +
+                to_string(rp.status) + " (" + rp.message + "); " + counts +
+                (r.status == EstimateStatus::kPureRotation
+                     ? "; the rotation is usable, the translation direction is undetermined"
+                     : std::string()) +
+                note;
+  }
+}
+
+}  // namespace detail
+
+/// Robust essential matrix and relative pose from correspondences already in
+/// normalized image coordinates (x / z, y / z; undistorted). `focal_px` (> 0)
+/// converts options.max_error_px to normalized units (threshold = max_error_px /
+/// focal_px). NaN / Inf correspondences are dropped and counted.
+/// Throws std::invalid_argument on size mismatch, focal_px <= 0 or invalid options.
+/// Complexity: O(iterations * N) (SPRT makes wrong models cheap) + O(20 N) LM.
+inline EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>& normalized1,
+                                                     const std::vector<Eigen::Vector2d>& normalized2,
+                                                     double focal_px,
+                                                     const EssentialOptions& options = {}) {
+  options.validate();
+  detail::check_same_size("estimate_essential_normalized", normalized1.size(), normalized2.size());
+  if (!(focal_px > 0.0) || !std::isfinite(focal_px)) {
+    throw std::invalid_argument("estimate_essential_normalized: focal_px must be finite and > 0, got " +
+                                std::to_string(focal_px));
+  }
+  EssentialResult result;
+  const detail::CleanCorrespondences c = detail::clean_correspondences(normalized1, normalized2);
+  result.num_dropped_non_finite = c.dropped;
+  detail::estimate_essential_core("estimate_essential_normalized", c, normalized1.size(),
+                                  options.max_error_px / focal_px, detail::dropped_note(c.dropped),
+                                  options, &result);
+  return result;
+}
+
+/// Robust essential matrix and relative pose cam2_from_cam1 (|t| = 1) from pixel
+/// correspondences (points1_px in camera1's image, points2_px in camera2's;
+/// K1 != K2 and any distortion model allowed: points are undistorted through
+/// Camera::unproject_to_normalized; their extrinsics are ignored). The pixel
+/// threshold options.max_error_px becomes max_error_px / f in normalized units,
+/// f = (sqrt(fx1 fy1) + sqrt(fx2 fy2)) / 2. NaN / Inf correspondences and pixels
+/// that fail to unproject (outside the distortion model's valid range, not
+/// converged) are dropped and counted; their masks are 0.
+/// Status: kTooFewPoints (< 5 usable), kDegenerate (duplicates / collinear /
+/// no essential matrix), kNoConsensus (every point an outlier), kPureRotation
+/// (zero baseline: low parallax; the rotation is filled), kAmbiguousPose.
+/// Throws std::invalid_argument on size mismatch or invalid options.
+inline EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_px,
+                                          const std::vector<Eigen::Vector2d>& points2_px,
+                                          const camera::Camera& camera1,
+                                          const camera::Camera& camera2,
+                                          const EssentialOptions& options = {}) {
+  options.validate();
+  detail::check_same_size("estimate_essential", points1_px.size(), points2_px.size());
+  EssentialResult result;
+  detail::CleanCorrespondences c;
+  c.p1.reserve(points1_px.size());
+  c.p2.reserve(points1_px.size());
+  c.original.reserve(points1_px.size());
+  for (std::size_t i = 0; i < points1_px.size(); ++i) {
+    if (!points1_px[i].allFinite() || !points2_px[i].allFinite()) {
+      ++result.num_dropped_non_finite;
+      continue;
+    }
+    Eigen::Vector2d n1, n2;
+    if (camera1.unproject_to_normalized(points1_px[i], &n1) != camera::ProjectionStatus::kSuccess ||
+        camera2.unproject_to_normalized(points2_px[i], &n2) != camera::ProjectionStatus::kSuccess ||
+        !n1.allFinite() || !n2.allFinite()) {
+      ++result.num_dropped_unprojection;
+      continue;
+    }
+    c.p1.push_back(n1);
+    c.p2.push_back(n2);
+    c.original.push_back(static_cast<int>(i));
+  }
+  c.dropped = result.num_dropped_non_finite;
+  std::string note = detail::dropped_note(result.num_dropped_non_finite);
+  if (result.num_dropped_unprojection > 0) {
+    note += " (" + std::to_string(result.num_dropped_unprojection) +
+            " correspondences could not be unprojected by the camera models)";
+  }
+  const double f = 0.5 * (std::sqrt(camera1.fx() * camera1.fy()) + std::sqrt(camera2.fx() * camera2.fy()));
+  detail::estimate_essential_core("estimate_essential", c, points1_px.size(), options.max_error_px / f,
+                                  note, options, &result);
   return result;
 }
 
