@@ -143,6 +143,42 @@ struct FundamentalResult {
 
 namespace detail {
 
+/// Scratch buffers of sampson_weighted_8point (reused across RANSAC refits).
+struct RefitBuffers {
+  std::vector<Eigen::Vector2d> x1, x2;
+  std::vector<double> w;
+};
+
+/// Non-minimal refit shared by the F and E estimators: the 8-point solution on
+/// the indexed correspondences, each row weighted by (caller weight) / (squared
+/// gradient norm of the current model), so that the weighted algebraic least
+/// squares approximates the Sampson error (one IRLS step). Returns false when
+/// fewer than 8 points, degenerate weights or the 8-point solver fails.
+inline bool sampson_weighted_8point(const Eigen::Vector2d* x1,
+                                    const Eigen::Vector2d* x2, const int* indices,
+                                    int n, const double* weights, const Eigen::Matrix3d& current,
+                                    RefitBuffers* buffers, Eigen::Matrix3d* out) {
+  if (n < 8) return false;
+  buffers->x1.resize(n);
+  buffers->x2.resize(n);
+  buffers->w.resize(n);
+  for (int k = 0; k < n; ++k) {
+    const int i = indices[k];
+    buffers->x1[k] = x1[i];
+    buffers->x2[k] = x2[i];
+    const Eigen::Vector3d l2 = current * x1[i].homogeneous();
+    const Eigen::Vector3d l1 = current.transpose() * x2[i].homogeneous();
+    const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
+    buffers->w[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
+  }
+  // Keep the weights O(1) for the solver's conditioning.
+  const double wmax = *std::max_element(buffers->w.begin(), buffers->w.end());
+  if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
+  for (double& w : buffers->w) w /= wmax;
+  return fundamental_8point(buffers->x1.data(), buffers->x2.data(), n, out, buffers->w.data()) == 1;
+}
+
+
 /// Finite correspondences, their original indices, and a degeneracy verdict.
 struct CleanCorrespondences {
   std::vector<Eigen::Vector2d> p1, p2;
@@ -234,8 +270,7 @@ struct FundamentalEstimator {
   const Eigen::Vector2d* x1;
   const Eigen::Vector2d* x2;
   int num;
-  mutable std::vector<Eigen::Vector2d> buf1, buf2;
-  mutable std::vector<double> wbuf;
+  mutable RefitBuffers buffers;
 
   int num_data() const { return num; }
   int minimal_solve(const int* sample, std::vector<Model>* models) const {
@@ -247,28 +282,8 @@ struct FundamentalEstimator {
     return fundamental_7point(a, b, models);
   }
   bool refit(const int* indices, int n, const double* weights, Model* F) const {
-    if (n < 8) return false;
-    buf1.resize(n);
-    buf2.resize(n);
-    wbuf.resize(n);
-    for (int k = 0; k < n; ++k) {
-      const int i = indices[k];
-      buf1[k] = x1[i];
-      buf2[k] = x2[i];
-      // Sampson weighting: the algebraic residual divided by the gradient norm
-      // of the current F, so that the weighted least squares approximates the
-      // Sampson error (iteratively reweighted).
-      const Eigen::Vector3d l2 = (*F) * x1[i].homogeneous();
-      const Eigen::Vector3d l1 = F->transpose() * x2[i].homogeneous();
-      const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
-      wbuf[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
-    }
-    // Keep the weights O(1) for the solver's conditioning.
-    const double wmax = *std::max_element(wbuf.begin(), wbuf.end());
-    if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
-    for (double& w : wbuf) w /= wmax;
     Eigen::Matrix3d out;
-    if (fundamental_8point(buf1.data(), buf2.data(), n, &out, wbuf.data()) != 1) return false;
+    if (!sampson_weighted_8point(x1, x2, indices, n, weights, *F, &buffers, &out)) return false;
     *F = out;
     return true;
   }
@@ -332,7 +347,7 @@ inline FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>
   ro.max_residual = options.max_error_px;
   const double t2 = ro.max_residual * ro.max_residual;
 
-  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, {}, {}, {}};
+  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, {}};
   std::vector<double> scores;
   if (!match_scores.empty()) {
     for (int i : c.original) scores.push_back(match_scores[i]);
@@ -536,8 +551,7 @@ struct EssentialEstimator {
   const Eigen::Vector2d* x1;
   const Eigen::Vector2d* x2;
   int num;
-  mutable std::vector<Eigen::Vector2d> buf1, buf2;
-  mutable std::vector<double> wbuf;
+  mutable RefitBuffers buffers;
 
   int num_data() const { return num; }
   int minimal_solve(const int* sample, std::vector<Model>* models) const {
@@ -574,24 +588,8 @@ struct EssentialEstimator {
     return false;
   }
   bool refit(const int* indices, int n, const double* weights, Model* E) const {
-    if (n < 8) return false;
-    buf1.resize(n);
-    buf2.resize(n);
-    wbuf.resize(n);
-    for (int k = 0; k < n; ++k) {
-      const int i = indices[k];
-      buf1[k] = x1[i];
-      buf2[k] = x2[i];
-      const Eigen::Vector3d l2 = (*E) * x1[i].homogeneous();
-      const Eigen::Vector3d l1 = E->transpose() * x2[i].homogeneous();
-      const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
-      wbuf[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
-    }
-    const double wmax = *std::max_element(wbuf.begin(), wbuf.end());
-    if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
-    for (double& w : wbuf) w /= wmax;
     Eigen::Matrix3d F;
-    if (fundamental_8point(buf1.data(), buf2.data(), n, &F, wbuf.data()) != 1) return false;
+    if (!sampson_weighted_8point(x1, x2, indices, n, weights, *E, &buffers, &F)) return false;
     const Eigen::Matrix3d Ec = closest_essential(F);
     if (!(Ec.norm() > 0.0) || !Ec.allFinite()) return false;
     *E = Ec;
@@ -637,7 +635,7 @@ inline void estimate_essential_core(const char* fn, const CleanCorrespondences& 
   robust::RansacOptions ro = options.ransac;
   ro.max_residual = max_error_normalized;
   const double t2 = max_error_normalized * max_error_normalized;
-  EssentialEstimator est{c.p1.data(), c.p2.data(), n, {}, {}, {}};
+  EssentialEstimator est{c.p1.data(), c.p2.data(), n, {}};
   Eigen::Matrix3d E;
   r.report = robust::ransac(est, ro, &E);
   if (!r.report.success()) {
