@@ -55,10 +55,21 @@ std::vector<std::string_view> split_cells(std::string_view l) {
   }
 }
 
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Marker names and units are written back verbatim, so control characters
+// (a stray carriage return inside a cell, NUL, ...) are rejected on read.
+bool has_control_char(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
 }
 
 bool parse_double(std::string_view s, double* v) {
@@ -133,6 +144,7 @@ struct TrcParser {
     if (num_markers < 0) throw IoError(file, "header.NumMarkers", "expected >= 0, got " + std::to_string(num_markers));
     trc.units = std::string(required("Units"));
     if (trc.units.empty()) throw IoError(file, "header.Units", "expected a unit such as m or mm, got an empty cell");
+    if (has_control_char(trc.units)) throw IoError(file, "header.Units", "the unit contains a control character");
     if (const auto [v, ok] = value_of("OrigDataRate"); ok) trc.orig_data_rate_hz = number(v, "header.OrigDataRate", 3);
     if (const auto [v, ok] = value_of("OrigDataStartFrame"); ok) trc.orig_data_start_frame = integer(v, "header.OrigDataStartFrame", 3);
     if (const auto [v, ok] = value_of("OrigNumFrames"); ok) trc.orig_num_frames = integer(v, "header.OrigNumFrames", 3);
@@ -144,7 +156,12 @@ struct TrcParser {
     }
     for (std::size_t i = 2; i < c4.size(); ++i) {
       const std::string_view n = trim(c4[i]);
-      if (!n.empty()) trc.marker_names.emplace_back(n);
+      if (n.empty()) continue;
+      if (has_control_char(n)) {
+        throw IoError(file, "header.markers", "marker name " + std::to_string(trc.marker_names.size() + 1) +
+                                                  " on line 4 contains a control character");
+      }
+      trc.marker_names.emplace_back(n);
     }
     if (trc.num_markers() != num_markers) {
       throw IoError(file, "header.NumMarkers", "expected " + std::to_string(num_markers) + " marker names on line 4 (NumMarkers), got " +
@@ -208,13 +225,15 @@ std::string format_trc(const TrcData& trc) {
                                   " has an infinite coordinate or a non-finite time (only NaN = missing is allowed)");
     }
   }
-  for (const auto& name : trc.marker_names) {
-    if (name.empty() || name.find_first_of("\t\r\n") != std::string::npos) {
-      throw std::invalid_argument("format_trc: marker names must be non-empty without tabs or newlines, got '" + name + "'");
+  for (std::size_t m = 0; m < trc.marker_names.size(); ++m) {
+    const std::string& name = trc.marker_names[m];
+    if (trim(name).size() != name.size() || name.empty() || has_control_char(name)) {
+      throw std::invalid_argument("format_trc: marker name " + std::to_string(m + 1) +
+                                  " must be non-empty, without surrounding blanks and without control characters (tab, CR, LF, ...)");
     }
   }
-  if (trc.units.empty() || trc.units.find_first_of("\t\r\n") != std::string::npos) {
-    throw std::invalid_argument("format_trc: units must be non-empty without tabs or newlines");
+  if (trim(trc.units).size() != trc.units.size() || trc.units.empty() || has_control_char(trc.units)) {
+    throw std::invalid_argument("format_trc: units must be non-empty, without surrounding blanks and without control characters");
   }
   std::ostringstream out;
   const auto num = [](double v) { return std::isnan(v) ? std::string() : format_double(v); };

@@ -78,6 +78,11 @@ TEST_CASE("io trc: write then read is bit exact, NaN stays missing", "[io][trc]"
       CHECK(same_bits(back.times_s[f], t.times_s[f]));
       for (int i = 0; i < 9; ++i) CHECK(same_bits(back.positions[f].data()[i], t.positions[f].data()[i]));
     }
+    TrcData named = t;
+    named.marker_names[0] = "RHip\r";
+    CHECK_THROWS_AS(crossview::io::format_trc(named), std::invalid_argument);
+    named.marker_names[0] = " RHip";
+    CHECK_THROWS_AS(crossview::io::format_trc(named), std::invalid_argument);
     t.positions[2](0, 0) = std::numeric_limits<double>::infinity();
     CHECK_THROWS_AS(crossview::io::format_trc(t), std::invalid_argument);
     t.positions[2].resize(3, 2);
@@ -115,6 +120,11 @@ TEST_CASE("io trc: errors name file, field and expectation", "[io][trc][errors]"
       {"missing field", replace_once(ok, "Units", "Unit"), "header.Units", "missing field (line 2)"},
       {"bad rate", replace_once(ok, "60\t60\t3", "sixty\t60\t3"), "header.DataRate", "expected a number, got 'sixty'"},
       {"no Frame#", replace_once(ok, "Frame#", "Frame"), "header.markers", "expected 'Frame#'"},
+      // Found by fuzz_io_trc: a carriage return inside a cell used to be kept
+      // in the name, so write_trc refused what read_trc had accepted.
+      {"CR inside a marker name", replace_once(ok, "RHip\t", "RH\rip\t"), "header.markers",
+       "marker name 1 on line 4 contains a control character"},
+      {"NUL in the unit", replace_once(ok, "\tm\t", std::string("\tm\0m\t", 5)), "header.Units", "control character"},
   };
   for (const Case& c : cases) {
     INFO("case: " << c.what);
