@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz) with clang and runs each of them:
-# first over its committed corpus (regression), then for SECONDS_PER_TARGET
-# seconds of new inputs in a scratch corpus (the committed corpus is never
-# written to). Exits non-zero on any finding and prints the crashing input.
+# first over its committed corpus (regression), then on new inputs in a
+# scratch corpus (the committed corpus is never written to). Exits non-zero on
+# any finding and prints the crashing input.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   explore for that long (default 60);
+#                                          the libFuzzer seed is random
+#   scripts/fuzz.sh --runs N [--seed S]    exactly N new inputs per target from
+#                                          seed S (default 1): reproducible, so
+#                                          CI gives the same verdict on every run
 # Environment: CROSSVIEW_FUZZ_BUILD_DIR (default build/fuzz),
 #              CROSSVIEW_FUZZ_WORK_DIR  (default <build dir>/fuzz-work),
 #              CROSSVIEW_FUZZ_JOBS      (build parallelism, default 2).
 set -euo pipefail
-seconds="${1:-60}"
-if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
-  echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2
+usage() { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET] | --runs N [--seed S]" >&2; exit 2; }
+seconds=60
+runs=""
+seed=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || usage; runs="$2"; shift 2 ;;
+    --seed) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ && "$2" != 0 ]] || usage; seed="$2"; shift 2 ;;
+    *) [[ "$1" =~ ^[0-9]+$ ]] || usage; seconds="$1"; shift ;;
+  esac
+done
+if [[ -n "$seed" && -z "$runs" ]]; then
+  echo "scripts/fuzz.sh: --seed needs --runs (a timed run is not reproducible)" >&2
   exit 2
 fi
+[[ -n "$runs" && -z "$seed" ]] && seed=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${CROSSVIEW_FUZZ_BUILD_DIR:-$root/build/fuzz}"
 work="${CROSSVIEW_FUZZ_WORK_DIR:-$build/fuzz-work}"
@@ -75,11 +90,18 @@ for t in "${targets[@]}"; do
     failed+=("$t (committed corpus: $(grep -o 'Test unit written to .*' "$log.regression" || echo "see $log.regression"))")
     continue
   fi
-  if [[ "$seconds" -gt 0 ]]; then
-    echo "=== $t: fuzzing for ${seconds}s"
+  if [[ -n "$runs" ]]; then
+    budget=(-runs="$runs" -seed="$seed")
+    what="$runs runs from seed $seed"
+  else
+    budget=(-max_total_time="$seconds")
+    what="${seconds}s"
+  fi
+  if [[ -n "$runs" && "$runs" -gt 0 ]] || [[ -z "$runs" && "$seconds" -gt 0 ]]; then
+    echo "=== $t: fuzzing, $what"
     seeds=()
     [[ -d "$corpus" ]] && seeds=("$corpus")
-    if ! "$bin" "${opts[@]}" -max_total_time="$seconds" "$scratch" "${seeds[@]}" >"$log" 2>&1; then
+    if ! "$bin" "${opts[@]}" "${budget[@]}" "$scratch" "${seeds[@]}" >"$log" 2>&1; then
       tail -n 40 "$log"
       crash=$(grep -o 'Test unit written to .*' "$log" | sed 's/Test unit written to //' | tail -n 1)
       failed+=("$t: ${crash:-see $log}")
@@ -87,12 +109,12 @@ for t in "${targets[@]}"; do
     fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
-    summary+=("$t: ${execs} execs in ${seconds}s, cov ${cov}, corpus $(ls "$scratch" | wc -l) files")
+    summary+=("$t: ${execs} execs ($what), cov ${cov}, corpus $(ls "$scratch" | wc -l) files")
   fi
 done
 
 echo
-echo "=== crossview fuzz summary (${seconds}s per target)"
+echo "=== crossview fuzz summary"
 for s in "${summary[@]}"; do echo "  $s"; done
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "FINDINGS:" >&2
