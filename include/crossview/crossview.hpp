@@ -1,10 +1,11 @@
-// crossview: umbrella header of the header-only core (crossview::crossview):
+// crossview: umbrella header of the core library (crossview::crossview):
 // camera models, robust estimation, epipolar geometry, triangulation, pose
 // (skeletons, heatmaps), RPSM, metrics and the synthetic scene. Only Eigen and
 // the standard library are included. The compiled file formats (crossview::io)
 // have their own headers under crossview/io/.
 #pragma once
 
+#include <crossview/version.hpp>
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/models.hpp>
 #include <crossview/camera/rigid3.hpp>
