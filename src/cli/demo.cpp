@@ -2,11 +2,11 @@
 // the pipeline on it, prints a table and writes an HTML report.
 #include "args.hpp"
 #include "commands.hpp"
+#include "common.hpp"
+#include "npy.hpp"
+#include "poses_file.hpp"
 #include "report.hpp"
 
-#include <crossview/epipolar/essential.hpp>
-#include <crossview/epipolar/estimate.hpp>
-#include <crossview/epipolar/pose.hpp>
 #include <crossview/metrics/pose_metrics.hpp>
 #include <crossview/metrics/pss.hpp>
 #include <crossview/pose/heatmaps.hpp>
@@ -16,11 +16,11 @@
 #include <crossview/triangulation/triangulate.hpp>
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 namespace crossview::cli {
@@ -41,110 +41,29 @@ constexpr const char* kDemoHelp =
     "  --noise PX       2D detection noise std-dev in pixels (default 1.5)\n"
     "  --outliers R     fraction of detections that are gross outliers (default 0.03)\n"
     "  --report PATH    HTML report path (default crossview-demo.html)\n"
+    "  --data DIR       run on a real capture in Pose2Sim layout instead: DIR holds a\n"
+    "                   Calib*.toml and pose/<camera>/ OpenPose JSON folders (one per\n"
+    "                   camera, in the calibration's order); a .trc in DIR (Pose2Sim's\n"
+    "                   own triangulation) is used as a reference\n"
+    "  --export DIR     also write the synthetic scene as files the other subcommands\n"
+    "                   read: calibration.json, keypoints/camNN/ (OpenPose JSON),\n"
+    "                   heatmaps/camNN.npy (F x J x H x W over the whole image) and\n"
+    "                   ground_truth.json\n"
+    "  --threads N      worker threads over frames (default 1; 0 = all cores)\n"
     "  --quiet          print nothing but errors\n"
-    "  --json           print the results as JSON\n";
+    "  --json           print the results as JSON\n"
+    "\n"
+    "Errors (exit 1, one line): unreadable or malformed files under --data, a report path\n"
+    "that cannot be written. Usage errors (exit 2): unknown options, out-of-range values.\n";
 
-
-/// A progress line on a terminal (frames done, frames per second, time left);
-/// silent when stderr is not a terminal or output is quiet / JSON.
-class Progress {
- public:
-  Progress(bool silent, int total)
-      : enabled_(!silent && isatty(STDERR_FILENO) != 0), total_(total), start_(Clock::now()) {}
-  void tick(int done) {
-    if (!enabled_) return;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double fps = elapsed > 0.0 ? done / elapsed : 0.0;
-    const double left = fps > 0.0 ? (total_ - done) / fps : 0.0;
-    std::fprintf(stderr, "\r  frame %d/%d  %.1f frames/s  %.0f s left   ", done, total_, fps, left);
-  }
-  void done() {
-    if (enabled_) std::fprintf(stderr, "\r%60s\r", "");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  int total_;
-  Clock::time_point start_;
-};
-
-struct PairCalibration {
-  int view = 0;
-  bool ok = false;
-  std::string message;
-  double rotation_error_deg = std::numeric_limits<double>::quiet_NaN();
-  double translation_error_deg = std::numeric_limits<double>::quiet_NaN();
-  int num_inliers = 0;
-  int num_correspondences = 0;
-};
-
-/// Relative pose of view b to view a from the detected joints of every frame:
-/// F with RANSAC on undistorted pixels, E = Kb^T F Ka, decomposition with the
-/// cheirality check; compared with the true relative pose.
-PairCalibration calibrate_pair(const sim::Scene& scene, int a, int b, std::uint64_t seed) {
-  PairCalibration result;
-  result.view = b;
-  const camera::Camera& ca = scene.cameras[static_cast<size_t>(a)];
-  const camera::Camera& cb = scene.cameras[static_cast<size_t>(b)];
-  std::vector<Eigen::Vector2d> pa, pb;
-  for (size_t f = 0; f < scene.detections.size(); ++f) {
-    const auto& da = scene.detections[f][static_cast<size_t>(a)];
-    const auto& db = scene.detections[f][static_cast<size_t>(b)];
-    for (int j = 0; j < da.rows(); ++j) {
-      if (!(da(j, 2) > 0.0) || !(db(j, 2) > 0.0)) continue;
-      Eigen::Vector2d ua, ub;
-      if (ca.undistort_pixel(da.row(j).head<2>().transpose(), &ua) != camera::ProjectionStatus::kSuccess ||
-          cb.undistort_pixel(db.row(j).head<2>().transpose(), &ub) != camera::ProjectionStatus::kSuccess) {
-        continue;
-      }
-      pa.push_back(ua);
-      pb.push_back(ub);
-    }
-  }
-  result.num_correspondences = static_cast<int>(pa.size());
-  if (pa.size() < 8) {
-    result.message = "too few correspondences";
-    return result;
-  }
-  epipolar::FundamentalOptions options;
-  options.max_error_px = 3.0;
-  options.ransac.seed = seed;
-  const epipolar::FundamentalResult fr = epipolar::estimate_fundamental(pa, pb, options);
-  result.num_inliers = fr.num_inliers;
-  if (!fr.success()) {
-    result.message = fr.message;
-    return result;
-  }
-  const Eigen::Matrix3d E = epipolar::closest_essential(
-      epipolar::essential_from_fundamental(fr.F, ca.calibration_matrix(), cb.calibration_matrix()));
-  std::vector<Eigen::Vector2d> na, nb;
-  for (size_t i = 0; i < pa.size(); ++i) {
-    if (!fr.inlier_mask[i]) continue;
-    na.emplace_back((pa[i].x() - ca.cx()) / ca.fx(), (pa[i].y() - ca.cy()) / ca.fy());
-    nb.emplace_back((pb[i].x() - cb.cx()) / cb.fx(), (pb[i].y() - cb.cy()) / cb.fy());
-  }
-  const epipolar::RecoverPoseResult pose = epipolar::recover_pose(E, na, nb);
-  if (pose.status != epipolar::RecoverPoseStatus::kSuccess) {
-    result.message = pose.message;
-    return result;
-  }
-  const camera::Rigid3d truth = cb.cam_from_world * ca.cam_from_world.inverse();
-  result.rotation_error_deg =
-      camera::rotation_angle_between(truth.rotation_matrix(), pose.cam2_from_cam1.rotation_matrix()) * 180.0 / M_PI;
-  const double c = std::clamp(truth.translation.normalized().dot(pose.cam2_from_cam1.translation.normalized()), -1.0, 1.0);
-  result.translation_error_deg = std::acos(c) * 180.0 / M_PI;
-  result.ok = true;
-  return result;
-}
 
 /// RPSM refinement of one frame from Gaussian heatmaps rendered (64 x 64, on a
 /// square crop around the detections) from the 2D detections, starting at
 /// `initial` (J x 3). Keeps `initial` and counts a failure when RPSM cannot run.
 metrics::Pose3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose::Skeleton& skeleton,
-                                 const metrics::Pose3d& initial, int* failures) {
+                                 const metrics::Pose3d& initial, bool* failed) {
   if (!initial.allFinite()) {
-    ++*failures;
+    *failed = true;
     return initial;
   }
   constexpr int kHeatmapSize = 64;
@@ -168,7 +87,7 @@ metrics::Pose3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose:
   }
   const rpsm::RpsmResult r = rpsm::refine(views, skeleton, initial.transpose());
   if (!r.success()) {
-    ++*failures;
+    *failed = true;
     return initial;
   }
   return r.joints_in_world.transpose();
@@ -183,15 +102,71 @@ bool all_finite(const std::vector<metrics::Pose3d>& poses) {
 
 }  // namespace
 
-int run_demo(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
-      std::fputs(kDemoHelp, stdout);
-      return 0;
+int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
+                  const Output& out);
+
+namespace {
+
+/// Writes the synthetic scene as input files for the other subcommands.
+void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / "keypoints", ec);
+  fs::create_directories(fs::path(dir) / "heatmaps", ec);
+  if (ec) throw std::runtime_error("--export: cannot create '" + dir + "': " + ec.message());
+  io::Rig rig;
+  rig.length_unit = "mm";
+  rig.cameras = scene.cameras;
+  write_file_atomic((fs::path(dir) / "calibration.json").string(), io::format_rig_json(rig));
+  const int F = static_cast<int>(scene.detections.size());
+  const int J = skeleton.num_joints();
+  for (std::size_t v = 0; v < scene.cameras.size(); ++v) {
+    const std::string cam = fmt::format("cam{:02d}", v + 1);
+    const fs::path kp_dir = fs::path(dir) / "keypoints" / cam;
+    fs::create_directories(kp_dir, ec);
+    if (ec) throw std::runtime_error("--export: cannot create '" + kp_dir.string() + "': " + ec.message());
+    // Heatmaps over the whole image at 1/16 of its resolution (sigma 1 cell).
+    const camera::Camera& c = scene.cameras[v];
+    const int W = (c.width() + 15) / 16, H = (c.height() + 15) / 16;
+    const pose::Affine2d affine = pose::image_from_heatmap_for_box(-0.5, -0.5, c.width(), c.height(), W, H);
+    std::vector<float> maps;
+    maps.reserve(static_cast<std::size_t>(F) * J * H * W);
+    for (int f = 0; f < F; ++f) {
+      const sim::Keypoints2d& d = scene.detections[f][v];
+      std::string people = "{\"version\": 1.3, \"people\": [{\"person_id\": [-1], \"pose_keypoints_2d\": [";
+      for (int j = 0; j < J; ++j) {
+        const bool seen = d(j, 2) > 0.0;
+        people += fmt::format("{}{}, {}, {}", j ? ", " : "", seen ? json_number(d(j, 0)) : "0",
+                              seen ? json_number(d(j, 1)) : "0", seen ? json_number(d(j, 2)) : "0");
+      }
+      people += "]}]}\n";
+      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), people);
+      const pose::ViewHeatmaps h =
+          pose::render_gaussian_heatmaps(d.leftCols<2>().transpose(), d.col(2), H, W, affine, 1.0);
+      maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
+    write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
+  }
+  PoseSequence truth;
+  truth.joint_names = skeleton.names();
+  truth.unit = "mm";
+  truth.method = "ground truth";
+  for (int f = 0; f < F; ++f) {
+    truth.frame_numbers.push_back(f);
+    truth.poses.push_back(scene.poses_in_world[f]);
+  }
+  write_poses(truth, (fs::path(dir) / "ground_truth.json").string());
+}
+
+}  // namespace
+
+int run_demo(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::fputs(kDemoHelp, stdout);
+    return 0;
   }
   const Args args("demo", argc, argv, {"quiet", "json"},
-                  {"frames", "cameras", "seed", "noise", "outliers", "report"});
+                  {"frames", "cameras", "seed", "noise", "outliers", "report", "data", "export", "threads"});
   sim::SceneOptions options;
   options.num_frames = static_cast<int>(args.get_int("frames", 60, 1, 100000));
   options.num_cameras = static_cast<int>(args.get_int("cameras", 4, 2, 16));
@@ -199,30 +174,51 @@ int run_demo(int argc, char** argv) {
   options.noise_px = args.get_double("noise", 1.5, 0.0, 100.0);
   options.outlier_rate = args.get_double("outliers", 0.03, 0.0, 0.9);
   const std::string report_path = args.get("report", "crossview-demo.html");
+  const int threads = thread_count(args);
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
+  if (args.has("data")) {
+    for (const char* synthetic_only : {"frames", "cameras", "noise", "outliers", "export"}) {
+      if (args.has(synthetic_only)) {
+        throw UsageError(std::string("demo: --") + synthetic_only + " applies to the synthetic scene, not to --data");
+      }
+    }
+    return run_demo_data(args.get("data"), threads, options.seed, report_path, out);
+  }
 
   const sim::Scene scene = sim::make_scene(options);
   const pose::Skeleton skeleton = pose::human36m_17();
   const int num_frames = static_cast<int>(scene.poses_in_world.size());
   const int num_views = static_cast<int>(scene.cameras.size());
   const int num_joints = skeleton.num_joints();
+  if (args.has("export")) export_scene(scene, skeleton, args.get("export"));
   Progress progress(out.quiet || out.json, num_frames);
 
   // 1. Self-calibration of every camera relative to the first one from the body
   //    joints alone (EpipolarPose): F with RANSAC on undistorted pixels, E, R and t
   //    with the cheirality check; compared with the true relative poses.
-  std::vector<PairCalibration> pairs;
+  std::vector<RelativePoseEstimate> pairs;
   for (int v = 1; v < num_views; ++v) {
-    pairs.push_back(calibrate_pair(scene, 0, v, options.seed));
+    std::vector<PoseMatrix> a, b;
+    for (const auto& frame : scene.detections) {
+      a.push_back(frame[0]);
+      b.push_back(frame[static_cast<size_t>(v)]);
+    }
+    const camera::Rigid3d truth_b_from_a =
+        scene.cameras[static_cast<size_t>(v)].cam_from_world * scene.cameras[0].cam_from_world.inverse();
+    pairs.push_back(relative_pose_from_keypoints(scene.cameras[0], scene.cameras[static_cast<size_t>(v)], a, b,
+                                                 RelativePoseMethod::kFundamental, 3.0, 0.0, options.seed,
+                                                 &truth_b_from_a));
   }
 
   // 2. Triangulation of every frame (plain DLT and the robust path), 3. RPSM
   //    refinement from Gaussian heatmaps rendered from the detections.
-  std::vector<metrics::Pose3d> truth, dlt, robust, rpsm_poses;
-  int rpsm_failures = 0;
-  for (int f = 0; f < num_frames; ++f) {
+  const std::size_t F = static_cast<std::size_t>(num_frames);
+  std::vector<metrics::Pose3d> truth(scene.poses_in_world.begin(), scene.poses_in_world.end());
+  std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
+  std::vector<char> rpsm_failed(F, 0);
+  parallel_for(num_frames, threads, [&](int f) {
     std::vector<Eigen::MatrixX2d> keypoints(static_cast<size_t>(num_views));
     std::vector<Eigen::VectorXd> confidences(static_cast<size_t>(num_views));
     for (int v = 0; v < num_views; ++v) {
@@ -235,14 +231,16 @@ int run_demo(int argc, char** argv) {
     triangulation::TriangulationOptions robust_options;
     robust_options.method = triangulation::Method::kRobust;
     robust_options.robust.seed = options.seed;
-    truth.push_back(scene.poses_in_world[static_cast<size_t>(f)]);
-    dlt.push_back(triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, dlt_options).points_in_world);
-    robust.push_back(
-        triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, robust_options).points_in_world);
-    rpsm_poses.push_back(refine_with_rpsm(scene, f, skeleton, robust.back(), &rpsm_failures));
-    progress.tick(f + 1);
-  }
+    dlt[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, dlt_options).points_in_world;
+    robust[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, robust_options).points_in_world;
+    bool failed = false;
+    rpsm_poses[f] = refine_with_rpsm(scene, f, skeleton, robust[f], &failed);
+    rpsm_failed[f] = failed ? 1 : 0;
+    progress.tick();
+  });
   progress.done();
+  int rpsm_failures = 0;
+  for (char c : rpsm_failed) rpsm_failures += c;
 
   // 4. Metrics against the known truth.
   metrics::ErrorOptions absolute;
@@ -301,10 +299,11 @@ int run_demo(int argc, char** argv) {
   report.poses.push_back({"RPSM", "#1a7f37", rpsm_poses[shown], false});
   for (const auto& pose : scene.poses_in_world) report.trajectory.emplace_back(pose.row(0).transpose());
   std::string calib_text;
-  for (const PairCalibration& p : pairs) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const RelativePoseEstimate& p = pairs[i];
     calib_text += fmt::format("{}-{}: {} (rotation error {:.2f} deg, translation direction error {:.2f} deg, {} "
                               "inliers of {}). ",
-                              scene.cameras[0].name(), scene.cameras[static_cast<size_t>(p.view)].name(),
+                              scene.cameras[0].name(), scene.cameras[i + 1].name(),
                               p.ok ? "ok" : p.message, p.rotation_error_deg, p.translation_error_deg,
                               p.num_inliers, p.num_correspondences);
   }
@@ -323,10 +322,11 @@ int run_demo(int argc, char** argv) {
 
   if (out.json) {
     std::string calib_json;
-    for (const PairCalibration& p : pairs) {
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const RelativePoseEstimate& p = pairs[i];
       calib_json += fmt::format("{}{{\"pair\": [0, {}], \"ok\": {}, \"rotation_error_deg\": {:.4f}, "
                                 "\"translation_error_deg\": {:.4f}, \"inliers\": {}}}",
-                                calib_json.empty() ? "" : ", ", p.view, p.ok ? "true" : "false",
+                                calib_json.empty() ? "" : ", ", i + 1, p.ok ? "true" : "false",
                                 p.rotation_error_deg, p.translation_error_deg, p.num_inliers);
     }
     std::printf("{\"frames\": %d, \"cameras\": %d, \"self_calibration\": [%s], \"methods\": [%s], "
@@ -337,9 +337,10 @@ int run_demo(int argc, char** argv) {
                 num_views, num_frames, num_joints, options.noise_px, 100.0 * options.outlier_rate,
                 static_cast<unsigned long long>(options.seed));
     std::printf("self-calibration from body joints (relative to %s):\n", scene.cameras[0].name().c_str());
-    for (const PairCalibration& p : pairs) {
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const RelativePoseEstimate& p = pairs[i];
       std::printf("  %-6s %-8s rotation error %6.2f deg, translation direction error %6.2f deg, %d/%d inliers\n",
-                  scene.cameras[static_cast<size_t>(p.view)].name().c_str(), p.ok ? "ok" : "FAILED",
+                  scene.cameras[i + 1].name().c_str(), p.ok ? "ok" : "FAILED",
                   p.rotation_error_deg, p.translation_error_deg, p.num_inliers, p.num_correspondences);
     }
     std::printf("\n%-22s %11s %14s %14s %11s %8s\n", "method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150 [%]",

@@ -2,6 +2,10 @@
 #include "args.hpp"
 #include "commands.hpp"
 
+#include <crossview/version.hpp>
+
+#include <algorithm>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -13,7 +17,11 @@ constexpr const char* kUsage =
     "usage: crossview <command> [options]\n"
     "\n"
     "commands:\n"
-    "  demo        run the full pipeline on the built-in synthetic scene (or --data DIR)\n"
+    "  demo                run the full pipeline on the built-in synthetic scene (or --data DIR)\n"
+    "  triangulate         3D poses from a calibration and per-camera OpenPose JSON folders\n"
+    "  calibrate-relative  relative pose of a camera pair from body joints, no calibration object\n"
+    "  rpsm                3D poses from per-camera 2D heatmaps (.npy) with RPSM\n"
+    "  eval                metrics of predicted 3D poses against reference poses\n"
     "\n"
     "Run 'crossview <command> --help' for the options of a command.\n";
 
@@ -25,19 +33,25 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "--version") == 0) {
-    std::puts("crossview 0.1.0");
+    std::printf("crossview %s\n", crossview::library_version());
     return 0;
   }
   const std::string command = argv[1];
   try {
     if (command == "demo") return crossview::cli::run_demo(argc - 2, argv + 2);
+    if (command == "triangulate") return crossview::cli::run_triangulate(argc - 2, argv + 2);
+    if (command == "calibrate-relative") return crossview::cli::run_calibrate_relative(argc - 2, argv + 2);
+    if (command == "rpsm") return crossview::cli::run_rpsm(argc - 2, argv + 2);
+    if (command == "eval") return crossview::cli::run_eval(argc - 2, argv + 2);
     std::fprintf(stderr, "crossview: unknown command '%s' (see crossview --help)\n", command.c_str());
     return 2;
   } catch (const crossview::cli::UsageError& e) {
     std::fprintf(stderr, "crossview %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "crossview %s: error: %s\n", command.c_str(), e.what());
+    std::string message = e.what();  // one line, whatever the library put in it
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    std::fprintf(stderr, "crossview %s: error: %s\n", command.c_str(), message.c_str());
     return 1;
   }
 }

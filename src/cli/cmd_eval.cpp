@@ -1,0 +1,142 @@
+// crossview eval: the metrics table of predicted 3D poses against reference poses.
+#include "args.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "poses_file.hpp"
+
+#include <crossview/io/rig.hpp>
+#include <crossview/metrics/pose_metrics.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+
+namespace crossview::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "usage: crossview eval --pred FILE --gt FILE [options]\n"
+    "\n"
+    "Compares predicted 3D poses with reference poses. Each file is a crossview poses\n"
+    "JSON (from `crossview triangulate`) or a .trc; joints are matched by name and frames\n"
+    "by frame number, lengths are converted to millimetres. Prints MPJPE (absolute),\n"
+    "PA-MPJPE (similarity Procrustes), N-MPJPE (scale-aligned about the root joint),\n"
+    "PCK and AUC (absolute, 0..threshold), and the per-joint MPJPE.\n"
+    "\n"
+    "options:\n"
+    "  --pred FILE        predicted poses (.json or .trc)\n"
+    "  --gt FILE          reference poses (.json or .trc)\n"
+    "  --pck MM           PCK threshold in millimetres (default 150)\n"
+    "  --root NAME        root joint for N-MPJPE (default: the first matched joint)\n"
+    "  --quiet, --json    print nothing but errors / a JSON object\n";
+
+std::vector<metrics::Pose3d> select(const PoseSequence& s, const std::vector<int>& joints, const std::vector<int>& frames,
+                                    double to_mm) {
+  std::vector<metrics::Pose3d> out;
+  for (int f : frames) {
+    metrics::Pose3d p(static_cast<Eigen::Index>(joints.size()), 3);
+    for (std::size_t j = 0; j < joints.size(); ++j) p.row(static_cast<Eigen::Index>(j)) = s.poses[f].row(joints[j]) * to_mm;
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_eval(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  const Args args("eval", argc, argv, {"quiet", "json"}, {"pred", "gt", "pck", "root"});
+  const std::string pred_path = args.require("pred");
+  const std::string gt_path = args.require("gt");
+  const double pck_mm = args.get_double("pck", 150.0, 1e-6, 1e6);
+  Output out;
+  out.quiet = args.flag("quiet");
+  out.json = args.flag("json");
+
+  const PoseSequence pred = read_poses(pred_path);
+  const PoseSequence gt = read_poses(gt_path);
+  std::vector<int> pj, gj;
+  std::vector<std::string> names;
+  for (int j = 0; j < gt.num_joints(); ++j) {
+    for (int k = 0; k < pred.num_joints(); ++k) {
+      if (pred.joint_names[k] == gt.joint_names[j]) {
+        pj.push_back(k);
+        gj.push_back(j);
+        names.push_back(gt.joint_names[j]);
+        break;
+      }
+    }
+  }
+  if (names.empty()) {
+    throw std::runtime_error("'" + pred_path + "' and '" + gt_path + "' have no joint name in common");
+  }
+  std::map<long long, int> gt_frame;
+  for (int f = 0; f < gt.num_frames(); ++f) gt_frame[gt.frame_numbers[f]] = f;
+  std::vector<int> pf, gf;
+  for (int f = 0; f < pred.num_frames(); ++f) {
+    const auto it = gt_frame.find(pred.frame_numbers[f]);
+    if (it == gt_frame.end()) continue;
+    pf.push_back(f);
+    gf.push_back(it->second);
+  }
+  if (pf.empty()) throw std::runtime_error("'" + pred_path + "' and '" + gt_path + "' have no frame number in common");
+  int root = 0;
+  if (args.has("root")) {
+    root = -1;
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      if (names[j] == args.get("root")) root = static_cast<int>(j);
+    }
+    if (root < 0) throw UsageError("eval: --root '" + args.get("root") + "' is not a joint of both files");
+  }
+  const std::vector<metrics::Pose3d> P = select(pred, pj, pf, 1000.0 * io::metres_per_unit(pred.unit));
+  const std::vector<metrics::Pose3d> G = select(gt, gj, gf, 1000.0 * io::metres_per_unit(gt.unit));
+
+  metrics::ErrorOptions absolute;
+  absolute.alignment = metrics::Alignment::kNone;
+  const metrics::ErrorSummary e = metrics::mpjpe(P, G, absolute);
+  if (!e.ok()) throw std::runtime_error("no joint can be compared: " + e.message);
+  const metrics::ErrorSummary pa = metrics::pa_mpjpe(P, G);
+  const metrics::ErrorSummary n = metrics::n_mpjpe(P, G, root);
+  metrics::PckOptions pck_options;
+  pck_options.alignment = metrics::Alignment::kNone;
+  pck_options.threshold = pck_mm;
+  const metrics::RateSummary pck = metrics::pck_3d(P, G, pck_options);
+  metrics::AucOptions auc_options;
+  auc_options.alignment = metrics::Alignment::kNone;
+  auc_options.max_threshold = pck_mm;
+  const metrics::AucResult auc = metrics::auc_3d(P, G, auc_options);
+  const auto value = [](const metrics::ErrorSummary& s) { return s.ok() ? s.mean : std::nan(""); };
+
+  if (out.json) {
+    std::string per_joint;
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      per_joint += (j ? ", " : "") + json_string(names[j]) + ": " + json_number(e.per_joint[static_cast<Eigen::Index>(j)]);
+    }
+    std::printf("{\"frames\": %zu, \"joints\": %zu, \"evaluated\": %d, \"missing_prediction\": %d, "
+                "\"mpjpe_mm\": %s, \"pa_mpjpe_mm\": %s, \"n_mpjpe_mm\": %s, \"pck\": %s, \"pck_threshold_mm\": %s, "
+                "\"auc\": %s, \"per_joint_mpjpe_mm\": {%s}}\n",
+                pf.size(), names.size(), e.counts.evaluated, e.counts.missing_prediction, json_number(e.mean).c_str(),
+                json_number(value(pa)).c_str(), json_number(value(n)).c_str(),
+                json_number(pck.ok() ? pck.rate : std::nan("")).c_str(), json_number(pck_mm).c_str(),
+                json_number(auc.ok() ? auc.auc : std::nan("")).c_str(), per_joint.c_str());
+  } else if (!out.quiet) {
+    std::printf("%zu frames, %zu joints matched by name (%d entries evaluated, %d predictions missing)\n\n", pf.size(),
+                names.size(), e.counts.evaluated, e.counts.missing_prediction);
+    std::printf("  MPJPE     %8.1f mm\n  PA-MPJPE  %8.1f mm\n  N-MPJPE   %8.1f mm (root %s)\n", e.mean, value(pa),
+                value(n), names[static_cast<std::size_t>(root)].c_str());
+    std::printf("  PCK@%.0f   %8.1f %%\n  AUC       %8.1f %% (0..%.0f mm)\n\n", pck_mm,
+                pck.ok() ? 100.0 * pck.rate : std::nan(""), auc.ok() ? 100.0 * auc.auc : std::nan(""), pck_mm);
+    std::printf("  per-joint MPJPE [mm]:\n");
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      std::printf("    %-12s %8.1f\n", names[j].c_str(), e.per_joint[static_cast<Eigen::Index>(j)]);
+    }
+  }
+  return 0;
+}
+
+}  // namespace crossview::cli

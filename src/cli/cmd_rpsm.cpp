@@ -1,0 +1,215 @@
+// crossview rpsm: 3D poses from multi-view 2D heatmaps with the Recursive
+// Pictorial Structure Model.
+#include "args.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "npy.hpp"
+#include "poses_file.hpp"
+
+#include <crossview/pose/heatmaps.hpp>
+#include <crossview/rpsm/rpsm.hpp>
+#include <crossview/triangulation/triangulate.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace crossview::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "usage: crossview rpsm --calib FILE --heatmaps FILE... --out FILE... [options]\n"
+    "\n"
+    "Estimates the 3D pose of every frame from per-camera 2D heatmaps with the\n"
+    "Recursive Pictorial Structure Model, starting from the triangulated heatmap maxima\n"
+    "(or from --init poses). Writes poses in millimetres (world frame) as .json/.trc.\n"
+    "\n"
+    "Heatmap layout: one NumPy .npy file per camera, float32 or float64, C order, shape\n"
+    "(F, J, H, W) for F frames (or (J, H, W) for one frame). Each H x W map covers the\n"
+    "camera's whole image: heatmap pixel (u, v) covers image pixels\n"
+    "[u W_img/W, (u+1) W_img/W) x [v H_img/H, (v+1) H_img/H).\n"
+    "\n"
+    "options:\n"
+    "  --calib FILE          calibration: Pose2Sim/anipose .toml or crossview .json rig\n"
+    "  --heatmaps FILE...    one .npy per camera\n"
+    "  --cameras NAME...     calibration camera of each file (default: the first N)\n"
+    "  --out FILE...         output files, .json and/or .trc\n"
+    "  --init FILE           initial poses to refine (.json or .trc, frames in order)\n"
+    "  --skeleton S          body25b | coco17 | h36m17 (default: from the joint count)\n"
+    "  --limb-tolerance MM   limb length tolerance in mm (default 150); limb lengths come\n"
+    "                        from the skeleton's priors or, if it has none, are measured\n"
+    "                        (median) on the initial poses\n"
+    "  --levels N            recursive levels (default 10)\n"
+    "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
+    "  --quiet, --json       print nothing but errors / a JSON summary\n";
+
+}  // namespace
+
+int run_rpsm(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  const Args args("rpsm", argc, argv, {"quiet", "json"},
+                  {"calib", "init", "skeleton", "limb-tolerance", "levels", "threads"},
+                  {"heatmaps", "cameras", "out"});
+  const std::vector<std::string> files = args.list("heatmaps");
+  const std::vector<std::string> outputs = args.list("out");
+  if (files.size() < 2) throw UsageError("rpsm: --heatmaps needs at least 2 files (one per camera)");
+  if (outputs.empty()) throw UsageError("rpsm: missing required option --out (a .json and/or .trc file)");
+  const std::string calib_path = args.require("calib");
+  rpsm::RpsmOptions options;
+  options.num_levels = static_cast<int>(args.get_int("levels", options.num_levels, 0, 40));
+  const double tolerance_mm = args.get_double("limb-tolerance", 150.0, 1.0, 2000.0);
+  const int threads = thread_count(args);
+  Output out;
+  out.quiet = args.flag("quiet");
+  out.json = args.flag("json");
+
+  const io::Rig rig = load_rig(calib_path).with_length_unit("mm");
+  const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), files.size(), "rpsm");
+  const int V = static_cast<int>(files.size());
+  std::vector<NpyArray> maps;
+  int F = -1, J = -1;
+  for (int v = 0; v < V; ++v) {
+    maps.push_back(read_npy(files[v]));
+    NpyArray& a = maps.back();
+    if (a.shape.size() == 3) a.shape.insert(a.shape.begin(), 1);
+    if (a.shape.size() != 4 || a.size() == 0) {
+      throw std::runtime_error("heatmap file '" + files[v] + "': expected shape (F, J, H, W) or (J, H, W)");
+    }
+    if (F < 0) {
+      F = static_cast<int>(a.shape[0]);
+      J = static_cast<int>(a.shape[1]);
+    } else if (a.shape[0] != F || a.shape[1] != J) {
+      throw std::runtime_error("heatmap file '" + files[v] + "' has " + std::to_string(a.shape[0]) + " frames x " +
+                               std::to_string(a.shape[1]) + " joints, '" + files[0] + "' has " + std::to_string(F) +
+                               " x " + std::to_string(J));
+    }
+  }
+  pose::Skeleton skeleton = skeleton_for(args.get("skeleton"), J);
+  const auto make_views = [&](int f) {
+    std::vector<pose::HeatmapView> views;
+    for (int v = 0; v < V; ++v) {
+      const NpyArray& a = maps[v];
+      const int H = static_cast<int>(a.shape[2]), W = static_cast<int>(a.shape[3]);
+      const camera::Camera& cam = cameras[v];
+      pose::ViewHeatmaps h(J, H, W,
+                           pose::image_from_heatmap_for_box(-0.5, -0.5, cam.width(), cam.height(), W, H));
+      const std::size_t n = static_cast<std::size_t>(J) * H * W;
+      std::copy(a.values.begin() + static_cast<std::ptrdiff_t>(n * f),
+                a.values.begin() + static_cast<std::ptrdiff_t>(n * (f + 1)), h.data().begin());
+      views.push_back({cam, std::move(h)});
+    }
+    return views;
+  };
+
+  // 1. Initial poses: given, or the heatmap maxima triangulated robustly.
+  std::vector<Eigen::Matrix3Xd> initial(static_cast<std::size_t>(F));
+  if (args.has("init")) {
+    const PoseSequence init = read_poses(args.get("init"));
+    if (init.num_frames() != F) {
+      throw std::runtime_error("--init has " + std::to_string(init.num_frames()) + " frames, the heatmaps " +
+                               std::to_string(F));
+    }
+    const double to_mm = 1000.0 * io::metres_per_unit(init.unit);
+    for (int f = 0; f < F; ++f) {
+      initial[f].setConstant(3, J, std::nan(""));
+      for (int j = 0; j < J; ++j) {
+        for (int k = 0; k < init.num_joints(); ++k) {
+          if (init.joint_names[k] == skeleton.name(j)) initial[f].col(j) = init.poses[f].row(k).transpose() * to_mm;
+        }
+      }
+    }
+  } else {
+    parallel_for(F, threads, [&](int f) {
+      const std::vector<pose::HeatmapView> views = make_views(f);
+      std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V), Eigen::MatrixX2d(J, 2));
+      std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V), Eigen::VectorXd(J));
+      for (int v = 0; v < V; ++v) {
+        for (int j = 0; j < J; ++j) {
+          Eigen::Vector2d hm;
+          const float peak = views[v].heatmaps.argmax(j, &hm);
+          px[v].row(j) = views[v].heatmaps.to_image(hm).transpose();
+          conf[v][j] = std::isfinite(peak) && peak > 0.0f ? peak : 0.0;
+        }
+      }
+      triangulation::TriangulationOptions t;
+      t.method = triangulation::Method::kRobust;
+      initial[f] = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world.transpose();
+    });
+  }
+  if (!skeleton.has_limb_priors()) {
+    try {
+      skeleton = pose::Skeleton(skeleton.names(), skeleton.parents(),
+                                pose::estimate_limb_lengths(skeleton, initial, tolerance_mm),
+                                skeleton.left_right_pairs());
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("cannot measure the limb lengths on the initial poses: ") + e.what());
+    }
+  } else {
+    options.limb_tolerance = tolerance_mm;
+  }
+
+  // 2. RPSM on every frame.
+  PoseSequence result;
+  result.joint_names = skeleton.names();
+  result.unit = "mm";
+  result.method = "rpsm";
+  result.frame_numbers.resize(static_cast<std::size_t>(F));
+  result.poses.resize(static_cast<std::size_t>(F));
+  std::vector<std::string> failures(static_cast<std::size_t>(F));
+  Progress progress(out.quiet || out.json, F);
+  parallel_for(F, threads, [&](int f) {
+    result.frame_numbers[f] = f;
+    result.poses[f].setConstant(J, 3, std::nan(""));
+    const std::vector<pose::HeatmapView> views = make_views(f);
+    const Eigen::Matrix3Xd& init = initial[f];
+    rpsm::RpsmResult r;
+    if (init.allFinite()) {
+      r = rpsm::refine(views, skeleton, init, options);
+    } else {
+      Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+      int n = 0;
+      for (int j = 0; j < J; ++j) {
+        if (init.col(j).allFinite()) {
+          sum += init.col(j);
+          ++n;
+        }
+      }
+      if (n == 0) {
+        failures[f] = "no initial joint";
+        progress.tick();
+        return;
+      }
+      r = rpsm::estimate(views, skeleton, sum / n, options);
+    }
+    if (r.success()) {
+      result.poses[f] = r.joints_in_world.transpose();
+    } else {
+      failures[f] = r.message;
+    }
+    progress.tick();
+  });
+  progress.done();
+  int failed = 0;
+  std::string first_failure;
+  for (int f = 0; f < F; ++f) {
+    if (failures[f].empty()) continue;
+    if (failed++ == 0) first_failure = "frame " + std::to_string(f) + ": " + failures[f];
+  }
+  if (failed == F) throw std::runtime_error("RPSM failed on every frame (" + first_failure + ")");
+  for (const auto& o : outputs) write_poses(result, o);
+  if (out.json) {
+    std::printf("{\"frames\": %d, \"joints\": %d, \"cameras\": %d, \"failed_frames\": %d, \"outputs\": %d}\n", F, J, V,
+                failed, static_cast<int>(outputs.size()));
+  } else if (!out.quiet) {
+    std::printf("RPSM on %d frames x %d joints from %d cameras: %d frames failed%s\n", F, J, V, failed,
+                failed > 0 ? (" (first: " + first_failure + ")").c_str() : "");
+    for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+  }
+  return 0;
+}
+
+}  // namespace crossview::cli

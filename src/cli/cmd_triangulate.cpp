@@ -1,0 +1,176 @@
+// crossview triangulate: 3D poses of every frame from a calibration and one
+// OpenPose JSON folder per camera; written as crossview JSON and/or .trc.
+#include "args.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "poses_file.hpp"
+
+#include <crossview/triangulation/triangulate.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace crossview::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "usage: crossview triangulate --calib FILE --keypoints DIR... --out FILE... [options]\n"
+    "\n"
+    "Triangulates the main person of every frame from 2D keypoints: one OpenPose JSON\n"
+    "folder per camera (frames matched by the number in the file names). Writes the\n"
+    "3D poses in the calibration's world frame and length unit, as crossview JSON (with\n"
+    "per-joint reprojection errors) and/or as a Pose2Sim/OpenSim .trc (Y-up).\n"
+    "\n"
+    "options:\n"
+    "  --calib FILE          calibration: Pose2Sim/anipose .toml or crossview .json rig\n"
+    "  --keypoints DIR...    OpenPose JSON folders, one per camera\n"
+    "  --cameras NAME...     calibration camera of each folder (default: the first N\n"
+    "                        cameras of the calibration, in file order)\n"
+    "  --out FILE...         output files, .json and/or .trc\n"
+    "  --method M            auto | dlt | midpoint | robust | vector_median (default robust)\n"
+    "  --max-error PX        robust inlier threshold in pixels (default 10)\n"
+    "  --min-confidence C    ignore detections scored <= C (default 0.3)\n"
+    "  --skeleton S          body25b | coco17 | h36m17 (default: from the joint count)\n"
+    "  --rate HZ             frame rate written to the .trc (default 30)\n"
+    "  --seed S              random seed of the robust method (default 1)\n"
+    "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
+    "  --quiet               print nothing but errors\n"
+    "  --json                print a JSON summary on stdout\n";
+
+triangulation::Method parse_method(const std::string& m) {
+  if (m == "auto") return triangulation::Method::kAuto;
+  if (m == "dlt") return triangulation::Method::kDlt;
+  if (m == "midpoint") return triangulation::Method::kMidpoint;
+  if (m == "robust") return triangulation::Method::kRobust;
+  if (m == "vector_median") return triangulation::Method::kVectorMedian;
+  throw UsageError("triangulate: --method must be auto, dlt, midpoint, robust or vector_median, got '" + m + "'");
+}
+
+}  // namespace
+
+std::vector<camera::Camera> cameras_for_folders(const io::Rig& rig, const std::vector<std::string>& names,
+                                                std::size_t num_folders, const std::string& command) {
+  std::vector<camera::Camera> cameras;
+  if (!names.empty()) {
+    if (names.size() != num_folders) {
+      throw UsageError(command + ": --cameras names " + std::to_string(names.size()) + " cameras for " +
+                       std::to_string(num_folders) + " keypoint folders");
+    }
+    for (const auto& n : names) {
+      const camera::Camera* c = rig.find(n);
+      if (c == nullptr) {
+        std::string known;
+        for (const auto& k : rig.names()) known += (known.empty() ? "" : ", ") + k;
+        throw std::runtime_error("the calibration has no camera named '" + n + "' (it has " + known + ")");
+      }
+      cameras.push_back(*c);
+    }
+  } else {
+    if (rig.size() < num_folders) {
+      throw std::runtime_error("the calibration has " + std::to_string(rig.size()) + " cameras for " +
+                               std::to_string(num_folders) + " keypoint folders");
+    }
+    cameras.assign(rig.cameras.begin(), rig.cameras.begin() + static_cast<std::ptrdiff_t>(num_folders));
+  }
+  return cameras;
+}
+
+int run_triangulate(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  const Args args("triangulate", argc, argv, {"quiet", "json"},
+                  {"calib", "method", "max-error", "min-confidence", "skeleton", "rate", "seed", "threads"},
+                  {"keypoints", "cameras", "out"});
+  const std::string calib_path = args.require("calib");
+  const std::vector<std::string> folders = args.list("keypoints");
+  const std::vector<std::string> outputs = args.list("out");
+  if (folders.size() < 2) throw UsageError("triangulate: --keypoints needs at least 2 folders (one per camera)");
+  if (outputs.empty()) throw UsageError("triangulate: missing required option --out (a .json and/or .trc file)");
+  for (const auto& o : outputs) {
+    const std::string lower = o.size() >= 5 ? o.substr(o.size() - 5) : o;
+    if (!(lower == ".json" || lower == ".JSON" || (o.size() >= 4 && (o.substr(o.size() - 4) == ".trc" ||
+                                                                     o.substr(o.size() - 4) == ".TRC")))) {
+      throw UsageError("triangulate: --out '" + o + "' must end in .json or .trc");
+    }
+  }
+  triangulation::TriangulationOptions options;
+  options.method = parse_method(args.get("method", "robust"));
+  options.robust.inlier_threshold_px = args.get_double("max-error", options.robust.inlier_threshold_px, 1e-3, 1e4);
+  options.robust.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
+  options.min_confidence = args.get_double("min-confidence", 0.3, 0.0, 1.0);
+  const double rate = args.get_double("rate", 30.0, 1e-3, 1e6);
+  const int threads = thread_count(args);
+  Output out;
+  out.quiet = args.flag("quiet");
+  out.json = args.flag("json");
+
+  const io::Rig rig = load_rig(calib_path);
+  const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), folders.size(), "triangulate");
+  const MultiViewKeypoints keypoints = load_openpose_views(folders);
+  const pose::Skeleton skeleton = skeleton_for(args.get("skeleton"), keypoints.num_joints);
+  const int F = keypoints.num_frames();
+  const int J = keypoints.num_joints;
+  const int V = static_cast<int>(cameras.size());
+
+  PoseSequence result;
+  result.joint_names = skeleton.names();
+  result.unit = rig.length_unit;
+  result.method = to_string(options.method);
+  result.rate_hz = rate;
+  result.frame_numbers = keypoints.frame_numbers;
+  result.poses.resize(static_cast<std::size_t>(F));
+  result.reprojection_error_px.resize(static_cast<std::size_t>(F));
+  result.views_used.resize(static_cast<std::size_t>(F));
+  Progress progress(out.quiet || out.json, F);
+  parallel_for(F, threads, [&](int f) {
+    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
+    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
+    for (int v = 0; v < V; ++v) {
+      px[v] = keypoints.frames[f][v].leftCols<2>();
+      conf[v] = keypoints.frames[f][v].col(2);
+    }
+    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, options);
+    result.poses[f] = r.points_in_world;
+    result.reprojection_error_px[f].resize(J);
+    result.views_used[f].resize(J);
+    for (int j = 0; j < J; ++j) {
+      const auto& jr = r.joints[static_cast<std::size_t>(j)];
+      result.reprojection_error_px[f][j] = jr.ok() ? jr.mean_reprojection_error_px : std::nan("");
+      result.views_used[f][j] = jr.ok() ? static_cast<int>(jr.used_views.size()) : 0;
+    }
+    progress.tick();
+  });
+  progress.done();
+
+  int triangulated = 0;
+  double error_sum = 0.0;
+  for (int f = 0; f < F; ++f) {
+    for (int j = 0; j < J; ++j) {
+      if (result.views_used[f][j] > 0) {
+        ++triangulated;
+        error_sum += result.reprojection_error_px[f][j];
+      }
+    }
+  }
+  for (const auto& o : outputs) write_poses(result, o);
+  const double mean_error = triangulated > 0 ? error_sum / triangulated : std::nan("");
+  if (out.json) {
+    std::string files;
+    for (const auto& o : outputs) files += (files.empty() ? "" : ", ") + json_string(o);
+    std::printf("{\"frames\": %d, \"joints\": %d, \"cameras\": %d, \"triangulated\": %d, "
+                "\"mean_reprojection_error_px\": %s, \"method\": %s, \"outputs\": [%s]}\n",
+                F, J, V, triangulated, json_number(mean_error).c_str(), json_string(result.method).c_str(),
+                files.c_str());
+  } else if (!out.quiet) {
+    std::printf("triangulated %d of %d joints over %d frames from %d cameras (%s), mean reprojection error %.2f px\n",
+                triangulated, F * J, F, V, result.method.c_str(), mean_error);
+    for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+  }
+  return 0;
+}
+
+}  // namespace crossview::cli

@@ -1,0 +1,114 @@
+// crossview CLI: pieces shared by the subcommands (progress line, frame-parallel
+// loop, loading calibrations and OpenPose folders, atomic file writes, JSON
+// text helpers, the relative pose of a camera pair from body joints).
+#pragma once
+
+#include "report.hpp"
+
+#include <crossview/camera/camera.hpp>
+#include <crossview/camera/rigid3.hpp>
+#include <crossview/io/rig.hpp>
+#include <crossview/pose/skeleton.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace crossview::cli {
+
+class Args;
+
+/// A progress line on a terminal (frames done, frames per second, time left);
+/// silent when stderr is not a terminal or output is quiet / JSON. Thread-safe.
+class Progress {
+ public:
+  Progress(bool silent, int total);
+  /// One more frame done (any thread).
+  void tick();
+  /// Clears the line.
+  void done();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  int total_;
+  int done_ = 0;
+  Clock::time_point start_;
+  Clock::time_point last_print_;
+  std::mutex mutex_;
+};
+
+/// Worker threads from `--threads N` (default 1; 0 = one per hardware thread).
+int thread_count(const Args& args);
+
+/// Calls fn(i) for i in [0, n) on `threads` threads (frames are independent,
+/// so results do not depend on the thread count). The first exception thrown
+/// by any call is rethrown after all threads stop.
+void parallel_for(int n, int threads, const std::function<void(int)>& fn);
+
+/// Reads a calibration: Pose2Sim/anipose TOML (`.toml`) or crossview JSON
+/// (`.json`). Throws io::IoError / std::runtime_error with the path.
+io::Rig load_rig(const std::string& path);
+
+/// 2D detections of one person in every view over a sequence, J x (u, v,
+/// confidence) per frame and view (confidence 0 and NaN pixels = missing).
+struct MultiViewKeypoints {
+  std::vector<long long> frame_numbers;              ///< Union of the views' frame numbers, sorted.
+  std::vector<std::vector<PoseMatrix>> frames;       ///< [frame][view].
+  int num_joints = 0;
+  int num_views() const { return frames.empty() ? 0 : static_cast<int>(frames.front().size()); }
+  int num_frames() const { return static_cast<int>(frames.size()); }
+};
+
+/// Reads one OpenPose JSON folder per view (frames matched by the number in
+/// the file names) and keeps the main person of every frame (highest mean
+/// confidence, preferring the one closest to the previous frame's choice).
+/// A frame missing in some view counts as "nothing detected" there.
+MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders);
+
+/// `name` = body25b | coco17 | h36m17, or "" to choose by joint count
+/// (25 -> body25b, 17 -> coco17). Throws std::runtime_error when it does not
+/// fit `num_joints`.
+pose::Skeleton skeleton_for(const std::string& name, int num_joints);
+
+/// Writes `text` to `path` through a temporary file and a rename, so a reader
+/// never sees a partial file; throws std::runtime_error naming the path.
+void write_file_atomic(const std::string& path, const std::string& text);
+
+/// JSON string literal (with quotes) of `s`.
+std::string json_string(const std::string& s);
+/// A number for JSON: shortest round-trip form, `null` when not finite.
+std::string json_number(double v);
+
+/// The relative pose of camera b to camera a from body joints seen by both.
+struct RelativePoseEstimate {
+  bool ok = false;
+  std::string message;
+  camera::Rigid3d cam2_from_cam1;  ///< Unit-norm translation (scale is unknown).
+  int num_correspondences = 0;
+  int num_inliers = 0;
+  /// Against a reference relative pose when one was given, else NaN.
+  double rotation_error_deg = std::numeric_limits<double>::quiet_NaN();
+  double translation_error_deg = std::numeric_limits<double>::quiet_NaN();
+};
+
+enum class RelativePoseMethod { kFundamental, kEssential };
+
+/// Gathers the joints detected (confidence > min_confidence) in both views of
+/// every frame and estimates b's pose relative to a: kFundamental = F with
+/// RANSAC on undistorted pixels, E = Kb^T F Ka, decomposition + cheirality
+/// (EpipolarPose); kEssential = 5-point RANSAC on the cameras' normalized
+/// points, cheirality, refinement. `reference_b_from_a` (optional) is used
+/// only to report errors.
+RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a, const camera::Camera& camera_b,
+                                                  const std::vector<PoseMatrix>& frames_a,
+                                                  const std::vector<PoseMatrix>& frames_b,
+                                                  RelativePoseMethod method, double max_error_px,
+                                                  double min_confidence, std::uint64_t seed,
+                                                  const camera::Rigid3d* reference_b_from_a);
+
+}  // namespace crossview::cli

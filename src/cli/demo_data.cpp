@@ -1,0 +1,340 @@
+// crossview demo --data DIR: the pipeline on a real capture in Pose2Sim layout
+// (a calibration .toml and one OpenPose JSON folder per camera under pose/).
+#include "args.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "poses_file.hpp"
+#include "report.hpp"
+
+#include <crossview/io/rig.hpp>
+#include <crossview/metrics/pose_metrics.hpp>
+#include <crossview/pose/heatmaps.hpp>
+#include <crossview/pose/skeleton.hpp>
+#include <crossview/rpsm/rpsm.hpp>
+#include <crossview/triangulation/triangulate.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+namespace crossview::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Pose2SimLayout {
+  std::string calibration;
+  std::vector<std::string> keypoint_folders;
+  std::string reference_trc;  ///< Pose2Sim's own triangulation, if present.
+};
+
+Pose2SimLayout find_layout(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("--data '" + dir + "' is not a directory");
+  Pose2SimLayout layout;
+  std::vector<std::string> tomls, trcs;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && e.path().extension() == ".toml" && name.rfind("Calib", 0) == 0) tomls.push_back(e.path().string());
+    if (e.is_regular_file() && e.path().extension() == ".trc") trcs.push_back(e.path().string());
+  }
+  if (tomls.empty()) throw std::runtime_error("--data '" + dir + "' has no calibration file Calib*.toml (Pose2Sim layout)");
+  std::sort(tomls.begin(), tomls.end());
+  std::sort(trcs.begin(), trcs.end());
+  layout.calibration = tomls.front();
+  if (trcs.size() == 1) layout.reference_trc = trcs.front();
+  const fs::path pose_dir = fs::path(dir) / "pose";
+  if (!fs::is_directory(pose_dir, ec)) {
+    throw std::runtime_error("--data '" + dir + "' has no pose/ folder of OpenPose JSON folders (Pose2Sim layout)");
+  }
+  for (const auto& e : fs::directory_iterator(pose_dir, ec)) {
+    if (e.is_directory()) layout.keypoint_folders.push_back(e.path().string());
+  }
+  std::sort(layout.keypoint_folders.begin(), layout.keypoint_folders.end());
+  if (layout.keypoint_folders.size() < 2) {
+    throw std::runtime_error("--data '" + dir + "': pose/ must hold one keypoint folder per camera (found " +
+                             std::to_string(layout.keypoint_folders.size()) + ")");
+  }
+  return layout;
+}
+
+}  // namespace
+
+int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
+                  const Output& out) {
+  const Pose2SimLayout layout = find_layout(dir);
+  // Millimetres throughout (RPSM's limb tolerances and the metrics are in mm).
+  const io::Rig rig = load_rig(layout.calibration).with_length_unit("mm");
+  if (rig.size() < layout.keypoint_folders.size()) {
+    throw std::runtime_error("the calibration has " + std::to_string(rig.size()) + " cameras for " +
+                             std::to_string(layout.keypoint_folders.size()) + " keypoint folders");
+  }
+  const std::vector<camera::Camera> cameras(rig.cameras.begin(),
+                                            rig.cameras.begin() + static_cast<std::ptrdiff_t>(layout.keypoint_folders.size()));
+  const MultiViewKeypoints keypoints = load_openpose_views(layout.keypoint_folders);
+  const pose::Skeleton skeleton = skeleton_for("", keypoints.num_joints);
+  const int F = keypoints.num_frames();
+  const int V = keypoints.num_views();
+  const int J = keypoints.num_joints;
+  constexpr double kMinConfidence = 0.3;  // OpenPose scores below this are mostly wrong parts
+
+  // 1. Self-calibration of every camera relative to the first from body joints.
+  std::vector<RelativePoseEstimate> pairs;
+  for (int v = 1; v < V; ++v) {
+    std::vector<PoseMatrix> a, b;
+    for (const auto& frame : keypoints.frames) {
+      a.push_back(frame[0]);
+      b.push_back(frame[v]);
+    }
+    const camera::Rigid3d reference = cameras[v].cam_from_world * cameras[0].cam_from_world.inverse();
+    pairs.push_back(relative_pose_from_keypoints(cameras[0], cameras[v], a, b, RelativePoseMethod::kEssential, 4.0,
+                                                 kMinConfidence, seed, &reference));
+  }
+
+  // 2. Triangulation (DLT, robust), 3. RPSM from heatmaps rendered from the detections.
+  std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
+  std::vector<double> dlt_err(F, 0.0), robust_err(F, 0.0);
+  std::vector<int> dlt_n(F, 0), robust_n(F, 0);
+  Progress progress(out.quiet || out.json, 2 * F);
+  parallel_for(F, threads, [&](int f) {
+    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
+    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
+    for (int v = 0; v < V; ++v) {
+      px[v] = keypoints.frames[f][v].leftCols<2>();
+      conf[v] = keypoints.frames[f][v].col(2);
+    }
+    triangulation::TriangulationOptions o;
+    o.min_confidence = kMinConfidence;
+    o.method = triangulation::Method::kDlt;
+    o.refine = false;
+    const triangulation::SkeletonResult d = triangulation::triangulate_skeleton(cameras, px, conf, o);
+    o.method = triangulation::Method::kRobust;
+    o.refine = true;
+    o.robust.seed = seed;
+    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, o);
+    dlt[f] = d.points_in_world;
+    robust[f] = r.points_in_world;
+    for (int j = 0; j < J; ++j) {
+      if (d.joints[j].ok()) {
+        dlt_err[f] += d.joints[j].mean_reprojection_error_px;
+        ++dlt_n[f];
+      }
+      if (r.joints[j].ok()) {
+        robust_err[f] += r.joints[j].mean_reprojection_error_px;
+        ++robust_n[f];
+      }
+    }
+    progress.tick();
+  });
+  // Limb lengths of this person, measured on the robust triangulation.
+  std::vector<Eigen::Matrix3Xd> measured;
+  for (const auto& p : robust) measured.push_back(p.transpose());
+  pose::Skeleton rpsm_skeleton = skeleton;
+  std::string rpsm_note;
+  try {
+    rpsm_skeleton = pose::Skeleton(skeleton.names(), skeleton.parents(),
+                                   pose::estimate_limb_lengths(skeleton, measured, 150.0), skeleton.left_right_pairs());
+  } catch (const std::invalid_argument& e) {
+    rpsm_note = std::string("RPSM skipped: ") + e.what();
+  }
+  std::vector<std::string> rpsm_failure(F);
+  parallel_for(F, threads, [&](int f) {
+    rpsm_poses[f] = metrics::Pose3d::Constant(J, 3, std::nan(""));
+    Eigen::Vector3d centre = Eigen::Vector3d::Zero();
+    int valid = 0;
+    for (int j = 0; j < J; ++j) {
+      if (robust[f].row(j).allFinite()) {
+        centre += robust[f].row(j).transpose();
+        ++valid;
+      }
+    }
+    if (!rpsm_note.empty() || valid == 0) {
+      rpsm_failure[f] = rpsm_note.empty() ? "nothing triangulated" : rpsm_note;
+      progress.tick();
+      return;
+    }
+    std::vector<pose::HeatmapView> views;
+    for (int v = 0; v < V; ++v) {
+      const PoseMatrix& kp = keypoints.frames[f][v];
+      Eigen::Vector2d lo(1e300, 1e300), hi(-1e300, -1e300);
+      Eigen::VectorXd c = kp.col(2);
+      for (int j = 0; j < J; ++j) {
+        if (!(c[j] > kMinConfidence)) {
+          c[j] = 0.0;
+          continue;
+        }
+        lo = lo.cwiseMin(kp.row(j).head<2>().transpose());
+        hi = hi.cwiseMax(kp.row(j).head<2>().transpose());
+      }
+      if (!(hi.x() > lo.x())) continue;
+      constexpr int kSize = 64;
+      const double side = 1.2 * std::max(hi.x() - lo.x(), hi.y() - lo.y()) + 40.0;
+      const Eigen::Vector2d centre = 0.5 * (lo + hi);
+      const pose::Affine2d affine =
+          pose::image_from_heatmap_for_box(centre.x() - 0.5 * side, centre.y() - 0.5 * side, side, side, kSize, kSize);
+      views.push_back({cameras[v], pose::render_gaussian_heatmaps(kp.leftCols<2>().transpose(), c, kSize, kSize,
+                                                                  affine, 2.0)});
+    }
+    // A complete triangulation is refined; otherwise the PSM grid searches
+    // around the centre of the joints that were triangulated.
+    const rpsm::RpsmResult r = valid == J ? rpsm::refine(views, rpsm_skeleton, robust[f].transpose())
+                                          : rpsm::estimate(views, rpsm_skeleton, centre / valid);
+    if (r.success()) {
+      rpsm_poses[f] = r.joints_in_world.transpose();
+    } else {
+      rpsm_failure[f] = r.message;
+    }
+    progress.tick();
+  });
+  progress.done();
+
+  // 4. Agreement with Pose2Sim's own triangulation (a reference, not ground truth).
+  std::vector<metrics::Pose3d> reference;
+  std::vector<int> ref_joint(J, -1);
+  if (!layout.reference_trc.empty()) {
+    const PoseSequence trc = read_poses(layout.reference_trc);
+    const double to_mm = 1000.0 * io::metres_per_unit(trc.unit);
+    for (int j = 0; j < J; ++j) {
+      for (int k = 0; k < trc.num_joints(); ++k) {
+        if (trc.joint_names[k] == skeleton.name(j)) ref_joint[j] = k;
+      }
+    }
+    if (trc.num_frames() == F) {
+      for (int f = 0; f < F; ++f) {
+        metrics::Pose3d p = metrics::Pose3d::Constant(J, 3, std::nan(""));
+        for (int j = 0; j < J; ++j) {
+          if (ref_joint[j] >= 0) p.row(j) = trc.poses[f].row(ref_joint[j]) * to_mm;
+        }
+        reference.push_back(p);
+      }
+    }
+  }
+  const auto reproj = [](const std::vector<double>& sum, const std::vector<int>& n) {
+    double s = 0.0;
+    int c = 0;
+    for (std::size_t i = 0; i < sum.size(); ++i) {
+      s += sum[i];
+      c += n[i];
+    }
+    return std::make_pair(c > 0 ? s / c : std::nan(""), c);
+  };
+  const auto [dlt_reproj, dlt_count] = reproj(dlt_err, dlt_n);
+  const auto [robust_reproj, robust_count] = reproj(robust_err, robust_n);
+  int rpsm_ok = 0;
+  for (const auto& s : rpsm_failure) rpsm_ok += s.empty() ? 1 : 0;
+
+  Report report;
+  report.title = "crossview demo: " + fs::path(dir).filename().string();
+  report.subtitle = fmt::format("real capture {}: {} cameras, {} frames, {} joints (OpenPose {}), calibration {}", dir, V,
+                                F, J, J == 25 ? "BODY_25B" : "keypoints", fs::path(layout.calibration).filename().string());
+  report.joint_names = skeleton.names();
+  report.parents = skeleton.parents();
+  report.table_header = {"method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints"};
+  metrics::ErrorOptions absolute;
+  absolute.alignment = metrics::Alignment::kNone;
+  struct Row {
+    std::string name;
+    const std::vector<metrics::Pose3d>* poses;
+    double reproj;
+    int count;
+    std::string color;
+  };
+  const std::vector<Row> rows = {{"DLT", &dlt, dlt_reproj, dlt_count, "#bf8700"},
+                                 {"robust triangulation", &robust, robust_reproj, robust_count, "#0969da"},
+                                 {"RPSM (refined)", &rpsm_poses, std::nan(""), rpsm_ok * J, "#1a7f37"}};
+  std::string json_rows;
+  for (const Row& row : rows) {
+    double vs = std::nan("");
+    if (!reference.empty()) {
+      const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, absolute);
+      if (e.ok()) {
+        vs = e.mean;
+        ReportSeries series{row.name, row.color, {}};
+        for (int j = 0; j < e.per_joint.size(); ++j) series.values.push_back(e.per_joint[j]);
+        report.per_joint_errors.push_back(series);
+      }
+    }
+    report.table_rows.push_back({row.name, std::isfinite(row.reproj) ? fmt::format("{:.2f}", row.reproj) : "n/a",
+                                 std::isfinite(vs) ? fmt::format("{:.1f}", vs) : "n/a",
+                                 fmt::format("{}/{}", row.count, F * J)});
+    json_rows += fmt::format("{}{{\"method\": {}, \"reprojection_px\": {}, \"vs_pose2sim_mpjpe_mm\": {}, \"joints\": {}}}",
+                             json_rows.empty() ? "" : ", ", json_string(row.name), json_number(row.reproj),
+                             json_number(vs), row.count);
+  }
+  const int shown = F / 2;
+  report.frame_label = fmt::format("frame {}", keypoints.frame_numbers[shown]);
+  for (int v = 0; v < V; ++v) report.views.push_back({cameras[v], keypoints.frames[shown][v], {}});
+  if (!reference.empty()) report.poses.push_back({"Pose2Sim", "#8c959f", reference[shown], true});
+  report.poses.push_back({"robust triangulation", "#0969da", robust[shown], false});
+  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", rpsm_poses[shown], false});
+  const int root = skeleton.root();
+  for (const auto& p : robust) {
+    if (p.row(root).allFinite()) report.trajectory.emplace_back(p.row(root).transpose());
+  }
+  std::string calib_text;
+  for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
+    const RelativePoseEstimate& p = pairs[i];
+    calib_text += p.ok ? fmt::format("{}-{}: rotation error {:.2f} deg, translation direction error {:.2f} deg ({} "
+                                     "inliers of {}). ",
+                                     cameras[0].name(), cameras[i + 1].name(), p.rotation_error_deg,
+                                     p.translation_error_deg, p.num_inliers, p.num_correspondences)
+                       : fmt::format("{}-{}: failed ({}). ", cameras[0].name(), cameras[i + 1].name(), p.message);
+  }
+  report.notes.push_back({"Self-calibration from body joints",
+                          "Relative pose of every camera to " + cameras[0].name() +
+                              " from the detected joints alone (5-point essential matrix with RANSAC on the "
+                              "calibrated intrinsics, cheirality, refinement), compared with the calibration file: " +
+                              calib_text});
+  report.notes.push_back(
+      {"Pipeline",
+       "Main person per view (highest confidence, continuity with the previous frame); detections scored <= 0.3 "
+       "ignored. DLT: confidence-weighted linear triangulation. Robust: RANSAC over view pairs, then "
+       "Levenberg-Marquardt through the distortion model. RPSM: Gaussian heatmaps rendered from the detections, "
+       "limb lengths measured (median) on the robust triangulation, recursive refinement. The reference is "
+       "Pose2Sim's own triangulation of the same detections, not ground truth." +
+           (rpsm_note.empty() ? std::string() : " " + rpsm_note)});
+  write_html_report(report, report_path);
+
+  if (out.json) {
+    std::string calib_json;
+    for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
+      calib_json += fmt::format("{}{{\"pair\": [{}, {}], \"ok\": {}, \"rotation_error_deg\": {}, "
+                                "\"translation_error_deg\": {}, \"inliers\": {}}}",
+                                calib_json.empty() ? "" : ", ", json_string(cameras[0].name()),
+                                json_string(cameras[i + 1].name()), pairs[i].ok ? "true" : "false",
+                                json_number(pairs[i].rotation_error_deg), json_number(pairs[i].translation_error_deg),
+                                pairs[i].num_inliers);
+    }
+    std::printf("{\"data\": %s, \"frames\": %d, \"cameras\": %d, \"self_calibration\": [%s], \"methods\": [%s], "
+                "\"report\": %s}\n",
+                json_string(dir).c_str(), F, V, calib_json.c_str(), json_rows.c_str(), json_string(report_path).c_str());
+  } else if (!out.quiet) {
+    std::printf("crossview demo on %s: %d cameras, %d frames, %d joints\n\n", dir.c_str(), V, F, J);
+    std::printf("self-calibration from body joints (relative to %s, vs the calibration file):\n",
+                cameras[0].name().c_str());
+    for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
+      const RelativePoseEstimate& p = pairs[i];
+      if (p.ok) {
+        std::printf("  %-8s ok      rotation error %6.2f deg, translation direction error %6.2f deg, %d/%d inliers\n",
+                    cameras[i + 1].name().c_str(), p.rotation_error_deg, p.translation_error_deg, p.num_inliers,
+                    p.num_correspondences);
+      } else {
+        std::printf("  %-8s FAILED  %s\n", cameras[i + 1].name().c_str(), p.message.c_str());
+      }
+    }
+    std::printf("\n%-22s %18s %24s %10s\n", "method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints");
+    for (const auto& r : report.table_rows) {
+      std::printf("%-22s %18s %24s %10s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str());
+    }
+    if (F - rpsm_ok > 0) std::printf("(RPSM did not run or failed on %d frames)\n", F - rpsm_ok);
+    std::printf("\nreport written to %s\n", report_path.c_str());
+  }
+  return 0;
+}
+
+}  // namespace crossview::cli

@@ -1,0 +1,205 @@
+#include "poses_file.hpp"
+
+#include "common.hpp"
+
+#include <crossview/io/trc.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace crossview::cli {
+
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  const std::size_t dot = path.find_last_of('.');
+  const std::size_t slash = path.find_last_of('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
+  std::string ext = path.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+void check_consistent(const PoseSequence& p) {
+  const int J = p.num_joints();
+  if (p.frame_numbers.size() != p.poses.size()) throw std::invalid_argument("PoseSequence: frame_numbers and poses differ in size");
+  for (const auto& pose : p.poses) {
+    if (pose.rows() != J) throw std::invalid_argument("PoseSequence: a pose has the wrong number of joints");
+  }
+  if (!p.reprojection_error_px.empty() && p.reprojection_error_px.size() != p.poses.size()) {
+    throw std::invalid_argument("PoseSequence: reprojection errors for some frames only");
+  }
+  if (!p.views_used.empty() && p.views_used.size() != p.poses.size()) {
+    throw std::invalid_argument("PoseSequence: used-view counts for some frames only");
+  }
+}
+
+}  // namespace
+
+std::string format_poses_json(const PoseSequence& p) {
+  check_consistent(p);
+  std::ostringstream out;
+  out << "{\n  \"format\": \"crossview.poses\",\n  \"version\": 1,\n  \"unit\": " << json_string(p.unit)
+      << ",\n  \"frame\": \"world\",\n  \"method\": " << json_string(p.method) << ",\n  \"rate_hz\": "
+      << json_number(p.rate_hz) << ",\n  \"joint_names\": [";
+  for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_string(p.joint_names[j]);
+  out << "],\n  \"frames\": [";
+  for (int f = 0; f < p.num_frames(); ++f) {
+    out << (f ? ",\n" : "\n") << "    {\"frame\": " << p.frame_numbers[f] << ", \"joints\": [";
+    for (int j = 0; j < p.num_joints(); ++j) {
+      const Eigen::RowVector3d x = p.poses[f].row(j);
+      out << (j ? ", " : "");
+      if (x.allFinite()) {
+        out << "[" << json_number(x[0]) << ", " << json_number(x[1]) << ", " << json_number(x[2]) << "]";
+      } else {
+        out << "null";
+      }
+    }
+    out << "]";
+    if (!p.reprojection_error_px.empty()) {
+      out << ", \"reprojection_error_px\": [";
+      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_number(p.reprojection_error_px[f][j]);
+      out << "]";
+    }
+    if (!p.views_used.empty()) {
+      out << ", \"views_used\": [";
+      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << p.views_used[f][j];
+      out << "]";
+    }
+    out << "}";
+  }
+  out << "\n  ]\n}\n";
+  return out.str();
+}
+
+std::string format_poses_trc(const PoseSequence& p, const std::string& file_name) {
+  check_consistent(p);
+  io::TrcData trc;
+  const double rate = p.rate_hz > 0.0 ? p.rate_hz : 1.0;
+  trc.data_rate_hz = rate;
+  trc.camera_rate_hz = rate;
+  trc.orig_data_rate_hz = rate;
+  trc.units = p.unit;
+  trc.path_file_name = file_name;
+  trc.marker_names = p.joint_names;
+  trc.orig_data_start_frame = p.frame_numbers.empty() ? 0 : static_cast<int>(p.frame_numbers.front());
+  trc.orig_num_frames = p.num_frames();
+  for (int f = 0; f < p.num_frames(); ++f) {
+    trc.frame_numbers.push_back(static_cast<int>(p.frame_numbers[f]));
+    trc.times_s.push_back(static_cast<double>(p.frame_numbers[f]) / rate);
+    Eigen::Matrix3Xd m(3, p.num_joints());
+    for (int j = 0; j < p.num_joints(); ++j) {
+      const Eigen::Vector3d x = p.poses[f].row(j).transpose();
+      if (x.allFinite()) {
+        m.col(j) = io::world_to_trc(x);
+      } else {
+        m.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    trc.positions.push_back(m);
+  }
+  return io::format_trc(trc);
+}
+
+void write_poses(const PoseSequence& poses, const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".json") {
+    write_file_atomic(path, format_poses_json(poses));
+  } else if (ext == ".trc") {
+    const std::size_t slash = path.find_last_of('/');
+    write_file_atomic(path, format_poses_trc(poses, slash == std::string::npos ? path : path.substr(slash + 1)));
+  } else {
+    throw std::runtime_error("output '" + path + "': unknown format (use a .json or .trc file name)");
+  }
+}
+
+namespace {
+
+PoseSequence read_poses_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("'" + path + "' is not valid JSON: " + e.what());
+  }
+  const auto fail = [&](const std::string& what) { return std::runtime_error("'" + path + "': " + what); };
+  if (!doc.is_object() || doc.value("format", std::string()) != "crossview.poses") {
+    throw fail("not a crossview poses file (\"format\": \"crossview.poses\" missing)");
+  }
+  PoseSequence p;
+  try {
+    p.unit = doc.at("unit").get<std::string>();
+    if (p.unit != "m" && p.unit != "mm") throw fail("unit must be \"m\" or \"mm\", got \"" + p.unit + "\"");
+    p.method = doc.value("method", std::string());
+    if (doc.contains("rate_hz") && doc["rate_hz"].is_number()) p.rate_hz = doc["rate_hz"].get<double>();
+    p.joint_names = doc.at("joint_names").get<std::vector<std::string>>();
+    const int J = p.num_joints();
+    if (J == 0) throw fail("joint_names is empty");
+    for (const auto& frame : doc.at("frames")) {
+      p.frame_numbers.push_back(frame.at("frame").get<long long>());
+      const auto& joints = frame.at("joints");
+      if (!joints.is_array() || static_cast<int>(joints.size()) != J) {
+        throw fail("frame " + std::to_string(p.frame_numbers.back()) + " has " + std::to_string(joints.size()) +
+                   " joints, joint_names has " + std::to_string(J));
+      }
+      Eigen::Matrix<double, Eigen::Dynamic, 3> pose(J, 3);
+      for (int j = 0; j < J; ++j) {
+        if (joints[j].is_null()) {
+          pose.row(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+          continue;
+        }
+        const auto xyz = joints[j].get<std::vector<double>>();
+        if (xyz.size() != 3) throw fail("frame " + std::to_string(p.frame_numbers.back()) + ": a joint is not [x, y, z]");
+        pose.row(j) << xyz[0], xyz[1], xyz[2];
+      }
+      p.poses.push_back(pose);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw fail(std::string("malformed poses file: ") + e.what());
+  }
+  return p;
+}
+
+PoseSequence read_poses_trc(const std::string& path) {
+  const io::TrcData trc = io::read_trc(path);
+  PoseSequence p;
+  p.unit = trc.units;
+  if (p.unit != "m" && p.unit != "mm") {
+    throw std::runtime_error("'" + path + "': TRC units must be m or mm, got '" + p.unit + "'");
+  }
+  p.method = "trc";
+  p.rate_hz = trc.data_rate_hz;
+  p.joint_names = trc.marker_names;
+  for (int f = 0; f < trc.num_frames(); ++f) {
+    p.frame_numbers.push_back(trc.frame_numbers[f]);
+    Eigen::Matrix<double, Eigen::Dynamic, 3> pose(trc.num_markers(), 3);
+    for (int j = 0; j < trc.num_markers(); ++j) {
+      const Eigen::Vector3d x = trc.positions[f].col(j);
+      const Eigen::Vector3d w =
+          x.allFinite() ? io::trc_to_world(x) : Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
+      pose.row(j) = w.transpose();
+    }
+    p.poses.push_back(pose);
+  }
+  return p;
+}
+
+}  // namespace
+
+PoseSequence read_poses(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".json") return read_poses_json(path);
+  if (ext == ".trc") return read_poses_trc(path);
+  throw std::runtime_error("'" + path + "': unknown format (expected .json poses or .trc)");
+}
+
+}  // namespace crossview::cli

@@ -1,0 +1,48 @@
+// crossview CLI: a sequence of 3D poses on disk. Written as crossview JSON
+// (world frame, the calibration's length unit, per-joint reprojection errors)
+// and as OpenSim / Pose2Sim `.trc` (Y-up axes like Pose2Sim's, see io/trc.hpp);
+// read back from either for `crossview eval`.
+//
+// JSON layout ("format": "crossview.poses", "version": 1):
+//   { "format": "crossview.poses", "version": 1, "unit": "m", "frame": "world",
+//     "method": "robust", "rate_hz": 60, "joint_names": ["Nose", ...],
+//     "frames": [ { "frame": 0, "joints": [[x, y, z] | null, ...],
+//                   "reprojection_error_px": [e | null, ...],
+//                   "views_used": [n, ...] }, ... ] }
+// A null joint is a joint that could not be triangulated.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <string>
+#include <vector>
+
+namespace crossview::cli {
+
+struct PoseSequence {
+  std::vector<std::string> joint_names;
+  std::string unit = "m";  ///< "m" or "mm".
+  std::string method;      ///< How the poses were obtained (informative).
+  double rate_hz = 0.0;    ///< Frame rate (0 = unknown; TRC files get 1 Hz times then).
+  std::vector<long long> frame_numbers;
+  /// Per frame, J x 3 in the world frame (NaN rows = missing joints).
+  std::vector<Eigen::Matrix<double, Eigen::Dynamic, 3>> poses;
+  /// Optional, per frame: J mean reprojection errors (px) and J used-view counts.
+  std::vector<Eigen::VectorXd> reprojection_error_px;
+  std::vector<Eigen::VectorXi> views_used;
+
+  int num_frames() const { return static_cast<int>(poses.size()); }
+  int num_joints() const { return static_cast<int>(joint_names.size()); }
+};
+
+std::string format_poses_json(const PoseSequence& poses);
+/// TRC with world -> Pose2Sim axes (io::world_to_trc); times = frame / rate.
+std::string format_poses_trc(const PoseSequence& poses, const std::string& file_name);
+/// Writes by extension: `.json` or `.trc` (case-insensitive); atomic.
+/// Throws std::runtime_error for another extension or a write failure.
+void write_poses(const PoseSequence& poses, const std::string& path);
+/// Reads a crossview poses JSON or a `.trc` (converted back to world axes).
+/// Throws std::runtime_error / io::IoError naming the file and the problem.
+PoseSequence read_poses(const std::string& path);
+
+}  // namespace crossview::cli
