@@ -4,186 +4,16 @@
 // x2 (camera 2) of one 3D point, x2^T E x1 = 0 with E = [t]x R, where
 // cam2_from_cam1 = (R, t) maps camera-1 coordinates to camera-2 coordinates
 // (x_in_cam2 = R x_in_cam1 + t). Returned essential matrices have unit Frobenius norm
-// (sign arbitrary). Only Eigen and the standard library are included.
+// (sign arbitrary). The solvers are compiled in src/epipolar/essential.cpp.
 #pragma once
 
 #include <crossview/camera/rigid3.hpp>
-#include <crossview/epipolar/detail/polynomial.hpp>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
-#include <Eigen/LU>
-#include <Eigen/QR>
-#include <Eigen/SVD>
 
-#include <array>
-#include <cmath>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace crossview::epipolar {
-
-namespace detail {
-
-/// Polynomials in (x, y, z) of total degree <= 3, used by the 5-point solver.
-/// Degree 1: [x, y, z, 1]. Degree 2: [x2, y2, z2, xy, xz, yz, x, y, z, 1].
-/// Degree 3 (Nister's column order, so that the first 10 columns are eliminated):
-///   [x3, y3, x2y, xy2, x2z, x2, y2z, y2, xyz, xy | xz2, xz, x, yz2, yz, y, z3, z2, z, 1].
-using Poly1 = std::array<double, 4>;
-using Poly2 = std::array<double, 10>;
-using Poly3 = std::array<double, 20>;
-
-struct Exponent {
-  int x, y, z;
-};
-constexpr Exponent kExp1[4] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0}};
-constexpr Exponent kExp2[10] = {{2, 0, 0}, {0, 2, 0}, {0, 0, 2}, {1, 1, 0}, {1, 0, 1},
-                                {0, 1, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0}};
-constexpr Exponent kExp3[20] = {{3, 0, 0}, {0, 3, 0}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1},
-                                {2, 0, 0}, {0, 2, 1}, {0, 2, 0}, {1, 1, 1}, {1, 1, 0},
-                                {1, 0, 2}, {1, 0, 1}, {1, 0, 0}, {0, 1, 2}, {0, 1, 1},
-                                {0, 1, 0}, {0, 0, 3}, {0, 0, 2}, {0, 0, 1}, {0, 0, 0}};
-
-template <int N>
-constexpr int monomial_index(const Exponent (&table)[N], int x, int y, int z) {
-  for (int i = 0; i < N; ++i) {
-    if (table[i].x == x && table[i].y == y && table[i].z == z) return i;
-  }
-  return -1;
-}
-
-struct ProductTables {
-  int p11[4][4];
-  int p21[10][4];
-};
-
-constexpr ProductTables make_product_tables() {
-  ProductTables tables{};
-  for (int i = 0; i < 4; ++i) {
-    for (int j = 0; j < 4; ++j) {
-      tables.p11[i][j] = monomial_index(kExp2, kExp1[i].x + kExp1[j].x, kExp1[i].y + kExp1[j].y,
-                                        kExp1[i].z + kExp1[j].z);
-    }
-  }
-  for (int i = 0; i < 10; ++i) {
-    for (int j = 0; j < 4; ++j) {
-      tables.p21[i][j] = monomial_index(kExp3, kExp2[i].x + kExp1[j].x, kExp2[i].y + kExp1[j].y,
-                                        kExp2[i].z + kExp1[j].z);
-    }
-  }
-  return tables;
-}
-
-inline constexpr ProductTables kProductTables = make_product_tables();
-
-/// out += a * b (degree 1 x degree 1).
-inline void multiply_add(const Poly1& a, const Poly1& b, Poly2* out) {
-  for (int i = 0; i < 4; ++i) {
-    for (int j = 0; j < 4; ++j) (*out)[kProductTables.p11[i][j]] += a[i] * b[j];
-  }
-}
-/// out += scale * a * b (degree 2 x degree 1).
-inline void multiply_add(const Poly2& a, const Poly1& b, double scale, Poly3* out) {
-  for (int i = 0; i < 10; ++i) {
-    const double ai = scale * a[i];
-    for (int j = 0; j < 4; ++j) (*out)[kProductTables.p21[i][j]] += ai * b[j];
-  }
-}
-
-/// Coefficients (lowest first) of the product of two univariate polynomials.
-template <int A, int B>
-std::array<double, A + B + 1> poly_mul(const std::array<double, A + 1>& a,
-                                       const std::array<double, B + 1>& b) {
-  std::array<double, A + B + 1> out{};
-  for (int i = 0; i <= A; ++i) {
-    for (int j = 0; j <= B; ++j) out[i + j] += a[i] * b[j];
-  }
-  return out;
-}
-
-/// Gauss-Jordan elimination with partial pivoting of the left 10x10 block of M:
-/// C = M_left^-1 M_right. Returns false if a pivot vanishes (singular block) or the
-/// result is not finite. ~2000 flops, no dynamic-size kernels.
-inline bool eliminate_leading_block(const Eigen::Matrix<double, 10, 20>& M,
-                                    Eigen::Matrix<double, 10, 10>* C) {
-  Eigen::Matrix<double, 10, 20> A = M;
-  for (int col = 0; col < 10; ++col) {
-    int pivot = col;
-    double best = std::abs(A(col, col));
-    for (int r = col + 1; r < 10; ++r) {
-      if (std::abs(A(r, col)) > best) {
-        best = std::abs(A(r, col));
-        pivot = r;
-      }
-    }
-    if (!(best > 0.0)) return false;
-    if (pivot != col) A.row(col).swap(A.row(pivot));
-    const double inv = 1.0 / A(col, col);
-    A.row(col).tail(19 - col) *= inv;
-    A(col, col) = 1.0;
-    for (int r = 0; r < 10; ++r) {
-      if (r == col) continue;
-      const double factor = A(r, col);
-      if (factor == 0.0) continue;
-      A.row(r).tail(19 - col) -= factor * A.row(col).tail(19 - col);
-      A(r, col) = 0.0;
-    }
-  }
-  *C = A.rightCols<10>();
-  return C->allFinite();
-}
-
-/// Gauss-Newton polish of (x, y, z) on the 10 cubic constraints M * monomials(x, y, z)
-/// = 0 (M: 10x20 in the degree-3 order). Keeps a step only if it lowers the residual;
-/// at most `kMaxPolishIterations` steps. Recovers the digits lost by the elimination
-/// and root isolation in ill-conditioned configurations.
-inline void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, double* x,
-                                          double* y, double* z) {
-  constexpr int kMaxPolishIterations = 3;
-  auto evaluate = [&](double px, double py, double pz, Eigen::Matrix<double, 10, 1>* residual,
-                      Eigen::Matrix<double, 10, 3>* jacobian) {
-    const double xp[4] = {1.0, px, px * px, px * px * px};
-    const double yp[4] = {1.0, py, py * py, py * py * py};
-    const double zp[4] = {1.0, pz, pz * pz, pz * pz * pz};
-    Eigen::Matrix<double, 20, 1> mono;
-    Eigen::Matrix<double, 20, 3> dmono;
-    for (int m = 0; m < 20; ++m) {
-      const Exponent& e = kExp3[m];
-      mono(m) = xp[e.x] * yp[e.y] * zp[e.z];
-      dmono(m, 0) = e.x > 0 ? e.x * xp[e.x - 1] * yp[e.y] * zp[e.z] : 0.0;
-      dmono(m, 1) = e.y > 0 ? e.y * xp[e.x] * yp[e.y - 1] * zp[e.z] : 0.0;
-      dmono(m, 2) = e.z > 0 ? e.z * xp[e.x] * yp[e.y] * zp[e.z - 1] : 0.0;
-    }
-    *residual = M * mono;
-    if (jacobian != nullptr) *jacobian = M * dmono;
-  };
-  Eigen::Matrix<double, 10, 1> r;
-  Eigen::Matrix<double, 10, 3> J;
-  evaluate(*x, *y, *z, &r, &J);
-  double cost = r.squaredNorm();
-  for (int it = 0; it < kMaxPolishIterations && cost > 0.0; ++it) {
-    const Eigen::Matrix3d JtJ = J.transpose() * J;
-    const Eigen::Vector3d step = JtJ.ldlt().solve(J.transpose() * r);
-    if (!step.allFinite()) return;
-    const double nx = *x - step(0);
-    const double ny = *y - step(1);
-    const double nz = *z - step(2);
-    Eigen::Matrix<double, 10, 1> r_new;
-    Eigen::Matrix<double, 10, 3> J_new;
-    evaluate(nx, ny, nz, &r_new, &J_new);
-    const double cost_new = r_new.squaredNorm();
-    if (!(cost_new < cost)) return;
-    *x = nx;
-    *y = ny;
-    *z = nz;
-    r = r_new;
-    J = J_new;
-    cost = cost_new;
-  }
-}
-
-}  // namespace detail
 
 /// 5-point essential-matrix solver (Nister 2004 hidden-variable formulation):
 /// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system (QR);
@@ -199,169 +29,13 @@ inline void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M
 /// Returns the number of solutions; 0 for NaN/Inf or zero rays, or a rank-deficient
 /// epipolar system (coincident correspondences, ...).
 /// Complexity: constant, a few microseconds.
-inline int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
-                            std::vector<Eigen::Matrix3d>* essentials) {
-  using detail::Poly1;
-  using detail::Poly2;
-  using detail::Poly3;
-  using detail::multiply_add;
-  if (essentials == nullptr) return 0;
-  essentials->clear();
-  if (rays1 == nullptr || rays2 == nullptr) return 0;
-  // 1. Null space of the 5x9 system (rays scaled to unit norm for conditioning).
-  Eigen::Matrix<double, 9, 5> At;
-  for (int i = 0; i < 5; ++i) {
-    const double n1 = rays1[i].norm();
-    const double n2 = rays2[i].norm();
-    if (!(n1 > 0.0) || !(n2 > 0.0) || !std::isfinite(n1) || !std::isfinite(n2)) return 0;
-    const Eigen::Vector3d a = rays1[i] / n1;
-    const Eigen::Vector3d b = rays2[i] / n2;
-    At.col(i) << b(0) * a(0), b(0) * a(1), b(0) * a(2), b(1) * a(0), b(1) * a(1), b(1) * a(2),
-        b(2) * a(0), b(2) * a(1), b(2) * a(2);
-  }
-  Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 5>> qr(At);
-  constexpr double kRankTolerance = 1e-9;
-  if (!(std::abs(qr.matrixR()(4, 4)) > kRankTolerance * std::abs(qr.matrixR()(0, 0)))) return 0;
-  const Eigen::Matrix<double, 9, 9> Q = qr.householderQ();
-  // E entries as degree-1 polynomials [x, y, z, 1] in the basis X, Y, Z, W = Q cols 5..8.
-  Poly1 e[3][3];
-  for (int r = 0; r < 3; ++r) {
-    for (int c = 0; c < 3; ++c) {
-      const int k = 3 * r + c;
-      e[r][c] = {Q(k, 5), Q(k, 6), Q(k, 7), Q(k, 8)};
-    }
-  }
-  // 2. The 10 cubic constraints (rows of a 10x20 matrix in the degree-3 order).
-  Eigen::Matrix<double, 10, 20> M;
-  {
-    // det(E) by cofactors along the first row.
-    Poly3 det{};
-    for (int c = 0; c < 3; ++c) {
-      const int c1 = (c + 1) % 3;
-      const int c2 = (c + 2) % 3;
-      Poly2 cofactor{};
-      multiply_add(e[1][c1], e[2][c2], &cofactor);
-      Poly1 minus{};
-      for (int i = 0; i < 4; ++i) minus[i] = -e[1][c2][i];
-      multiply_add(minus, e[2][c1], &cofactor);
-      multiply_add(cofactor, e[0][c], 1.0, &det);
-    }
-    for (int i = 0; i < 20; ++i) M(9, i) = det[i];
-    // E E^T (symmetric) and its trace.
-    Poly2 eet[3][3];
-    for (int i = 0; i < 3; ++i) {
-      for (int j = i; j < 3; ++j) {
-        eet[i][j] = Poly2{};
-        for (int k = 0; k < 3; ++k) multiply_add(e[i][k], e[j][k], &eet[i][j]);
-        eet[j][i] = eet[i][j];
-      }
-    }
-    Poly2 trace{};
-    for (int i = 0; i < 10; ++i) trace[i] = eet[0][0][i] + eet[1][1][i] + eet[2][2][i];
-    // 2 E E^T E - tr(E E^T) E.
-    for (int i = 0; i < 3; ++i) {
-      for (int j = 0; j < 3; ++j) {
-        Poly3 out{};
-        for (int k = 0; k < 3; ++k) multiply_add(eet[i][k], e[k][j], 2.0, &out);
-        multiply_add(trace, e[i][j], -1.0, &out);
-        for (int m = 0; m < 20; ++m) M(3 * i + j, m) = out[m];
-      }
-    }
-  }
-  // Eliminate the first 10 monomials: rows become mono_r + sum_j C(r, j) mono_{10+j}.
-  Eigen::Matrix<double, 10, 10> C;
-  if (!detail::eliminate_leading_block(M, &C)) return 0;
-  // 3. B(z) [x, y, 1]^T = 0 from rows k = e - z f, l = g - z h, m = i - z j
-  // (rows 4..9: x2z, x2, y2z, y2, xyz, xy). Trailing monomials (0..9):
-  // xz2, xz, x, yz2, yz, y, z3, z2, z, 1.
-  std::array<double, 4> bx[3];
-  std::array<double, 4> by[3];
-  std::array<double, 5> b1[3];
-  for (int r = 0; r < 3; ++r) {
-    const int top = 4 + 2 * r;
-    const int bottom = top + 1;
-    auto u = [&](int j) { return C(top, j); };
-    auto v = [&](int j) { return C(bottom, j); };
-    bx[r] = {u(2), u(1) - v(2), u(0) - v(1), -v(0)};
-    by[r] = {u(5), u(4) - v(5), u(3) - v(4), -v(3)};
-    b1[r] = {u(9), u(8) - v(9), u(7) - v(8), u(6) - v(7), -v(6)};
-  }
-  // det B(z) = bx0 (by1 b12 - b11 by2) - by0 (bx1 b12 - b11 bx2) + b10 (bx1 by2 - by1 bx2).
-  using detail::poly_mul;
-  auto sub7 = [](const std::array<double, 8>& a, const std::array<double, 8>& b) {
-    std::array<double, 8> out{};
-    for (int i = 0; i < 8; ++i) out[i] = a[i] - b[i];
-    return out;
-  };
-  auto sub6 = [](const std::array<double, 7>& a, const std::array<double, 7>& b) {
-    std::array<double, 7> out{};
-    for (int i = 0; i < 7; ++i) out[i] = a[i] - b[i];
-    return out;
-  };
-  const auto m0 = sub7(poly_mul<3, 4>(by[1], b1[2]), poly_mul<3, 4>(by[2], b1[1]));
-  const auto m1 = sub7(poly_mul<3, 4>(bx[1], b1[2]), poly_mul<3, 4>(bx[2], b1[1]));
-  const auto m2 = sub6(poly_mul<3, 3>(bx[1], by[2]), poly_mul<3, 3>(by[1], bx[2]));
-  const auto t0 = poly_mul<3, 7>(bx[0], m0);
-  const auto t1 = poly_mul<3, 7>(by[0], m1);
-  const auto t2 = poly_mul<4, 6>(b1[0], m2);
-  std::array<double, 11> poly{};
-  for (int i = 0; i < 11; ++i) poly[i] = t0[i] - t1[i] + t2[i];
-  double roots[10];
-  const int num_roots = detail::solve_polynomial_real<10>(poly.data(), roots);
-  for (int k = 0; k < num_roots; ++k) {
-    const double z = roots[k];
-    Eigen::Matrix3d B;
-    for (int r = 0; r < 3; ++r) {
-      B(r, 0) = detail::evaluate(bx[r].data(), 3, z);
-      B(r, 1) = detail::evaluate(by[r].data(), 3, z);
-      B(r, 2) = detail::evaluate(b1[r].data(), 4, z);
-    }
-    // Null vector of B: the largest of the three row cross products.
-    const Eigen::Vector3d c01 = B.row(0).cross(B.row(1));
-    const Eigen::Vector3d c02 = B.row(0).cross(B.row(2));
-    const Eigen::Vector3d c12 = B.row(1).cross(B.row(2));
-    const double n01 = c01.squaredNorm();
-    const double n02 = c02.squaredNorm();
-    const double n12 = c12.squaredNorm();
-    const Eigen::Vector3d& v = (n01 >= n02 && n01 >= n12) ? c01 : (n02 >= n12 ? c02 : c12);
-    if (!(std::abs(v(2)) > 0.0)) continue;
-    double x = v(0) / v(2);
-    double y = v(1) / v(2);
-    double zz = z;
-    detail::polish_essential_coefficients(M, &x, &y, &zz);
-    Eigen::Matrix<double, 9, 1> evec =
-        x * Q.col(5) + y * Q.col(6) + zz * Q.col(7) + Q.col(8);
-    const double norm = evec.norm();
-    if (!(norm > 0.0) || !evec.allFinite()) continue;
-    evec /= norm;
-    Eigen::Matrix3d E;
-    E << evec(0), evec(1), evec(2), evec(3), evec(4), evec(5), evec(6), evec(7), evec(8);
-    // Drop roots whose polish did not converge onto the essential manifold (spurious
-    // roots of ill-conditioned polynomials): |2 E E^T E - tr(E E^T) E| and |det E| of the
-    // unit-norm E must vanish to kEssentialConstraintTolerance.
-    constexpr double kEssentialConstraintTolerance = 1e-8;
-    const Eigen::Matrix3d EEt = E * E.transpose();
-    const double residual = (2.0 * EEt * E - EEt.trace() * E).cwiseAbs().maxCoeff();
-    if (!(residual <= kEssentialConstraintTolerance) ||
-        !(std::abs(E.determinant()) <= kEssentialConstraintTolerance)) {
-      continue;
-    }
-    essentials->push_back(E);
-  }
-  return static_cast<int>(essentials->size());
-}
+int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
+                     std::vector<Eigen::Matrix3d>* essentials);
 
 /// std::vector overload; throws std::invalid_argument unless both hold exactly 5 rays.
-inline int essential_5point(const std::vector<Eigen::Vector3d>& rays1,
-                            const std::vector<Eigen::Vector3d>& rays2,
-                            std::vector<Eigen::Matrix3d>* essentials) {
-  if (rays1.size() != 5 || rays2.size() != 5) {
-    throw std::invalid_argument("essential_5point: needs exactly 5 rays in each view, got " +
-                                std::to_string(rays1.size()) + " and " +
-                                std::to_string(rays2.size()));
-  }
-  return essential_5point(rays1.data(), rays2.data(), essentials);
-}
+int essential_5point(const std::vector<Eigen::Vector3d>& rays1,
+                     const std::vector<Eigen::Vector3d>& rays2,
+                     std::vector<Eigen::Matrix3d>* essentials);
 
 /// E = K2^T F K1 (K1 != K2 allowed): F on pixels -> E on normalized coordinates.
 /// Not rescaled; project onto the essential manifold with `closest_essential` if F is
@@ -374,25 +48,14 @@ inline Eigen::Matrix3d essential_from_fundamental(const Eigen::Matrix3d& F,
 
 /// F = K2^-T E K1^-1, the inverse of essential_from_fundamental (K upper triangular,
 /// invertible). Not rescaled.
-inline Eigen::Matrix3d fundamental_from_essential(const Eigen::Matrix3d& E,
-                                                  const Eigen::Matrix3d& K1,
-                                                  const Eigen::Matrix3d& K2) {
-  const Eigen::Matrix3d K1_inv = K1.inverse();
-  const Eigen::Matrix3d K2_inv = K2.inverse();
-  return K2_inv.transpose() * E * K1_inv;
-}
+Eigen::Matrix3d fundamental_from_essential(const Eigen::Matrix3d& E,
+                                           const Eigen::Matrix3d& K1,
+                                           const Eigen::Matrix3d& K2);
 
 /// Closest essential matrix in Frobenius norm: singular values (s1, s2, s3) become
 /// ((s1 + s2) / 2, (s1 + s2) / 2, 0). Scaled to unit Frobenius norm; returns the zero
 /// matrix if E is zero or not finite.
-inline Eigen::Matrix3d closest_essential(const Eigen::Matrix3d& E) {
-  if (!E.allFinite()) return Eigen::Matrix3d::Zero();
-  Eigen::JacobiSVD<Eigen::Matrix3d> svd(E, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  const double s = 0.5 * (svd.singularValues()(0) + svd.singularValues()(1));
-  if (!(s > 0.0)) return Eigen::Matrix3d::Zero();
-  const Eigen::Vector3d d(1.0, 1.0, 0.0);
-  return svd.matrixU() * d.asDiagonal() * svd.matrixV().transpose() / std::sqrt(2.0);
-}
+Eigen::Matrix3d closest_essential(const Eigen::Matrix3d& E);
 
 /// E = [t]x R of cam2_from_cam1 = (R, t) (not normalized: |E| = sqrt(2) |t|).
 inline Eigen::Matrix3d essential_from_pose(const camera::Rigid3d& cam2_from_cam1) {

@@ -35,9 +35,11 @@
 // Failure modes: every outcome is a status with a message; E / F / pose are
 // set to zero / identity on failure. Mismatched input sizes and invalid options
 // throw std::invalid_argument naming the problem.
+//
+// Only the option / result types live here; the pipelines are compiled in
+// src/epipolar/estimate.cpp.
 #pragma once
 
-#include <crossview/epipolar/detail/homography.hpp>
 #include <crossview/camera/camera.hpp>
 #include <crossview/epipolar/essential.hpp>
 #include <crossview/epipolar/fundamental.hpp>
@@ -47,13 +49,8 @@
 #include <crossview/robust/ransac.hpp>
 
 #include <Eigen/Core>
-#include <Eigen/Eigenvalues>
 
-#include <algorithm>
-#include <array>
-#include <cmath>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -107,24 +104,8 @@ struct FundamentalOptions {
   bool refine = true;
   RefineOptions refine_options;
 
-  void validate() const {
-    if (!(max_error_px > 0.0) || !std::isfinite(max_error_px)) {
-      throw std::invalid_argument("FundamentalOptions::max_error_px must be finite and > 0, got " +
-                                  std::to_string(max_error_px));
-    }
-    robust::RansacOptions r = ransac;
-    r.max_residual = max_error_px;
-    r.validate();
-    if (!(dominant_plane_ratio > 0.0 && dominant_plane_ratio <= 1.0)) {
-      throw std::invalid_argument("FundamentalOptions::dominant_plane_ratio must be in (0, 1], got " +
-                                  std::to_string(dominant_plane_ratio));
-    }
-    if (min_off_plane_inliers < 2) {
-      throw std::invalid_argument("FundamentalOptions::min_off_plane_inliers must be >= 2, got " +
-                                  std::to_string(min_off_plane_inliers));
-    }
-    refine_options.validate();
-  }
+  /// Throws std::invalid_argument naming the first option out of range.
+  void validate() const;
 };
 
 struct FundamentalResult {
@@ -141,347 +122,15 @@ struct FundamentalResult {
   bool success() const { return status == EstimateStatus::kSuccess; }
 };
 
-namespace detail {
-
-/// Scratch buffers of sampson_weighted_8point (reused across RANSAC refits).
-struct RefitBuffers {
-  std::vector<Eigen::Vector2d> x1, x2;
-  std::vector<double> w;
-};
-
-/// Non-minimal refit shared by the F and E estimators: the 8-point solution on
-/// the indexed correspondences, each row weighted by (caller weight) / (squared
-/// gradient norm of the current model), so that the weighted algebraic least
-/// squares approximates the Sampson error (one IRLS step). Returns false when
-/// fewer than 8 points, degenerate weights or the 8-point solver fails.
-inline bool sampson_weighted_8point(const Eigen::Vector2d* x1,
-                                    const Eigen::Vector2d* x2, const int* indices,
-                                    int n, const double* weights, const Eigen::Matrix3d& current,
-                                    RefitBuffers* buffers, Eigen::Matrix3d* out) {
-  if (n < 8) return false;
-  buffers->x1.resize(n);
-  buffers->x2.resize(n);
-  buffers->w.resize(n);
-  for (int k = 0; k < n; ++k) {
-    const int i = indices[k];
-    buffers->x1[k] = x1[i];
-    buffers->x2[k] = x2[i];
-    const Eigen::Vector3d l2 = current * x1[i].homogeneous();
-    const Eigen::Vector3d l1 = current.transpose() * x2[i].homogeneous();
-    const double d = l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm();
-    buffers->w[k] = (weights ? weights[k] : 1.0) / std::max(d, 1e-300);
-  }
-  // Keep the weights O(1) for the solver's conditioning.
-  const double wmax = *std::max_element(buffers->w.begin(), buffers->w.end());
-  if (!(wmax > 0.0) || !std::isfinite(wmax)) return false;
-  for (double& w : buffers->w) w /= wmax;
-  return fundamental_8point(buffers->x1.data(), buffers->x2.data(), n, out, buffers->w.data()) == 1;
-}
-
-
-/// Finite correspondences, their original indices, and a degeneracy verdict.
-struct CleanCorrespondences {
-  std::vector<Eigen::Vector2d> p1, p2;
-  std::vector<int> original;
-  int dropped = 0;
-};
-
-inline void check_same_size(const char* fn, std::size_t a, std::size_t b,
-                            const std::vector<double>* scores = nullptr) {
-  if (a != b) {
-    throw std::invalid_argument(std::string(fn) + ": points1 has " + std::to_string(a) +
-                                " correspondences but points2 has " + std::to_string(b));
-  }
-  if (scores != nullptr && !scores->empty() && scores->size() != a) {
-    throw std::invalid_argument(std::string(fn) + ": match_scores has " +
-                                std::to_string(scores->size()) + " entries for " +
-                                std::to_string(a) + " correspondences");
-  }
-}
-
-/// Returns an empty string when the points can determine a two-view model of
-/// minimal sample `m`, else the reason (status in *status).
-inline std::string check_degenerate(const std::vector<Eigen::Vector2d>& p1,
-                                    const std::vector<Eigen::Vector2d>& p2, int m,
-                                    EstimateStatus* status) {
-  const int n = static_cast<int>(p1.size());
-  if (n < m) {
-    *status = EstimateStatus::kTooFewPoints;
-    return "need at least " + std::to_string(m) + " finite correspondences, got " +
-           std::to_string(n);
-  }
-  // Distinct correspondences.
-  std::vector<std::array<double, 4>> keys(n);
-  for (int i = 0; i < n; ++i) keys[i] = {p1[i].x(), p1[i].y(), p2[i].x(), p2[i].y()};
-  std::sort(keys.begin(), keys.end());
-  const int distinct = static_cast<int>(std::unique(keys.begin(), keys.end()) - keys.begin());
-  if (distinct < m) {
-    *status = EstimateStatus::kDegenerate;
-    return "only " + std::to_string(distinct) + " distinct correspondences (duplicates), need " +
-           std::to_string(m);
-  }
-  // Collinear (or coincident) points in either image: the epipolar geometry is
-  // not determined.
-  for (int img = 0; img < 2; ++img) {
-    const auto& p = img == 0 ? p1 : p2;
-    Eigen::Vector2d mean = Eigen::Vector2d::Zero();
-    for (const auto& x : p) mean += x;
-    mean /= n;
-    Eigen::Matrix2d C = Eigen::Matrix2d::Zero();
-    for (const auto& x : p) C += (x - mean) * (x - mean).transpose();
-    Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(C);
-    const Eigen::Vector2d ev = es.eigenvalues();
-    if (!(ev(0) > 1e-12 * ev(1))) {
-      *status = EstimateStatus::kDegenerate;
-      return std::string("all points of image ") + (img == 0 ? "1" : "2") +
-             " are collinear or coincident";
-    }
-  }
-  return {};
-}
-
-inline CleanCorrespondences clean_correspondences(const std::vector<Eigen::Vector2d>& points1,
-                                                  const std::vector<Eigen::Vector2d>& points2) {
-  CleanCorrespondences c;
-  c.p1.reserve(points1.size());
-  c.p2.reserve(points1.size());
-  c.original.reserve(points1.size());
-  for (std::size_t i = 0; i < points1.size(); ++i) {
-    if (points1[i].allFinite() && points2[i].allFinite()) {
-      c.p1.push_back(points1[i]);
-      c.p2.push_back(points2[i]);
-      c.original.push_back(static_cast<int>(i));
-    } else {
-      ++c.dropped;
-    }
-  }
-  return c;
-}
-
-inline std::string dropped_note(int dropped) {
-  return dropped > 0 ? " (" + std::to_string(dropped) + " correspondences with NaN/Inf ignored)"
-                     : std::string();
-}
-
-/// 7-point minimal / Sampson-weighted 8-point refit, Sampson residuals (px^2).
-struct FundamentalEstimator {
-  using Model = Eigen::Matrix3d;
-  static constexpr int kMinSampleSize = 7;
-  const Eigen::Vector2d* x1;
-  const Eigen::Vector2d* x2;
-  int num;
-  mutable RefitBuffers buffers;
-
-  int num_data() const { return num; }
-  int minimal_solve(const int* sample, std::vector<Model>* models) const {
-    Eigen::Vector2d a[7], b[7];
-    for (int k = 0; k < 7; ++k) {
-      a[k] = x1[sample[k]];
-      b[k] = x2[sample[k]];
-    }
-    return fundamental_7point(a, b, models);
-  }
-  bool refit(const int* indices, int n, const double* weights, Model* F) const {
-    Eigen::Matrix3d out;
-    if (!sampson_weighted_8point(x1, x2, indices, n, weights, *F, &buffers, &out)) return false;
-    *F = out;
-    return true;
-  }
-  double squared_residual(const Model& F, int i) const {
-    return sampson_error_squared(F, x1[i], x2[i]);
-  }
-};
-
-inline double msac_score(const Eigen::Matrix3d& F, const std::vector<Eigen::Vector2d>& p1,
-                         const std::vector<Eigen::Vector2d>& p2, double t2, int* num_inliers) {
-  double s = 0.0;
-  int k = 0;
-  for (std::size_t i = 0; i < p1.size(); ++i) {
-    const double r2 = sampson_error_squared(F, p1[i], p2[i]);
-    if (r2 < t2) {
-      s += r2;
-      ++k;
-    } else {
-      s += t2;
-    }
-  }
-  if (num_inliers) *num_inliers = k;
-  return s;
-}
-
-inline Eigen::Matrix3d skew3(const Eigen::Vector3d& v) {
-  Eigen::Matrix3d m;
-  m << 0.0, -v.z(), v.y(), v.z(), 0.0, -v.x(), -v.y(), v.x(), 0.0;
-  return m;
-}
-
-}  // namespace detail
-
 /// Robust fundamental matrix from pixel correspondences (see the top of this
 /// file). `match_scores` (optional, one per correspondence, higher = better)
 /// switches RANSAC to PROSAC sampling.
 /// Complexity: O(iterations * N) with SPRT making wrong models cheap; the LM
 /// refinement is O(20 * inliers).
-inline FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                              const std::vector<Eigen::Vector2d>& points2_px,
-                                              const FundamentalOptions& options = {},
-                                              const std::vector<double>& match_scores = {}) {
-  options.validate();
-  detail::check_same_size("estimate_fundamental", points1_px.size(), points2_px.size(), &match_scores);
-  FundamentalResult result;
-  result.inlier_mask.assign(points1_px.size(), 0);
-  const detail::CleanCorrespondences c = detail::clean_correspondences(points1_px, points2_px);
-  result.num_dropped_non_finite = c.dropped;
-  const std::string note = detail::dropped_note(c.dropped);
-  {
-    EstimateStatus st;
-    const std::string why = detail::check_degenerate(c.p1, c.p2, 7, &st);
-    if (!why.empty()) {
-      result.status = st;
-      result.message = "estimate_fundamental: " + why + note;
-      return result;
-    }
-  }
-  const int n = static_cast<int>(c.p1.size());
-  robust::RansacOptions ro = options.ransac;
-  ro.max_residual = options.max_error_px;
-  const double t2 = ro.max_residual * ro.max_residual;
-
-  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, {}};
-  std::vector<double> scores;
-  if (!match_scores.empty()) {
-    for (int i : c.original) scores.push_back(match_scores[i]);
-  }
-  Eigen::Matrix3d F;
-  result.report = robust::ransac(est, ro, &F, scores.empty() ? nullptr : scores.data());
-  if (!result.report.success()) {
-    result.status = EstimateStatus::kNoConsensus;
-    result.message = "estimate_fundamental: " + result.report.message + note;
-    return result;
-  }
-
-  // --- DEGENSAC-style dominant plane check ----------------------------------
-  int off_plane_inliers = -1;
-  if (options.check_dominant_plane) {
-    std::vector<int> inl;
-    for (int i = 0; i < n; ++i) {
-      if (result.report.inlier_mask[i]) inl.push_back(i);
-    }
-    detail::HomographyEstimator hest{c.p1.data(), c.p2.data(), inl.data(),
-                                     static_cast<int>(inl.size())};
-    robust::RansacOptions hro;
-    // Transfer error in image 2 only: a sqrt(2) wider gate than the Sampson one.
-    hro.max_residual = options.max_error_px * std::sqrt(2.0);
-    hro.confidence = 0.999;
-    hro.max_iterations = 200;  // enough to find a plane holding >= 50 % of the inliers
-    hro.seed = ro.seed ^ 0x486f6d6fULL;
-    hro.lo_max_iterations = 2;
-    Eigen::Matrix3d H;
-    const robust::Report hr = robust::ransac(hest, hro, &H);
-    if (hr.success() &&
-        hr.num_inliers >= options.dominant_plane_ratio * static_cast<double>(inl.size())) {
-      result.dominant_plane = true;
-      // Plane and parallax: off-plane points (w.r.t. H, over all points) give
-      // the epipole e2 = (H x1_a x x2_a) x (H x1_b x x2_b); F = [e2]x H.
-      // "Off the plane" = farther than 3 gates from the homography transfer, so
-      // that noisy plane points (which fit any F through H) are not counted.
-      const double h2 = 9.0 * hro.max_residual * hro.max_residual;
-      std::vector<int> off;
-      for (int i = 0; i < n; ++i) {
-        if (!(detail::homography_transfer_error_squared(H, c.p1[i], c.p2[i]) < h2)) off.push_back(i);
-      }
-      int best_k = 0;
-      double best_score = detail::msac_score(F, c.p1, c.p2, t2, &best_k);
-      robust::detail::Xoshiro256 rng(ro.seed ^ 0x50617261ULL);
-      const int m_off = static_cast<int>(off.size());
-      int best_off = 1;
-      int budget = std::min(ro.max_iterations, 1000);
-      std::vector<int> in;
-      for (int it = 0; it < budget && m_off >= 2; ++it) {
-        const int a = off[rng.uniform_int(m_off)];
-        const int b = off[rng.uniform_int(m_off)];
-        if (a == b) continue;
-        const Eigen::Vector3d la = (H * c.p1[a].homogeneous()).cross(c.p2[a].homogeneous());
-        const Eigen::Vector3d lb = (H * c.p1[b].homogeneous()).cross(c.p2[b].homogeneous());
-        const Eigen::Vector3d e2 = la.cross(lb);
-        if (!(e2.norm() > 0.0)) continue;
-        Eigen::Matrix3d Fc = detail::skew3(e2.normalized()) * H;
-        if (!(Fc.norm() > 0.0) || !Fc.allFinite()) continue;
-        Fc /= Fc.norm();
-        // Support among the off-plane points only (the plane fits any such F).
-        int k_off = 0;
-        for (int i : off) k_off += sampson_error_squared(Fc, c.p1[i], c.p2[i]) < t2;
-        if (k_off <= best_off) continue;
-        best_off = k_off;
-        budget = std::min(budget, robust::required_iterations(k_off, m_off, 2, 0.999, 1.0, 0,
-                                                              std::min(ro.max_iterations, 1000)));
-        // Local optimisation: Sampson-weighted 8-point refits on all its inliers.
-        for (int pass = 0; pass < 3; ++pass) {
-          in.clear();
-          for (int i = 0; i < n; ++i) {
-            if (sampson_error_squared(Fc, c.p1[i], c.p2[i]) < t2) in.push_back(i);
-          }
-          Eigen::Matrix3d Fr = Fc;
-          if (!est.refit(in.data(), static_cast<int>(in.size()), nullptr, &Fr)) break;
-          Fc = Fr;
-        }
-        int k = 0;
-        const double s = detail::msac_score(Fc, c.p1, c.p2, t2, &k);
-        if (s < best_score) {
-          best_score = s;
-          F = Fc;
-        }
-      }
-      off_plane_inliers = 0;
-      for (int i : off) off_plane_inliers += sampson_error_squared(F, c.p1[i], c.p2[i]) < t2;
-      if (off_plane_inliers < options.min_off_plane_inliers) {
-        result.status = EstimateStatus::kDegenerate;
-        result.message = "estimate_fundamental: " + std::to_string(hr.num_inliers) + " of " +
-                         std::to_string(inl.size()) +
-                         " inliers lie on one plane (homography) and only " +
-                         std::to_string(off_plane_inliers) +
-                         " off it: F is not determined (planar scene; use a homography)" + note;
-        return result;
-      }
-    }
-  }
-
-  // --- final refinement --------------------------------------------------------
-  std::vector<int> inliers;
-  for (int i = 0; i < n; ++i) {
-    if (sampson_error_squared(F, c.p1[i], c.p2[i]) < t2) inliers.push_back(i);
-  }
-  if (options.refine) {
-    Eigen::Matrix3d Fr = F;
-    result.refinement = detail::refine_fundamental_lm(c.p1.data(), c.p2.data(), inliers.data(),
-                                                      static_cast<int>(inliers.size()), nullptr,
-                                                      options.refine_options, &Fr);
-    if (result.refinement.success && Fr.allFinite()) {
-      // Keep the refit only if it does not lose support (MSAC over all points).
-      int k0 = 0, k1 = 0;
-      const double s0 = detail::msac_score(F, c.p1, c.p2, t2, &k0);
-      const double s1 = detail::msac_score(Fr, c.p1, c.p2, t2, &k1);
-      if (s1 <= s0) F = Fr;
-    }
-  }
-  result.F = F;
-  result.num_inliers = 0;
-  for (int k = 0; k < n; ++k) {
-    const bool in = sampson_error_squared(F, c.p1[k], c.p2[k]) < t2;
-    result.inlier_mask[c.original[k]] = in ? 1 : 0;
-    result.num_inliers += in;
-  }
-  result.status = EstimateStatus::kSuccess;
-  result.message = "estimate_fundamental: " + std::to_string(result.num_inliers) + " inliers of " +
-                   std::to_string(points1_px.size()) + " after " +
-                   std::to_string(result.report.num_iterations) + " samples" +
-                   (result.dominant_plane ? ", dominant plane handled by plane-and-parallax (" +
-                                                std::to_string(off_plane_inliers) +
-                                                " off-plane inliers)"
-                                          : std::string()) +
-                   note;
-  return result;
-}
+FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
+                                       const std::vector<Eigen::Vector2d>& points2_px,
+                                       const FundamentalOptions& options = {},
+                                       const std::vector<double>& match_scores = {});
 
 // ============================================================================
 // Essential matrix
@@ -503,17 +152,8 @@ struct EssentialOptions {
   /// divided by f); the default trivial loss ignores it.
   RefineOptions refine_options;
 
-  void validate() const {
-    if (!(max_error_px > 0.0) || !std::isfinite(max_error_px)) {
-      throw std::invalid_argument("EssentialOptions::max_error_px must be finite and > 0, got " +
-                                  std::to_string(max_error_px));
-    }
-    robust::RansacOptions r = ransac;
-    r.max_residual = 1.0;  // set from max_error_px at run time
-    r.validate();
-    recover_pose.validate();
-    refine_options.validate();
-  }
+  /// Throws std::invalid_argument naming the first option out of range.
+  void validate() const;
 };
 
 struct EssentialResult {
@@ -540,219 +180,16 @@ struct EssentialResult {
   bool success() const { return status == EstimateStatus::kSuccess; }
 };
 
-namespace detail {
-
-/// 5-point minimal solver on normalized points with cheirality rejection of the
-/// sample, Sampson-weighted 8-point refit projected onto essential matrices,
-/// Sampson residuals (normalized units, squared).
-struct EssentialEstimator {
-  using Model = Eigen::Matrix3d;
-  static constexpr int kMinSampleSize = 5;
-  const Eigen::Vector2d* x1;
-  const Eigen::Vector2d* x2;
-  int num;
-  mutable RefitBuffers buffers;
-
-  int num_data() const { return num; }
-  int minimal_solve(const int* sample, std::vector<Model>* models) const {
-    Eigen::Vector3d a[5], b[5];
-    for (int k = 0; k < 5; ++k) {
-      a[k] = x1[sample[k]].homogeneous();
-      b[k] = x2[sample[k]].homogeneous();
-    }
-    return essential_5point(a, b, models);
-  }
-  /// Cheirality of the sample: E is kept if, for one of its two rotations, all
-  /// 5 sample points triangulate with depths of one common sign in both
-  /// cameras (all positive: +t; all negative: -t). Near-parallel rays (no
-  /// depth) do not vote.
-  bool is_model_valid(const Model& E, const int* sample) const {
-    std::array<camera::Rigid3d, 4> cand;
-    decompose_essential(E, &cand);
-    for (int c = 0; c < 4; c += 2) {  // c = 0: (R1, t), c = 2: (R2, t)
-      const Eigen::Matrix3d R = cand[c].rotation_matrix();
-      const Eigen::Vector3d& t = cand[c].translation;
-      int pos = 0, neg = 0, voted = 0;
-      for (int k = 0; k < 5; ++k) {
-        double d1, d2;
-        if (!triangulate_depths(R, t, x1[sample[k]].homogeneous(), x2[sample[k]].homogeneous(), &d1,
-                                &d2)) {
-          continue;
-        }
-        ++voted;
-        pos += d1 > 0.0 && d2 > 0.0;
-        neg += d1 < 0.0 && d2 < 0.0;
-      }
-      if (pos == voted || neg == voted) return true;
-    }
-    return false;
-  }
-  bool refit(const int* indices, int n, const double* weights, Model* E) const {
-    Eigen::Matrix3d F;
-    if (!sampson_weighted_8point(x1, x2, indices, n, weights, *E, &buffers, &F)) return false;
-    const Eigen::Matrix3d Ec = closest_essential(F);
-    if (!(Ec.norm() > 0.0) || !Ec.allFinite()) return false;
-    *E = Ec;
-    return true;
-  }
-  double squared_residual(const Model& E, int i) const {
-    return sampson_error_squared(E, x1[i], x2[i]);
-  }
-};
-
-inline EstimateStatus status_from_recover_pose(RecoverPoseStatus s) {
-  switch (s) {
-    case RecoverPoseStatus::kSuccess: return EstimateStatus::kSuccess;
-    case RecoverPoseStatus::kLowParallax: return EstimateStatus::kPureRotation;
-    case RecoverPoseStatus::kAmbiguous:
-    case RecoverPoseStatus::kTooFewInFront: return EstimateStatus::kAmbiguousPose;
-    case RecoverPoseStatus::kInvalidInput:
-    case RecoverPoseStatus::kDegenerateEssential: return EstimateStatus::kDegenerate;
-  }
-  return EstimateStatus::kDegenerate;
-}
-
-/// The shared pipeline on finite normalized points (c.p1 / c.p2 normalized,
-/// c.original = input indices). `fn` names the public call in messages.
-inline void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
-                                    std::size_t num_input, double max_error_normalized,
-                                    const std::string& note, const EssentialOptions& options,
-                                    EssentialResult* result) {
-  EssentialResult& r = *result;
-  r.inlier_mask.assign(num_input, 0);
-  r.cheirality_mask.assign(num_input, 0);
-  r.max_error_normalized = max_error_normalized;
-  {
-    EstimateStatus st;
-    const std::string why = check_degenerate(c.p1, c.p2, 5, &st);
-    if (!why.empty()) {
-      r.status = st;
-      r.message = std::string(fn) + ": " + why + note;
-      return;
-    }
-  }
-  const int n = static_cast<int>(c.p1.size());
-  robust::RansacOptions ro = options.ransac;
-  ro.max_residual = max_error_normalized;
-  const double t2 = max_error_normalized * max_error_normalized;
-  EssentialEstimator est{c.p1.data(), c.p2.data(), n, {}};
-  Eigen::Matrix3d E;
-  r.report = robust::ransac(est, ro, &E);
-  if (!r.report.success()) {
-    r.status = EstimateStatus::kNoConsensus;
-    r.message = std::string(fn) + ": " + r.report.message + note;
-    return;
-  }
-  // Pose from the Sampson inliers.
-  std::vector<Eigen::Vector2d> in1, in2;
-  std::vector<int> in_idx;
-  for (int i = 0; i < n; ++i) {
-    if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
-      in1.push_back(c.p1[i]);
-      in2.push_back(c.p2[i]);
-      in_idx.push_back(i);
-    }
-  }
-  RecoverPoseResult rp = recover_pose(E, in1, in2, options.recover_pose);
-  camera::Rigid3d pose = rp.cam2_from_cam1;
-  if (options.refine && rp.best_candidate >= 0 && rp.status != RecoverPoseStatus::kLowParallax) {
-    camera::Rigid3d refined = pose;
-    r.refinement = refine_relative_pose(in1, in2, rp.in_front_mask, &refined, options.refine_options);
-    if (r.refinement.success && refined.rotation_matrix().allFinite() &&
-        refined.translation.allFinite()) {
-      const Eigen::Matrix3d Er = closest_essential(essential_from_pose(refined));
-      int k0 = 0, k1 = 0;
-      const double s0 = msac_score(E, c.p1, c.p2, t2, &k0);
-      const double s1 = msac_score(Er, c.p1, c.p2, t2, &k1);
-      if (s1 <= s0) {
-        pose = refined;
-        E = Er;
-        // Re-select the inliers of the refined model and redo the cheirality.
-        in1.clear();
-        in2.clear();
-        in_idx.clear();
-        for (int i = 0; i < n; ++i) {
-          if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
-            in1.push_back(c.p1[i]);
-            in2.push_back(c.p2[i]);
-            in_idx.push_back(i);
-          }
-        }
-        RecoverPoseResult rp2 = recover_pose(E, in1, in2, options.recover_pose);
-        // Same E: recover_pose re-picks the candidate; keep the refined pose
-        // (the candidate equals it up to rounding when the sign is unchanged).
-        if (rp2.best_candidate >= 0) {
-          const camera::Rigid3d& p2 = rp2.cam2_from_cam1;
-          if (p2.translation.dot(pose.translation) < 0.0 ||
-              camera::rotation_angle_between(p2.rotation_matrix(), pose.rotation_matrix()) > 1e-6) {
-            pose = p2;
-          }
-        }
-        rp = std::move(rp2);
-      }
-    }
-  }
-  r.recover_pose_status = rp.status;
-  r.recover_pose_message = rp.message;
-  r.E = E / E.norm();
-  r.cam2_from_cam1 = pose;
-  r.num_inliers = static_cast<int>(in_idx.size());
-  r.num_in_front = 0;
-  for (std::size_t k = 0; k < in_idx.size(); ++k) {
-    const int orig = c.original[in_idx[k]];
-    r.inlier_mask[orig] = 1;
-    if (k < rp.in_front_mask.size() && rp.in_front_mask[k]) {
-      r.cheirality_mask[orig] = 1;
-      ++r.num_in_front;
-    }
-  }
-  r.status = status_from_recover_pose(rp.status);
-  const std::string counts = std::to_string(r.num_inliers) + " inliers (" +
-                             std::to_string(r.num_in_front) + " in front) of " +
-                             std::to_string(num_input) + " after " +
-                             std::to_string(r.report.num_iterations) + " samples";
-  if (r.status == EstimateStatus::kSuccess) {
-    r.message = std::string(fn) + ": " + counts + note;
-  } else {
-    if (r.status == EstimateStatus::kDegenerate) {
-      r.E.setZero();
-      r.cam2_from_cam1 = camera::Rigid3d();
-    }
-    r.message = std::string(fn) + ": " + to_string(r.status) + ": recover_pose says " +
-                to_string(rp.status) + " (" + rp.message + "); " + counts +
-                (r.status == EstimateStatus::kPureRotation
-                     ? "; the rotation is usable, the translation direction is undetermined"
-                     : std::string()) +
-                note;
-  }
-}
-
-}  // namespace detail
-
 /// Robust essential matrix and relative pose from correspondences already in
 /// normalized image coordinates (x / z, y / z; undistorted). `focal_px` (> 0)
 /// converts options.max_error_px to normalized units (threshold = max_error_px /
 /// focal_px). NaN / Inf correspondences are dropped and counted.
 /// Throws std::invalid_argument on size mismatch, focal_px <= 0 or invalid options.
 /// Complexity: O(iterations * N) (SPRT makes wrong models cheap) + O(20 N) LM.
-inline EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>& normalized1,
-                                                     const std::vector<Eigen::Vector2d>& normalized2,
-                                                     double focal_px,
-                                                     const EssentialOptions& options = {}) {
-  options.validate();
-  detail::check_same_size("estimate_essential_normalized", normalized1.size(), normalized2.size());
-  if (!(focal_px > 0.0) || !std::isfinite(focal_px)) {
-    throw std::invalid_argument("estimate_essential_normalized: focal_px must be finite and > 0, got " +
-                                std::to_string(focal_px));
-  }
-  EssentialResult result;
-  const detail::CleanCorrespondences c = detail::clean_correspondences(normalized1, normalized2);
-  result.num_dropped_non_finite = c.dropped;
-  detail::estimate_essential_core("estimate_essential_normalized", c, normalized1.size(),
-                                  options.max_error_px / focal_px, detail::dropped_note(c.dropped),
-                                  options, &result);
-  return result;
-}
+EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>& normalized1,
+                                              const std::vector<Eigen::Vector2d>& normalized2,
+                                              double focal_px,
+                                              const EssentialOptions& options = {});
 
 /// Robust essential matrix and relative pose cam2_from_cam1 (|t| = 1) from pixel
 /// correspondences (points1_px in camera1's image, points2_px in camera2's;
@@ -766,44 +203,10 @@ inline EssentialResult estimate_essential_normalized(const std::vector<Eigen::Ve
 /// no essential matrix), kNoConsensus (every point an outlier), kPureRotation
 /// (zero baseline: low parallax; the rotation is filled), kAmbiguousPose.
 /// Throws std::invalid_argument on size mismatch or invalid options.
-inline EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_px,
-                                          const std::vector<Eigen::Vector2d>& points2_px,
-                                          const camera::Camera& camera1,
-                                          const camera::Camera& camera2,
-                                          const EssentialOptions& options = {}) {
-  options.validate();
-  detail::check_same_size("estimate_essential", points1_px.size(), points2_px.size());
-  EssentialResult result;
-  detail::CleanCorrespondences c;
-  c.p1.reserve(points1_px.size());
-  c.p2.reserve(points1_px.size());
-  c.original.reserve(points1_px.size());
-  for (std::size_t i = 0; i < points1_px.size(); ++i) {
-    if (!points1_px[i].allFinite() || !points2_px[i].allFinite()) {
-      ++result.num_dropped_non_finite;
-      continue;
-    }
-    Eigen::Vector2d n1, n2;
-    if (camera1.unproject_to_normalized(points1_px[i], &n1) != camera::ProjectionStatus::kSuccess ||
-        camera2.unproject_to_normalized(points2_px[i], &n2) != camera::ProjectionStatus::kSuccess ||
-        !n1.allFinite() || !n2.allFinite()) {
-      ++result.num_dropped_unprojection;
-      continue;
-    }
-    c.p1.push_back(n1);
-    c.p2.push_back(n2);
-    c.original.push_back(static_cast<int>(i));
-  }
-  c.dropped = result.num_dropped_non_finite;
-  std::string note = detail::dropped_note(result.num_dropped_non_finite);
-  if (result.num_dropped_unprojection > 0) {
-    note += " (" + std::to_string(result.num_dropped_unprojection) +
-            " correspondences could not be unprojected by the camera models)";
-  }
-  const double f = 0.5 * (std::sqrt(camera1.fx() * camera1.fy()) + std::sqrt(camera2.fx() * camera2.fy()));
-  detail::estimate_essential_core("estimate_essential", c, points1_px.size(), options.max_error_px / f,
-                                  note, options, &result);
-  return result;
-}
+EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_px,
+                                   const std::vector<Eigen::Vector2d>& points2_px,
+                                   const camera::Camera& camera1,
+                                   const camera::Camera& camera2,
+                                   const EssentialOptions& options = {});
 
 }  // namespace crossview::epipolar

@@ -21,17 +21,16 @@
 // Failure modes: fewer than 5 (7) inliers or non-finite input leave the model
 // untouched and return a summary with `success == false` and a message.
 #pragma once
+//
+// The LM and the parametrisations are compiled in src/epipolar/refine.cpp.
 
 #include <crossview/camera/rigid3.hpp>
 #include <crossview/epipolar/residuals.hpp>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
-#include <Eigen/SVD>
 
 #include <array>
-#include <cmath>
-#include <stdexcept>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,24 +54,8 @@ struct RefineOptions {
   double function_tolerance = 1e-10;  ///< Stop when the relative cost decrease is below, >= 0.
   double initial_lambda = 1e-4;     ///< Initial LM damping (relative to diag(J^T J)), > 0.
 
-  void validate() const {
-    if (max_iterations < 1) {
-      throw std::invalid_argument("RefineOptions::max_iterations must be >= 1, got " +
-                                  std::to_string(max_iterations));
-    }
-    if (!(loss_scale > 0.0) || !std::isfinite(loss_scale)) {
-      throw std::invalid_argument("RefineOptions::loss_scale must be finite and > 0, got " +
-                                  std::to_string(loss_scale));
-    }
-    if (!(function_tolerance >= 0.0)) {
-      throw std::invalid_argument("RefineOptions::function_tolerance must be >= 0, got " +
-                                  std::to_string(function_tolerance));
-    }
-    if (!(initial_lambda > 0.0) || !std::isfinite(initial_lambda)) {
-      throw std::invalid_argument("RefineOptions::initial_lambda must be finite and > 0, got " +
-                                  std::to_string(initial_lambda));
-    }
-  }
+  /// Throws std::invalid_argument naming the first option out of range.
+  void validate() const;
 };
 
 struct RefineSummary {
@@ -86,322 +69,34 @@ struct RefineSummary {
 
 namespace detail {
 
-inline Eigen::Matrix3d skew(const Eigen::Vector3d& v) {
-  Eigen::Matrix3d m;
-  m << 0.0, -v.z(), v.y(), v.z(), 0.0, -v.x(), -v.y(), v.x(), 0.0;
-  return m;
-}
-
-/// rho(s) and rho'(s) for s = r^2.
-inline void robust_loss(RefineLoss loss, double c2, double s, double* rho, double* drho) {
-  switch (loss) {
-    case RefineLoss::kTrivial:
-      *rho = s;
-      *drho = 1.0;
-      return;
-    case RefineLoss::kHuber:
-      if (s <= c2) {
-        *rho = s;
-        *drho = 1.0;
-      } else {
-        const double r = std::sqrt(s), c = std::sqrt(c2);
-        *rho = 2.0 * c * r - c2;
-        *drho = c / r;
-      }
-      return;
-    case RefineLoss::kCauchy:
-      *rho = c2 * std::log1p(s / c2);
-      *drho = 1.0 / (1.0 + s / c2);
-      return;
-  }
-}
-
-/// Generic LM on the Sampson error of a 3x3 matrix model M(params) with P
-/// local parameters. `Param` provides: Eigen::Matrix3d matrix() const;
-/// void derivatives(std::array<Eigen::Matrix3d, P>*) const (dM / d delta_k at
-/// delta = 0); Param plus(const Eigen::Matrix<double, P, 1>&) const.
-template <int P, class Param>
-RefineSummary lm_sampson(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2, const int* indices,
-                         int num, const double* weights, const RefineOptions& options,
-                         Param* param) {
-  using VecP = Eigen::Matrix<double, P, 1>;
-  using MatP = Eigen::Matrix<double, P, P>;
-  RefineSummary summary;
-  summary.num_residuals = num;
-  const double c2 = options.loss_scale * options.loss_scale;
-  auto idx = [&](int k) { return indices ? indices[k] : k; };
-
-  auto cost_of = [&](const Eigen::Matrix3d& M) {
-    double cost = 0.0;
-    for (int k = 0; k < num; ++k) {
-      const int i = idx(k);
-      double rho = 0.0, drho = 0.0;
-      robust_loss(options.loss, c2, sampson_error_squared(M, x1[i], x2[i]), &rho, &drho);
-      cost += (weights ? weights[k] : 1.0) * rho;
-    }
-    return 0.5 * cost;
-  };
-
-  double cost = cost_of(param->matrix());
-  summary.initial_cost = cost;
-  summary.final_cost = cost;
-  if (!std::isfinite(cost)) {
-    summary.message = "initial cost is not finite";
-    return summary;
-  }
-  double lambda = options.initial_lambda;
-  std::array<Eigen::Matrix3d, P> dM;
-  MatP JtJ;
-  VecP Jtr;
-  bool need_linearize = true;
-  for (int it = 0; it < options.max_iterations; ++it) {
-    ++summary.num_iterations;
-    if (need_linearize) {
-      const Eigen::Matrix3d M = param->matrix();
-      param->derivatives(&dM);
-      JtJ.setZero();
-      Jtr.setZero();
-      for (int k = 0; k < num; ++k) {
-        const int i = idx(k);
-        const Eigen::Vector3d p1 = x1[i].homogeneous();
-        const Eigen::Vector3d p2 = x2[i].homogeneous();
-        const Eigen::Vector3d Mx1 = M * p1;
-        const Eigen::Vector3d Mtx2 = M.transpose() * p2;
-        const double C = p2.dot(Mx1);
-        const double D = Mx1(0) * Mx1(0) + Mx1(1) * Mx1(1) + Mtx2(0) * Mtx2(0) + Mtx2(1) * Mtx2(1);
-        if (!(D > 1e-300)) continue;
-        const double inv_sqrt_d = 1.0 / std::sqrt(D);
-        const double r = C * inv_sqrt_d;
-        // dr/dM = p2 p1^T / sqrt(D) - C / D^(3/2) * G, G_ab = Mx1_a p1_b (a < 2) + p2_a Mtx2_b (b < 2).
-        Eigen::Matrix3d G = p2 * p1.transpose() * inv_sqrt_d;
-        const double k2 = C * inv_sqrt_d / D;
-        for (int a = 0; a < 2; ++a) G.row(a) -= k2 * Mx1(a) * p1.transpose();
-        for (int b = 0; b < 2; ++b) G.col(b) -= k2 * Mtx2(b) * p2;
-        VecP J;
-        for (int q = 0; q < P; ++q) J(q) = G.cwiseProduct(dM[q]).sum();
-        double rho = 0.0, drho = 0.0;
-        robust_loss(options.loss, c2, r * r, &rho, &drho);
-        const double w = (weights ? weights[k] : 1.0) * drho;
-        JtJ.noalias() += w * J * J.transpose();
-        Jtr.noalias() += w * r * J;
-      }
-      need_linearize = false;
-    }
-    if (Jtr.template lpNorm<Eigen::Infinity>() < 1e-16) {
-      summary.message = "converged (gradient)";
-      break;
-    }
-    MatP A = JtJ;
-    A.diagonal() += lambda * JtJ.diagonal().cwiseMax(1e-12);
-    const VecP delta = A.ldlt().solve(-Jtr);
-    if (!delta.allFinite()) {
-      lambda *= 10.0;
-      continue;
-    }
-    const Param candidate = param->plus(delta);
-    const double new_cost = cost_of(candidate.matrix());
-    if (new_cost < cost) {
-      const double decrease = (cost - new_cost) / std::max(cost, 1e-300);
-      *param = candidate;
-      cost = new_cost;
-      lambda = std::max(lambda * 0.1, 1e-12);
-      need_linearize = true;
-      if (decrease < options.function_tolerance) {
-        summary.message = "converged (function tolerance)";
-        break;
-      }
-    } else {
-      lambda *= 10.0;
-      if (lambda > 1e12) {
-        summary.message = "converged (no descent step)";
-        break;
-      }
-    }
-  }
-  if (summary.message.empty()) summary.message = "stopped at max_iterations";
-  summary.final_cost = cost;
-  summary.success = true;
-  return summary;
-}
+// Internal manifold parametrisations of the LM (declared here because the tests
+// check their derivatives; not part of the public API).
 
 /// E = [t]x R with R a rotation and t unit-norm; 5 local parameters.
 struct EssentialParam {
   Eigen::Matrix3d R;
   Eigen::Vector3d t;
-  Eigen::Matrix3d matrix() const { return skew(t) * R; }
-  Eigen::Matrix<double, 3, 2> tangent() const {
-    Eigen::Matrix<double, 3, 2> B;
-    B.col(0) = t.unitOrthogonal();
-    B.col(1) = t.cross(B.col(0));
-    return B;
-  }
-  void derivatives(std::array<Eigen::Matrix3d, 5>* d) const {
-    const Eigen::Matrix3d tx = skew(t);
-    const Eigen::Matrix3d txR = tx * R;
-    for (int k = 0; k < 3; ++k) (*d)[k] = txR * skew(Eigen::Vector3d::Unit(k));
-    const Eigen::Matrix<double, 3, 2> B = tangent();
-    for (int j = 0; j < 2; ++j) (*d)[3 + j] = skew(B.col(j)) * R;
-  }
-  EssentialParam plus(const Eigen::Matrix<double, 5, 1>& delta) const {
-    EssentialParam out;
-    out.R = R * camera::angle_axis_to_rotation_matrix<double>(delta.head<3>());
-    out.t = (t + tangent() * delta.tail<2>()).normalized();
-    return out;
-  }
+  Eigen::Matrix3d matrix() const;
+  /// Orthonormal basis of the tangent plane of the unit translation.
+  Eigen::Matrix<double, 3, 2> tangent() const;
+  /// dM / d delta_k at delta = 0.
+  void derivatives(std::array<Eigen::Matrix3d, 5>* d) const;
+  /// R <- R exp([w]x), t <- normalize(t + B d) for delta = (w, d).
+  EssentialParam plus(const Eigen::Matrix<double, 5, 1>& delta) const;
 };
 
 /// F = U diag(1, s, 0) V^T with U, V rotations; 7 local parameters.
 struct FundamentalParam {
   Eigen::Matrix3d U, V;
   double s = 1.0;
-  Eigen::Matrix3d matrix() const {
-    return U * Eigen::Vector3d(1.0, s, 0.0).asDiagonal() * V.transpose();
-  }
-  void derivatives(std::array<Eigen::Matrix3d, 7>* d) const {
-    const Eigen::Matrix3d S = Eigen::Vector3d(1.0, s, 0.0).asDiagonal();
-    for (int k = 0; k < 3; ++k) {
-      const Eigen::Matrix3d ek = skew(Eigen::Vector3d::Unit(k));
-      (*d)[k] = U * ek * S * V.transpose();
-      (*d)[3 + k] = -U * S * ek * V.transpose();
-    }
-    (*d)[6] = U.col(1) * V.col(1).transpose();
-  }
-  FundamentalParam plus(const Eigen::Matrix<double, 7, 1>& delta) const {
-    FundamentalParam out;
-    out.U = U * camera::angle_axis_to_rotation_matrix<double>(delta.segment<3>(0));
-    out.V = V * camera::angle_axis_to_rotation_matrix<double>(delta.segment<3>(3));
-    out.s = s + delta(6);
-    return out;
-  }
-  static FundamentalParam from_matrix(const Eigen::Matrix3d& F) {
-    Eigen::JacobiSVD<Eigen::Matrix3d> svd(F, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    FundamentalParam p;
-    p.U = svd.matrixU();
-    p.V = svd.matrixV();
-    if (p.U.determinant() < 0.0) p.U = -p.U;
-    if (p.V.determinant() < 0.0) p.V = -p.V;
-    const Eigen::Vector3d sv = svd.singularValues();
-    p.s = sv(0) > 0.0 ? sv(1) / sv(0) : 0.0;
-    return p;
-  }
+  Eigen::Matrix3d matrix() const;
+  /// dM / d delta_k at delta = 0.
+  void derivatives(std::array<Eigen::Matrix3d, 7>* d) const;
+  /// U <- U exp([a]x), V <- V exp([b]x), s <- s + c for delta = (a, b, c).
+  FundamentalParam plus(const Eigen::Matrix<double, 7, 1>& delta) const;
+  /// SVD of F with det(U) = det(V) = +1 and s = sigma2 / sigma1.
+  static FundamentalParam from_matrix(const Eigen::Matrix3d& F);
 };
-
-/// Similarity normalization shared by both images: x' = scale * (x - centroid_i),
-/// scale chosen so that the mean distance to the centroids is sqrt(2).
-struct SharedNormalization {
-  Eigen::Vector2d c1 = Eigen::Vector2d::Zero(), c2 = Eigen::Vector2d::Zero();
-  double scale = 1.0;
-  Eigen::Matrix3d T1() const { return make(c1); }
-  Eigen::Matrix3d T2() const { return make(c2); }
-  Eigen::Matrix3d make(const Eigen::Vector2d& c) const {
-    Eigen::Matrix3d T;
-    T << scale, 0.0, -scale * c.x(), 0.0, scale, -scale * c.y(), 0.0, 0.0, 1.0;
-    return T;
-  }
-};
-
-inline SharedNormalization shared_normalization(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
-                                                const int* indices, int num) {
-  SharedNormalization n;
-  if (num <= 0) return n;
-  for (int k = 0; k < num; ++k) {
-    const int i = indices ? indices[k] : k;
-    n.c1 += x1[i];
-    n.c2 += x2[i];
-  }
-  n.c1 /= num;
-  n.c2 /= num;
-  double d = 0.0;
-  for (int k = 0; k < num; ++k) {
-    const int i = indices ? indices[k] : k;
-    d += (x1[i] - n.c1).norm() + (x2[i] - n.c2).norm();
-  }
-  d /= 2.0 * num;
-  n.scale = d > 0.0 ? std::sqrt(2.0) / d : 1.0;
-  return n;
-}
-
-/// LM on E = [t]x R over `num` correspondences (indices may be nullptr = 0..num-1).
-inline RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
-                                         const int* indices, int num, const double* weights,
-                                         const RefineOptions& options, Eigen::Matrix3d* R,
-                                         Eigen::Vector3d* t) {
-  if (num < 5) {
-    RefineSummary s;
-    s.num_residuals = num;
-    s.message = "need at least 5 inliers to refine E, got " + std::to_string(num);
-    return s;
-  }
-  EssentialParam p{*R, t->normalized()};
-  RefineSummary s = lm_sampson<5>(x1, x2, indices, num, weights, options, &p);
-  if (s.success) {
-    *R = p.R;
-    *t = p.t;
-  }
-  return s;
-}
-
-/// LM on rank-2 F over pixel correspondences; costs reported in pixels^2.
-inline RefineSummary refine_fundamental_lm(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
-                                           const int* indices, int num, const double* weights,
-                                           const RefineOptions& options, Eigen::Matrix3d* F) {
-  RefineSummary s;
-  s.num_residuals = num;
-  if (num < 7) {
-    s.message = "need at least 7 inliers to refine F, got " + std::to_string(num);
-    return s;
-  }
-  const SharedNormalization n = shared_normalization(x1, x2, indices, num);
-  std::vector<Eigen::Vector2d> y1(num), y2(num);
-  for (int k = 0; k < num; ++k) {
-    const int i = indices ? indices[k] : k;
-    y1[k] = n.scale * (x1[i] - n.c1);
-    y2[k] = n.scale * (x2[i] - n.c2);
-  }
-  // F_norm = T2^-T F T1^-1  (x2^T F x1 = y2^T F_norm y1).
-  const Eigen::Matrix3d Fn = n.T2().inverse().transpose() * (*F) * n.T1().inverse();
-  if (!Fn.allFinite() || Fn.norm() == 0.0) {
-    s.message = "F is not finite or zero";
-    return s;
-  }
-  FundamentalParam p = FundamentalParam::from_matrix(Fn / Fn.norm());
-  RefineOptions scaled = options;
-  scaled.loss_scale = options.loss_scale * n.scale;
-  s = lm_sampson<7>(y1.data(), y2.data(), nullptr, num, weights, scaled, &p);
-  const double to_px2 = 1.0 / (n.scale * n.scale);
-  s.initial_cost *= to_px2;
-  s.final_cost *= to_px2;
-  if (s.success) {
-    Eigen::Matrix3d out = n.T2().transpose() * p.matrix() * n.T1();
-    *F = out / out.norm();
-  }
-  return s;
-}
-
-inline std::vector<int> mask_indices(const std::vector<char>& mask, std::size_t n) {
-  std::vector<int> idx;
-  if (mask.empty()) {
-    idx.resize(n);
-    for (std::size_t i = 0; i < n; ++i) idx[i] = static_cast<int>(i);
-    return idx;
-  }
-  for (std::size_t i = 0; i < n && i < mask.size(); ++i) {
-    if (mask[i]) idx.push_back(static_cast<int>(i));
-  }
-  return idx;
-}
-
-inline void check_sizes(const char* fn, std::size_t a, std::size_t b, const std::vector<char>& mask) {
-  if (a != b) {
-    throw std::invalid_argument(std::string(fn) + ": normalized1/points1 has " + std::to_string(a) +
-                                " points but normalized2/points2 has " + std::to_string(b));
-  }
-  if (!mask.empty() && mask.size() != a) {
-    throw std::invalid_argument(std::string(fn) + ": inlier_mask has " +
-                                std::to_string(mask.size()) + " entries for " +
-                                std::to_string(a) + " points");
-  }
-}
 
 }  // namespace detail
 
@@ -410,41 +105,19 @@ inline void check_sizes(const char* fn, std::size_t a, std::size_t b, const std:
 /// E = [t]x R on the *normalized* correspondences selected by `inlier_mask`
 /// (empty = all). Loss scale in normalized units (pixel threshold / focal).
 /// Throws std::invalid_argument on size mismatch or invalid options.
-inline RefineSummary refine_relative_pose(const std::vector<Eigen::Vector2d>& normalized1,
-                                          const std::vector<Eigen::Vector2d>& normalized2,
-                                          const std::vector<char>& inlier_mask,
-                                          camera::Rigid3d* cam2_from_cam1,
-                                          const RefineOptions& options = {}) {
-  options.validate();
-  detail::check_sizes("refine_relative_pose", normalized1.size(), normalized2.size(), inlier_mask);
-  const std::vector<int> idx = detail::mask_indices(inlier_mask, normalized1.size());
-  Eigen::Matrix3d R = cam2_from_cam1->rotation_matrix();
-  Eigen::Vector3d t = cam2_from_cam1->translation;
-  if (!(t.norm() > 0.0) || !t.allFinite() || !R.allFinite()) {
-    RefineSummary s;
-    s.message = "cam2_from_cam1 has a zero or non-finite translation";
-    return s;
-  }
-  const RefineSummary s =
-      detail::refine_essential_lm(normalized1.data(), normalized2.data(), idx.data(),
-                                  static_cast<int>(idx.size()), nullptr, options, &R, &t);
-  if (s.success) *cam2_from_cam1 = camera::Rigid3d::from_matrix(R, t);
-  return s;
-}
+RefineSummary refine_relative_pose(const std::vector<Eigen::Vector2d>& normalized1,
+                                   const std::vector<Eigen::Vector2d>& normalized2,
+                                   const std::vector<char>& inlier_mask,
+                                   camera::Rigid3d* cam2_from_cam1,
+                                   const RefineOptions& options = {});
 
 /// Refines a fundamental matrix (x2^T F x1 = 0, pixels) with rank 2 enforced by
 /// the parametrisation, minimising the Sampson error (pixels) over the
 /// correspondences selected by `inlier_mask` (empty = all). The result has unit
 /// Frobenius norm. Throws std::invalid_argument on size mismatch or invalid options.
-inline RefineSummary refine_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                        const std::vector<Eigen::Vector2d>& points2_px,
-                                        const std::vector<char>& inlier_mask, Eigen::Matrix3d* F,
-                                        const RefineOptions& options = {}) {
-  options.validate();
-  detail::check_sizes("refine_fundamental", points1_px.size(), points2_px.size(), inlier_mask);
-  const std::vector<int> idx = detail::mask_indices(inlier_mask, points1_px.size());
-  return detail::refine_fundamental_lm(points1_px.data(), points2_px.data(), idx.data(),
-                                       static_cast<int>(idx.size()), nullptr, options, F);
-}
+RefineSummary refine_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
+                                 const std::vector<Eigen::Vector2d>& points2_px,
+                                 const std::vector<char>& inlier_mask, Eigen::Matrix3d* F,
+                                 const RefineOptions& options = {});
 
 }  // namespace crossview::epipolar

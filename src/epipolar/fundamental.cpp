@@ -1,0 +1,239 @@
+// crossview: fundamental-matrix solvers (normalized 8-point, 7-point); see
+// include/crossview/epipolar/fundamental.hpp for the documentation.
+#include <crossview/epipolar/fundamental.hpp>
+
+#include <crossview/epipolar/detail/polynomial.hpp>
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+#include <Eigen/SVD>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace crossview::epipolar {
+
+namespace detail {
+namespace {
+
+/// Hartley's isotropic normalization: translate the centroid to the origin and scale
+/// so that the mean distance to it is sqrt(2). Returns false (T untouched) if the
+/// points are non-finite or all coincide. T maps pixels to normalized coordinates.
+bool hartley_normalization(const Eigen::Vector2d* points, int num_points,
+                           Eigen::Matrix3d* T) {
+  Eigen::Vector2d centroid = Eigen::Vector2d::Zero();
+  for (int i = 0; i < num_points; ++i) centroid += points[i];
+  centroid /= num_points;
+  double mean_distance = 0.0;
+  for (int i = 0; i < num_points; ++i) mean_distance += (points[i] - centroid).norm();
+  mean_distance /= num_points;
+  if (!std::isfinite(mean_distance) || !(mean_distance > 0.0) || !centroid.allFinite()) {
+    return false;
+  }
+  const double s = std::sqrt(2.0) / mean_distance;
+  *T << s, 0.0, -s * centroid.x(), 0.0, s, -s * centroid.y(), 0.0, 0.0, 1.0;
+  return true;
+}
+
+/// Row of the linear epipolar system: kron(x2, x1) so that row . vec_rowmajor(F) = x2^T F x1.
+Eigen::Matrix<double, 9, 1> epipolar_row(const Eigen::Vector3d& x1, const Eigen::Vector3d& x2) {
+  Eigen::Matrix<double, 9, 1> row;
+  row << x2(0) * x1(0), x2(0) * x1(1), x2(0) * x1(2), x2(1) * x1(0), x2(1) * x1(1),
+      x2(1) * x1(2), x2(2) * x1(0), x2(2) * x1(1), x2(2) * x1(2);
+  return row;
+}
+
+Eigen::Matrix3d matrix_from_rowmajor(const Eigen::Matrix<double, 9, 1>& f) {
+  Eigen::Matrix3d F;
+  F << f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8);
+  return F;
+}
+
+/// Closest rank-2 matrix in Frobenius norm (zeroes the smallest singular value).
+Eigen::Matrix3d enforce_rank2(const Eigen::Matrix3d& F) {
+  Eigen::JacobiSVD<Eigen::Matrix3d> svd(F, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::Vector3d s = svd.singularValues();
+  s(2) = 0.0;
+  return svd.matrixU() * s.asDiagonal() * svd.matrixV().transpose();
+}
+
+/// Relative rank tolerance on the (weighted) epipolar system: if the second-smallest
+/// singular value is below this fraction of the largest, the null space is at least
+/// two-dimensional (coincident / collinear points, planar scene without noise...) and
+/// no unique solution exists.
+constexpr double kFundamentalRankTolerance = 1e-9;
+
+}  // namespace
+}  // namespace detail
+
+int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
+                       int num_points, Eigen::Matrix3d* F,
+                       const double* weights) {
+  if (num_points < 8 || points1 == nullptr || points2 == nullptr || F == nullptr) return 0;
+  Eigen::Matrix3d T1;
+  Eigen::Matrix3d T2;
+  if (!detail::hartley_normalization(points1, num_points, &T1) ||
+      !detail::hartley_normalization(points2, num_points, &T2)) {
+    return 0;
+  }
+  if (weights != nullptr) {
+    for (int i = 0; i < num_points; ++i) {
+      if (!(weights[i] >= 0.0) || !std::isfinite(weights[i])) return 0;
+    }
+  }
+  auto row_of = [&](int i) {
+    const Eigen::Vector3d x1(T1(0, 0) * points1[i].x() + T1(0, 2),
+                             T1(1, 1) * points1[i].y() + T1(1, 2), 1.0);
+    const Eigen::Vector3d x2(T2(0, 0) * points2[i].x() + T2(0, 2),
+                             T2(1, 1) * points2[i].y() + T2(1, 2), 1.0);
+    Eigen::Matrix<double, 9, 1> row = detail::epipolar_row(x1, x2);
+    if (weights != nullptr) row *= std::sqrt(weights[i]);
+    return row;
+  };
+  Eigen::Matrix<double, 9, 1> f;
+  if (num_points == 8) {
+    // Exact null space of the 8x9 system: the last column of Q in A^T P = Q R.
+    Eigen::Matrix<double, 9, 8> At;
+    for (int i = 0; i < 8; ++i) At.col(i) = row_of(i);
+    Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 8>> qr(At);
+    const auto& R = qr.matrixR();
+    const double r0 = std::abs(R(0, 0));
+    if (!(std::abs(R(7, 7)) > detail::kFundamentalRankTolerance * r0)) return 0;
+    f = qr.householderQ() * Eigen::Matrix<double, 9, 1>::Unit(8);
+  } else {
+    Eigen::Matrix<double, 9, 9> AtA = Eigen::Matrix<double, 9, 9>::Zero();
+    for (int i = 0; i < num_points; ++i) {
+      const Eigen::Matrix<double, 9, 1> row = row_of(i);
+      AtA.selfadjointView<Eigen::Lower>().rankUpdate(row);
+    }
+    AtA = AtA.selfadjointView<Eigen::Lower>();
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 9, 9>> eig(AtA);
+    if (eig.info() != Eigen::Success) return 0;
+    const auto& ev = eig.eigenvalues();  // ascending, = squared singular values
+    if (!(ev(1) > detail::kFundamentalRankTolerance * detail::kFundamentalRankTolerance * ev(8))) {
+      return 0;
+    }
+    f = eig.eigenvectors().col(0);
+  }
+  const Eigen::Matrix3d F_normalized = detail::enforce_rank2(detail::matrix_from_rowmajor(f));
+  Eigen::Matrix3d result = T2.transpose() * F_normalized * T1;
+  const double norm = result.norm();
+  if (!(norm > 0.0) || !result.allFinite()) return 0;
+  *F = result / norm;
+  return 1;
+}
+
+/// std::vector overload. Throws std::invalid_argument if the sizes differ (or the
+/// weights are given with another size).
+int fundamental_8point(const std::vector<Eigen::Vector2d>& points1,
+                       const std::vector<Eigen::Vector2d>& points2, Eigen::Matrix3d* F,
+                       const std::vector<double>* weights) {
+  if (points1.size() != points2.size()) {
+    throw std::invalid_argument("fundamental_8point: points1 has " +
+                                std::to_string(points1.size()) + " points but points2 has " +
+                                std::to_string(points2.size()));
+  }
+  if (weights != nullptr && weights->size() != points1.size()) {
+    throw std::invalid_argument("fundamental_8point: weights has " +
+                                std::to_string(weights->size()) + " entries for " +
+                                std::to_string(points1.size()) + " points");
+  }
+  return fundamental_8point(points1.data(), points2.data(), static_cast<int>(points1.size()), F,
+                            weights != nullptr ? weights->data() : nullptr);
+}
+
+/// 7-point algorithm: the 2-dimensional null space {F1, F2} of the 7x9 epipolar system
+/// (Hartley-normalized), then the real roots of the cubic det(a F1 + (1 - a) F2) = 0
+/// (closed form + Newton polish). A root at infinity (the cubic degenerating) yields
+/// F1 - F2. Each solution is denormalized and scaled to unit Frobenius norm.
+///
+/// points1, points2: exactly 7 points each (pixels or any planar coordinates).
+/// fundamentals: cleared, then filled with the 1 or 3 real solutions.
+/// Returns the number of solutions; 0 on NaN/Inf input or a rank-deficient system
+/// (coincident points, collinear configurations).
+/// Complexity: constant (one 9x7 QR, a cubic, ~1 us).
+int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
+                       std::vector<Eigen::Matrix3d>* fundamentals) {
+  if (fundamentals == nullptr) return 0;
+  fundamentals->clear();
+  if (points1 == nullptr || points2 == nullptr) return 0;
+  Eigen::Matrix3d T1;
+  Eigen::Matrix3d T2;
+  if (!detail::hartley_normalization(points1, 7, &T1) ||
+      !detail::hartley_normalization(points2, 7, &T2)) {
+    return 0;
+  }
+  Eigen::Matrix<double, 9, 7> At;
+  for (int i = 0; i < 7; ++i) {
+    const Eigen::Vector3d x1(T1(0, 0) * points1[i].x() + T1(0, 2),
+                             T1(1, 1) * points1[i].y() + T1(1, 2), 1.0);
+    const Eigen::Vector3d x2(T2(0, 0) * points2[i].x() + T2(0, 2),
+                             T2(1, 1) * points2[i].y() + T2(1, 2), 1.0);
+    At.col(i) = detail::epipolar_row(x1, x2);
+  }
+  Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 7>> qr(At);
+  const auto& R = qr.matrixR();
+  if (!(std::abs(R(6, 6)) > detail::kFundamentalRankTolerance * std::abs(R(0, 0)))) return 0;
+  const Eigen::Matrix<double, 9, 9> Q = qr.householderQ();
+  const Eigen::Matrix3d F1 = detail::matrix_from_rowmajor(Q.col(7));
+  const Eigen::Matrix3d F2 = detail::matrix_from_rowmajor(Q.col(8));
+  // det(F2 + a D), D = F1 - F2:  c0 + c1 a + c2 a^2 + c3 a^3 with
+  // c0 = det F2, c1 = tr(adj(F2) D), c2 = tr(F2 adj(D)), c3 = det D.
+  const Eigen::Matrix3d D = F1 - F2;
+  auto adjugate = [](const Eigen::Matrix3d& M) {
+    Eigen::Matrix3d adj;
+    adj(0, 0) = M(1, 1) * M(2, 2) - M(1, 2) * M(2, 1);
+    adj(0, 1) = M(0, 2) * M(2, 1) - M(0, 1) * M(2, 2);
+    adj(0, 2) = M(0, 1) * M(1, 2) - M(0, 2) * M(1, 1);
+    adj(1, 0) = M(1, 2) * M(2, 0) - M(1, 0) * M(2, 2);
+    adj(1, 1) = M(0, 0) * M(2, 2) - M(0, 2) * M(2, 0);
+    adj(1, 2) = M(0, 2) * M(1, 0) - M(0, 0) * M(1, 2);
+    adj(2, 0) = M(1, 0) * M(2, 1) - M(1, 1) * M(2, 0);
+    adj(2, 1) = M(0, 1) * M(2, 0) - M(0, 0) * M(2, 1);
+    adj(2, 2) = M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0);
+    return adj;
+  };
+  const double c0 = F2.determinant();
+  const double c1 = (adjugate(F2) * D).trace();
+  const double c2 = (F2 * adjugate(D)).trace();
+  const double c3 = D.determinant();
+  const double scale = std::max({std::abs(c0), std::abs(c1), std::abs(c2), std::abs(c3)});
+  if (!(scale > 0.0) || !std::isfinite(scale)) return 0;
+  double roots[3];
+  int num_roots = 0;
+  bool root_at_infinity = false;
+  // The cubic's leading coefficient can vanish (D itself singular): then solve the
+  // quadratic and add the solution "a = infinity", i.e. F = D.
+  constexpr double kLeadingTolerance = 1e-12;
+  if (std::abs(c3) > kLeadingTolerance * scale) {
+    num_roots = detail::solve_cubic_real(c0, c1, c2, c3, roots);
+  } else {
+    num_roots = detail::solve_quadratic_real(c0, c1, c2, roots);
+    root_at_infinity = true;
+  }
+  auto emit = [&](const Eigen::Matrix3d& F_normalized) {
+    Eigen::Matrix3d F = T2.transpose() * F_normalized * T1;
+    const double norm = F.norm();
+    if (!(norm > 0.0) || !F.allFinite()) return;
+    fundamentals->push_back(F / norm);
+  };
+  for (int i = 0; i < num_roots; ++i) emit(F2 + roots[i] * D);
+  if (root_at_infinity) emit(D);
+  return static_cast<int>(fundamentals->size());
+}
+
+/// std::vector overload; throws std::invalid_argument unless both hold exactly 7 points.
+int fundamental_7point(const std::vector<Eigen::Vector2d>& points1,
+                       const std::vector<Eigen::Vector2d>& points2,
+                       std::vector<Eigen::Matrix3d>* fundamentals) {
+  if (points1.size() != 7 || points2.size() != 7) {
+    throw std::invalid_argument("fundamental_7point: needs exactly 7 points in each image, got " +
+                                std::to_string(points1.size()) + " and " +
+                                std::to_string(points2.size()));
+  }
+  return fundamental_7point(points1.data(), points2.data(), fundamentals);
+}
+}  // namespace crossview::epipolar
