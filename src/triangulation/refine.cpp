@@ -1,0 +1,175 @@
+// crossview: Levenberg-Marquardt refinement of one point (see refine.hpp).
+#include <crossview/triangulation/refine.hpp>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace crossview::triangulation {
+
+void RefineOptions::validate() const {
+  if (!(loss_scale_px > 0.0) || !std::isfinite(loss_scale_px)) {
+    throw std::invalid_argument("RefineOptions::loss_scale_px must be finite and > 0, got " +
+                                std::to_string(loss_scale_px));
+  }
+  if (max_iterations < 1 || max_iterations > 1000) {
+    throw std::invalid_argument("RefineOptions::max_iterations must be in [1, 1000], got " +
+                                std::to_string(max_iterations));
+  }
+  if (!(step_tolerance > 0.0) || !std::isfinite(step_tolerance)) {
+    throw std::invalid_argument("RefineOptions::step_tolerance must be finite and > 0");
+  }
+  if (!(function_tolerance >= 0.0) || !std::isfinite(function_tolerance)) {
+    throw std::invalid_argument("RefineOptions::function_tolerance must be finite and >= 0");
+  }
+}
+
+namespace detail {
+namespace {
+
+/// rho(s) and rho'(s).
+void robust_loss(Loss loss, double delta, double s, double* rho, double* drho) {
+  switch (loss) {
+    case Loss::kHuber: {
+      const double d2 = delta * delta;
+      if (s <= d2) {
+        *rho = s;
+        *drho = 1.0;
+      } else {
+        const double r = std::sqrt(s);
+        *rho = 2.0 * delta * r - d2;
+        *drho = delta / r;
+      }
+      return;
+    }
+    case Loss::kSoftL1: {
+      const double d2 = delta * delta;
+      const double q = std::sqrt(1.0 + s / d2);
+      *rho = 2.0 * d2 * (q - 1.0);
+      *drho = 1.0 / q;
+      return;
+    }
+    case Loss::kTrivial: break;
+  }
+  *rho = s;
+  *drho = 1.0;
+}
+
+}  // namespace
+}  // namespace detail
+
+RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Vector2d* pixels_px,
+                           const double* weights, int num_views, const RefineOptions& options,
+                           Eigen::Vector3d* point_in_world) {
+  RefineSummary summary;
+  if (num_views < 1 || !point_in_world->allFinite()) return summary;
+  const double delta = options.loss_scale_px;
+
+  // Cost and (optionally) normal equations at X. Returns false if some view
+  // cannot project X.
+  auto evaluate = [&](const Eigen::Vector3d& X, double* cost, Eigen::Matrix3d* H, Eigen::Vector3d* g,
+                      camera::ProjectionStatus* failure) {
+    double total = 0.0;
+    if (H != nullptr) {
+      H->setZero();
+      g->setZero();
+    }
+    for (int i = 0; i < num_views; ++i) {
+      Eigen::Vector2d px;
+      Eigen::Matrix<double, 2, 3> J;
+      const camera::ProjectionStatus s =
+          cameras[i]->project(X, &px, H != nullptr ? &J : nullptr);
+      if (s != camera::ProjectionStatus::kSuccess) {
+        if (failure != nullptr) *failure = s;
+        return false;
+      }
+      const double w = weights != nullptr ? weights[i] : 1.0;
+      const Eigen::Vector2d r = w * (px - pixels_px[i]);
+      double rho, drho;
+      detail::robust_loss(options.loss, delta, r.squaredNorm(), &rho, &drho);
+      total += 0.5 * rho;
+      if (H != nullptr) {
+        const Eigen::Matrix<double, 2, 3> Jw = w * J;
+        H->noalias() += drho * Jw.transpose() * Jw;
+        g->noalias() += drho * Jw.transpose() * r;
+      }
+    }
+    *cost = total;
+    return std::isfinite(total);
+  };
+
+  Eigen::Vector3d X = *point_in_world;
+  double cost = 0.0;
+  Eigen::Matrix3d H;
+  Eigen::Vector3d g;
+  camera::ProjectionStatus failure = camera::ProjectionStatus::kSuccess;
+  if (!evaluate(X, &cost, &H, &g, &failure)) {
+    summary.status = failure == camera::ProjectionStatus::kBehindCamera ? Status::kBehindCamera
+                                                                         : Status::kInvalidInput;
+    return summary;
+  }
+  summary.initial_cost = cost;
+  double mu = 1e-6;
+  bool converged = false;
+  bool need_jacobian = false;
+  int it = 0;
+  for (; it < options.max_iterations; ++it) {
+    if (need_jacobian) {
+      double c;
+      evaluate(X, &c, &H, &g, nullptr);
+      need_jacobian = false;
+    }
+    if (g.lpNorm<Eigen::Infinity>() <= 1e-300) {
+      converged = true;
+      break;
+    }
+    bool accepted = false;
+    // Inner loop: increase damping until a step decreases the cost (bounded).
+    for (int inner = 0; inner < 10 && !accepted; ++inner) {
+      Eigen::Matrix3d A = H;
+      for (int k = 0; k < 3; ++k) A(k, k) += mu * std::max(H(k, k), 1e-12 * H.trace() + 1e-300);
+      const Eigen::Vector3d step = -A.ldlt().solve(g);
+      if (!step.allFinite()) {
+        mu *= 10.0;
+        continue;
+      }
+      if (step.norm() <= options.step_tolerance * (X.norm() + options.step_tolerance)) {
+        converged = true;
+        break;
+      }
+      const Eigen::Vector3d X_new = X + step;
+      double cost_new;
+      if (evaluate(X_new, &cost_new, nullptr, nullptr, nullptr) && cost_new < cost) {
+        const double decrease = cost - cost_new;
+        X = X_new;
+        accepted = true;
+        need_jacobian = true;
+        mu = std::max(mu / 3.0, 1e-12);
+        if (decrease <= options.function_tolerance * cost) converged = true;
+        cost = cost_new;
+      } else {
+        mu *= 10.0;
+      }
+    }
+    if (converged) {
+      if (accepted) ++it;
+      break;
+    }
+    if (!accepted) {  // no descent possible: at a (numerical) minimum
+      converged = true;
+      break;
+    }
+  }
+  summary.iterations = it;
+  summary.final_cost = cost;
+  summary.status = converged ? Status::kSuccess : Status::kNotConverged;
+  *point_in_world = X;
+  return summary;
+}
+
+}  // namespace crossview::triangulation

@@ -1,0 +1,545 @@
+// crossview: triangulate() and triangulate_skeleton() (see triangulate.hpp).
+#include <crossview/triangulation/triangulate.hpp>
+
+#include <crossview/camera/camera.hpp>
+#include <crossview/triangulation/linear.hpp>
+#include <crossview/triangulation/refine.hpp>
+#include <crossview/triangulation/robust.hpp>
+#include <crossview/triangulation/two_view.hpp>
+#include <crossview/triangulation/types.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crossview::triangulation {
+
+void TriangulationOptions::validate() const {
+  refinement.validate();
+  robust.validate();
+  if (!(min_confidence >= 0.0) || !std::isfinite(min_confidence)) {
+    throw std::invalid_argument("TriangulationOptions::min_confidence must be finite and >= 0, got " +
+                                std::to_string(min_confidence));
+  }
+  if (!(min_triangulation_angle_deg >= 0.0 && min_triangulation_angle_deg < 90.0)) {
+    throw std::invalid_argument(
+        "TriangulationOptions::min_triangulation_angle_deg must be in [0, 90), got " +
+        std::to_string(min_triangulation_angle_deg));
+  }
+  if (static_cast<int>(method) > static_cast<int>(Method::kVectorMedian)) {
+    throw std::invalid_argument("TriangulationOptions::method is not a valid Method");
+  }
+}
+
+namespace detail {
+namespace {
+
+constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
+constexpr double kRadToDeg = 180.0 / 3.14159265358979323846;
+
+/// Per-camera quantities shared by every point seen by that camera.
+struct CameraCache {
+  Matrix34d projection;             ///< K [R | t] (undistorted pixels)
+  Eigen::Matrix3d world_from_cam;   ///< R^T
+  Eigen::Vector3d center_in_world;
+  bool finite = false;
+};
+
+CameraCache make_camera_cache(const camera::Camera& cam) {
+  CameraCache c;
+  c.projection = cam.projection_matrix();
+  c.world_from_cam = cam.cam_from_world.rotation_matrix().transpose();
+  c.center_in_world = cam.center_in_world();
+  c.finite = c.projection.allFinite() && c.center_in_world.allFinite();
+  return c;
+}
+
+/// One usable observation.
+struct View {
+  int index = 0;                    ///< input view index
+  Eigen::Vector2d pixel_px;         ///< observed (distorted) pixel
+  Eigen::Vector2d undistorted_px;   ///< K (x, y, 1)
+  Eigen::Vector3d ray_in_world;     ///< unit direction from the centre through the pixel
+  double weight = 1.0;
+  double confidence = 1.0;
+};
+
+/// Scratch memory reused across calls (no allocation in steady state).
+struct Workspace {
+  std::vector<CameraCache> caches;
+  std::vector<View> views;
+  std::vector<const camera::Camera*> cam_ptrs;
+  std::vector<Eigen::Vector2d> pixels;
+  std::vector<Eigen::Vector2d> undistorted;
+  std::vector<Matrix34d> projections;
+  std::vector<double> weights;
+  std::vector<int> subset;
+  std::vector<int> best_subset;
+  std::vector<Eigen::Vector3d> points;
+  std::vector<std::pair<int, int>> pairs;
+};
+
+void fail(TriangulationResult* r, Status s, std::string message) {
+  r->status = s;
+  r->message = std::move(message);
+  r->point_in_world.setConstant(std::numeric_limits<double>::quiet_NaN());
+}
+
+/// Two-view estimate from views a, b (indices into ws.views) with the optimal
+/// (polynomial) or niter2 correction in undistorted pixels. False on failure.
+bool two_view_point(const camera::Camera* cameras, Workspace& ws, int a, int b, bool polynomial,
+                           Eigen::Vector3d* point) {
+  const View& va = ws.views[a];
+  const View& vb = ws.views[b];
+  const camera::Camera& ca = cameras[va.index];
+  const camera::Camera& cb = cameras[vb.index];
+  const Eigen::Matrix3d F = fundamental_from_cameras(ca, cb);
+  CorrectedMatch m = polynomial ? correct_matches_optimal(F, va.undistorted_px, vb.undistorted_px)
+                                : correct_matches_niter2(F, va.undistorted_px, vb.undistorted_px);
+  // niter2 not at the stationary point (points near an epipole): polynomial.
+  if (!polynomial && !m.converged) m = correct_matches_optimal(F, va.undistorted_px, vb.undistorted_px);
+  if (!m.valid) return false;
+  auto ray = [](const camera::Camera& c, const CameraCache& cc, const Eigen::Vector2d& u) {
+    const Eigen::Vector3d n((u.x() - c.cx()) / c.fx(), (u.y() - c.cy()) / c.fy(), 1.0);
+    return Eigen::Vector3d(cc.world_from_cam * n);
+  };
+  const CameraCache& cca = ws.caches[va.index];
+  const CameraCache& ccb = ws.caches[vb.index];
+  return intersect_two_rays(cca.center_in_world, ray(ca, cca, m.x1_px), ccb.center_in_world,
+                            ray(cb, ccb, m.x2_px), point);
+}
+
+/// Loads views `idx` (indices into ws.views) into the flat arrays.
+void load_subset(const camera::Camera* cameras, Workspace& ws, const std::vector<int>& idx) {
+  ws.cam_ptrs.clear();
+  ws.pixels.clear();
+  ws.undistorted.clear();
+  ws.projections.clear();
+  ws.weights.clear();
+  for (int k : idx) {
+    const View& v = ws.views[k];
+    ws.cam_ptrs.push_back(&cameras[v.index]);
+    ws.pixels.push_back(v.pixel_px);
+    ws.undistorted.push_back(v.undistorted_px);
+    ws.projections.push_back(ws.caches[v.index].projection);
+    ws.weights.push_back(v.weight);
+  }
+}
+
+double angle_deg(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
+  return std::atan2(a.cross(b).norm(), a.dot(b)) * kRadToDeg;
+}
+
+/// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
+double view_error(const camera::Camera* cameras, const Workspace& ws, int k, const Eigen::Vector3d& X) {
+  const View& v = ws.views[k];
+  Eigen::Vector2d px;
+  if (cameras[v.index].project(X, &px) != camera::ProjectionStatus::kSuccess) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return (px - v.pixel_px).norm();
+}
+
+/// Inliers of X among all views (indices into ws.views) and the MSAC score.
+double score_hypothesis(const camera::Camera* cameras, const Workspace& ws, const Eigen::Vector3d& X,
+                               double threshold_px, std::vector<int>* inliers) {
+  inliers->clear();
+  const double t2 = threshold_px * threshold_px;
+  double score = 0.0;
+  for (int k = 0; k < static_cast<int>(ws.views.size()); ++k) {
+    const double e = view_error(cameras, ws, k, X);
+    if (std::isfinite(e) && e < threshold_px) {
+      inliers->push_back(k);
+      score += e * e;
+    } else {
+      score += t2;
+    }
+  }
+  return score;
+}
+
+/// Initial estimate on the subset ws.subset (already loaded). Returns a status.
+Status linear_estimate(Method method, Workspace& ws, Eigen::Vector3d* X) {
+  const int n = static_cast<int>(ws.subset.size());
+  if (method == Method::kMidpoint) {
+    std::vector<Eigen::Vector3d>& c = ws.points;  // reuse: centres then directions
+    c.clear();
+    for (int k : ws.subset) c.push_back(ws.caches[ws.views[k].index].center_in_world);
+    for (int k : ws.subset) c.push_back(ws.views[k].ray_in_world);
+    return triangulate_midpoint(c.data(), c.data() + n, ws.weights.data(), n, X);
+  }
+  return triangulate_dlt(ws.projections.data(), ws.undistorted.data(), ws.weights.data(), n, X);
+}
+
+/// The core: views are already prepared in ws.views (>= 2 usable). Fills
+/// point / used_views / status of `r` (not the per-view errors).
+void estimate(const camera::Camera* cameras, const TriangulationOptions& options, Workspace& ws,
+                     TriangulationResult* r) {
+  const int nv = static_cast<int>(ws.views.size());
+  Method method = options.method;
+  if (method == Method::kAuto) method = nv == 2 ? Method::kNiter2 : Method::kDlt;
+  Eigen::Vector3d X;
+  ws.subset.clear();
+
+  if (method == Method::kOptimalTwoView || method == Method::kNiter2) {
+    // The two most confident views (ties: input order).
+    int a = 0, b = 1;
+    if (ws.views[b].confidence > ws.views[a].confidence) std::swap(a, b);
+    for (int k = 2; k < nv; ++k) {
+      if (ws.views[k].confidence > ws.views[a].confidence) {
+        b = a;
+        a = k;
+      } else if (ws.views[k].confidence > ws.views[b].confidence) {
+        b = k;
+      }
+    }
+    if (a > b) std::swap(a, b);
+    if (!two_view_point(cameras, ws, a, b, method == Method::kOptimalTwoView, &X)) {
+      fail(r, Status::kPointAtInfinity, "the two rays are parallel after optimal correction");
+      return;
+    }
+    ws.subset = {a, b};
+  } else if (method == Method::kDlt || method == Method::kMidpoint) {
+    for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+    load_subset(cameras, ws, ws.subset);
+    const Status s = linear_estimate(method, ws, &X);
+    if (s != Status::kSuccess) {
+      fail(r, s, std::string(to_string(method)) + ": " + to_string(s));
+      return;
+    }
+  } else if (method == Method::kRobust || method == Method::kVectorMedian) {
+    const RobustOptions& ro = options.robust;
+    ws.pairs.clear();
+    for (int i = 0; i < nv; ++i) {
+      for (int j = i + 1; j < nv; ++j) {
+        if (angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) >= ro.min_pair_angle_deg) {
+          ws.pairs.emplace_back(i, j);
+        }
+      }
+    }
+    if (ws.pairs.empty()) {
+      fail(r, Status::kPointAtInfinity,
+           "no pair of views meets at the robust minimum pair angle of " +
+               std::to_string(ro.min_pair_angle_deg) + " deg");
+      return;
+    }
+    if (method == Method::kVectorMedian) {
+      ws.points.clear();
+      for (const auto& [i, j] : ws.pairs) {
+        Eigen::Vector3d P;
+        if (!two_view_point(cameras, ws, i, j, false, &P)) continue;
+        // Keep only estimates in front of both cameras of the pair.
+        const bool front_i = (cameras[ws.views[i].index].cam_from_world * P).z() > 0.0;
+        const bool front_j = (cameras[ws.views[j].index].cam_from_world * P).z() > 0.0;
+        if (front_i && front_j) ws.points.push_back(P);
+      }
+      if (ws.points.empty()) {
+        fail(r, Status::kNoConsensus, "vector median: no pairwise estimate in front of its cameras");
+        return;
+      }
+      std::vector<Eigen::Vector3d> pts = ws.points;  // geometric_median takes a vector
+      X = geometric_median(pts, ro.max_median_iterations);
+      score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.subset);
+      if (ws.subset.size() < 2) {
+        ws.subset.clear();
+        for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+      }
+    } else {
+      // Hypotheses: all pairs, or max_hypotheses seeded random pairs.
+      const int num_pairs = static_cast<int>(ws.pairs.size());
+      const bool exhaustive = num_pairs <= ro.max_hypotheses;
+      const int trials = exhaustive ? num_pairs : ro.max_hypotheses;
+      std::mt19937_64 rng(ro.seed);
+      double best_score = std::numeric_limits<double>::infinity();
+      Eigen::Vector3d best_X = Eigen::Vector3d::Zero();
+      ws.best_subset.clear();
+      for (int t = 0; t < trials; ++t) {
+        const int p = exhaustive ? t : std::uniform_int_distribution<int>(0, num_pairs - 1)(rng);
+        const auto [i, j] = ws.pairs[p];
+        Eigen::Vector3d H;
+        double di = 0.0, dj = 0.0;
+        if (!intersect_two_rays(ws.caches[ws.views[i].index].center_in_world, ws.views[i].ray_in_world,
+                                ws.caches[ws.views[j].index].center_in_world, ws.views[j].ray_in_world, &H,
+                                &di, &dj) ||
+            !(di > 0.0) || !(dj > 0.0)) {
+          continue;
+        }
+        const double score = score_hypothesis(cameras, ws, H, ro.inlier_threshold_px, &ws.subset);
+        const bool better = ws.subset.size() > ws.best_subset.size() ||
+                            (ws.subset.size() == ws.best_subset.size() && score < best_score);
+        if (better) {
+          best_score = score;
+          best_X = H;
+          ws.best_subset = ws.subset;
+        }
+      }
+      if (ws.best_subset.size() < 2) {
+        fail(r, Status::kNoConsensus,
+             "robust: no view pair is confirmed by >= 2 observations within " +
+                 std::to_string(ro.inlier_threshold_px) + " px");
+        return;
+      }
+      ws.subset = ws.best_subset;
+      X = best_X;
+      // Refit on the inliers (linear, then nonlinear below), and re-evaluate
+      // the inlier set once with the refitted point.
+      for (int round = 0; round < 2; ++round) {
+        load_subset(cameras, ws, ws.subset);
+        Eigen::Vector3d Y;
+        if (linear_estimate(Method::kDlt, ws, &Y) == Status::kSuccess) X = Y;
+        if (options.refine) {
+          refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(),
+                       static_cast<int>(ws.subset.size()), options.refinement, &X);
+        }
+        score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.best_subset);
+        if (ws.best_subset.size() < 2 || ws.best_subset == ws.subset) break;
+        ws.subset = ws.best_subset;
+      }
+    }
+  }
+
+  load_subset(cameras, ws, ws.subset);
+  if (options.refine) {
+    const RefineSummary s = refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(),
+                                         static_cast<int>(ws.subset.size()), options.refinement, &X);
+    r->refine_iterations = s.iterations;
+    if (s.status == Status::kBehindCamera) {
+      fail(r, Status::kBehindCamera, "the initial estimate lies behind a camera");
+      r->point_in_world = X;  // caller clears; kept for diagnostics below
+      return;
+    }
+    if (s.status == Status::kInvalidInput) {
+      fail(r, Status::kInvalidInput,
+           "the initial estimate does not project into every used view (distortion range)");
+      return;
+    }
+    if (s.status == Status::kNotConverged) {
+      fail(r, Status::kNotConverged,
+           "refinement hit max_iterations = " + std::to_string(options.refinement.max_iterations));
+      r->point_in_world = X;
+      return;
+    }
+  }
+  r->status = Status::kSuccess;
+  r->point_in_world = X;
+}
+
+/// Prepares views (one per camera) from pixels / confidences; returns the
+/// number of malformed observations.
+int prepare_views(const camera::Camera* cameras, int num_cameras, const Eigen::Vector2d* pixels_px,
+                         const double* confidences, const TriangulationOptions& options, Workspace& ws,
+                         int* num_unprojectable) {
+  ws.views.clear();
+  int malformed = 0;
+  *num_unprojectable = 0;
+  for (int v = 0; v < num_cameras; ++v) {
+    const Eigen::Vector2d& px = pixels_px[v];
+    if (std::isnan(px.x()) || std::isnan(px.y())) continue;  // missing
+    if (!px.allFinite()) {
+      ++malformed;
+      continue;
+    }
+    double conf = 1.0;
+    if (confidences != nullptr) {
+      conf = confidences[v];
+      if (std::isnan(conf)) continue;  // missing
+      if (!std::isfinite(conf) || conf < 0.0) {
+        ++malformed;
+        continue;
+      }
+      if (conf <= options.min_confidence) continue;
+    }
+    const CameraCache& cc = ws.caches[v];
+    if (!cc.finite) {
+      ++malformed;
+      continue;
+    }
+    Eigen::Vector2d n;
+    if (cameras[v].unproject_to_normalized(px, &n) != camera::ProjectionStatus::kSuccess) {
+      ++*num_unprojectable;
+      continue;
+    }
+    View view;
+    view.index = v;
+    view.pixel_px = px;
+    view.undistorted_px = Eigen::Vector2d(cameras[v].fx() * n.x() + cameras[v].cx(),
+                                          cameras[v].fy() * n.y() + cameras[v].cy());
+    view.ray_in_world = (cc.world_from_cam * n.homogeneous()).normalized();
+    view.confidence = conf;
+    view.weight = options.weight_by_confidence ? conf : 1.0;
+    ws.views.push_back(view);
+  }
+  return malformed;
+}
+
+/// Full pipeline for one point; ws.caches must hold one cache per camera.
+void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eigen::Vector2d* pixels_px,
+                              const double* confidences, const TriangulationOptions& options, Workspace& ws,
+                              TriangulationResult* r) {
+  r->used_views.clear();
+  r->reprojection_error_px.assign(num_cameras, std::numeric_limits<double>::quiet_NaN());
+  r->mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
+  r->triangulation_angle_deg = std::numeric_limits<double>::quiet_NaN();
+  r->refine_iterations = 0;
+  int unprojectable = 0;
+  const int malformed = prepare_views(cameras, num_cameras, pixels_px, confidences, options, ws, &unprojectable);
+  const int nv = static_cast<int>(ws.views.size());
+  if (nv < 2) {
+    std::string msg = std::to_string(nv) + " usable view(s) out of " + std::to_string(num_cameras) +
+                      ", need 2";
+    if (malformed > 0) msg += "; " + std::to_string(malformed) + " malformed (Inf / negative confidence / bad camera)";
+    if (unprojectable > 0) msg += "; " + std::to_string(unprojectable) + " outside the distortion model's range";
+    fail(r, malformed > 0 ? Status::kInvalidInput : Status::kTooFewViews, std::move(msg));
+    return;
+  }
+  // Degenerate geometry: coincident centres, parallel rays.
+  {
+    const Eigen::Vector3d& c0 = ws.caches[ws.views[0].index].center_in_world;
+    double max_dist = 0.0, max_norm = c0.norm();
+    double max_angle = 0.0;
+    for (int i = 0; i < nv; ++i) {
+      const Eigen::Vector3d& ci = ws.caches[ws.views[i].index].center_in_world;
+      max_dist = std::max(max_dist, (ci - c0).norm());
+      max_norm = std::max(max_norm, ci.norm());
+      for (int j = i + 1; j < nv; ++j) {
+        max_angle = std::max(max_angle, angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world));
+      }
+    }
+    if (!(max_dist > 1e-12 * std::max(max_norm, 1e-300))) {
+      fail(r, Status::kDegenerate, "all usable views share the same camera centre (no baseline)");
+      return;
+    }
+    if (max_angle < options.min_triangulation_angle_deg) {
+      fail(r, Status::kPointAtInfinity,
+           "rays are parallel: largest angle " + std::to_string(max_angle) + " deg < min_triangulation_angle_deg " +
+               std::to_string(options.min_triangulation_angle_deg));
+      return;
+    }
+  }
+  estimate(cameras, options, ws, r);
+  const Eigen::Vector3d X = r->point_in_world;
+  // Per-view errors for every usable view (also for diagnosis of failures).
+  if (X.allFinite()) {
+    for (int k = 0; k < nv; ++k) r->reprojection_error_px[ws.views[k].index] = view_error(cameras, ws, k, X);
+  }
+  for (int k : ws.subset) r->used_views.push_back(ws.views[k].index);
+  if (r->status != Status::kSuccess) {
+    r->point_in_world.setConstant(std::numeric_limits<double>::quiet_NaN());
+    return;
+  }
+  if (!X.allFinite()) {
+    fail(r, Status::kPointAtInfinity, "the estimate is not finite");
+    return;
+  }
+  double sum = 0.0;
+  double max_angle = 0.0;
+  for (std::size_t a = 0; a < ws.subset.size(); ++a) {
+    const View& va = ws.views[ws.subset[a]];
+    const Eigen::Vector3d in_cam = cameras[va.index].cam_from_world * X;
+    if (!(in_cam.z() > 0.0)) {
+      fail(r, Status::kBehindCamera, "the point lies behind camera " + std::to_string(va.index));
+      return;
+    }
+    sum += r->reprojection_error_px[va.index];
+    const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
+    for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
+      const Eigen::Vector3d db = X - ws.caches[ws.views[ws.subset[b]].index].center_in_world;
+      max_angle = std::max(max_angle, angle_deg(da, db));
+    }
+  }
+  r->triangulation_angle_deg = max_angle;
+  r->mean_reprojection_error_px = sum / static_cast<double>(ws.subset.size());
+  if (!std::isfinite(r->mean_reprojection_error_px)) {
+    fail(r, Status::kInvalidInput, "the point does not project into a used view");
+    return;
+  }
+  if (max_angle < options.min_triangulation_angle_deg) {
+    fail(r, Status::kPointAtInfinity,
+         "triangulation angle " + std::to_string(max_angle) + " deg < min_triangulation_angle_deg " +
+             std::to_string(options.min_triangulation_angle_deg));
+    return;
+  }
+  r->message = "success";
+}
+
+Workspace& thread_workspace() {
+  thread_local Workspace ws;
+  return ws;
+}
+
+}  // namespace
+}  // namespace detail
+
+TriangulationResult triangulate(const std::vector<camera::Camera>& cameras,
+                                const std::vector<Eigen::Vector2d>& pixels_px,
+                                const std::vector<double>& confidences,
+                                const TriangulationOptions& options) {
+  options.validate();
+  if (pixels_px.size() != cameras.size() || (!confidences.empty() && confidences.size() != cameras.size())) {
+    throw std::invalid_argument("triangulate: cameras (" + std::to_string(cameras.size()) + "), pixels_px (" +
+                                std::to_string(pixels_px.size()) + ") and confidences (" +
+                                std::to_string(confidences.size()) + ", or empty) must have the same size");
+  }
+  detail::Workspace& ws = detail::thread_workspace();
+  ws.caches.clear();
+  for (const auto& c : cameras) ws.caches.push_back(detail::make_camera_cache(c));
+  TriangulationResult r;
+  detail::triangulate_point(cameras.data(), static_cast<int>(cameras.size()), pixels_px.data(),
+                            confidences.empty() ? nullptr : confidences.data(), options, ws, &r);
+  return r;
+}
+
+SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras,
+                                    const std::vector<Eigen::MatrixX2d>& keypoints_px,
+                                    const std::vector<Eigen::VectorXd>& confidences,
+                                    const TriangulationOptions& options) {
+  options.validate();
+  const int V = static_cast<int>(cameras.size());
+  if (static_cast<int>(keypoints_px.size()) != V || (!confidences.empty() && static_cast<int>(confidences.size()) != V)) {
+    throw std::invalid_argument("triangulate_skeleton: need one keypoint matrix (and one confidence vector, "
+                                "or none) per camera: cameras " + std::to_string(V) + ", keypoints_px " +
+                                std::to_string(keypoints_px.size()) + ", confidences " +
+                                std::to_string(confidences.size()));
+  }
+  const int J = V > 0 ? static_cast<int>(keypoints_px[0].rows()) : 0;
+  for (int v = 0; v < V; ++v) {
+    if (keypoints_px[v].rows() != J || (!confidences.empty() && confidences[v].size() != J)) {
+      throw std::invalid_argument("triangulate_skeleton: view " + std::to_string(v) + " has " +
+                                  std::to_string(keypoints_px[v].rows()) + " keypoints / " +
+                                  (confidences.empty() ? std::string("no") : std::to_string(confidences[v].size())) +
+                                  " confidences, expected " + std::to_string(J));
+    }
+  }
+  SkeletonResult out;
+  out.joints.resize(J);
+  out.points_in_world.setConstant(J, 3, std::numeric_limits<double>::quiet_NaN());
+  detail::Workspace ws;
+  ws.caches.reserve(V);
+  for (const auto& c : cameras) ws.caches.push_back(detail::make_camera_cache(c));
+  std::vector<Eigen::Vector2d> px(V);
+  std::vector<double> conf(V, 1.0);
+  for (int j = 0; j < J; ++j) {
+    for (int v = 0; v < V; ++v) {
+      px[v] = keypoints_px[v].row(j).transpose();
+      if (!confidences.empty()) conf[v] = confidences[v][j];
+    }
+    TriangulationResult& r = out.joints[j];
+    detail::triangulate_point(cameras.data(), V, px.data(), confidences.empty() ? nullptr : conf.data(), options,
+                              ws, &r);
+    if (r.ok()) {
+      out.points_in_world.row(j) = r.point_in_world.transpose();
+      ++out.num_success;
+    }
+  }
+  return out;
+}
+
+}  // namespace crossview::triangulation
