@@ -1,0 +1,840 @@
+// crossview::rpsm: implementation of rpsm::estimate / rpsm::refine (the model,
+// grids and costs are documented in include/crossview/rpsm/rpsm.hpp). Compiled
+// once into crossview::crossview; the internals below have internal linkage.
+#include <crossview/rpsm/rpsm.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace crossview::rpsm {
+
+namespace detail {
+namespace {
+
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+using Clock = std::chrono::steady_clock;
+inline double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+/// Calls fn(begin, end, thread_index) on num_threads contiguous chunks of [0, n).
+template <class F>
+void parallel_chunks(int n, int num_threads, F&& fn) {
+  const int t = std::max(1, std::min(num_threads, n));
+  if (t == 1) {
+    fn(0, n, 0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(t - 1);
+  for (int i = 1; i < t; ++i) {
+    const int b = static_cast<int>(static_cast<long long>(n) * i / t);
+    const int e = static_cast<int>(static_cast<long long>(n) * (i + 1) / t);
+    pool.emplace_back([&fn, b, e, i] { fn(b, e, i); });
+  }
+  fn(0, static_cast<int>(static_cast<long long>(n) / t), 0);
+  for (auto& th : pool) th.join();
+}
+
+/// Per-joint view statistics used by the unary.
+struct Prep {
+  int num_joints = 0;
+  int num_views = 0;
+  std::vector<float> eps;                   ///< per joint (kMeanLog)
+  std::vector<unsigned char> informative;   ///< [view * J + joint]: heatmap max > 0
+  std::vector<float> inv_count;             ///< per joint: 1 / #informative views
+  /// Per view the heatmaps transposed pixel-major, [(v * W + u) * J + j], so
+  /// that one bilinear footprint serves all joints from contiguous memory.
+  std::vector<std::vector<float>> pixel_major;
+};
+
+/// Shape checks (throw) then value checks (status). Fills prep.
+inline Status check_views(const std::vector<pose::HeatmapView>& views,
+                          const pose::Skeleton& skeleton, const RpsmOptions& options, Prep* prep,
+                          std::string* message) {
+  const int nj = skeleton.num_joints();
+  if (nj == 0) throw std::invalid_argument("rpsm: the skeleton has no joints");
+  for (const auto& [p, c] : skeleton.limbs()) {
+    const pose::LimbPrior& prior = skeleton.limb_prior(c);
+    const double tol = options.limb_tolerance > 0.0 ? options.limb_tolerance : prior.tolerance;
+    if (!(prior.mean > 0.0)) {
+      throw std::invalid_argument("rpsm: limb '" + skeleton.name(p) + "' -> '" + skeleton.name(c) +
+                                  "' has no length prior (mean 0); set the skeleton's limb "
+                                  "priors (pose::estimate_limb_lengths)");
+    }
+    if (options.pairwise == PairwiseModel::kGaussian && !(tol > 0.0)) {
+      throw std::invalid_argument("rpsm: limb '" + skeleton.name(p) + "' -> '" + skeleton.name(c) +
+                                  "' has tolerance 0, the Gaussian pairwise needs > 0");
+    }
+  }
+  if (views.empty()) {
+    *message = "no views";
+    return Status::kNoViews;
+  }
+  const int nv = static_cast<int>(views.size());
+  for (int v = 0; v < nv; ++v) {
+    const pose::ViewHeatmaps& h = views[v].heatmaps;
+    if (h.num_joints() != nj) {
+      throw std::invalid_argument("rpsm: view " + std::to_string(v) + " has heatmaps for " +
+                                  std::to_string(h.num_joints()) + " joints, the skeleton has " +
+                                  std::to_string(nj));
+    }
+    if (h.data().size() != static_cast<std::size_t>(nj) * h.height() * h.width()) {
+      throw std::invalid_argument("rpsm: view " + std::to_string(v) + " heatmap buffer has " +
+                                  std::to_string(h.data().size()) + " values, expected J*H*W = " +
+                                  std::to_string(static_cast<std::size_t>(nj) * h.height() *
+                                                 h.width()));
+    }
+  }
+  prep->num_joints = nj;
+  prep->num_views = nv;
+  prep->eps.assign(nj, 0.0f);
+  prep->informative.assign(static_cast<std::size_t>(nv) * nj, 0);
+  prep->inv_count.assign(nj, 0.0f);
+  std::vector<float> max_per_joint(nj, 0.0f);
+  for (int v = 0; v < nv; ++v) {
+    const pose::ViewHeatmaps& h = views[v].heatmaps;
+    const std::size_t hw = static_cast<std::size_t>(h.height()) * h.width();
+    for (int j = 0; j < nj; ++j) {
+      const float* d = h.joint(j);
+      float mx = 0.0f, mn = 0.0f, nan_probe = 0.0f;  // x * 0 is NaN for NaN and Inf
+      std::size_t i = 0;
+#if defined(__SSE2__)
+      __m128 vmx = _mm_setzero_ps(), vmn = _mm_setzero_ps(), vprobe = _mm_setzero_ps();
+      const __m128 zero = _mm_setzero_ps();
+      for (; i + 4 <= hw; i += 4) {
+        const __m128 x = _mm_loadu_ps(d + i);
+        vmx = _mm_max_ps(vmx, x);
+        vmn = _mm_min_ps(vmn, x);
+        vprobe = _mm_add_ps(vprobe, _mm_mul_ps(x, zero));
+      }
+      float buf[4];
+      _mm_storeu_ps(buf, vmx);
+      mx = std::max(std::max(buf[0], buf[1]), std::max(buf[2], buf[3]));
+      _mm_storeu_ps(buf, vmn);
+      mn = std::min(std::min(buf[0], buf[1]), std::min(buf[2], buf[3]));
+      _mm_storeu_ps(buf, vprobe);
+      nan_probe = buf[0] + buf[1] + buf[2] + buf[3];
+#endif
+      for (; i < hw; ++i) {
+        mx = std::max(mx, d[i]);
+        mn = std::min(mn, d[i]);
+        nan_probe += d[i] * 0.0f;
+      }
+      // _mm_max_ps / _mm_min_ps drop NaNs in one operand order, the probe does not.
+      const bool finite = nan_probe == 0.0f;
+      const bool negative = mn < 0.0f;
+      if (!finite || negative) {
+        *message = "view " + std::to_string(v) + " heatmap of joint '" + skeleton.name(j) +
+                   "' has " + (finite ? "negative values" : "NaN or Inf values");
+        return Status::kInvalidHeatmaps;
+      }
+      prep->informative[static_cast<std::size_t>(v) * nj + j] = mx > 0.0f;
+      max_per_joint[j] = std::max(max_per_joint[j], mx);
+    }
+  }
+  for (int j = 0; j < nj; ++j) {
+    if (!(max_per_joint[j] > 0.0f)) {
+      *message = "joint '" + skeleton.name(j) + "' has all-zero heatmaps in every view";
+      return Status::kEmptyHeatmaps;
+    }
+    int count = 0;
+    for (int v = 0; v < nv; ++v) count += prep->informative[static_cast<std::size_t>(v) * nj + j];
+    prep->inv_count[j] = 1.0f / static_cast<float>(count);
+    prep->eps[j] = static_cast<float>(options.log_epsilon) * max_per_joint[j];
+  }
+  return Status::kSuccess;
+}
+
+/// Fills prep->pixel_major (used by the level-0 unary, where every bin
+/// samples all joints at once).
+inline void make_pixel_major(const std::vector<pose::HeatmapView>& views, Prep* prep) {
+  const int nv = prep->num_views, nj = prep->num_joints;
+  prep->pixel_major.resize(nv);
+  for (int v = 0; v < nv; ++v) {
+    const pose::ViewHeatmaps& h = views[v].heatmaps;
+    const std::size_t hw = static_cast<std::size_t>(h.height()) * h.width();
+    std::vector<float>& t = prep->pixel_major[v];
+    t.resize(hw * nj);
+    for (int j = 0; j < nj; ++j) {
+      const float* d = h.joint(j);
+      for (std::size_t i = 0; i < hw; ++i) t[i * nj + j] = d[i];
+    }
+  }
+}
+
+/// Bilinear footprint of a heatmap location: 4 indices + weights (weight 0
+/// for corners outside).
+struct Footprint {
+  int idx[4] = {0, 0, 0, 0};
+  float w[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+};
+
+/// Footprint of a camera-frame point in view `view` (all weights 0 when the
+/// projection fails or lands outside the heatmap).
+inline Footprint footprint(const pose::HeatmapView& view, const Eigen::Vector3d& point_in_cam) {
+  Footprint f;
+  Eigen::Vector2d px;
+  if (view.camera.project_from_cam(point_in_cam, &px) != camera::ProjectionStatus::kSuccess) return f;
+  const pose::ViewHeatmaps& h = view.heatmaps;
+  const Eigen::Vector2d q = h.to_heatmap(px);
+  const int W = h.width(), H = h.height();
+  if (!(q.x() > -1.0) || !(q.y() > -1.0) || !(q.x() < W) || !(q.y() < H)) return f;
+  // q > -1, so truncating q + 1 is floor(q) + 1 (avoids a libm floor call on
+  // baseline x86-64).
+  const int u0 = static_cast<int>(q.x() + 1.0) - 1, v0 = static_cast<int>(q.y() + 1.0) - 1;
+  const float au = static_cast<float>(q.x() - u0), av = static_cast<float>(q.y() - v0);
+  const int us[4] = {u0, u0 + 1, u0, u0 + 1};
+  const int vs[4] = {v0, v0, v0 + 1, v0 + 1};
+  const float ws[4] = {(1 - au) * (1 - av), au * (1 - av), (1 - au) * av, au * av};
+  for (int k = 0; k < 4; ++k) {
+    if (us[k] >= 0 && vs[k] >= 0 && us[k] < W && vs[k] < H) {
+      f.idx[k] = vs[k] * W + us[k];
+      f.w[k] = ws[k];
+    }
+  }
+  return f;
+}
+
+/// Combined unary (log domain) of joints[0..nj) at m points: out[jj * m + i].
+/// `point_in_cam(v, i)` gives point i in view v's camera frame (the callers
+/// precompute R X + t incrementally on their regular grids); the point is
+/// then projected through the view's camera model, distortion included.
+/// support[jj] |= some view sees a positive response at some point.
+template <class PointInCam>
+void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
+                ViewCombination combination, int m, const int* joints, int nj,
+                const PointInCam& point_in_cam, float* out, unsigned char* support) {
+  // kSum accumulates the sum; kMeanLog the product of (eps_j + h) over the
+  // views where joint j is informative (a factor 1 elsewhere), folded into a
+  // log every kFold views so the float product cannot underflow: one log per
+  // (joint, point) per kFold views instead of one per view.
+  constexpr int kFold = 8;
+  const bool sum = combination == ViewCombination::kSum;
+  const int J = prep.num_joints;
+  if (nj == 1) {
+    // One joint (the recursive levels): plain scalar code, no array overhead.
+    const int j = joints[0];
+    for (int i = 0; i < m; ++i) {
+      double a = sum ? 0.0 : 1.0, log_a = 0.0;
+      for (int v = 0; v < prep.num_views; ++v) {
+        const Footprint f = footprint(views[v], point_in_cam(v, i));
+        const float* h = views[v].heatmaps.joint(j);
+        const float val = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
+                          f.w[3] * h[f.idx[3]];
+        if (val > 0.0f) support[0] = 1;
+        if (sum) {
+          a += val;
+        } else if (prep.informative[static_cast<std::size_t>(v) * J + j]) {
+          a *= static_cast<double>(prep.eps[j]) + val;
+          if ((v + 1) % kFold == 0) {
+            log_a += std::log(a);
+            a = 1.0;
+          }
+        }
+      }
+      out[i] = sum ? (a > 0.0 ? static_cast<float>(std::log(a)) : kNegInf)
+                   : static_cast<float>(prep.inv_count[j] * (log_a + std::log(a)));
+    }
+    return;
+  }
+  using ArrayXf = Eigen::ArrayXf;
+  Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
+  Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
+  ArrayXf val(nj), eps_v(nj), mask_v(nj);
+  Eigen::Array<bool, Eigen::Dynamic, 1> any_positive = Eigen::Array<bool, Eigen::Dynamic, 1>::Zero(nj);
+  const bool pixel_major = !prep.pixel_major.empty() && nj == J;
+  for (int v = 0; v < prep.num_views; ++v) {
+    for (int jj = 0; jj < nj; ++jj) {
+      const int j = joints[jj];
+      const bool inf = prep.informative[static_cast<std::size_t>(v) * J + j] != 0;
+      eps_v[jj] = inf ? prep.eps[j] : 1.0f;
+      mask_v[jj] = inf ? 1.0f : 0.0f;
+    }
+    for (int i = 0; i < m; ++i) {
+      const Footprint f = footprint(views[v], point_in_cam(v, i));
+      if (pixel_major) {
+        // All joints at once from contiguous memory (vectorised by Eigen).
+        const float* t = prep.pixel_major[v].data();
+        using CMap = Eigen::Map<const ArrayXf>;
+        val = f.w[0] * CMap(t + static_cast<std::size_t>(f.idx[0]) * J, J) +
+              f.w[1] * CMap(t + static_cast<std::size_t>(f.idx[1]) * J, J) +
+              f.w[2] * CMap(t + static_cast<std::size_t>(f.idx[2]) * J, J) +
+              f.w[3] * CMap(t + static_cast<std::size_t>(f.idx[3]) * J, J);
+      } else {
+        for (int jj = 0; jj < nj; ++jj) {
+          const float* h = views[v].heatmaps.joint(joints[jj]);
+          val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
+                    f.w[3] * h[f.idx[3]];
+        }
+      }
+      if (sum) {
+        acc.col(i) += val;
+      } else {
+        acc.col(i) *= eps_v + mask_v * val;
+      }
+      any_positive = any_positive || (val > 0.0f);
+    }
+    if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
+      log_acc += acc.log();
+      acc.setOnes();
+    }
+  }
+  for (int jj = 0; jj < nj; ++jj) {
+    if (any_positive[jj]) support[jj] = 1;
+    float* o = out + static_cast<std::size_t>(jj) * m;
+    if (sum) {
+      for (int i = 0; i < m; ++i) o[i] = acc(jj, i) > 0.0f ? std::log(acc(jj, i)) : kNegInf;
+    } else {
+      const float s = prep.inv_count[joints[jj]];
+      for (int i = 0; i < m; ++i) o[i] = s * log_acc(jj, i);
+    }
+  }
+}
+
+/// Linear-form score of a log-domain unary value.
+inline double linear_score(float log_value) {
+  return log_value == kNegInf ? 0.0 : std::exp(static_cast<double>(log_value));
+}
+
+struct LimbModel {
+  double length = 0.0;
+  double tolerance = 0.0;
+  double sigma = 0.0;
+};
+
+/// Pairwise log-potential of a limb at distance d (kNegInf when forbidden).
+inline float pairwise_log(const LimbModel& limb, PairwiseModel model, double d) {
+  const double dev = d - limb.length;
+  if (model == PairwiseModel::kHardIndicator) {
+    return std::abs(dev) <= limb.tolerance ? 0.0f : kNegInf;
+  }
+  return static_cast<float>(-dev * dev / (2.0 * limb.sigma * limb.sigma));
+}
+
+/// Offsets (in bins) of a limb on a regular grid of spacing s, as linear
+/// offsets in a padded volume of side P, with their log-weights.
+struct OffsetSet {
+  std::vector<int> dz, dy, dx;
+  std::vector<float> weight;
+  bool all_zero_weight = true;
+};
+
+inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double spacing,
+                              int max_radius_bins) {
+  OffsetSet o;
+  const double reach = model == PairwiseModel::kHardIndicator ? limb.tolerance : 3.0 * limb.sigma;
+  const double r_max = (limb.length + reach) / spacing;
+  const int r = std::min(max_radius_bins, static_cast<int>(std::floor(r_max)));
+  for (int z = -r; z <= r; ++z) {
+    for (int y = -r; y <= r; ++y) {
+      for (int x = -r; x <= r; ++x) {
+        const double d = spacing * std::sqrt(static_cast<double>(x * x + y * y + z * z));
+        if (std::abs(d - limb.length) > reach) continue;
+        const float w = pairwise_log(limb, model, d);
+        if (w == kNegInf) continue;
+        o.dz.push_back(z);
+        o.dy.push_back(y);
+        o.dx.push_back(x);
+        o.weight.push_back(w);
+        if (w != 0.0f) o.all_zero_weight = false;
+      }
+    }
+  }
+  return o;
+}
+
+/// dst[z][y][x] = max(dst[z][y][x], src[(z * P + y) * P + x] (+ w)) over an
+/// n^3 block: dst dense (n^3), src a window of a padded P^3 volume. The
+/// shifted max filter at the heart of the level-0 messages (SSE2 when
+/// available, plain C++ otherwise).
+inline void shifted_max(float* dst, const float* src, int n, int P, float w, bool add_weight) {
+  for (int z = 0; z < n; ++z) {
+    for (int y = 0; y < n; ++y) {
+      float* d = dst + (static_cast<std::size_t>(z) * n + y) * n;
+      const float* s = src + (static_cast<std::size_t>(z) * P + y) * P;
+      int x = 0;
+#if defined(__SSE2__)
+      const __m128 wv = _mm_set1_ps(w);
+      if (add_weight) {
+        for (; x + 4 <= n; x += 4) {
+          _mm_storeu_ps(d + x, _mm_max_ps(_mm_loadu_ps(d + x), _mm_add_ps(_mm_loadu_ps(s + x), wv)));
+        }
+      } else {
+        for (; x + 4 <= n; x += 4) {
+          _mm_storeu_ps(d + x, _mm_max_ps(_mm_loadu_ps(d + x), _mm_loadu_ps(s + x)));
+        }
+      }
+#endif
+      for (; x < n; ++x) {
+        const float v = add_weight ? s[x] + w : s[x];
+        d[x] = d[x] < v ? v : d[x];
+      }
+    }
+  }
+}
+
+struct Level0Grid {
+  int n = 0;
+  std::vector<double> offsets;  ///< per axis offset (world unit) of bin index i
+  double spacing = 0.0;
+};
+
+inline Level0Grid make_level0_grid(const RpsmOptions& options) {
+  Level0Grid g;
+  g.n = options.num_bins;
+  g.offsets.resize(g.n);
+  if (options.grid == GridPlacement::kCentred) {
+    g.spacing = options.cube_side / g.n;
+    for (int i = 0; i < g.n; ++i) g.offsets[i] = (i - g.n / 2) * g.spacing;
+  } else {
+    g.spacing = options.cube_side / (g.n - 1);
+    for (int i = 0; i < g.n; ++i) g.offsets[i] = -0.5 * options.cube_side + i * g.spacing;
+  }
+  return g;
+}
+
+struct Context {
+  const std::vector<pose::HeatmapView>& views;
+  const pose::Skeleton& skeleton;
+  const RpsmOptions& options;
+  Prep prep;
+  std::vector<LimbModel> limbs;  ///< indexed by child joint
+};
+
+inline void build_limb_models(Context& ctx) {
+  const int nj = ctx.skeleton.num_joints();
+  ctx.limbs.assign(nj, LimbModel{});
+  for (int j = 0; j < nj; ++j) {
+    if (j == ctx.skeleton.root()) continue;
+    const pose::LimbPrior& p = ctx.skeleton.limb_prior(j);
+    LimbModel& l = ctx.limbs[j];
+    l.length = p.mean;
+    l.tolerance = ctx.options.limb_tolerance > 0.0 ? ctx.options.limb_tolerance : p.tolerance;
+    l.sigma = ctx.options.gaussian_sigma_fraction * l.tolerance;
+  }
+}
+
+/// Recursive levels starting at side `side0` from `pose` (3 x J, updated).
+/// Returns the number of completed levels; *message is set when one failed.
+inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std::string* message,
+                         std::size_t* workspace_bytes) {
+  const RpsmOptions& opt = ctx.options;
+  const pose::Skeleton& sk = ctx.skeleton;
+  const int nj = sk.num_joints();
+  const int k = opt.recursion_bins;
+  const int kk = k * k * k;
+  const int nv = static_cast<int>(ctx.views.size());
+  const int D = 2 * k - 1;  // index differences per axis
+  std::vector<Eigen::Vector3d> lattice(kk);             // candidate offsets / step
+  std::vector<Eigen::Vector3d> rot_offset(static_cast<std::size_t>(nv) * kk);  // R_v * offset
+  std::vector<Eigen::Vector3d> base(static_cast<std::size_t>(nv) * nj);        // R_v c_j + t_v
+  std::vector<int> diff_code(static_cast<std::size_t>(kk) * kk);
+  std::vector<float> pw(static_cast<std::size_t>(D) * D * D);
+  std::vector<float> unary(static_cast<std::size_t>(nj) * kk);
+  std::vector<float> belief(static_cast<std::size_t>(nj) * kk);
+  std::vector<int> arg(static_cast<std::size_t>(nj) * kk);  // child's best candidate per parent candidate
+  std::vector<unsigned char> support(nj);
+  std::vector<int> chosen(nj);
+  std::vector<Eigen::Matrix3d> rotation(nv);
+  for (int v = 0; v < nv; ++v) rotation[v] = ctx.views[v].camera.cam_from_world.rotation_matrix();
+  for (int iz = 0; iz < k; ++iz) {
+    for (int iy = 0; iy < k; ++iy) {
+      for (int ix = 0; ix < k; ++ix) {
+        lattice[(iz * k + iy) * k + ix] = Eigen::Vector3d(ix, iy, iz);
+      }
+    }
+  }
+  for (int a = 0; a < kk; ++a) {
+    for (int b = 0; b < kk; ++b) {
+      const Eigen::Vector3d d = lattice[a] - lattice[b];
+      diff_code[static_cast<std::size_t>(a) * kk + b] =
+          ((static_cast<int>(d.z()) + k - 1) * D + static_cast<int>(d.y()) + k - 1) * D +
+          static_cast<int>(d.x()) + k - 1;
+    }
+  }
+  *workspace_bytes =
+      std::max(*workspace_bytes, (lattice.size() + rot_offset.size() + base.size()) * sizeof(Eigen::Vector3d) +
+                                     (unary.size() + belief.size() + pw.size()) * sizeof(float) +
+                                     (arg.size() + diff_code.size()) * sizeof(int));
+  const std::vector<int>& order = sk.topological_order();
+  double side = side0;
+  int completed = 0;
+  for (int level = 0; level < opt.num_levels; ++level, side *= 0.5) {
+    // Candidates of joint j: c_j + (-side/2 + i * step) per axis, i = 0..k-1.
+    const double step = side / (k - 1);
+    const Eigen::Vector3d corner = Eigen::Vector3d::Constant(-0.5 * side);
+    for (int v = 0; v < nv; ++v) {
+      const camera::Rigid3d& T = ctx.views[v].camera.cam_from_world;
+      for (int i = 0; i < kk; ++i) {
+        rot_offset[static_cast<std::size_t>(v) * kk + i] = rotation[v] * (corner + step * lattice[i]);
+      }
+      for (int j = 0; j < nj; ++j) {
+        base[static_cast<std::size_t>(v) * nj + j] = T * Eigen::Vector3d(pose->col(j));
+      }
+    }
+    auto unary_job = [&](int b, int e, int) {
+      for (int j = b; j < e; ++j) {
+        unsigned char s = 0;
+        const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
+          return base[static_cast<std::size_t>(v) * nj + j] + rot_offset[static_cast<std::size_t>(v) * kk + i];
+        };
+        eval_unary(ctx.views, ctx.prep, opt.combination, kk, &j, 1, point_in_cam,
+                   unary.data() + static_cast<std::size_t>(j) * kk, &s);
+        support[j] = s;
+      }
+    };
+    parallel_chunks(nj, opt.num_threads, unary_job);
+    belief = unary;
+    // Leaves to root. The pairwise term depends only on the candidates' index
+    // difference (a D^3 table per limb and level).
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      const int c = *it;
+      const int p = sk.parent(c);
+      if (p < 0) continue;
+      const Eigen::Vector3d centre_diff = pose->col(p) - pose->col(c);
+      for (int dz = 0; dz < D; ++dz) {
+        for (int dy = 0; dy < D; ++dy) {
+          for (int dx = 0; dx < D; ++dx) {
+            const Eigen::Vector3d d =
+                centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
+            pw[(dz * D + dy) * D + dx] = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+          }
+        }
+      }
+      const float* bc = belief.data() + static_cast<std::size_t>(c) * kk;
+      float* bp = belief.data() + static_cast<std::size_t>(p) * kk;
+      int* ac = arg.data() + static_cast<std::size_t>(c) * kk;
+      for (int a = 0; a < kk; ++a) {
+        const int* code = diff_code.data() + static_cast<std::size_t>(a) * kk;
+        float best = kNegInf;
+        int best_b = 0;
+        for (int b = 0; b < kk; ++b) {
+          const float s = bc[b] + pw[code[b]];
+          if (s > best) {
+            best = s;
+            best_b = b;
+          }
+        }
+        ac[a] = best_b;
+        bp[a] += best;
+      }
+    }
+    const int root = sk.root();
+    const float* br = belief.data() + static_cast<std::size_t>(root) * kk;
+    const int best_root = static_cast<int>(std::max_element(br, br + kk) - br);
+    if (br[best_root] == kNegInf) {
+      *message = "recursive level " + std::to_string(level) +
+                 " has no configuration satisfying the limb constraints; kept the pose of level " +
+                 std::to_string(level - 1);
+      break;
+    }
+    chosen[root] = best_root;
+    for (int j : order) {
+      const int p = sk.parent(j);
+      if (p >= 0) chosen[j] = arg[static_cast<std::size_t>(j) * kk + chosen[p]];
+    }
+    for (int j = 0; j < nj; ++j) pose->col(j) += corner + step * lattice[chosen[j]];
+    ++completed;
+  }
+  return completed;
+}
+
+/// Final per-joint scores at `pose`.
+inline Eigen::VectorXd final_scores(const Context& ctx, const Eigen::Matrix3Xd& pose) {
+  const int nj = ctx.skeleton.num_joints();
+  Eigen::VectorXd s(nj);
+  for (int j = 0; j < nj; ++j) {
+    const Eigen::Vector3d x = pose.col(j);
+    float u = 0.0f;
+    unsigned char sup = 0;
+    const auto point_in_cam = [&](int v, int) -> Eigen::Vector3d {
+      return ctx.views[v].camera.cam_from_world * x;
+    };
+    eval_unary(ctx.views, ctx.prep, ctx.options.combination, 1, &j, 1, point_in_cam, &u, &sup);
+    s[j] = linear_score(u);
+  }
+  return s;
+}
+
+
+}  // namespace
+}  // namespace detail
+
+// Documented in rpsm.hpp.
+RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
+                  const Eigen::Matrix3Xd& initial_pose_in_world, const RpsmOptions& options) {
+  options.validate();
+  RpsmResult result;
+  const auto t0 = detail::Clock::now();
+  if (initial_pose_in_world.cols() != skeleton.num_joints()) {
+    throw std::invalid_argument("rpsm::refine: initial pose has " +
+                                std::to_string(initial_pose_in_world.cols()) +
+                                " joints, the skeleton has " +
+                                std::to_string(skeleton.num_joints()));
+  }
+  detail::Context ctx{views, skeleton, options, {}, {}};
+  result.status = detail::check_views(views, skeleton, options, &ctx.prep, &result.message);
+  result.timings.validation_ms = detail::ms_since(t0);
+  if (result.status != Status::kSuccess) return result;
+  if (!initial_pose_in_world.allFinite()) {
+    result.status = Status::kInvalidInitialPose;
+    result.message = "initial pose contains NaN or Inf";
+    return result;
+  }
+  detail::build_limb_models(ctx);
+  const auto t1 = detail::Clock::now();
+  Eigen::Matrix3Xd pose = initial_pose_in_world;
+  const double side0 =
+      options.refine_initial_side > 0.0 ? options.refine_initial_side : options.cube_side / options.num_bins;
+  std::string msg;
+  result.levels_completed = detail::run_recursion(ctx, side0, &pose, &msg, &result.workspace_bytes);
+  result.timings.recursion_ms = detail::ms_since(t1);
+  result.joints_in_world = pose;
+  result.joint_scores = detail::final_scores(ctx, pose);
+  result.status = Status::kSuccess;
+  result.message = msg.empty() ? "refined " + std::to_string(result.levels_completed) + " levels" : msg;
+  return result;
+}
+
+// Documented in rpsm.hpp.
+RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
+                    const Eigen::Vector3d& root_position_in_world, const RpsmOptions& options) {
+  using detail::kNegInf;
+  options.validate();
+  RpsmResult result;
+  const auto t0 = detail::Clock::now();
+  detail::Context ctx{views, skeleton, options, {}, {}};
+  result.status = detail::check_views(views, skeleton, options, &ctx.prep, &result.message);
+  if (result.status != Status::kSuccess) return result;
+  if (!root_position_in_world.allFinite()) {
+    result.status = Status::kInvalidInitialPose;
+    result.message = "root position contains NaN or Inf";
+    return result;
+  }
+  bool visible = false;
+  for (const auto& v : views) {
+    Eigen::Vector2d px;
+    if (v.camera.project(root_position_in_world, &px) == camera::ProjectionStatus::kSuccess &&
+        v.camera.is_in_image(px)) {
+      visible = true;
+    }
+  }
+  if (!visible) {
+    result.status = Status::kRootNotVisible;
+    result.message = "the root position projects into none of the " +
+                     std::to_string(views.size()) + " views' images";
+    return result;
+  }
+  detail::build_limb_models(ctx);
+  result.timings.validation_ms = detail::ms_since(t0);
+
+  // ---- Unary on the level-0 grid (shared by all joints).
+  const auto t1 = detail::Clock::now();
+  const detail::Level0Grid grid = detail::make_level0_grid(options);
+  const int n = grid.n;
+  const int n3 = n * n * n;
+  const int nj = skeleton.num_joints();
+  // Bin (x, y, z) in camera v: (R root + t) + R_x off[x] + R_y off[y] + R_z off[z].
+  const int nv = static_cast<int>(views.size());
+  std::vector<Eigen::Vector3d> cam_base(nv);
+  std::vector<Eigen::Vector3d> axis_offsets(static_cast<std::size_t>(nv) * 3 * n);
+  for (int v = 0; v < nv; ++v) {
+    const camera::Rigid3d& T = views[v].camera.cam_from_world;
+    const Eigen::Matrix3d R = T.rotation_matrix();
+    cam_base[v] = T * root_position_in_world;
+    for (int a = 0; a < 3; ++a) {
+      for (int i = 0; i < n; ++i) {
+        axis_offsets[(static_cast<std::size_t>(v) * 3 + a) * n + i] = R.col(a) * grid.offsets[i];
+      }
+    }
+  }
+  const auto bin_position = [&](int bin) -> Eigen::Vector3d {
+    return root_position_in_world +
+           Eigen::Vector3d(grid.offsets[bin % n], grid.offsets[(bin / n) % n], grid.offsets[bin / (n * n)]);
+  };
+  detail::make_pixel_major(views, &ctx.prep);
+  std::vector<float> belief(static_cast<std::size_t>(nj) * n3);
+  std::vector<int> all_joints(nj);
+  for (int j = 0; j < nj; ++j) all_joints[j] = j;
+  {
+    const int nt = std::max(1, options.num_threads);
+    std::vector<std::vector<float>> part(nt);
+    std::vector<std::vector<unsigned char>> sup(nt, std::vector<unsigned char>(nj, 0));
+    detail::parallel_chunks(n3, nt, [&](int b, int e, int t) {
+      part[t].resize(static_cast<std::size_t>(nj) * (e - b));
+      const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
+        const int bin = b + i;
+        const Eigen::Vector3d* ax = axis_offsets.data() + static_cast<std::size_t>(v) * 3 * n;
+        return cam_base[v] + ax[bin % n] + ax[n + (bin / n) % n] + ax[2 * n + bin / (n * n)];
+      };
+      detail::eval_unary(views, ctx.prep, options.combination, e - b, all_joints.data(), nj,
+                         point_in_cam, part[t].data(), sup[t].data());
+      for (int j = 0; j < nj; ++j) {
+        std::copy(part[t].begin() + static_cast<std::ptrdiff_t>(j) * (e - b),
+                  part[t].begin() + static_cast<std::ptrdiff_t>(j + 1) * (e - b),
+                  belief.begin() + static_cast<std::ptrdiff_t>(j) * n3 + b);
+      }
+    });
+    for (int j = 0; j < nj; ++j) {
+      bool any = false;
+      for (int t = 0; t < nt; ++t) any |= sup[t][j] != 0;
+      if (!any) {
+        result.status = Status::kNoSupport;
+        result.message = "joint '" + skeleton.name(j) +
+                         "' has no heatmap response anywhere in the level-0 cube";
+        result.timings.unary_ms = detail::ms_since(t1);
+        return result;
+      }
+    }
+  }
+  result.timings.unary_ms = detail::ms_since(t1);
+
+  // ---- Pairwise: per limb the compatible bin offsets (once per limb).
+  const auto t2 = detail::Clock::now();
+  std::vector<detail::OffsetSet> offsets(nj);
+  int pad = 0;
+  for (const auto& [p, c] : skeleton.limbs()) {
+    offsets[c] = detail::limb_offsets(ctx.limbs[c], options.pairwise, grid.spacing, n - 1);
+    if (offsets[c].weight.empty()) {
+      result.status = Status::kNoFeasiblePose;
+      result.message = "limb '" + skeleton.name(p) + "' -> '" + skeleton.name(c) +
+                       "': no bin offset at spacing " + std::to_string(grid.spacing) +
+                       " has a length within the tolerance of " +
+                       std::to_string(ctx.limbs[c].length) + "; raise the tolerance or the bin count";
+      result.timings.pairwise_ms = detail::ms_since(t2);
+      return result;
+    }
+    for (std::size_t i = 0; i < offsets[c].dz.size(); ++i) {
+      pad = std::max({pad, std::abs(offsets[c].dz[i]), std::abs(offsets[c].dy[i]),
+                      std::abs(offsets[c].dx[i])});
+    }
+  }
+  result.timings.pairwise_ms = detail::ms_since(t2);
+
+  // ---- Inference: max-sum leaves to root with shifted max filters.
+  const auto t3 = detail::Clock::now();
+  const int P = n + 2 * pad;
+  const std::size_t p3 = static_cast<std::size_t>(P) * P * P;
+  // Limbs grouped by depth so that limbs of one group can run in parallel.
+  std::vector<int> depth(nj, 0);
+  int max_depth = 0;
+  for (int j : skeleton.topological_order()) {
+    if (skeleton.parent(j) >= 0) depth[j] = depth[skeleton.parent(j)] + 1;
+    max_depth = std::max(max_depth, depth[j]);
+  }
+  const int nt = std::max(1, options.num_threads);
+  std::vector<std::vector<float>> padded(nt, std::vector<float>(p3, kNegInf));
+  std::vector<float> messages(static_cast<std::size_t>(nj) * n3, kNegInf);
+  std::size_t pixel_major_bytes = 0;
+  for (const auto& t : ctx.prep.pixel_major) pixel_major_bytes += t.size() * sizeof(float);
+  result.workspace_bytes = (belief.size() + messages.size() + nt * p3) * sizeof(float) +
+                           pixel_major_bytes + axis_offsets.size() * sizeof(Eigen::Vector3d);
+  for (int d = max_depth; d >= 1; --d) {
+    std::vector<int> group;
+    for (int j = 0; j < nj; ++j) {
+      if (depth[j] == d) group.push_back(j);
+    }
+    // Children at depth d are complete (their own children were folded in at d + 1).
+    detail::parallel_chunks(static_cast<int>(group.size()), nt, [&](int b, int e, int t) {
+      std::vector<float>& pv = padded[t];
+      for (int gi = b; gi < e; ++gi) {
+        const int c = group[gi];
+        const float* bc = belief.data() + static_cast<std::size_t>(c) * n3;
+        for (int z = 0; z < n; ++z) {
+          for (int y = 0; y < n; ++y) {
+            std::copy(bc + (z * n + y) * n, bc + (z * n + y + 1) * n,
+                      pv.begin() + ((static_cast<std::size_t>(z + pad) * P + y + pad) * P + pad));
+          }
+        }
+        float* msg = messages.data() + static_cast<std::size_t>(c) * n3;
+        const detail::OffsetSet& o = offsets[c];
+        for (std::size_t k = 0; k < o.dz.size(); ++k) {
+          const float* src0 =
+              pv.data() + ((static_cast<std::size_t>(pad + o.dz[k]) * P + pad + o.dy[k]) * P + pad + o.dx[k]);
+          if (o.all_zero_weight) {
+            detail::shifted_max(msg, src0, n, P, 0.0f, false);
+          } else {
+            detail::shifted_max(msg, src0, n, P, o.weight[k], true);
+          }
+        }
+      }
+    });
+    // Fold the messages into the parents (sequential: siblings share a parent).
+    for (int c : group) {
+      float* bp = belief.data() + static_cast<std::size_t>(skeleton.parent(c)) * n3;
+      const float* msg = messages.data() + static_cast<std::size_t>(c) * n3;
+      for (int i = 0; i < n3; ++i) bp[i] += msg[i];
+    }
+  }
+  const int root = skeleton.root();
+  const float* br = belief.data() + static_cast<std::size_t>(root) * n3;
+  const int best_root = static_cast<int>(std::max_element(br, br + n3) - br);
+  if (br[best_root] == kNegInf) {
+    result.status = Status::kNoFeasiblePose;
+    result.message = "no level-0 configuration satisfies every limb constraint";
+    result.timings.inference_ms = detail::ms_since(t3);
+    return result;
+  }
+  std::vector<int> chosen(nj, 0);
+  chosen[root] = best_root;
+  for (int c : skeleton.topological_order()) {
+    const int p = skeleton.parent(c);
+    if (p < 0) continue;
+    const int bp = chosen[p];
+    const int px = bp % n, py = (bp / n) % n, pz = bp / (n * n);
+    const float* bc = belief.data() + static_cast<std::size_t>(c) * n3;
+    const detail::OffsetSet& o = offsets[c];
+    float best = kNegInf;
+    int best_bin = -1;
+    for (std::size_t k = 0; k < o.dz.size(); ++k) {
+      const int x = px + o.dx[k], y = py + o.dy[k], z = pz + o.dz[k];
+      if (x < 0 || y < 0 || z < 0 || x >= n || y >= n || z >= n) continue;
+      const int bin = (z * n + y) * n + x;
+      const float s = bc[bin] + o.weight[k];
+      if (s > best) {
+        best = s;
+        best_bin = bin;
+      }
+    }
+    chosen[c] = best_bin;  // finite because the parent's belief was finite
+  }
+  Eigen::Matrix3Xd pose(3, nj);
+  for (int j = 0; j < nj; ++j) pose.col(j) = bin_position(chosen[j]);
+  result.psm_joints_in_world = pose;
+  result.psm_completed = true;
+  result.timings.inference_ms = detail::ms_since(t3);
+
+  // ---- Recursive levels.
+  const auto t4 = detail::Clock::now();
+  std::string msg;
+  std::size_t rec_bytes = 0;
+  result.levels_completed =
+      detail::run_recursion(ctx, options.cube_side / options.num_bins, &pose, &msg, &rec_bytes);
+  result.workspace_bytes = std::max(result.workspace_bytes, rec_bytes);
+  result.timings.recursion_ms = detail::ms_since(t4);
+  result.joints_in_world = pose;
+  result.joint_scores = detail::final_scores(ctx, pose);
+  result.status = Status::kSuccess;
+  result.message = msg.empty() ? "PSM + " + std::to_string(result.levels_completed) + " recursive levels"
+                               : msg;
+  return result;
+}
+
+}  // namespace crossview::rpsm
