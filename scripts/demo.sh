@@ -7,4 +7,4 @@ scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCROSSVIEW_BUILD_TESTS=OFF -DCROSSVIEW_BUILD_BENCHMARKS=OFF -DCROSSVIEW_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/release -j2 --target crossview_cli
-exec build/release/crossview demo "$@"
+exec build/release/bin/crossview demo "$@"

@@ -27,7 +27,8 @@ constexpr const char* kHelp =
     "  --keypoints A B       OpenPose JSON folders of camera A and camera B\n"
     "  --intrinsics FILE     calibration with both cameras' intrinsics (.toml or .json)\n"
     "  --cameras NAME NAME   the two cameras' names in FILE (default: its first two)\n"
-    "  --method M            essential (5-point, default) | fundamental (8-point F, then E)\n"
+    "  --method M            fundamental (default: F with RANSAC on undistorted pixels, then\n"
+    "                        E = Kb^T F Ka, as EpipolarPose) | essential (5-point RANSAC)\n"
     "  --max-error PX        RANSAC inlier threshold in pixels (default 4)\n"
     "  --min-confidence C    ignore detections scored <= C (default 0.3)\n"
     "  --seed S              RANSAC seed (default 1)\n"
@@ -54,7 +55,7 @@ int run_calibrate_relative(int argc, char** argv) {
     throw UsageError("calibrate-relative: --keypoints needs exactly 2 folders (camera A, camera B), got " +
                      std::to_string(folders.size()));
   }
-  const std::string method_name = args.get("method", "essential");
+  const std::string method_name = args.get("method", "fundamental");
   RelativePoseMethod method;
   if (method_name == "essential") {
     method = RelativePoseMethod::kEssential;

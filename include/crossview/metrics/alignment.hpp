@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/SVD>
+#include <Eigen/LU>  // MatrixBase::determinant
 
 #include <cmath>
 
