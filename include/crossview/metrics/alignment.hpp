@@ -12,6 +12,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <Eigen/LU>  // MatrixBase::determinant() is defined here, not in Core
 #include <Eigen/SVD>
 #include <Eigen/LU>  // MatrixBase::determinant
 
