@@ -14,7 +14,6 @@
 #include <Eigen/Core>
 #include <Eigen/LU>  // MatrixBase::determinant() is defined here, not in Core
 #include <Eigen/SVD>
-#include <Eigen/LU>  // MatrixBase::determinant
 
 #include <cmath>
 
