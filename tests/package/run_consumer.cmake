@@ -11,6 +11,19 @@ function(run)
   endif()
 endfunction()
 
+if(MODE STREQUAL "examples")
+  # examples/ as its own project against the installed package; every example runs.
+  run(${CMAKE_COMMAND} --install ${CROSSVIEW_BINARY_DIR} --prefix ${WORK_DIR}/prefix --config ${BUILD_TYPE})
+  run(${CMAKE_COMMAND} -S ${CROSSVIEW_SOURCE_DIR}/examples -B ${WORK_DIR}/build -G ${GENERATOR}
+      -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_FIND_PACKAGE_PREFER_CONFIG=ON)
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
+  foreach(example project_skeleton triangulate_skeleton estimate_essential rpsm_refine pss_score)
+    run(${WORK_DIR}/build/${example})
+  endforeach()
+  message(STATUS "examples built against the installed package and ran")
+  return()
+endif()
+
 set(_args -S ${CONSUMER_DIR} -B ${WORK_DIR}/build -G ${GENERATOR} -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
           -DCONSUMER_MODE=${MODE})
 if(MODE STREQUAL "find_package")

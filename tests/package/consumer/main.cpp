@@ -2,8 +2,10 @@
 // uses the header-only core and the compiled crossview::io.
 #include <crossview/crossview.hpp>
 #include <crossview/io/rig.hpp>
+#include <crossview/version.hpp>
 
 #include <cstdio>
+#include <cstring>
 
 int main() {
   using namespace crossview;
@@ -16,6 +18,11 @@ int main() {
   rig.length_unit = "m";
   const io::Rig back = io::parse_rig_json(io::format_rig_json(rig));
   if (back.cameras.size() != 1 || back.cameras[0].params() != cam.params()) return 1;
+  // A symbol of the compiled core library, checked against the installed header.
+  char header_version[32];
+  std::snprintf(header_version, sizeof header_version, "%d.%d.%d", CROSSVIEW_VERSION_MAJOR, CROSSVIEW_VERSION_MINOR,
+                CROSSVIEW_VERSION_PATCH);
+  if (std::strcmp(library_version(), header_version) != 0) return 1;
   std::printf("consumer: projected to (%.1f, %.1f), rig JSON round trip ok\n", pixel.x(), pixel.y());
   return 0;
 }
