@@ -530,7 +530,8 @@ TEST_CASE("Robust: two agreeing outlier views among many are not enough by defau
   tri::RobustOptions ro;
   CHECK(ro.required_inlier_views(2) == 2);
   CHECK(ro.required_inlier_views(3) == 2);
-  CHECK(ro.required_inlier_views(4) == 3);
+  CHECK(ro.required_inlier_views(4) == 2);
+  CHECK(ro.required_inlier_views(5) == 3);
   CHECK(ro.required_inlier_views(12) == 3);
   ro.min_inlier_views = 1;
   CHECK_THROWS_WITH(ro.validate(), Catch::Contains("min_inlier_views"));
