@@ -49,8 +49,11 @@ enum class Method : std::uint8_t {
   kMidpoint,         ///< Confidence-weighted least-squares midpoint of the rays.
   kOptimalTwoView,   ///< Hartley-Sturm polynomial on the two most confident views.
   kNiter2,           ///< Lindstrom niter2 on the two most confident views.
-  kRobust,           ///< Hypotheses from view pairs, inliers by pixel threshold, refit.
-  kVectorMedian,     ///< Geometric median of all pairwise two-view estimates.
+  kRobust,           ///< Hypotheses from view pairs, inliers by pixel threshold, refit;
+                     ///< kNoConsensus below robust.min_inlier_views inliers.
+  kVectorMedian,     ///< Geometric median of all pairwise two-view estimates, refined on
+                     ///< the views within the threshold; kNoConsensus when fewer than
+                     ///< robust.min_inlier_views views support it (no fallback).
 };
 
 constexpr const char* to_string(Method m) {
