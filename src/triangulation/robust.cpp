@@ -25,6 +25,10 @@ void RobustOptions::validate() const {
     throw std::invalid_argument("RobustOptions::max_hypotheses must be >= 1, got " +
                                 std::to_string(max_hypotheses));
   }
+  if (min_inlier_views < 0 || min_inlier_views == 1) {
+    throw std::invalid_argument("RobustOptions::min_inlier_views must be 0 (automatic) or >= 2, got " +
+                                std::to_string(min_inlier_views));
+  }
   if (max_median_iterations < 1 || max_median_iterations > 100000) {
     throw std::invalid_argument("RobustOptions::max_median_iterations must be in [1, 100000], got " +
                                 std::to_string(max_median_iterations));

@@ -134,8 +134,11 @@ void load_subset(const camera::Camera* cameras, Workspace& ws, const std::vector
   }
 }
 
-double angle_deg(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
-  return std::atan2(a.cross(b).norm(), a.dot(b)) * kRadToDeg;
+/// Angle (deg, in [0, 90]) between the *lines* spanned by a and b:
+/// min(theta, 180 - theta). This is what conditions the depth of an
+/// intersection: anti-parallel rays are as degenerate as parallel ones.
+double line_angle_deg(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
+  return std::atan2(a.cross(b).norm(), std::abs(a.dot(b))) * kRadToDeg;
 }
 
 /// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
@@ -217,10 +220,16 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
     }
   } else if (method == Method::kRobust || method == Method::kVectorMedian) {
     const RobustOptions& ro = options.robust;
+    const int required = ro.required_inlier_views(nv);
+    if (required > nv) {
+      fail(r, Status::kNoConsensus,
+           std::to_string(nv) + " usable view(s) < robust.min_inlier_views = " + std::to_string(required));
+      return;
+    }
     ws.pairs.clear();
     for (int i = 0; i < nv; ++i) {
       for (int j = i + 1; j < nv; ++j) {
-        if (angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) >= ro.min_pair_angle_deg) {
+        if (line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) >= ro.min_pair_angle_deg) {
           ws.pairs.emplace_back(i, j);
         }
       }
@@ -248,9 +257,15 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
       std::vector<Eigen::Vector3d> pts = ws.points;  // geometric_median takes a vector
       X = geometric_median(pts, ro.max_median_iterations);
       score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.subset);
-      if (ws.subset.size() < 2) {
+      // Only succeed when the median is supported by enough views (no
+      // fallback to all views: that would label an unsupported point success).
+      if (static_cast<int>(ws.subset.size()) < required) {
+        const int support = static_cast<int>(ws.subset.size());
         ws.subset.clear();
-        for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+        fail(r, Status::kNoConsensus,
+             "vector median: supported by " + std::to_string(support) + " view(s) within " +
+                 std::to_string(ro.inlier_threshold_px) + " px, need " + std::to_string(required));
+        return;
       }
     } else {
       // Hypotheses: all pairs, or max_hypotheses seeded random pairs.
@@ -281,10 +296,12 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
           ws.best_subset = ws.subset;
         }
       }
-      if (ws.best_subset.size() < 2) {
+      if (static_cast<int>(ws.best_subset.size()) < required) {
         fail(r, Status::kNoConsensus,
-             "robust: no view pair is confirmed by >= 2 observations within " +
-                 std::to_string(ro.inlier_threshold_px) + " px");
+             "robust: no view pair is confirmed by >= " + std::to_string(required) + " observations within " +
+                 std::to_string(ro.inlier_threshold_px) + " px (best: " + std::to_string(ws.best_subset.size()) +
+                 ")");
+        ws.best_subset.clear();
         return;
       }
       ws.subset = ws.best_subset;
@@ -300,7 +317,7 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
                        static_cast<int>(ws.subset.size()), options.refinement, &X);
         }
         score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.best_subset);
-        if (ws.best_subset.size() < 2 || ws.best_subset == ws.subset) break;
+        if (static_cast<int>(ws.best_subset.size()) < required || ws.best_subset == ws.subset) break;
         ws.subset = ws.best_subset;
       }
     }
@@ -410,7 +427,7 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
       max_dist = std::max(max_dist, (ci - c0).norm());
       max_norm = std::max(max_norm, ci.norm());
       for (int j = i + 1; j < nv; ++j) {
-        max_angle = std::max(max_angle, angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world));
+        max_angle = std::max(max_angle, line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world));
       }
     }
     if (!(max_dist > 1e-12 * std::max(max_norm, 1e-300))) {
@@ -452,7 +469,7 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
     for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
       const Eigen::Vector3d db = X - ws.caches[ws.views[ws.subset[b]].index].center_in_world;
-      max_angle = std::max(max_angle, angle_deg(da, db));
+      max_angle = std::max(max_angle, line_angle_deg(da, db));
     }
   }
   r->triangulation_angle_deg = max_angle;

@@ -357,3 +357,186 @@ TEST_CASE("Skeleton batch equals per-joint calls and handles missing joints", "[
   }
   CHECK_THROWS_AS(tri::triangulate_skeleton(cams, std::vector<Eigen::MatrixX2d>(V - 1), {}), std::invalid_argument);
 }
+
+namespace {
+
+// Pinhole pixel of X through `cam` ignoring the sign of the depth (a point
+// behind the camera lands where the mirrored point would): what a bad
+// correspondence can look like.
+Eigen::Vector2d pinhole_pixel_any_side(const Camera& cam, const Eigen::Vector3d& X) {
+  const Eigen::Vector3d x = cam.cam_from_world * X;
+  return Eigen::Vector2d(cam.fx() * x.x() / x.z() + cam.cx(), cam.fy() * x.y() / x.z() + cam.cy());
+}
+
+const std::vector<tri::Method> kAllMethods = {tri::Method::kAuto,           tri::Method::kDlt,
+                                              tri::Method::kMidpoint,       tri::Method::kOptimalTwoView,
+                                              tri::Method::kNiter2,         tri::Method::kRobust,
+                                              tri::Method::kVectorMedian};
+
+}  // namespace
+
+TEST_CASE("Facing cameras: rays near 180 deg are fine off the baseline, degenerate on it",
+          "[triangulation][bad_input][angle]") {
+  // Camera A at the origin looking +z, camera B at z = 10 m looking -z.
+  const Camera a = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000,
+                                   crossview_test::look_at({0, 0, 0}, {0, 0, 1}, Eigen::Vector3d::UnitY()));
+  const Camera b = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000,
+                                   crossview_test::look_at({0, 0, 10}, {0, 0, 0}, Eigen::Vector3d::UnitY()));
+  const std::vector<Camera> cams = {a, b};
+  for (tri::Method m : kAllMethods) {
+    INFO("method " << tri::to_string(m));
+    tri::TriangulationOptions o;
+    o.method = m;
+    // Point between them, 1.5 m off the axis: the rays meet at ~147 deg, the
+    // lines at ~33 deg: well conditioned, must be exact.
+    const Eigen::Vector3d X(1.2, 0.9, 4.0);
+    auto r = tri::triangulate(cams, {pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}, o);
+    INFO(r.message);
+    REQUIRE(r.ok());
+    CHECK((r.point_in_world - X).norm() < 1e-9);
+    CHECK(r.triangulation_angle_deg > 30.0);
+    CHECK(r.triangulation_angle_deg <= 90.0);
+    // Point on (1 mm off) the common axis: the rays are anti-parallel (179.98
+    // deg), the lines meet at 0.02 deg < 0.1 deg: depth along the baseline is
+    // not determined. An angle test on the ray angle alone accepts it.
+    const Eigen::Vector3d Y(1e-3, 0.0, 5.0);
+    r = tri::triangulate(cams, {pinhole_pixel_any_side(a, Y), pinhole_pixel_any_side(b, Y)}, o);
+    INFO(r.message);
+    CHECK(!r.ok());
+    CHECK((r.status == tri::Status::kPointAtInfinity || r.status == tri::Status::kDegenerate ||
+           r.status == tri::Status::kNoConsensus));
+    CHECK(std::isnan(r.point_in_world.x()));
+  }
+}
+
+TEST_CASE("A point behind one camera (rays anti-parallel at the point) is never accepted",
+          "[triangulation][bad_input][angle]") {
+  // A at the origin looking +z, B at z = 10 m also looking +z; X at z = 4 m
+  // is in front of A and behind B. B's "observation" is the mirrored
+  // projection, so the two viewing lines do intersect at X, where the
+  // directions from the centres (X - cA, X - cB) are ~150 deg apart.
+  const Camera a = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000,
+                                   crossview_test::look_at({0, 0, 0}, {0, 0, 1}, Eigen::Vector3d::UnitY()));
+  const Camera b = Camera::pinhole(1000, 1000, 500, 500, 1000, 1000,
+                                   crossview_test::look_at({0, 0, 10}, {0, 0, 11}, Eigen::Vector3d::UnitY()));
+  const std::vector<Camera> cams = {a, b};
+  const Eigen::Vector3d X(1.2, 0.9, 4.0);
+  REQUIRE((b.cam_from_world * X).z() < 0.0);
+  for (tri::Method m : kAllMethods) {
+    for (bool refine : {false, true}) {
+      INFO("method " << tri::to_string(m) << " refine " << refine);
+      tri::TriangulationOptions o;
+      o.method = m;
+      o.refine = refine;
+      const auto r = tri::triangulate(cams, {pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}, o);
+      INFO(r.message);
+      CHECK(!r.ok());
+      CHECK((r.status == tri::Status::kBehindCamera || r.status == tri::Status::kNoConsensus ||
+             r.status == tri::Status::kPointAtInfinity));
+      CHECK(std::isnan(r.point_in_world.x()));
+    }
+  }
+}
+
+TEST_CASE("Vector median reports no consensus instead of falling back to all views",
+          "[triangulation][robust]") {
+  // Views whose observations are mutually inconsistent: the median of the
+  // pairwise estimates is supported by fewer views than required. The old
+  // behaviour refined on all views and called the result success.
+  int refused = 0, trials = 0;
+  for (std::uint64_t seed = 500; seed < 520; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    const int V = seed % 2 == 0 ? 3 : 4;
+    const auto cams = make_rig(rng, V, true);
+    const Eigen::Vector3d X = random_point(rng);
+    auto px = project_all(cams, X, &rng, 1.0);
+    // Every view but one moved by 150-300 px in a random direction.
+    for (int v = 1; v < V; ++v) {
+      const double rad = rng.uniform(150, 300), ang = rng.uniform(0, 2 * 3.14159265358979);
+      px[v] += Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
+    }
+    tri::TriangulationOptions o;
+    o.method = tri::Method::kVectorMedian;
+    const auto r = tri::triangulate(cams, px, o);
+    ++trials;
+    INFO(r.message);
+    if (r.ok()) {
+      // Success only with enough support, every used view within the threshold.
+      CHECK(static_cast<int>(r.used_views.size()) >= o.robust.required_inlier_views(V));
+      for (int v : r.used_views) CHECK(r.reprojection_error_px[v] < o.robust.inlier_threshold_px);
+    } else {
+      CHECK(r.status == tri::Status::kNoConsensus);
+      CHECK(std::isnan(r.point_in_world.x()));
+      CHECK(r.used_views.empty());
+      ++refused;
+    }
+  }
+  std::printf("[triangulate] vector median, all but one view gross outliers: %d of %d refused\n", refused, trials);
+  CHECK(refused >= trials * 3 / 4);
+}
+
+TEST_CASE("Robust: two agreeing outlier views among many are not enough by default",
+          "[triangulation][robust]") {
+  // Views 0 and 1 agree on a wrong point Y (e.g. the detector swapped to a
+  // second person in both); the other views are gross outliers that agree
+  // with nothing. The only consistent pair is the outlier pair.
+  for (std::uint64_t seed = 600; seed < 610; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    const int V = 5;
+    const auto cams = make_rig(rng, V, true);
+    const Eigen::Vector3d X = random_point(rng);
+    const Eigen::Vector3d Y = X + Eigen::Vector3d(0.5, -0.4, 0.3);
+    auto px = project_all(cams, X, &rng, 1.0);
+    const auto py = project_all(cams, Y, &rng, 1.0);
+    px[0] = py[0];
+    px[1] = py[1];
+    for (int v = 2; v < V; ++v) {
+      // Gross outlier that agrees with neither X nor Y (> 50 px from both).
+      const Eigen::Vector2d clean = px[v];
+      do {
+        const double rad = rng.uniform(150, 300), ang = rng.uniform(0, 2 * 3.14159265358979);
+        px[v] = clean + Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
+      } while ((px[v] - py[v]).norm() < 50.0);
+    }
+    tri::TriangulationOptions o;
+    o.method = tri::Method::kRobust;
+    REQUIRE(o.robust.required_inlier_views(V) == 3);
+    auto r = tri::triangulate(cams, px, o);
+    INFO(r.message);
+    CHECK(r.status == tri::Status::kNoConsensus);
+    CHECK(std::isnan(r.point_in_world.x()));
+    // The old rule (2 views suffice) returns the colluding pair's point.
+    o.robust.min_inlier_views = 2;
+    r = tri::triangulate(cams, px, o);
+    REQUIRE(r.ok());
+    CHECK(r.used_views == std::vector<int>{0, 1});
+    CHECK((r.point_in_world - Y).norm() < 0.05);
+    // Three clean views outvote the colluding pair (default rule).
+    o.robust.min_inlier_views = 0;
+    auto pc = project_all(cams, X, &rng, 1.0);
+    pc[0] = py[0];
+    pc[1] = py[1];
+    r = tri::triangulate(cams, pc, o);
+    REQUIRE(r.ok());
+    CHECK(r.used_views == std::vector<int>{2, 3, 4});
+    CHECK((r.point_in_world - X).norm() < 0.05);
+    // An explicit requirement above the number of usable views refuses.
+    o.robust.min_inlier_views = 6;
+    CHECK(tri::triangulate(cams, pc, o).status == tri::Status::kNoConsensus);
+  }
+  // Automatic rule and validation.
+  tri::RobustOptions ro;
+  CHECK(ro.required_inlier_views(2) == 2);
+  CHECK(ro.required_inlier_views(3) == 2);
+  CHECK(ro.required_inlier_views(4) == 2);
+  CHECK(ro.required_inlier_views(5) == 3);
+  CHECK(ro.required_inlier_views(12) == 3);
+  ro.min_inlier_views = 1;
+  CHECK_THROWS_WITH(ro.validate(), Catch::Contains("min_inlier_views"));
+  ro.min_inlier_views = -1;
+  CHECK_THROWS_WITH(ro.validate(), Catch::Contains("min_inlier_views"));
+  ro.min_inlier_views = 4;
+  CHECK_NOTHROW(ro.validate());
+}

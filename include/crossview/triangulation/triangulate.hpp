@@ -49,8 +49,11 @@ enum class Method : std::uint8_t {
   kMidpoint,         ///< Confidence-weighted least-squares midpoint of the rays.
   kOptimalTwoView,   ///< Hartley-Sturm polynomial on the two most confident views.
   kNiter2,           ///< Lindstrom niter2 on the two most confident views.
-  kRobust,           ///< Hypotheses from view pairs, inliers by pixel threshold, refit.
-  kVectorMedian,     ///< Geometric median of all pairwise two-view estimates.
+  kRobust,           ///< Hypotheses from view pairs, inliers by pixel threshold, refit;
+                     ///< kNoConsensus below robust.min_inlier_views inliers.
+  kVectorMedian,     ///< Geometric median of all pairwise two-view estimates, refined on
+                     ///< the views within the threshold; kNoConsensus when fewer than
+                     ///< robust.min_inlier_views views support it (no fallback).
 };
 
 constexpr const char* to_string(Method m) {
@@ -79,8 +82,12 @@ struct TriangulationOptions {
   double min_confidence = 0.0;
   /// Scale DLT rows / refinement residuals by the confidence.
   bool weight_by_confidence = true;
-  /// Below this largest ray angle (deg, in [0, 90)) the point is reported as
-  /// kPointAtInfinity: depth is not determined.
+  /// Below this conditioning angle (deg, in [0, 90)) the point is reported as
+  /// kPointAtInfinity: depth is not determined. The angle of a pair of views
+  /// is the angle between their viewing lines, min(theta, 180 - theta), so
+  /// nearly parallel rays (far point) and nearly anti-parallel rays (facing
+  /// cameras, point on or near their baseline) are both rejected; the best
+  /// pair of used views counts.
   double min_triangulation_angle_deg = 0.1;
 
   /// Throws std::invalid_argument naming the first out-of-range option.

@@ -19,7 +19,7 @@ enum class Status : std::uint8_t {
   kPointAtInfinity,  ///< Rays (nearly) parallel: triangulation angle below the minimum.
   kBehindCamera,     ///< The best point lies behind (or on the plane of) a used camera.
   kNotConverged,     ///< An iteration hit its bound without reaching its tolerance.
-  kNoConsensus,      ///< Robust methods: no pair of views explains >= 2 observations.
+  kNoConsensus,      ///< Robust methods: no hypothesis is supported by RobustOptions::min_inlier_views views.
 };
 
 constexpr const char* to_string(Status s) {
@@ -54,7 +54,11 @@ struct TriangulationResult {
   std::vector<int> used_views;
   /// Mean of reprojection_error_px over used_views (NaN if unavailable).
   double mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
-  /// Largest angle (degrees) between the rays of two used views at the point.
+  /// Conditioning angle (degrees, in [0, 90]) of the best pair of used views
+  /// at the point: the angle between the two viewing *lines*,
+  /// min(theta, 180 - theta) for the ray angle theta. Rays meeting at 175 deg
+  /// (facing cameras, point near their baseline) condition depth like rays
+  /// meeting at 5 deg, so both give 5.
   double triangulation_angle_deg = std::numeric_limits<double>::quiet_NaN();
   /// Iterations of nonlinear refinement performed (0 when not refined).
   int refine_iterations = 0;
