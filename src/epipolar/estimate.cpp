@@ -194,15 +194,15 @@ Eigen::Matrix3d skew3(const Eigen::Vector3d& v) {
 }
 
 /// 5-point minimal solver on normalized points with cheirality rejection of the
-/// sample, Sampson-weighted 8-point refit projected onto essential matrices,
-/// Sampson residuals (normalized units, squared).
+/// sample, manifold LM refit (R, unit t), Sampson residuals (normalized units,
+/// squared).
 struct EssentialEstimator {
   using Model = Eigen::Matrix3d;
   static constexpr int kMinSampleSize = 5;
   const Eigen::Vector2d* x1;
   const Eigen::Vector2d* x2;
   int num;
-  mutable RefitBuffers buffers;
+  RefineOptions lo_refine;
 
   int num_data() const { return num; }
   int minimal_solve(const int* sample, std::vector<Model>* models) const {
@@ -238,12 +238,24 @@ struct EssentialEstimator {
     }
     return false;
   }
+  /// Local optimisation on the essential manifold: a few Levenberg-Marquardt
+  /// steps on (R, unit t) minimising the (weighted) Sampson error of the given
+  /// points, started from the current model. (A linear 8-point refit projected
+  /// onto the essential matrices is not used: on compact scenes, such as the
+  /// joints of one person, the unconstrained 8-point F is poorly conditioned and
+  /// its projection can move far from the optimum, leaving LO stuck in a wrong
+  /// basin with a large but wrong consensus set.)
   bool refit(const int* indices, int n, const double* weights, Model* E) const {
-    Eigen::Matrix3d F;
-    if (!sampson_weighted_8point(x1, x2, indices, n, weights, *E, &buffers, &F)) return false;
-    const Eigen::Matrix3d Ec = closest_essential(F);
-    if (!(Ec.norm() > 0.0) || !Ec.allFinite()) return false;
-    *E = Ec;
+    if (n < 5 || !E->allFinite() || !(E->norm() > 0.0)) return false;
+    std::array<camera::Rigid3d, 4> cand;
+    decompose_essential(*E, &cand);  // any candidate: [t]x R = +-E, same Sampson errors
+    Eigen::Matrix3d R = cand[0].rotation_matrix();
+    Eigen::Vector3d t = cand[0].translation;
+    const RefineSummary s = refine_essential_lm(x1, x2, indices, n, weights, lo_refine, &R, &t);
+    if (!s.success) return false;
+    const Eigen::Matrix3d Er = skew3(t) * R;
+    if (!Er.allFinite()) return false;
+    *E = Er;
     return true;
   }
   double squared_residual(const Model& E, int i) const {
@@ -262,6 +274,12 @@ EstimateStatus status_from_recover_pose(RecoverPoseStatus s) {
   }
   return EstimateStatus::kDegenerate;
 }
+
+/// LM steps per local-optimisation refit inside RANSAC (each LO run does up to
+/// RansacOptions::lo_max_iterations refits).
+constexpr int kLoRefineIterations = 8;
+/// Refine / re-select-inliers rounds of the final refinement.
+constexpr int kFinalRefineRounds = 5;
 
 /// The shared pipeline on finite normalized points (c.p1 / c.p2 normalized,
 /// c.original = input indices). `fn` names the public call in messages.
@@ -286,7 +304,9 @@ void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
   robust::RansacOptions ro = options.ransac;
   ro.max_residual = max_error_normalized;
   const double t2 = max_error_normalized * max_error_normalized;
-  EssentialEstimator est{c.p1.data(), c.p2.data(), n, {}};
+  RefineOptions lo_refine = options.refine_options;
+  lo_refine.max_iterations = std::min(lo_refine.max_iterations, kLoRefineIterations);
+  EssentialEstimator est{c.p1.data(), c.p2.data(), n, lo_refine};
   Eigen::Matrix3d E;
   r.report = robust::ransac(est, ro, &E);
   if (!r.report.success()) {
@@ -294,53 +314,59 @@ void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
     r.message = std::string(fn) + ": " + r.report.message + note;
     return;
   }
-  // Pose from the Sampson inliers.
+  // Sampson inliers of E and recover_pose on them.
   std::vector<Eigen::Vector2d> in1, in2;
   std::vector<int> in_idx;
-  for (int i = 0; i < n; ++i) {
-    if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
-      in1.push_back(c.p1[i]);
-      in2.push_back(c.p2[i]);
-      in_idx.push_back(i);
+  auto select_inliers = [&](const Eigen::Matrix3d& model) {
+    in1.clear();
+    in2.clear();
+    in_idx.clear();
+    for (int i = 0; i < n; ++i) {
+      if (sampson_error_squared(model, c.p1[i], c.p2[i]) < t2) {
+        in1.push_back(c.p1[i]);
+        in2.push_back(c.p2[i]);
+        in_idx.push_back(i);
+      }
     }
-  }
+  };
+  select_inliers(E);
   RecoverPoseResult rp = recover_pose(E, in1, in2, options.recover_pose);
   camera::Rigid3d pose = rp.cam2_from_cam1;
+  // Final refinement, alternating: LM on (R, unit t) over the inliers in front of
+  // both cameras -> re-select the Sampson inliers of the refined model -> redo the
+  // cheirality, until the inlier set stops changing (at most kFinalRefineRounds).
+  // A round is kept only if the MSAC score over all points does not rise.
   if (options.refine && rp.best_candidate >= 0 && rp.status != RecoverPoseStatus::kLowParallax) {
-    camera::Rigid3d refined = pose;
-    r.refinement = refine_relative_pose(in1, in2, rp.in_front_mask, &refined, options.refine_options);
-    if (r.refinement.success && refined.rotation_matrix().allFinite() &&
-        refined.translation.allFinite()) {
-      const Eigen::Matrix3d Er = closest_essential(essential_from_pose(refined));
-      int k0 = 0, k1 = 0;
-      const double s0 = msac_score(E, c.p1, c.p2, t2, &k0);
-      const double s1 = msac_score(Er, c.p1, c.p2, t2, &k1);
-      if (s1 <= s0) {
-        pose = refined;
-        E = Er;
-        // Re-select the inliers of the refined model and redo the cheirality.
-        in1.clear();
-        in2.clear();
-        in_idx.clear();
-        for (int i = 0; i < n; ++i) {
-          if (sampson_error_squared(E, c.p1[i], c.p2[i]) < t2) {
-            in1.push_back(c.p1[i]);
-            in2.push_back(c.p2[i]);
-            in_idx.push_back(i);
-          }
-        }
-        RecoverPoseResult rp2 = recover_pose(E, in1, in2, options.recover_pose);
-        // Same E: recover_pose re-picks the candidate; keep the refined pose
-        // (the candidate equals it up to rounding when the sign is unchanged).
-        if (rp2.best_candidate >= 0) {
-          const camera::Rigid3d& p2 = rp2.cam2_from_cam1;
-          if (p2.translation.dot(pose.translation) < 0.0 ||
-              camera::rotation_angle_between(p2.rotation_matrix(), pose.rotation_matrix()) > 1e-6) {
-            pose = p2;
-          }
-        }
-        rp = std::move(rp2);
+    int k0 = 0;
+    double s0 = msac_score(E, c.p1, c.p2, t2, &k0);
+    for (int round = 0; round < kFinalRefineRounds; ++round) {
+      camera::Rigid3d refined = pose;
+      const RefineSummary summary =
+          refine_relative_pose(in1, in2, rp.in_front_mask, &refined, options.refine_options);
+      if (round == 0 || summary.success) r.refinement = summary;
+      if (!summary.success || !refined.rotation_matrix().allFinite() ||
+          !refined.translation.allFinite()) {
+        break;
       }
+      const Eigen::Matrix3d Er = essential_from_pose(refined);
+      int k1 = 0;
+      const double s1 = msac_score(Er, c.p1, c.p2, t2, &k1);
+      if (!(s1 <= s0)) break;
+      const std::vector<int> previous = in_idx;
+      E = Er;
+      s0 = s1;
+      select_inliers(E);
+      RecoverPoseResult rp2 = recover_pose(E, in1, in2, options.recover_pose);
+      if (rp2.best_candidate < 0) break;
+      // E = [t]x R of the refined pose: recover_pose re-picks the candidate; keep the
+      // refined pose unless the cheirality now prefers another candidate.
+      const camera::Rigid3d& p2 = rp2.cam2_from_cam1;
+      pose = (p2.translation.dot(refined.translation) < 0.0 ||
+              camera::rotation_angle_between(p2.rotation_matrix(), refined.rotation_matrix()) > 1e-6)
+                 ? p2
+                 : refined;
+      rp = std::move(rp2);
+      if (in_idx == previous) break;
     }
   }
   r.recover_pose_status = rp.status;

@@ -23,4 +23,13 @@ RefineSummary refine_fundamental_lm(const Eigen::Vector2d* x1, const Eigen::Vect
                                     const int* indices, int num, const double* weights,
                                     const RefineOptions& options, Eigen::Matrix3d* F);
 
+/// LM on E = [t]x R (5 dof: R <- R exp([w]x), unit t in its tangent plane) over
+/// `num` normalized correspondences (indices may be nullptr = 0..num-1, weights
+/// optional, indexed like `indices`); *R, *t are updated on success. Fewer than 5
+/// correspondences: unchanged, success == false. Defined in refine.cpp.
+RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
+                                  const int* indices, int num, const double* weights,
+                                  const RefineOptions& options, Eigen::Matrix3d* R,
+                                  Eigen::Vector3d* t);
+
 }  // namespace crossview::epipolar::detail

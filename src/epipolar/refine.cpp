@@ -193,6 +193,8 @@ SharedNormalization shared_normalization(const Eigen::Vector2d* x1, const Eigen:
   return n;
 }
 
+}  // namespace
+
 /// LM on E = [t]x R over `num` correspondences (indices may be nullptr = 0..num-1).
 RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
                                   const int* indices, int num, const double* weights,
@@ -212,6 +214,8 @@ RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector
   }
   return s;
 }
+
+namespace {
 
 std::vector<int> mask_indices(const std::vector<char>& mask, std::size_t n) {
   std::vector<int> idx;

@@ -25,12 +25,14 @@
 // mean of sqrt(fx * fy) over both cameras); every solution of the 5-point
 // solver is decomposed into its 2 rotations and only an E for which all 5
 // sample points triangulate in front of both cameras for one of its 4 (R, t)
-// is scored (cheirality rejection of samples); the LO refit is a Sampson-
-// weighted 8-point fit on the normalized inliers projected onto the essential
-// manifold (closest_essential) -> recover_pose on the Sampson inliers (pose
-// and cheirality mask; kLowParallax = pure rotation -> kPureRotation) -> LM
-// refinement of (R, unit t) on the inliers in front (refine_relative_pose's
-// manifold LM) -> final inlier mask = Sampson inliers of the refined E.
+// is scored (cheirality rejection of samples); the LO refit is a few LM steps
+// on (R, unit t) minimising the (IRLS-weighted) Sampson error of the inliers
+// -> recover_pose on the Sampson inliers (pose and cheirality mask;
+// kLowParallax = pure rotation -> kPureRotation) -> final refinement in at most
+// 5 rounds: LM on (R, unit t) over the inliers in front (refine_relative_pose's
+// manifold LM), re-select the Sampson inliers, redo the cheirality, until the
+// inlier set is stable (a round is kept only if the MSAC score does not rise)
+// -> final inlier mask = Sampson inliers of the refined E.
 //
 // Failure modes: every outcome is a status with a message; E / F / pose are
 // set to zero / identity on failure. Mismatched input sizes and invalid options
