@@ -135,6 +135,7 @@ class LloydSolver {
   LloydSolver(const RowMatrixXd& x, RowMatrixXd* centres) : x_(x), c_(*centres), n_(x.rows()), k_(centres->rows()) {
     half_cc_.resize(k_, k_);
     s_.resize(k_);
+    candidates_.resize(static_cast<std::size_t>(k_));
   }
 
   void centre_distances() {
@@ -231,49 +232,57 @@ class LloydSolver {
           st->lower_global[si] = lg;
           continue;
         }
-        // Elkan: refresh this sample's per-centre bounds and test each centre
-        // in one pass; track the two smallest bounds for the global bound.
-        double* l = st->lower.data() + i * k_;
-        const double* then = cum.data() + static_cast<std::size_t>(st->stamp[si]) * k;
+        // Elkan: refresh this sample's per-centre bounds, then test the
+        // centres whose bound is below u. Three passes so that the O(k) work
+        // is branch-free (the single-pass version spent most of its time on
+        // mispredicted branches): (1) decay every bound by its centre's
+        // cumulative shift since the last refresh, (2) list the candidates
+        // against the current u (a superset of the centres the scan below
+        // must examine, since u only decreases), (3) after the scan, the
+        // smallest bound over the other centres. The bounds, distances and
+        // comparisons are the ones of the single-pass scan, so the labels are
+        // identical.
+        double* __restrict l = st->lower.data() + i * k_;
+        const double* __restrict then = cum.data() + static_cast<std::size_t>(st->stamp[si]) * k;
         st->stamp[si] = t;
-        const double u_own = u;
-        int ai = a;
-        double min1 = std::numeric_limits<double>::infinity(), min2 = min1;
-        Eigen::Index min1_j = -1;
+        for (std::size_t j = 0; j < k; ++j) l[j] = std::max(0.0, l[j] - (now[j] - then[j]) - slack);
+        l[a] = u;
+        int num_candidates = 0;
         for (Eigen::Index j = 0; j < k_; ++j) {
-          const auto sj = static_cast<std::size_t>(j);
-          double lj = j == a ? u_own : std::max(0.0, l[j] - (now[sj] - then[sj]) - slack);
-          if (j != ai && u > lj) {
-            const double h = half_cc_(j, ai);
-            if (u > h) {
-              lj = (x_.row(i) - c_.row(j)).norm();
-              if (lj < u) {
-                u = lj;
-                ai = static_cast<int>(j);
-              }
-            } else {
-              // d(x, c_j) >= ||c_j - c_ai|| - d(x, c_ai) = 2h - u (u is exact here):
-              // keeps the bound tight so Hamerly's global test settles x next time.
-              lj = std::max(lj, 2.0 * h - u);
+          candidates_[static_cast<std::size_t>(num_candidates)] = static_cast<int>(j);
+          num_candidates += (u > l[j]) ? 1 : 0;
+        }
+        int ai = a;
+        for (int q = 0; q < num_candidates; ++q) {
+          const int j = candidates_[static_cast<std::size_t>(q)];
+          if (j == ai || !(u > l[j])) continue;
+          const double h = half_cc_(j, ai);
+          if (u > h) {
+            const double dj = (x_.row(i) - c_.row(j)).norm();
+            l[j] = dj;
+            if (dj < u) {
+              u = dj;
+              ai = j;
             }
-          }
-          l[j] = lj;
-          if (lj < min1) {
-            min2 = min1;
-            min1 = lj;
-            min1_j = j;
-          } else if (lj < min2) {
-            min2 = lj;
+          } else {
+            // d(x, c_j) >= ||c_j - c_ai|| - d(x, c_ai) = 2h - u (u is exact here):
+            // keeps the bound tight so Hamerly's global test settles x next time.
+            l[j] = std::max(l[j], 2.0 * h - u);
           }
         }
+        // Smallest bound over the other centres (the own centre's entry is its
+        // exact distance).
+        const double own = l[ai];
+        l[ai] = std::numeric_limits<double>::infinity();
+        double min_other = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < k; ++j) min_other = std::min(min_other, l[j]);
+        l[ai] = own;
         if (ai != a) {
           st->labels(i) = ai;
           ++changed;
         }
         st->upper[si] = u;
-        // Smallest bound over the other centres (the own centre's entry is its
-        // exact distance, the smallest of all unless tied).
-        st->lower_global[si] = (min1_j == ai) ? min2 : min1;
+        st->lower_global[si] = min_other;
       }
       if (changed == 0 || shift.squaredNorm() <= shift_tolerance) {
         *converged = true;
@@ -288,6 +297,7 @@ class LloydSolver {
   Eigen::Index n_, k_;
   Eigen::MatrixXd half_cc_;  // 0.5 * ||c_j - c_j'|| (symmetric)
   Eigen::VectorXd s_;        // 0.5 * distance to the nearest other centre
+  std::vector<int> candidates_;  // Elkan scan: centres whose bound is below u
 };
 
 /// k-means++ seeding; when `bounds` is given it receives the exact nearest

@@ -509,18 +509,42 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
       const int p = sk.parent(c);
       if (p < 0) continue;
       const Eigen::Vector3d centre_diff = pose->col(p) - pose->col(c);
+      bool pw_all_zero = true;
       for (int dz = 0; dz < D; ++dz) {
         for (int dy = 0; dy < D; ++dy) {
           for (int dx = 0; dx < D; ++dx) {
             const Eigen::Vector3d d =
                 centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
-            pw[(dz * D + dy) * D + dx] = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+            const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+            pw[(dz * D + dy) * D + dx] = w;
+            pw_all_zero = pw_all_zero && w == 0.0f;
           }
         }
       }
       const float* bc = belief.data() + static_cast<std::size_t>(c) * kk;
       float* bp = belief.data() + static_cast<std::size_t>(p) * kk;
       int* ac = arg.data() + static_cast<std::size_t>(c) * kk;
+      if (pw_all_zero) {
+        // Every pair of candidates is compatible with weight 0 (the usual case
+        // once the cube is well inside the limb tolerance): the best child
+        // candidate is the same for every parent candidate, namely the first
+        // maximum of bc, which is what the scan below would find for each a.
+        int best_b = 0;
+        float best = bc[0] + 0.0f;
+        for (int b = 1; b < kk; ++b) {
+          const float s = bc[b] + 0.0f;
+          if (s > best) {
+            best = s;
+            best_b = b;
+          }
+        }
+        if (best == kNegInf) best_b = 0;
+        for (int a = 0; a < kk; ++a) {
+          ac[a] = best_b;
+          bp[a] += best;
+        }
+        continue;
+      }
       for (int a = 0; a < kk; ++a) {
         const int* code = diff_code.data() + static_cast<std::size_t>(a) * kk;
         float best = kNegInf;
