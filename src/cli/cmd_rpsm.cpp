@@ -3,9 +3,9 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
-#include "npy.hpp"
 #include "poses_file.hpp"
 
+#include <crossview/io/npy.hpp>
 #include <crossview/pose/heatmaps.hpp>
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/triangulation/triangulate.hpp>
@@ -70,11 +70,11 @@ int run_rpsm(int argc, char** argv) {
   const io::Rig rig = load_rig(calib_path).with_length_unit("mm");
   const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), files.size(), "rpsm");
   const int V = static_cast<int>(files.size());
-  std::vector<NpyArray> maps;
+  std::vector<io::NpyArray> maps;
   int F = -1, J = -1;
   for (int v = 0; v < V; ++v) {
-    maps.push_back(read_npy(files[v]));
-    NpyArray& a = maps.back();
+    maps.push_back(io::read_npy(files[v]));
+    io::NpyArray& a = maps.back();
     if (a.shape.size() == 3) a.shape.insert(a.shape.begin(), 1);
     if (a.shape.size() != 4 || a.size() == 0) {
       throw std::runtime_error("heatmap file '" + files[v] + "': expected shape (F, J, H, W) or (J, H, W)");
@@ -92,7 +92,7 @@ int run_rpsm(int argc, char** argv) {
   const auto make_views = [&](int f) {
     std::vector<pose::HeatmapView> views;
     for (int v = 0; v < V; ++v) {
-      const NpyArray& a = maps[v];
+      const io::NpyArray& a = maps[v];
       const int H = static_cast<int>(a.shape[2]), W = static_cast<int>(a.shape[3]);
       const camera::Camera& cam = cameras[v];
       pose::ViewHeatmaps h(J, H, W,

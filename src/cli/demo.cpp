@@ -3,10 +3,10 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
-#include "npy.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 
+#include <crossview/io/npy.hpp>
 #include <crossview/metrics/pose_metrics.hpp>
 #include <crossview/metrics/pss.hpp>
 #include <crossview/pose/heatmaps.hpp>
@@ -145,7 +145,7 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
           pose::render_gaussian_heatmaps(d.leftCols<2>().transpose(), d.col(2), H, W, affine, 1.0);
       maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
-    write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
+    io::write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
   }
   PoseSequence truth;
   truth.joint_names = skeleton.names();
