@@ -26,8 +26,11 @@ struct BaBone {
 };
 
 struct BaSettings {
-  double loss_scale_px = 3.0;      ///< Cauchy scale (px).
+  enum class Loss { kHuber, kCauchy, kSquared };
+  Loss loss = Loss::kCauchy;
+  double loss_scale_px = 3.0;      ///< Huber / Cauchy scale (px).
   int max_iterations = 100;
+  double function_tolerance = 1e-7;  ///< Relative cost change that stops LM.
   bool refine_focal = false;
   bool refine_distortion = false;
   double bone_sigma = 0.05;        ///< Relative std of a limb length.

@@ -544,6 +544,16 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   bs.bone_sigma = options.bone_length_sigma;
   bs.gauge_scale_camera = 1;
   bs.loss_scale_px = sigma;
+  // Schedule: Huber (convex: fast, bounded outlier influence) from the linear
+  // initialisation; after the first cut Cauchy at sigma_hat (redescending:
+  // the remaining outliers lose their pull); after the second cut plain least
+  // squares on the inliers (the Gaussian ML estimate, quadratic convergence).
+  bs.loss = detail::BaSettings::Loss::kHuber;
+  // Robust losses converge linearly in Ceres (the IRLS-like model of the
+  // loss): the two robust stages stop at a 1e-5 relative cost change (the
+  // step is then ~1e-3 of the rig size), the final least-squares stage
+  // converges quadratically to 1e-9.
+  bs.function_tolerance = 1e-5;
   std::vector<detail::BaObservation> active = all_obs;
   std::vector<double> residual;
   auto compute_residuals = [&](const std::vector<detail::BaObservation>& list) {
@@ -648,6 +658,8 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
     select_inliers(kOutlierCutSigmas * sigma_hat);
     init_bones();
     bs.loss_scale_px = sigma_hat;
+    bs.loss = round == 0 ? detail::BaSettings::Loss::kCauchy : detail::BaSettings::Loss::kSquared;
+    bs.function_tolerance = round == 0 ? 1e-5 : 1e-9;
     bsum = detail::bundle_adjust(&r.cameras, &points, active, bones, &limb_lengths, bs);
     total_iterations += bsum.iterations;
     if (!bsum.ok) return finish(Status::kOptimizationFailed, "bundle adjustment: " + bsum.message + motion_note);

@@ -99,7 +99,7 @@ TEST_CASE("calibrate_rig: Pose2Sim demo capture from intrinsics only") {
   WARN("Pose2Sim demo:" << per_camera << " rig size " << 1000.0 * e.rig_size << " mm; median rotation "
                         << e.median_rotation_deg() << " deg; RMS on the same " << r.num_observations_used
                         << " inlier detections: recovered " << rms_est << " px vs calibrated " << rms_gt
-                        << " px (ratio " << rms_est / rms_gt << "); metric scale error "
+                        << " px (ratio " << rms_est / rms_gt << "); BA iterations " << r.ba_iterations << " (" << "sigma_hat " << r.noise_sigma_px << " px" << "); metric scale error "
                         << 100.0 * (baseline_est / baseline_gt - 1.0) << "% (" << r.scale_note << ")");
   CHECK(e.median_rotation_deg() <= kMaxMedianRotationDeg);
   CHECK(e.max_position_fraction() <= kMaxPositionFraction);
