@@ -6,8 +6,6 @@
 #include <ceres/rotation.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -201,8 +199,8 @@ BaSummary bundle_adjust(std::vector<camera::Camera> *cameras,
   so.linear_solver_type = nc <= 20 ? ceres::DENSE_SCHUR : ceres::SPARSE_SCHUR;
   so.max_num_iterations = settings.max_iterations;
   so.num_threads = 1;
-  so.minimizer_progress_to_stdout = std::getenv("CV_BA_DEBUG") != nullptr;
-  if (!so.minimizer_progress_to_stdout) so.logging_type = ceres::SILENT;
+  so.minimizer_progress_to_stdout = false;
+  so.logging_type = ceres::SILENT;
   so.function_tolerance = settings.function_tolerance;
   so.parameter_tolerance = 1e-10;
   ceres::Solver::Summary summary;
@@ -212,7 +210,6 @@ BaSummary bundle_adjust(std::vector<camera::Camera> *cameras,
   out.final_cost = summary.final_cost;
   out.ok = summary.IsSolutionUsable() && std::isfinite(summary.final_cost);
   out.message = summary.BriefReport();
-  if (std::getenv("CV_BA_DEBUG")) std::fprintf(stderr, "%s\n", summary.FullReport().c_str());
   if (!out.ok)
     return out;
   for (int c = 0; c < nc; ++c) {
