@@ -1,0 +1,112 @@
+// Test helpers for crossview::calibration: detections of known 3D people in
+// known cameras (noise, outliers), and the comparison of a recovered rig with
+// the ground truth after alignment.
+#pragma once
+
+#include <crossview/calibration/calibrate.hpp>
+#include <crossview/camera/camera.hpp>
+#include <crossview_test/random.hpp>
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <Eigen/SVD>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace crossview_test {
+
+struct DetectionNoise {
+  double noise_px = 0.0;           ///< Gaussian std per axis.
+  double outlier_fraction = 0.0;   ///< Joints displaced by 20-150 px in a random direction.
+  double score = 0.9;
+};
+
+/// One person per camera per frame: the projections of poses[f] (3 x J).
+/// Joints that do not project inside the image are reported missing (score 0).
+inline crossview::calibration::RigDetections detect(const std::vector<crossview::camera::Camera>& cameras,
+                                                    const std::vector<Eigen::Matrix3Xd>& poses,
+                                                    const DetectionNoise& noise, Rng& rng) {
+  crossview::calibration::RigDetections d(cameras.size());
+  for (std::size_t c = 0; c < cameras.size(); ++c) {
+    for (const auto& pose : poses) {
+      crossview::calibration::PersonDetection p;
+      const int nj = static_cast<int>(pose.cols());
+      p.keypoints_px.setConstant(2, nj, std::numeric_limits<double>::quiet_NaN());
+      p.scores.setZero(nj);
+      for (int j = 0; j < nj; ++j) {
+        Eigen::Vector2d px;
+        if (cameras[c].project(pose.col(j), &px) != crossview::camera::ProjectionStatus::kSuccess) continue;
+        px += Eigen::Vector2d(rng.normal(noise.noise_px), rng.normal(noise.noise_px));
+        if (rng.uniform() < noise.outlier_fraction) {
+          const double a = rng.uniform(0.0, 2.0 * M_PI);
+          px += rng.uniform(20.0, 150.0) * Eigen::Vector2d(std::cos(a), std::sin(a));
+        }
+        if (px.x() < 0 || px.y() < 0 || px.x() > cameras[c].width() - 1 || px.y() > cameras[c].height() - 1) continue;
+        p.keypoints_px.col(j) = px;
+        p.scores[j] = noise.score;
+      }
+      d[c].push_back({p});
+    }
+  }
+  return d;
+}
+
+/// The cameras with their extrinsics reset (what calibrate_rig receives).
+inline std::vector<crossview::camera::Camera> intrinsics_only(const std::vector<crossview::camera::Camera>& rig) {
+  std::vector<crossview::camera::Camera> out;
+  for (const auto& c : rig) out.emplace_back(c.model(), c.params(), c.width(), c.height());
+  return out;
+}
+
+struct RigErrors {
+  std::vector<double> rotation_deg;   ///< per camera, after the best global rotation
+  std::vector<double> position;       ///< per camera, GT units, after Umeyama on the centres
+  double rig_size = 0.0;              ///< largest distance between two GT centres
+  double scale = 0.0;                 ///< GT units per estimated unit (Umeyama)
+  double median_rotation_deg() const { return median(rotation_deg); }
+  double max_rotation_deg() const { return *std::max_element(rotation_deg.begin(), rotation_deg.end()); }
+  double max_position_fraction() const { return *std::max_element(position.begin(), position.end()) / rig_size; }
+  static double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  }
+};
+
+/// Rotation errors after the global rotation that best aligns the estimated
+/// rotations with the truth (chordal mean of R_gt^T R_est); position errors
+/// after the similarity (Umeyama) mapping the estimated centres onto the truth.
+inline RigErrors compare_rigs(const std::vector<crossview::camera::Camera>& estimated,
+                              const std::vector<crossview::camera::Camera>& truth) {
+  const int n = static_cast<int>(truth.size());
+  RigErrors e;
+  Eigen::Matrix3d M = Eigen::Matrix3d::Zero();
+  for (int i = 0; i < n; ++i) {
+    M += truth[i].cam_from_world.rotation_matrix().transpose() * estimated[i].cam_from_world.rotation_matrix();
+  }
+  Eigen::JacobiSVD<Eigen::Matrix3d> svd(M, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::Matrix3d D = Eigen::Matrix3d::Identity();
+  if ((svd.matrixU() * svd.matrixV().transpose()).determinant() < 0) D(2, 2) = -1;
+  const Eigen::Matrix3d S = svd.matrixU() * D * svd.matrixV().transpose();  // R_est ~ R_gt S
+  Eigen::Matrix3Xd src(3, n), dst(3, n);
+  for (int i = 0; i < n; ++i) {
+    const Eigen::Matrix3d R_aligned = estimated[i].cam_from_world.rotation_matrix() * S.transpose();
+    e.rotation_deg.push_back(crossview::camera::rotation_angle_between(R_aligned, truth[i].cam_from_world.rotation_matrix()) *
+                             180.0 / M_PI);
+    src.col(i) = estimated[i].center_in_world();
+    dst.col(i) = truth[i].center_in_world();
+  }
+  const Eigen::Matrix4d T = Eigen::umeyama(src, dst, true);
+  e.scale = T.block<3, 3>(0, 0).col(0).norm();
+  for (int i = 0; i < n; ++i) {
+    const Eigen::Vector3d p = T.block<3, 3>(0, 0) * src.col(i) + T.block<3, 1>(0, 3);
+    e.position.push_back((p - dst.col(i)).norm());
+    for (int k = i + 1; k < n; ++k) e.rig_size = std::max(e.rig_size, (dst.col(i) - dst.col(k)).norm());
+  }
+  return e;
+}
+
+}  // namespace crossview_test
