@@ -162,7 +162,12 @@ JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
       for (int j : candidates) out.state(f, j) = JointState::kNotAligned;
       candidates.clear();
     }
-    for (int j : candidates) out.error(f, j) = (p.row(j) - q.row(j)).norm();
+    for (int j : candidates) {
+      double err = (p.row(j) - q.row(j)).norm();
+      // The squared norm overflows for differences above ~1e154; the scaled norm does not.
+      if (!std::isfinite(err)) err = (p.row(j) - q.row(j)).stableNorm();
+      out.error(f, j) = err;
+    }
     for (int j = 0; j < J; ++j) count_state(out.state(f, j), &out.counts);
   }
   return out;
@@ -201,7 +206,12 @@ ErrorSummary summarize_errors(const JointErrors& e) {
   for (Eigen::Index f = 0; f < F; ++f) {
     s.per_frame(f) = s.per_frame_count(f) > 0 ? s.per_frame(f) / s.per_frame_count(f) : kNaN;
   }
-  if (e.counts.evaluated > 0) {
+  if (e.counts.evaluated > 0 && !std::isfinite(total)) {
+    s.status = Status::kOverflow;
+    s.mean = kNaN;
+    s.message = "a joint error or the sum of errors is not representable in double (finite coordinates of "
+                "magnitude ~1e150 or more; " + counts_message(e.counts) + ")";
+  } else if (e.counts.evaluated > 0) {
     s.status = Status::kSuccess;
     s.mean = total / e.counts.evaluated;
     s.message = counts_message(e.counts);

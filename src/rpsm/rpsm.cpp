@@ -341,7 +341,10 @@ inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double
   OffsetSet o;
   const double reach = model == PairwiseModel::kHardIndicator ? limb.tolerance : 3.0 * limb.sigma;
   const double r_max = (limb.length + reach) / spacing;
-  const int r = std::min(max_radius_bins, static_cast<int>(std::floor(r_max)));
+  // Clamp in double before the cast: a huge finite tolerance (or a NaN) must not
+  // reach static_cast<int> out of range (undefined behaviour; a wild loop bound).
+  const double r_clamped = std::floor(r_max);
+  const int r = r_clamped >= 0.0 ? static_cast<int>(std::min<double>(max_radius_bins, r_clamped)) : -1;
   for (int z = -r; z <= r; ++z) {
     for (int y = -r; y <= r; ++y) {
       for (int x = -r; x <= r; ++x) {

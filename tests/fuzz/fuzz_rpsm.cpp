@@ -1,6 +1,4 @@
-// Fuzzes rpsm::refine (and, when built with -DCROSSVIEW_FUZZ_RPSM_ESTIMATE,
-// rpsm::estimate on 1 input in 8: off by default because of an open finding,
-// see docs/robustness.md) on tiny problems: a chain
+// Fuzzes rpsm::refine (and rpsm::estimate on 1 input in 8) on tiny problems: a chain
 // skeleton of 1-4 joints with limb priors from bytes, 0-3 views of realistic
 // or raw cameras, heatmaps of at most 8 x 8 pixels whose values are Gaussian
 // bumps, raw floats (NaN, Inf, negative), all zero or a mix, an initial pose
@@ -93,11 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.limb_tolerance = fdp.ConsumeBool() ? 0.0 : mostly_sane(fdp, 0.0, 0.5);
     o.num_threads = 1;
 
-#ifdef CROSSVIEW_FUZZ_RPSM_ESTIMATE
     const bool estimate = fdp.ConsumeIntegralInRange<int>(0, 7) == 0;
-#else
-    const bool estimate = false;
-#endif
     rpsm::RpsmResult r;
 #ifdef CROSSVIEW_FUZZ_TRACE
     std::fprintf(stderr, "J=%d V=%d H=%d W=%d cube=%g bins=%d levels=%d rbins=%d init_side=%g comb=%d pair=%d tol=%g\n", J, V,

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace cm = crossview::metrics;
@@ -328,6 +329,37 @@ TEST_CASE("Missing joints are excluded or scored as misses, and counted", "[metr
   CHECK(pa.status == cm::Status::kNoValidJoints);
   CHECK(pa.counts.not_aligned == 2);
   CHECK(pa.counts.missing_prediction == 15);
+}
+
+TEST_CASE("Finite coordinates whose errors overflow give kOverflow, never +Inf labelled success",
+          "[metrics][bad_input]") {
+  // Found by fuzz_metrics: 1e300 - (-1e300) is finite but its square is not.
+  Pose3d gt = Pose3d::Zero(3, 3), pred = Pose3d::Zero(3, 3);
+  cm::ErrorOptions none, root;
+  none.alignment = cm::Alignment::kNone;
+  root.alignment = cm::Alignment::kRoot;
+  root.root_joint = 0;
+  pred(1, 0) = 1e300;
+  gt(1, 0) = -1e300;
+  for (const cm::ErrorSummary& s : std::vector<cm::ErrorSummary>{cm::mpjpe({pred}, {gt}, none),
+                                    cm::mpjpe({pred}, {gt}, root)}) {
+    // One error of 2e300 is representable (scaled norm); the mean is finite.
+    CHECK(s.ok());
+    CHECK(std::isfinite(s.mean));
+    CHECK(s.mean == Approx(2e300 / 3.0));
+  }
+  // Differences beyond DBL_MAX (2e308): a status, not +Inf labelled success.
+  pred(2, 0) = 1e308;
+  gt(2, 0) = -1e308;
+  pred(1, 0) = 1e308;
+  gt(1, 0) = -1e308;
+  for (const cm::ErrorSummary& s : std::vector<cm::ErrorSummary>{cm::mpjpe({pred}, {gt}, none), cm::pa_mpjpe({pred}, {gt})}) {
+    CHECK_FALSE(s.ok());
+    CHECK(s.status != cm::Status::kSuccess);
+    CHECK_FALSE(s.message.empty());
+  }
+  CHECK(cm::mpjpe({pred}, {gt}, none).status == cm::Status::kOverflow);
+  CHECK(std::string(cm::to_string(cm::Status::kOverflow)).find("overflow") != std::string::npos);
 }
 
 TEST_CASE("JDR uses the ground-truth head segment of each frame", "[metrics][jdr]") {

@@ -273,4 +273,15 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
   gauss.pairwise = rpsm::PairwiseModel::kGaussian;
   CHECK_THROWS_AS(rpsm::estimate(f.views, pose::with_limb_priors(sk, priors), root, gauss),
                   std::invalid_argument);
+  // A huge finite tolerance (found by fuzz_rpsm: 1.3e254) once overflowed the
+  // int bin radius of the limb offsets; now the radius is clamped to the grid.
+  for (const double tol : {1.3e254, 1e12}) {
+    gauss.limb_tolerance = tol;
+    gauss.num_bins = 4;
+    gauss.num_levels = 0;
+    const auto wide = rpsm::estimate(f.views, sk, root, gauss);
+    INFO(wide.message);
+    CHECK(wide.success());
+    CHECK(wide.joints_in_world.allFinite());
+  }
 }

@@ -43,7 +43,10 @@
 // Errors: mismatched frame counts, joint counts, mask sizes, out-of-range joint
 // indices and invalid options throw std::invalid_argument naming the frame /
 // option. An empty batch or a batch where nothing could be evaluated returns
-// Status::kNoValidJoints with a message (never a NaN labelled success).
+// Status::kNoValidJoints with a message (never a NaN labelled success). Finite
+// coordinates so large that an error or the sum of errors overflows double
+// (|x| ~ 1e150 and up) give Status::kOverflow, mean NaN, for the error means;
+// rate metrics (PCK, PCP, JDR) count such a joint as incorrect.
 // Cost: O(F * J) (plus one 3x3 SVD per frame for PA-MPJPE).
 #pragma once
 

@@ -78,12 +78,15 @@ inline Limbs pcp_parts() {
 enum class Status : std::uint8_t {
   kSuccess = 0,
   kNoValidJoints,  ///< Nothing could be evaluated (every joint missing or every frame unaligned).
+  kOverflow,       ///< Finite inputs whose errors (or their sum) overflow double: coordinates far
+                   ///< beyond any physical unit (|x| ~ 1e150 and up). `mean` is NaN.
 };
 
 constexpr const char* to_string(Status s) {
   switch (s) {
     case Status::kSuccess: return "success";
     case Status::kNoValidJoints: return "no valid joints to evaluate";
+    case Status::kOverflow: return "errors overflow double precision";
   }
   return "unknown";
 }
