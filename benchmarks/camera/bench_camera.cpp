@@ -6,6 +6,8 @@
 #include <crossview_test/random.hpp>
 #include <opencv2/calib3d.hpp>
 
+#include <limits>
+
 namespace cc = crossview::camera;
 
 namespace {
@@ -96,9 +98,9 @@ void BM_crossview_unproject(benchmark::State& state) {
   double worst = 0.0;
   for (const auto& p : px) {
     cam.unproject_to_normalized(p, &n);
-    Eigen::Vector2d back;
-    cam.project_from_cam(n.homogeneous(), &back);
-    worst = std::max(worst, (back - p).norm());
+    Eigen::Vector2d back = Eigen::Vector2d::Constant(std::numeric_limits<double>::quiet_NaN());
+    const bool ok = cam.project_from_cam(n.homogeneous(), &back) == cc::ProjectionStatus::kSuccess;
+    worst = ok ? std::max(worst, (back - p).norm()) : std::numeric_limits<double>::infinity();
   }
   for (auto _ : state) {
     for (const auto& p : px) {
