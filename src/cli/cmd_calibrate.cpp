@@ -1,8 +1,10 @@
+// crossview calibrate: the whole rig from the people it sees (crossview::calibration);
 // crossview calibrate-relative: the relative pose of a camera pair from the
 // body joints both cameras see (EpipolarPose), no calibration object.
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
 
@@ -36,12 +38,136 @@ constexpr const char* kHelp =
     "                        B at the unit-length baseline)\n"
     "  --quiet, --json       print nothing but errors / a JSON object\n";
 
+constexpr const char* kRigHelp =
+    "usage: crossview calibrate --keypoints DIR DIR [DIR ...] --intrinsics FILE [options]\n"
+    "\n"
+    "Calibrates the extrinsics of a whole rig (2 or more cameras) from the body joints\n"
+    "of the person they see, with no calibration object: pairwise essential matrices,\n"
+    "rotation averaging, bundle adjustment with a robust loss, and a metric scale from\n"
+    "the person's height (BODY_25B detections; other skeletons keep an arbitrary scale).\n"
+    "The world frame of the result is the first camera's. When FILE also holds\n"
+    "extrinsics (e.g. a calibration-object result), the result is compared with them\n"
+    "after removing the similarity gauge.\n"
+    "\n"
+    "options:\n"
+    "  --keypoints DIR...     one OpenPose JSON folder per camera, in the calibration's order\n"
+    "  --intrinsics FILE      calibration with every camera's intrinsics (.toml or .json)\n"
+    "  --cameras NAME...      the cameras' names in FILE (default: its first ones)\n"
+    "  --height M             the person's height in metres (default 1.70, a mean adult)\n"
+    "  --noise PX             keypoint noise sigma in pixels; thresholds derive from it (default 3)\n"
+    "  --min-confidence C     ignore detections scored below C (default 0.3)\n"
+    "  --refine-focal         also refine the focal lengths\n"
+    "  --refine-distortion    also refine the first two radial distortion terms\n"
+    "  --bone-lengths         add bone-length consistency terms across frames\n"
+    "  --seed S               seed of the pairwise RANSACs (default: the library's)\n"
+    "  --out FILE             write the calibrated rig (.json crossview or .toml Pose2Sim)\n"
+    "  --quiet, --json        print nothing but errors / a JSON object\n";
+
+/// Metres per length unit of a loaded rig ("m" or "mm").
+double metres_per_unit_of(const io::Rig& rig) { return io::metres_per_unit(rig.length_unit); }
+
 bool same_pose(const camera::Rigid3d& a, const camera::Rigid3d& b) {
   return camera::rotation_angle_between(a.rotation_matrix(), b.rotation_matrix()) < 1e-12 &&
          (a.translation - b.translation).norm() < 1e-12;
 }
 
 }  // namespace
+
+int run_calibrate(int argc, char** argv) {
+  if (wants_help(argc, argv)) {
+    std::fputs(kRigHelp, stdout);
+    return 0;
+  }
+  const Args args("calibrate", argc, argv, {"quiet", "json", "refine-focal", "refine-distortion", "bone-lengths"},
+                  {"intrinsics", "height", "noise", "min-confidence", "seed", "out"}, {"keypoints", "cameras"});
+  const std::vector<std::string> folders = args.list("keypoints");
+  if (folders.size() < 2) {
+    throw UsageError("calibrate: --keypoints needs one folder per camera (at least 2), got " +
+                     std::to_string(folders.size()));
+  }
+  const std::string out_path = args.get("out", "");
+  const bool out_toml = out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".toml") == 0;
+  const bool out_json = out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".json") == 0;
+  if (!out_path.empty() && !out_toml && !out_json) {
+    throw UsageError("calibrate: --out must end in .json (crossview rig) or .toml (Pose2Sim), got '" + out_path + "'");
+  }
+  Output out;
+  out.quiet = args.flag("quiet");
+  out.json = args.flag("json");
+
+  const io::Rig rig = load_rig(args.require("intrinsics"));
+  const std::vector<camera::Camera> cameras =
+      cameras_for_folders(rig, args.list("cameras"), folders.size(), "calibrate");
+  const MultiViewKeypoints keypoints = load_openpose_views(folders);
+  calibration::CalibrationOptions options = calibration_options_for(keypoints.num_joints);
+  options.scale.person_height_m = args.get_double("height", options.scale.person_height_m, 0.51, 2.49);
+  options.keypoint_noise_px = args.get_double("noise", options.keypoint_noise_px, 0.05, 100.0);
+  options.min_confidence = args.get_double("min-confidence", options.min_confidence, 0.0, 0.99);
+  options.refine_focal = args.flag("refine-focal");
+  options.refine_distortion = args.flag("refine-distortion");
+  options.bone_length_terms = args.flag("bone-lengths");
+  if (args.has("seed")) options.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
+
+  const RigCalibrationRun run = calibrate_from_keypoints(cameras, keypoints, options);
+  const calibration::CalibrationResult& r = run.result;
+  const bool degenerate = r.status == calibration::Status::kDegenerateMotion;
+  if (!r.ok() && !degenerate) {
+    throw std::runtime_error(std::string("rig not calibrated (") + calibration::to_string(r.status) + "): " +
+                             r.message);
+  }
+  const bool metric = options.scale.source != calibration::ScaleOptions::Source::kNone;
+  if (!out_path.empty()) {
+    io::Rig result;
+    result.length_unit = "m";
+    result.cameras = r.cameras;
+    write_file_atomic(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
+  }
+  const double unit_per_m = metres_per_unit_of(rig);
+  if (out.json) {
+    std::string cams;
+    for (std::size_t i = 0; i < r.cameras.size(); ++i) {
+      const Eigen::Quaterniond q = r.cameras[i].cam_from_world.rotation;
+      const Eigen::Vector3d t = r.cameras[i].cam_from_world.translation;
+      cams += (i ? ", " : "") + std::string("{\"name\": ") + json_string(r.cameras[i].name()) +
+              ", \"rotation_wxyz\": [" + json_number(q.w()) + ", " + json_number(q.x()) + ", " + json_number(q.y()) +
+              ", " + json_number(q.z()) + "], \"translation\": [" + json_number(t.x()) + ", " + json_number(t.y()) +
+              ", " + json_number(t.z()) + "], \"observations\": " + std::to_string(r.per_camera[i].num_observations) +
+              ", \"reprojection_rms_px\": " + json_number(r.per_camera[i].reprojection_rms_px);
+      if (run.comparison) {
+        cams += ", \"rotation_error_deg\": " + json_number(run.comparison->rotation_error_deg[i]) +
+                ", \"position_error_m\": " + json_number(run.comparison->position_error[i] * unit_per_m);
+      }
+      cams += "}";
+    }
+    std::printf("{\"status\": %s, \"message\": %s, \"length_unit\": %s, \"cameras\": [%s], "
+                "\"reprojection_rms_px\": %s, \"observations\": %d, \"estimated_height_m\": %s}\n",
+                json_string(calibration::to_string(r.status)).c_str(), json_string(r.message).c_str(),
+                json_string(metric ? "m" : "arbitrary").c_str(), cams.c_str(),
+                json_number(r.reprojection_rms_px).c_str(), r.num_observations_used,
+                json_number(r.estimated_height_m).c_str());
+  } else if (!out.quiet) {
+    std::printf("rig of %zu cameras from %d frames: %s\n", r.cameras.size(), keypoints.num_frames(),
+                calibration::to_string(r.status));
+    if (degenerate) std::printf("  warning: %s\n", r.message.c_str());
+    std::printf("  %d observations in the bundle adjustment, reprojection RMS %.2f px (noise sigma %.2f px)\n",
+                r.num_observations_used, r.reprojection_rms_px, r.noise_sigma_px);
+    std::printf("  scale: %s\n", metric ? r.scale_note.c_str() : "arbitrary (no height prior for this skeleton)");
+    for (std::size_t i = 0; i < r.cameras.size(); ++i) {
+      const Eigen::Vector3d c = r.cameras[i].center_in_world();
+      std::printf("  %-10s centre [%8.3f %8.3f %8.3f]%s, %5d observations, RMS %.2f px", r.cameras[i].name().c_str(),
+                  c.x(), c.y(), c.z(), metric ? " m" : "", r.per_camera[i].num_observations,
+                  r.per_camera[i].reprojection_rms_px);
+      if (run.comparison) {
+        std::printf(", vs FILE: rotation %.2f deg, position %.3f m (%.2f %% of the rig)",
+                    run.comparison->rotation_error_deg[i], run.comparison->position_error[i] * unit_per_m,
+                    100.0 * run.comparison->position_error[i] / run.comparison->rig_size);
+      }
+      std::printf("\n");
+    }
+    if (!out_path.empty()) std::printf("wrote %s\n", out_path.c_str());
+  }
+  return 0;
+}
 
 int run_calibrate_relative(int argc, char** argv) {
   if (wants_help(argc, argv)) {

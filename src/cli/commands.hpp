@@ -27,6 +27,7 @@ std::vector<camera::Camera> cameras_for_folders(const io::Rig& rig, const std::v
 
 int run_demo(int argc, char** argv);
 int run_triangulate(int argc, char** argv);
+int run_calibrate(int argc, char** argv);
 int run_calibrate_relative(int argc, char** argv);
 int run_rpsm(int argc, char** argv);
 int run_eval(int argc, char** argv);

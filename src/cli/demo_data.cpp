@@ -5,6 +5,7 @@
 #include "common.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
+#include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
 #include <crossview/metrics/pose_metrics.hpp>
@@ -83,18 +84,16 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const int J = keypoints.num_joints;
   constexpr double kMinConfidence = 0.3;  // OpenPose scores below this are mostly wrong parts
 
-  // 1. Self-calibration of every camera relative to the first from body joints.
-  std::vector<RelativePoseEstimate> pairs;
-  for (int v = 1; v < V; ++v) {
-    std::vector<PoseMatrix> a, b;
-    for (const auto& frame : keypoints.frames) {
-      a.push_back(frame[0]);
-      b.push_back(frame[v]);
-    }
-    const camera::Rigid3d reference = cameras[v].cam_from_world * cameras[0].cam_from_world.inverse();
-    pairs.push_back(relative_pose_from_keypoints(cameras[0], cameras[v], a, b, RelativePoseMethod::kEssential, 4.0,
-                                                 kMinConfidence, seed, &reference));
-  }
+  // 1. Self-calibration of the whole rig from body joints (no calibration object),
+  //    compared with the calibration file. The pipeline below uses the file's rig.
+  calibration::CalibrationOptions calib_options = calibration_options_for(keypoints.num_joints);
+  calib_options.seed = seed;
+  const RigCalibrationRun self_calibration = calibrate_from_keypoints(cameras, keypoints, calib_options);
+  const calibration::CalibrationResult& calib = self_calibration.result;
+  const std::string calib_summary =
+      self_calibration.comparison
+          ? describe_comparison(cameras, *self_calibration.comparison, "mm")
+          : std::string("not calibrated (") + calibration::to_string(calib.status) + "): " + calib.message;
 
   // 2. Triangulation (DLT, robust), 3. RPSM from heatmaps rendered from the detections.
   std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
@@ -276,20 +275,15 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   for (const auto& p : robust) {
     if (p.row(root).allFinite()) report.trajectory.emplace_back(p.row(root).transpose());
   }
-  std::string calib_text;
-  for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
-    const RelativePoseEstimate& p = pairs[i];
-    calib_text += p.ok ? fmt::format("{}-{}: rotation error {:.2f} deg, translation direction error {:.2f} deg ({} "
-                                     "inliers of {}). ",
-                                     cameras[0].name(), cameras[i + 1].name(), p.rotation_error_deg,
-                                     p.translation_error_deg, p.num_inliers, p.num_correspondences)
-                       : fmt::format("{}-{}: failed ({}). ", cameras[0].name(), cameras[i + 1].name(), p.message);
-  }
-  report.notes.push_back({"Self-calibration from body joints",
-                          "Relative pose of every camera to " + cameras[0].name() +
-                              " from the detected joints alone (5-point essential matrix with RANSAC on the "
-                              "calibrated intrinsics, cheirality, refinement), compared with the calibration file: " +
-                              calib_text});
+  report.notes.push_back(
+      {"Self-calibration from body joints",
+       "The rig's extrinsics recovered from the detected joints alone (crossview::calibration: pairwise essential "
+       "matrices, rotation averaging, bundle adjustment, metric scale from a 1.70 m person), compared with the "
+       "calibration file after removing the similarity gauge: " +
+           calib_summary +
+           (calib.ok() ? fmt::format(". Reprojection RMS {:.2f} px on {} observations.", calib.reprojection_rms_px,
+                                     calib.num_observations_used)
+                       : std::string("."))});
   report.notes.push_back(
       {"Pipeline",
        "Main person per view (highest confidence, continuity with the previous frame); detections scored <= 0.3 "
@@ -301,31 +295,35 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   write_html_report(report, report_path);
 
   if (out.json) {
-    std::string calib_json;
-    for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
-      calib_json += fmt::format("{}{{\"pair\": [{}, {}], \"ok\": {}, \"rotation_error_deg\": {}, "
-                                "\"translation_error_deg\": {}, \"inliers\": {}}}",
-                                calib_json.empty() ? "" : ", ", json_string(cameras[0].name()),
-                                json_string(cameras[i + 1].name()), pairs[i].ok ? "true" : "false",
-                                json_number(pairs[i].rotation_error_deg), json_number(pairs[i].translation_error_deg),
-                                pairs[i].num_inliers);
+    std::string calib_json = fmt::format("{{\"status\": {}, \"reprojection_rms_px\": {}", 
+                                         json_string(calibration::to_string(calib.status)),
+                                         json_number(calib.reprojection_rms_px));
+    if (self_calibration.comparison) {
+      std::string rot, pos;
+      for (std::size_t i = 0; i < cameras.size(); ++i) {
+        rot += (i ? ", " : "") + json_number(self_calibration.comparison->rotation_error_deg[i]);
+        pos += (i ? ", " : "") + json_number(self_calibration.comparison->position_error[i]);
+      }
+      calib_json += ", \"rotation_error_deg\": [" + rot + "], \"position_error_mm\": [" + pos + "]";
     }
-    std::printf("{\"data\": %s, \"frames\": %d, \"cameras\": %d, \"self_calibration\": [%s], \"methods\": [%s], "
+    calib_json += "}";
+    std::printf("{\"data\": %s, \"frames\": %d, \"cameras\": %d, \"self_calibration\": %s, \"methods\": [%s], "
                 "\"report\": %s}\n",
                 json_string(dir).c_str(), F, V, calib_json.c_str(), json_rows.c_str(), json_string(report_path).c_str());
   } else if (!out.quiet) {
     std::printf("crossview demo on %s: %d cameras, %d frames, %d joints\n\n", dir.c_str(), V, F, J);
-    std::printf("self-calibration from body joints (relative to %s, vs the calibration file):\n",
-                cameras[0].name().c_str());
-    for (int i = 0; i < static_cast<int>(pairs.size()); ++i) {
-      const RelativePoseEstimate& p = pairs[i];
-      if (p.ok) {
-        std::printf("  %-8s ok      rotation error %6.2f deg, translation direction error %6.2f deg, %d/%d inliers\n",
-                    cameras[i + 1].name().c_str(), p.rotation_error_deg, p.translation_error_deg, p.num_inliers,
-                    p.num_correspondences);
-      } else {
-        std::printf("  %-8s FAILED  %s\n", cameras[i + 1].name().c_str(), p.message.c_str());
+    std::printf("self-calibration of the rig from body joints (%s, reprojection RMS %.2f px), vs the calibration "
+                "file:\n",
+                calibration::to_string(calib.status), calib.reprojection_rms_px);
+    if (self_calibration.comparison) {
+      const calibration::RigComparison& c = *self_calibration.comparison;
+      for (std::size_t i = 0; i < cameras.size(); ++i) {
+        std::printf("  %-8s rotation error %5.2f deg, position error %5.0f mm (%.2f %% of the %.2f m rig)\n",
+                    cameras[i].name().c_str(), c.rotation_error_deg[i], c.position_error[i],
+                    100.0 * c.position_error[i] / c.rig_size, c.rig_size / 1000.0);
       }
+    } else {
+      std::printf("  FAILED  %s\n", calib.message.c_str());
     }
     std::printf("\n%-22s %18s %24s %10s\n", "method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints");
     for (const auto& r : report.table_rows) {

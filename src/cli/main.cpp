@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  demo                run the full pipeline on the built-in synthetic scene (or --data DIR)\n"
     "  triangulate         3D poses from a calibration and per-camera OpenPose JSON folders\n"
+    "  calibrate           a whole rig's extrinsics from the people it sees, no calibration object\n"
     "  calibrate-relative  relative pose of a camera pair from body joints, no calibration object\n"
     "  rpsm                3D poses from per-camera 2D heatmaps (.npy) with RPSM\n"
     "  eval                metrics of predicted 3D poses against reference poses\n"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "demo") return crossview::cli::run_demo(argc - 2, argv + 2);
     if (command == "triangulate") return crossview::cli::run_triangulate(argc - 2, argv + 2);
+    if (command == "calibrate") return crossview::cli::run_calibrate(argc - 2, argv + 2);
     if (command == "calibrate-relative") return crossview::cli::run_calibrate_relative(argc - 2, argv + 2);
     if (command == "rpsm") return crossview::cli::run_rpsm(argc - 2, argv + 2);
     if (command == "eval") return crossview::cli::run_eval(argc - 2, argv + 2);

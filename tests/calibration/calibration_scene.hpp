@@ -4,6 +4,7 @@
 #pragma once
 
 #include <crossview/calibration/calibrate.hpp>
+#include <crossview/calibration/compare.hpp>
 #include <crossview/camera/camera.hpp>
 #include <crossview_test/random.hpp>
 
@@ -76,36 +77,16 @@ struct RigErrors {
   }
 };
 
-/// Rotation errors after the global rotation that best aligns the estimated
-/// rotations with the truth (chordal mean of R_gt^T R_est); position errors
-/// after the similarity (Umeyama) mapping the estimated centres onto the truth.
+/// The library's comparison (calibration::compare_rigs, tested on known
+/// similarities in test_calibrate.cpp) in the fields the tests read.
 inline RigErrors compare_rigs(const std::vector<crossview::camera::Camera>& estimated,
                               const std::vector<crossview::camera::Camera>& truth) {
-  const int n = static_cast<int>(truth.size());
+  const crossview::calibration::RigComparison c = crossview::calibration::compare_rigs(estimated, truth);
   RigErrors e;
-  Eigen::Matrix3d M = Eigen::Matrix3d::Zero();
-  for (int i = 0; i < n; ++i) {
-    M += truth[i].cam_from_world.rotation_matrix().transpose() * estimated[i].cam_from_world.rotation_matrix();
-  }
-  Eigen::JacobiSVD<Eigen::Matrix3d> svd(M, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  Eigen::Matrix3d D = Eigen::Matrix3d::Identity();
-  if ((svd.matrixU() * svd.matrixV().transpose()).determinant() < 0) D(2, 2) = -1;
-  const Eigen::Matrix3d S = svd.matrixU() * D * svd.matrixV().transpose();  // R_est ~ R_gt S
-  Eigen::Matrix3Xd src(3, n), dst(3, n);
-  for (int i = 0; i < n; ++i) {
-    const Eigen::Matrix3d R_aligned = estimated[i].cam_from_world.rotation_matrix() * S.transpose();
-    e.rotation_deg.push_back(crossview::camera::rotation_angle_between(R_aligned, truth[i].cam_from_world.rotation_matrix()) *
-                             180.0 / M_PI);
-    src.col(i) = estimated[i].center_in_world();
-    dst.col(i) = truth[i].center_in_world();
-  }
-  const Eigen::Matrix4d T = Eigen::umeyama(src, dst, true);
-  e.scale = T.block<3, 3>(0, 0).col(0).norm();
-  for (int i = 0; i < n; ++i) {
-    const Eigen::Vector3d p = T.block<3, 3>(0, 0) * src.col(i) + T.block<3, 1>(0, 3);
-    e.position.push_back((p - dst.col(i)).norm());
-    for (int k = i + 1; k < n; ++k) e.rig_size = std::max(e.rig_size, (dst.col(i) - dst.col(k)).norm());
-  }
+  e.rotation_deg = c.rotation_error_deg;
+  e.position = c.position_error;
+  e.rig_size = c.rig_size;
+  e.scale = c.scale;
   return e;
 }
 

@@ -1,6 +1,7 @@
 // calibrate_rig on a synthetic scene (no data files): a moving synthetic person
 // in a 4-camera ring with distortion; bad input; options; determinism.
 #include <crossview/calibration/calibrate.hpp>
+#include <crossview/calibration/compare.hpp>
 #include <crossview/pose/skeleton.hpp>
 #include <crossview_test/pose_scene.hpp>
 
@@ -281,4 +282,43 @@ TEST_CASE("CalibrationOptions::validate names the option") {
   o.averaging.max_iterations = -1;
   expect_throw(o, "max_iterations");
   CHECK(std::string(calibration::to_string(Status::kDegenerateMotion)).find("motion") != std::string::npos);
+}
+
+TEST_CASE("compare_rigs removes the similarity gauge and measures what is left") {
+  const auto truth = crossview_test::h36m_like_ring();
+  // The same rig in another world frame and unit: x' = s R x + t.
+  const Eigen::Matrix3d R = Eigen::AngleAxisd(0.7, Eigen::Vector3d(1, 2, 3).normalized()).toRotationMatrix();
+  const Eigen::Vector3d t(120.0, -40.0, 900.0);
+  const double s = 0.001;  // mm -> m
+  std::vector<camera::Camera> moved;
+  for (const auto& c : truth) {
+    const Eigen::Matrix3d Rc = c.cam_from_world.rotation_matrix() * R.transpose();
+    const Eigen::Vector3d centre = s * (R * c.center_in_world()) + t;
+    camera::Rigid3d pose(Eigen::Quaterniond(Rc), -Rc * centre);
+    moved.emplace_back(c.model(), c.params(), c.width(), c.height(), pose, c.name());
+  }
+  const calibration::RigComparison same = calibration::compare_rigs(moved, truth);
+  REQUIRE(same.rotation_error_deg.size() == truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    CHECK(same.rotation_error_deg[i] < 1e-6);
+    CHECK(same.position_error[i] < 1e-6 * same.rig_size);
+  }
+  CHECK(same.scale == Approx(1.0 / s).epsilon(1e-9));
+  CHECK(same.rig_size > 1000.0);  // the H36M-like ring spans metres, in mm
+  // Turn camera 2 by 2 degrees about its optical axis: the global rotation
+  // spreads part of it over the others, camera 2 keeps most of it.
+  const Eigen::Matrix3d turn = Eigen::AngleAxisd(2.0 * M_PI / 180.0, Eigen::Vector3d::UnitZ()).toRotationMatrix();
+  std::vector<camera::Camera> turned = moved;
+  const Eigen::Vector3d centre2 = turned[2].center_in_world();
+  const Eigen::Matrix3d R2 = turn * turned[2].cam_from_world.rotation_matrix();
+  turned[2] = camera::Camera(turned[2].model(), turned[2].params(), turned[2].width(), turned[2].height(),
+                             camera::Rigid3d(Eigen::Quaterniond(R2), -R2 * centre2), turned[2].name());
+  const calibration::RigComparison e = calibration::compare_rigs(turned, truth);
+  CHECK(e.max_rotation_error_deg() == Approx(e.rotation_error_deg[2]));
+  CHECK(e.rotation_error_deg[2] > 1.0);
+  CHECK(e.rotation_error_deg[2] < 2.0 + 1e-9);
+  for (std::size_t i = 0; i < truth.size(); ++i) CHECK(e.position_error[i] < 1e-6 * e.rig_size);
+  // Bad input throws with the reason.
+  CHECK_THROWS_WITH(calibration::compare_rigs(turned, {truth[0], truth[1]}), Catch::Contains("4 estimated cameras vs 2"));
+  CHECK_THROWS_WITH(calibration::compare_rigs({truth[0]}, {truth[0]}), Catch::Contains("at least 2"));
 }
