@@ -114,6 +114,11 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
     return summary;
   }
   summary.initial_cost = cost;
+  // The step tolerance is relative to the scene's scale, the distance to the
+  // nearest camera, not to |X|: a world origin 100 km away must not loosen it.
+  double scene_scale = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < num_views; ++i) scene_scale = std::min(scene_scale, (X - cameras[i]->center_in_world()).norm());
+  if (!std::isfinite(scene_scale)) scene_scale = X.norm();
   double mu = 1e-6;
   bool converged = false;
   bool need_jacobian = false;
@@ -138,7 +143,7 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
         mu *= 10.0;
         continue;
       }
-      if (step.norm() <= options.step_tolerance * (X.norm() + options.step_tolerance)) {
+      if (step.norm() <= options.step_tolerance * (scene_scale + options.step_tolerance)) {
         converged = true;
         break;
       }

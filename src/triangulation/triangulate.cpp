@@ -79,7 +79,7 @@ struct Workspace {
   std::vector<const camera::Camera*> cam_ptrs;
   std::vector<Eigen::Vector2d> pixels;
   std::vector<Eigen::Vector2d> undistorted;
-  std::vector<Matrix34d> projections;
+  std::vector<Matrix34d> local_projections;  ///< projections about a local origin (linear_estimate)
   std::vector<double> weights;
   std::vector<int> subset;
   std::vector<int> best_subset;
@@ -122,14 +122,12 @@ void load_subset(const camera::Camera* cameras, Workspace& ws, const std::vector
   ws.cam_ptrs.clear();
   ws.pixels.clear();
   ws.undistorted.clear();
-  ws.projections.clear();
   ws.weights.clear();
   for (int k : idx) {
     const View& v = ws.views[k];
     ws.cam_ptrs.push_back(&cameras[v.index]);
     ws.pixels.push_back(v.pixel_px);
     ws.undistorted.push_back(v.undistorted_px);
-    ws.projections.push_back(ws.caches[v.index].projection);
     ws.weights.push_back(v.weight);
   }
 }
@@ -170,16 +168,35 @@ double score_hypothesis(const camera::Camera* cameras, const Workspace& ws, cons
 }
 
 /// Initial estimate on the subset ws.subset (already loaded). Returns a status.
+/// The linear systems are set up about a local origin, the mean centre of the
+/// subset's cameras, and the result shifted back: with world coordinates far
+/// from the origin (a rig georeferenced 100 km away) the raw DLT / midpoint
+/// normal equations would lose digits to cancellation.
 Status linear_estimate(Method method, Workspace& ws, Eigen::Vector3d* X) {
   const int n = static_cast<int>(ws.subset.size());
+  Eigen::Vector3d origin = Eigen::Vector3d::Zero();
+  for (int k : ws.subset) origin += ws.caches[ws.views[k].index].center_in_world;
+  origin /= static_cast<double>(std::max(n, 1));
+  Status status;
   if (method == Method::kMidpoint) {
     std::vector<Eigen::Vector3d>& c = ws.points;  // reuse: centres then directions
     c.clear();
-    for (int k : ws.subset) c.push_back(ws.caches[ws.views[k].index].center_in_world);
+    for (int k : ws.subset) c.push_back(ws.caches[ws.views[k].index].center_in_world - origin);
     for (int k : ws.subset) c.push_back(ws.views[k].ray_in_world);
-    return triangulate_midpoint(c.data(), c.data() + n, ws.weights.data(), n, X);
+    status = triangulate_midpoint(c.data(), c.data() + n, ws.weights.data(), n, X);
+  } else {
+    // P = K R [I | -c] becomes K R [I | origin - c] in the local frame.
+    ws.local_projections.resize(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const CameraCache& cc = ws.caches[ws.views[ws.subset[i]].index];
+      Matrix34d& P = ws.local_projections[static_cast<std::size_t>(i)];
+      P.leftCols<3>() = cc.projection.leftCols<3>();
+      P.col(3) = cc.projection.leftCols<3>() * (origin - cc.center_in_world);
+    }
+    status = triangulate_dlt(ws.local_projections.data(), ws.undistorted.data(), ws.weights.data(), n, X);
   }
-  return triangulate_dlt(ws.projections.data(), ws.undistorted.data(), ws.weights.data(), n, X);
+  if (status == Status::kSuccess) *X += origin;
+  return status;
 }
 
 /// The core: views are already prepared in ws.views (>= 2 usable). Fills

@@ -41,7 +41,9 @@ struct RefineOptions {
   double loss_scale_px = 10.0;
   /// Maximum LM iterations (>= 1).
   int max_iterations = 20;
-  /// Stop when the step is below step_tolerance * (|X| + step_tolerance) (> 0).
+  /// Stop when the step is below step_tolerance * (d + step_tolerance) (> 0),
+  /// d = distance from the initial point to the nearest camera centre (the
+  /// scene's scale; independent of where the world origin lies).
   double step_tolerance = 1e-10;
   /// Stop when the relative cost decrease is below this (>= 0).
   double function_tolerance = 1e-12;
