@@ -2,7 +2,8 @@
 # ThreadSanitizer check of crossview's multi-threaded paths: builds (in its own
 # build dir) only the robustness tests and the CLI with -fsanitize=thread, then
 # runs the thread-determinism tests and `crossview demo --frames 12 --threads 4`
-# (RPSM + triangulation + metrics over frames on a worker pool). Exits non-zero
+# (RPSM + triangulation + metrics over frames on a worker pool), and, when the
+# shared data is there, `crossview demo --data .../pose2sim_demo --threads 4`. Exits non-zero
 # on any data race or test failure.
 #
 #   scripts/tsan.sh
@@ -43,5 +44,10 @@ echo "=== tsan: test_thread_determinism"
 echo "=== tsan: crossview demo --frames 12 --threads 4"
 report="$build/tsan-demo.html"
 "${run[@]}" "$build/bin/crossview" demo --frames 12 --threads 4 --report "$report" || status=1
+data="${CROSSVIEW_SHARED_DATA_DIR:-$root/../shared/data}/pose2sim_demo"
+if [[ -d "$data" ]]; then
+  echo "=== tsan: crossview demo --data $data --threads 4 (calibration, triangulation, RPSM on the real capture)"
+  "${run[@]}" "$build/bin/crossview" demo --data "$data" --threads 4 --quiet --report "$build/tsan-real.html" || status=1
+fi
 echo "=== tsan: $([[ $status == 0 ]] && echo "no data race, tests passed" || echo FAILED) ($(( $(date +%s) - start )) s)"
 exit $status
