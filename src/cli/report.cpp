@@ -259,8 +259,8 @@ std::string camera_layout(const Report& report) {
     svg += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#cf222e\" stroke-width=\"2\"/>"
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"#cf222e\"/>"
-        "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\">{}</text>",
-        x, y, x + dx, y + dy, x, y, x + 7, y - 7,
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" text-anchor=\"{}\">{}</text>",
+        x, y, x + dx, y + dy, x, y, x > 0.7 * w ? x - 7 : x + 7, y - 7, x > 0.7 * w ? "end" : "start",
         escape(report.views[i].camera.name().empty() ? std::to_string(i + 1) : report.views[i].camera.name()));
   }
   return svg + "<text x=\"8\" y=\"16\" font-size=\"12\">cameras from above, person's path in blue</text></svg>";
