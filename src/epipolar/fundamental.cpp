@@ -4,8 +4,9 @@
 
 #include <crossview/epipolar/detail/polynomial.hpp>
 
+#include "internal.hpp"
+
 #include <Eigen/Eigenvalues>
-#include <Eigen/QR>
 #include <Eigen/SVD>
 
 #include <algorithm>
@@ -66,6 +67,15 @@ Eigen::Matrix3d enforce_rank2(const Eigen::Matrix3d& F) {
 /// no unique solution exists.
 constexpr double kFundamentalRankTolerance = 1e-9;
 
+bool null_space_7x9(double (&A)[7][9], Eigen::Matrix<double, 9, 1>* n1,
+                    Eigen::Matrix<double, 9, 1>* n2) {
+  Eigen::Matrix<double, 9, 1> basis[2];
+  if (!null_space_gauss_jordan<7>(A, kFundamentalRankTolerance, basis)) return false;
+  *n1 = basis[0];
+  *n2 = basis[1];
+  return true;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -95,21 +105,43 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   };
   Eigen::Matrix<double, 9, 1> f;
   if (num_points == 8) {
-    // Exact null space of the 8x9 system: the last column of Q in A^T P = Q R.
-    Eigen::Matrix<double, 9, 8> At;
-    for (int i = 0; i < 8; ++i) At.col(i) = row_of(i);
-    Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 8>> qr(At);
-    const auto& R = qr.matrixR();
-    const double r0 = std::abs(R(0, 0));
-    if (!(std::abs(R(7, 7)) > detail::kFundamentalRankTolerance * r0)) return 0;
-    f = qr.householderQ() * Eigen::Matrix<double, 9, 1>::Unit(8);
-  } else {
-    Eigen::Matrix<double, 9, 9> AtA = Eigen::Matrix<double, 9, 9>::Zero();
-    for (int i = 0; i < num_points; ++i) {
+    // Exact null space of the 8x9 system (Gauss-Jordan with complete pivoting).
+    double A[8][9];
+    for (int i = 0; i < 8; ++i) {
       const Eigen::Matrix<double, 9, 1> row = row_of(i);
-      AtA.selfadjointView<Eigen::Lower>().rankUpdate(row);
+      for (int c = 0; c < 9; ++c) A[i][c] = row(c);
     }
-    AtA = AtA.selfadjointView<Eigen::Lower>();
+    if (!detail::null_space_gauss_jordan<8>(A, detail::kFundamentalRankTolerance, &f)) return 0;
+  } else {
+    // A^T A accumulated on its 45 upper-triangle entries in plain scalars (the
+    // compiler keeps them in registers / vectorizes; Eigen's rankUpdate on a 9x9
+    // view does not), rows weighted by w (= sqrt(w)^2).
+    double acc[45] = {};
+    for (int i = 0; i < num_points; ++i) {
+      const double u1 = T1(0, 0) * points1[i].x() + T1(0, 2);
+      const double v1 = T1(1, 1) * points1[i].y() + T1(1, 2);
+      const double u2 = T2(0, 0) * points2[i].x() + T2(0, 2);
+      const double v2 = T2(1, 1) * points2[i].y() + T2(1, 2);
+      const double r[9] = {u2 * u1, u2 * v1, u2, v2 * u1, v2 * v1, v2, u1, v1, 1.0};
+      const double w = weights != nullptr ? weights[i] : 1.0;
+      double wr[9];
+      for (int a = 0; a < 9; ++a) wr[a] = w * r[a];
+      int k = 0;
+      for (int a = 0; a < 9; ++a) {
+        for (int b = a; b < 9; ++b) acc[k++] += wr[a] * r[b];
+      }
+    }
+    Eigen::Matrix<double, 9, 9> AtA;
+    {
+      int k = 0;
+      for (int a = 0; a < 9; ++a) {
+        for (int b = a; b < 9; ++b) {
+          AtA(a, b) = acc[k];
+          AtA(b, a) = acc[k];
+          ++k;
+        }
+      }
+    }
     Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 9, 9>> eig(AtA);
     if (eig.info() != Eigen::Success) return 0;
     const auto& ev = eig.eigenvalues();  // ascending, = squared singular values
@@ -154,7 +186,7 @@ int fundamental_8point(const std::vector<Eigen::Vector2d>& points1,
 /// fundamentals: cleared, then filled with the 1 or 3 real solutions.
 /// Returns the number of solutions; 0 on NaN/Inf input or a rank-deficient system
 /// (coincident points, collinear configurations).
-/// Complexity: constant (one 9x7 QR, a cubic, ~1 us).
+/// Complexity: constant (Gauss-Jordan elimination of the 7x9 system, a cubic, < 1 us).
 int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
                        std::vector<Eigen::Matrix3d>* fundamentals) {
   if (fundamentals == nullptr) return 0;
@@ -166,20 +198,31 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
       !detail::hartley_normalization(points2, 7, &T2)) {
     return 0;
   }
-  Eigen::Matrix<double, 9, 7> At;
+  // Null space of the 7x9 system by Gauss-Jordan elimination with complete pivoting
+  // (no Householder Q to form, no allocation): A P = [I | B] => the null space is
+  // spanned by P [-B; I2]. Rank test: the last pivot relative to the first one.
+  double A[7][9];
   for (int i = 0; i < 7; ++i) {
-    const Eigen::Vector3d x1(T1(0, 0) * points1[i].x() + T1(0, 2),
-                             T1(1, 1) * points1[i].y() + T1(1, 2), 1.0);
-    const Eigen::Vector3d x2(T2(0, 0) * points2[i].x() + T2(0, 2),
-                             T2(1, 1) * points2[i].y() + T2(1, 2), 1.0);
-    At.col(i) = detail::epipolar_row(x1, x2);
+    const double u1 = T1(0, 0) * points1[i].x() + T1(0, 2);
+    const double v1 = T1(1, 1) * points1[i].y() + T1(1, 2);
+    const double u2 = T2(0, 0) * points2[i].x() + T2(0, 2);
+    const double v2 = T2(1, 1) * points2[i].y() + T2(1, 2);
+    double* r = A[i];
+    r[0] = u2 * u1;
+    r[1] = u2 * v1;
+    r[2] = u2;
+    r[3] = v2 * u1;
+    r[4] = v2 * v1;
+    r[5] = v2;
+    r[6] = u1;
+    r[7] = v1;
+    r[8] = 1.0;
   }
-  Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 7>> qr(At);
-  const auto& R = qr.matrixR();
-  if (!(std::abs(R(6, 6)) > detail::kFundamentalRankTolerance * std::abs(R(0, 0)))) return 0;
-  const Eigen::Matrix<double, 9, 9> Q = qr.householderQ();
-  const Eigen::Matrix3d F1 = detail::matrix_from_rowmajor(Q.col(7));
-  const Eigen::Matrix3d F2 = detail::matrix_from_rowmajor(Q.col(8));
+  Eigen::Matrix<double, 9, 1> n1;
+  Eigen::Matrix<double, 9, 1> n2;
+  if (!detail::null_space_7x9(A, &n1, &n2)) return 0;
+  const Eigen::Matrix3d F1 = detail::matrix_from_rowmajor(n1);
+  const Eigen::Matrix3d F2 = detail::matrix_from_rowmajor(n2);
   // det(F2 + a D), D = F1 - F2:  c0 + c1 a + c2 a^2 + c3 a^3 with
   // c0 = det F2, c1 = tr(adj(F2) D), c2 = tr(F2 adj(D)), c3 = det D.
   const Eigen::Matrix3d D = F1 - F2;

@@ -6,7 +6,65 @@
 
 #include <Eigen/Core>
 
+#include <cmath>
+#include <utility>
+
 namespace crossview::epipolar::detail {
+
+/// Null space of a rank-(kRows) kRows x 9 system (rows of `A`, destroyed) by
+/// Gauss-Jordan elimination with complete pivoting: after elimination A P = [I | B]
+/// with the column permutation P, and the null space is spanned by P [-B; I].
+/// Writes the 9 - kRows basis vectors (unit norm) to `basis`. Returns false when a
+/// pivot is not above `rank_tolerance` times the first one (rank-deficient
+/// system) or is not finite. Fixed-size arrays only: no allocation.
+template <int kRows>
+bool null_space_gauss_jordan(double (&A)[kRows][9], double rank_tolerance,
+                             Eigen::Matrix<double, 9, 1>* basis) {
+  constexpr int kNull = 9 - kRows;
+  int column_of[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  double first_pivot = 0.0;
+  for (int k = 0; k < kRows; ++k) {
+    int pr = k;
+    int pc = k;
+    double best = -1.0;
+    for (int r = k; r < kRows; ++r) {
+      for (int c = k; c < 9; ++c) {
+        const double v = std::abs(A[r][c]);
+        if (v > best) {
+          best = v;
+          pr = r;
+          pc = c;
+        }
+      }
+    }
+    if (k == 0) first_pivot = best;
+    if (!(best > rank_tolerance * first_pivot) || !std::isfinite(best)) return false;
+    if (pr != k) {
+      for (int c = 0; c < 9; ++c) std::swap(A[k][c], A[pr][c]);
+    }
+    if (pc != k) {
+      for (int r = 0; r < kRows; ++r) std::swap(A[r][k], A[r][pc]);
+      std::swap(column_of[k], column_of[pc]);
+    }
+    const double inv = 1.0 / A[k][k];
+    for (int c = k + 1; c < 9; ++c) A[k][c] *= inv;
+    A[k][k] = 1.0;
+    for (int r = 0; r < kRows; ++r) {
+      if (r == k) continue;
+      const double f = A[r][k];
+      if (f == 0.0) continue;
+      for (int c = k + 1; c < 9; ++c) A[r][c] -= f * A[k][c];
+      A[r][k] = 0.0;
+    }
+  }
+  for (int j = 0; j < kNull; ++j) {
+    Eigen::Matrix<double, 9, 1> v;
+    for (int r = 0; r < kRows; ++r) v(column_of[r]) = -A[r][kRows + j];
+    for (int q = 0; q < kNull; ++q) v(column_of[kRows + q]) = q == j ? 1.0 : 0.0;
+    basis[j] = v / v.norm();
+  }
+  return true;
+}
 
 /// Linear two-view triangulation in camera-1 coordinates: the depths (d1, d2) that
 /// minimise |d1 R x1 + t - d2 x2|^2 for homogeneous normalized points x1 = (u1, v1, 1),

@@ -45,7 +45,7 @@ int fundamental_8point(const std::vector<Eigen::Vector2d>& points1,
 /// fundamentals: cleared, then filled with the 1 or 3 real solutions.
 /// Returns the number of solutions; 0 on NaN/Inf input or a rank-deficient system
 /// (coincident points, collinear configurations).
-/// Complexity: constant (one 9x7 QR, a cubic, ~1 us).
+/// Complexity: constant (Gauss-Jordan elimination of the 7x9 system, a cubic, < 1 us).
 int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
                        std::vector<Eigen::Matrix3d>* fundamentals);
 

@@ -25,10 +25,12 @@
 // Algorithm (Fischler-Bolles RANSAC with the usual modern refinements):
 //  - MSAC scoring: score = sum_i min(r_i^2, t^2) (lower is better), with early
 //    bail-out once the partial sum exceeds the best score so far.
-//  - SPRT (Chum & Matas 2008, a simplified Wald test with a fixed delta):
-//    sampled models are scored over the points in a seeded random order and
-//    dropped once the likelihood ratio of "wrong model" exceeds the threshold,
-//    so a wrong model costs a few dozen residuals instead of N.
+//  - SPRT (Chum & Matas 2008, a simplified Wald test): sampled models are scored
+//    over the points in a seeded random order and dropped once the likelihood
+//    ratio of "wrong model" exceeds the threshold, so a wrong model costs a few
+//    dozen residuals instead of N. delta = sprt_delta once the best inlier ratio
+//    exceeds 2 sprt_delta; before that, delta is estimated from the rejected
+//    models (see score_model), so that the early samples are tested too.
 //  - Adaptive termination: after each new best model with k inliers out of N,
 //    the number of samples needed is log(1 - confidence) / log(1 - (k/N)^m),
 //    multiplied by `num_trials_multiplier`, clamped to [min_iterations,
@@ -114,7 +116,9 @@ struct RansacOptions {
   /// scoring sampled models: points are visited in a random order and a model
   /// is dropped as soon as its likelihood ratio exceeds `sprt_threshold`
   /// (a good model is wrongly dropped with probability <= 1 / sprt_threshold).
-  /// `sprt_delta` = probability that a point is an inlier to a wrong model.
+  /// `sprt_delta` = probability that a point is an inlier to a wrong model (used
+  /// once the best inlier ratio exceeds 2 sprt_delta; before that an estimate from
+  /// the rejected models, in [sprt_delta / 20, sprt_delta], is used).
   bool sprt = true;
   double sprt_delta = 0.05;
   double sprt_threshold = 1000.0;
@@ -308,9 +312,28 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
 
   // MSAC score with early bail-out once it exceeds `bail` and, for sampled
   // models, the SPRT. Returns +inf for a rejected model.
+  // SPRT delta: options.sprt_delta once the best model's inlier ratio exceeds twice
+  // it. Before that (early samples, low inlier ratios) a test with the fixed delta
+  // would be too weak to run, so delta is estimated from the sampled models that
+  // did not become the best (pooled fraction of inliers among the points they were
+  // scored on, Chum & Matas 2008), once they have seen >= N points, clamped to
+  // [sprt_delta / 20, sprt_delta]; the SPRT then runs as soon as the best ratio
+  // exceeds twice that estimate instead of scoring every model on all N points.
+  double pooled_inliers = 0.0;
+  double pooled_points = 0.0;
+  int scored_inliers = 0;  // of the last score_model call
+  int scored_points = 0;
+  auto current_delta = [&]() {
+    if (pooled_points < num_data || sprt_epsilon > 2.0 * options.sprt_delta) {
+      return options.sprt_delta;
+    }
+    return std::clamp(pooled_inliers / pooled_points, options.sprt_delta / 20.0,
+                      options.sprt_delta);
+  };
   auto score_model = [&](const Model& model, double bail, bool use_sprt) {
     double s = 0.0;
-    const double delta = options.sprt_delta;
+    const double delta = current_delta();
+    scored_inliers = 0;
     use_sprt = use_sprt && options.sprt && sprt_epsilon > 2.0 * delta;
     const double up = use_sprt ? (1.0 - delta) / (1.0 - sprt_epsilon) : 1.0;
     const double down = use_sprt ? delta / sprt_epsilon : 1.0;
@@ -320,14 +343,17 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
       if (r2 < t2) {  // NaN counts as an outlier
         s += r2;
         lambda *= down;
+        ++scored_inliers;
       } else {
         s += t2;
         lambda *= up;
         if (s > bail || lambda > options.sprt_threshold) {
+          scored_points = k + 1;
           return std::numeric_limits<double>::infinity();
         }
       }
     }
+    scored_points = num_data;
     return s;
   };
 
@@ -398,7 +424,11 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
       }
       ++report.num_models;
       double s = score_model(models[j], best_score, true);
-      if (!(s < best_score)) continue;
+      if (!(s < best_score)) {
+        pooled_inliers += scored_inliers;
+        pooled_points += scored_points;
+        continue;
+      }
       Model candidate = models[j];
       if (options.local_optimization) local_optimize(&candidate, &s);
       best = candidate;

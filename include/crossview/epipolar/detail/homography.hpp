@@ -55,6 +55,14 @@ inline bool homography_dlt(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2,
 }
 
 /// |x2 - dehomogenize(H x1)|^2 (pixels^2); +inf when H x1 is at infinity.
+/// Minimal 4-point homography on the correspondences `indices[0..4)`: the same
+/// normalization as homography_dlt, then the exact null space of the 8x9 system by
+/// Gauss-Jordan elimination (no eigensolver, no allocation). Returns false for a
+/// rank-deficient sample (coincident / collinear points) or non-finite output.
+/// Compiled in src/epipolar/homography.cpp.
+bool homography_4point(const Eigen::Vector2d* x1, const Eigen::Vector2d* x2, const int* indices,
+                       Eigen::Matrix3d* H);
+
 inline double homography_transfer_error_squared(const Eigen::Matrix3d& H, const Eigen::Vector2d& x1,
                                                 const Eigen::Vector2d& x2) {
   const Eigen::Vector3d p = H * x1.homogeneous();
@@ -76,7 +84,7 @@ struct HomographyEstimator {
     int idx[4];
     for (int k = 0; k < 4; ++k) idx[k] = subset[sample[k]];
     Eigen::Matrix3d H;
-    if (!homography_dlt(x1, x2, idx, 4, nullptr, &H)) return 0;
+    if (!homography_4point(x1, x2, idx, &H)) return 0;
     models->push_back(H);
     return 1;
   }
