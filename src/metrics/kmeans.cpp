@@ -65,6 +65,19 @@ inline void check_samples(const RowMatrixXd& samples, int k, const char* what) {
                                   " contains NaN or Inf");
     }
   }
+  // Squared distances and their sums over all samples must stay finite:
+  // |x| <= M with n * d * (2 M)^2 < DBL_MAX (M ~ 1e150 for 1e6 samples of 51
+  // values). Larger finite values (found by fuzz_metrics) would make every
+  // potential +Inf and the seeding pick nothing.
+  const double limit = 0.5 * std::sqrt(std::numeric_limits<double>::max() /
+                                       (static_cast<double>(samples.rows()) * static_cast<double>(samples.cols()))) /
+                       2.0;
+  const double largest = samples.cwiseAbs().maxCoeff();
+  if (largest > limit) {
+    throw std::invalid_argument(std::string(what) + ": a sample value of magnitude " + std::to_string(largest) +
+                                " would overflow squared distances (at most " + std::to_string(limit) +
+                                " for this many samples); rescale the data");
+  }
 }
 
 /// Moves every centre to the mean of its samples (sums recomputed from scratch,
@@ -357,6 +370,10 @@ inline RowMatrixXd seed_plus_plus(const RowMatrixXd& samples, int k, std::uint64
         best_total = potential;
         best_pick = pick;
       }
+    }
+    if (best_pick < 0) {  // no finite potential (cannot happen after check_samples): a clear error
+      throw std::invalid_argument("kmeans_plus_plus: no candidate centre with a finite potential at centre " +
+                                  std::to_string(c));
     }
     centres.row(c) = samples.row(best_pick);
     for (int j = 0; j < c; ++j) centre_gap[static_cast<std::size_t>(j)] = (centres.row(c) - centres.row(j)).squaredNorm();

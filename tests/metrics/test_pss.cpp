@@ -310,4 +310,13 @@ TEST_CASE("PSS and k-means reject bad input with a clear message", "[pss][bad_in
   x << 0, 0, 1, std::numeric_limits<double>::infinity(), 2, 2;
   CHECK_THROWS_WITH(cm::kmeans(x, 2), Catch::Contains("sample 1"));
   CHECK_THROWS_WITH(cm::kmeans(RowMatrixXd(0, 3), 1), Catch::Contains("no samples"));
+  // Finite values whose squared distances overflow (found by fuzz_metrics: the
+  // seeding then had no finite potential and indexed row -1).
+  RowMatrixXd huge(3, 2);
+  huge << 0, 0, 1e300, -1e300, 2, 2;
+  CHECK_THROWS_WITH(cm::kmeans(huge, 2), Catch::Contains("overflow") && Catch::Contains("rescale"));
+  CHECK_THROWS_WITH(cm::kmeans_plus_plus(huge, 2, 1, 3), Catch::Contains("overflow"));
+  huge(1, 0) = 1e100;
+  huge(1, 1) = -1e100;
+  CHECK_NOTHROW(cm::kmeans(huge, 2));
 }
