@@ -14,6 +14,17 @@
 namespace crossview::calibration::detail {
 namespace {
 
+/// point_in_cam = R(angle_axis) point + translation; false when it is not in
+/// front of the camera (the solver then rejects the step).
+template <typename T>
+bool point_in_camera(const T *angle_axis, const T *translation, const T *point, T *p) {
+  ceres::AngleAxisRotatePoint(angle_axis, point, p);
+  p[0] += translation[0];
+  p[1] += translation[1];
+  p[2] += translation[2];
+  return p[2] > T(1e-9);
+}
+
 /// Pixel residual of one observation through the full camera model.
 template <typename Model> struct ReprojectionCost {
   Eigen::Vector2d observed;
@@ -21,12 +32,7 @@ template <typename Model> struct ReprojectionCost {
   bool operator()(const T *angle_axis, const T *translation, const T *params,
                   const T *point, T *residual) const {
     T p[3];
-    ceres::AngleAxisRotatePoint(angle_axis, point, p);
-    p[0] += translation[0];
-    p[1] += translation[1];
-    p[2] += translation[2];
-    if (!(p[2] > T(1e-9)))
-      return false; // behind the camera: reject the step
+    if (!point_in_camera(angle_axis, translation, point, p)) return false;
     T px[2];
     camera::project_point<Model>(params, p, px);
     residual[0] = px[0] - T(observed.x());
@@ -44,12 +50,7 @@ template <typename Model> struct FixedIntrinsicsCost {
   bool operator()(const T *angle_axis, const T *translation, const T *point,
                   T *residual) const {
     T p[3];
-    ceres::AngleAxisRotatePoint(angle_axis, point, p);
-    p[0] += translation[0];
-    p[1] += translation[1];
-    p[2] += translation[2];
-    if (!(p[2] > T(1e-9)))
-      return false;
+    if (!point_in_camera(angle_axis, translation, point, p)) return false;
     T k[Model::kNumParams];
     for (int i = 0; i < Model::kNumParams; ++i)
       k[i] = T(params[i]);

@@ -495,10 +495,11 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   // Initial points: every (frame, joint) seen by >= 2 cameras.
   const int np = nf * nj;
   std::vector<Eigen::Vector3d> points(np, Eigen::Vector3d::Constant(kNaN));
-  {
-    triangulation::TriangulationOptions to;
+  // Triangulates every (frame, joint) not yet in `points` that >= 2 cameras see.
+  auto triangulate_missing = [&](const triangulation::TriangulationOptions& to) {
     std::vector<Eigen::Vector2d> px(nc);
     for (int i = 0; i < np; ++i) {
+      if (points[i].allFinite()) continue;
       int views = 0;
       for (int c = 0; c < nc; ++c) {
         px[c] = obs.pixels[c].col(i);
@@ -508,7 +509,8 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
       const triangulation::TriangulationResult t = triangulation::triangulate(r.cameras, px, to);
       if (t.ok()) points[i] = t.point_in_world;
     }
-  }
+  };
+  triangulate_missing(triangulation::TriangulationOptions{});
   // Observations of those points.
   std::vector<detail::BaObservation> all_obs;
   for (int i = 0; i < np; ++i) {
@@ -642,18 +644,7 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
       triangulation::TriangulationOptions to;
       to.method = triangulation::Method::kRobust;
       to.robust.inlier_threshold_px = kOutlierCutSigmas * sigma_hat;
-      std::vector<Eigen::Vector2d> px(nc);
-      for (int i = 0; i < np; ++i) {
-        if (points[i].allFinite()) continue;
-        int views = 0;
-        for (int c = 0; c < nc; ++c) {
-          px[c] = obs.pixels[c].col(i);
-          views += obs.scores[c][i] > 0.0;
-        }
-        if (views < 2) continue;
-        const triangulation::TriangulationResult t = triangulation::triangulate(r.cameras, px, to);
-        if (t.ok()) points[i] = t.point_in_world;
-      }
+      triangulate_missing(to);
     }
     select_inliers(kOutlierCutSigmas * sigma_hat);
     init_bones();

@@ -63,9 +63,6 @@ constexpr const char* kRigHelp =
     "  --out FILE             write the calibrated rig (.json crossview or .toml Pose2Sim)\n"
     "  --quiet, --json        print nothing but errors / a JSON object\n";
 
-/// Metres per length unit of a loaded rig ("m" or "mm").
-double metres_per_unit_of(const io::Rig& rig) { return io::metres_per_unit(rig.length_unit); }
-
 bool same_pose(const camera::Rigid3d& a, const camera::Rigid3d& b) {
   return camera::rotation_angle_between(a.rotation_matrix(), b.rotation_matrix()) < 1e-12 &&
          (a.translation - b.translation).norm() < 1e-12;
@@ -122,7 +119,7 @@ int run_calibrate(int argc, char** argv) {
     result.cameras = r.cameras;
     write_file_atomic(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
   }
-  const double unit_per_m = metres_per_unit_of(rig);
+  const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
     std::string cams;
     for (std::size_t i = 0; i < r.cameras.size(); ++i) {
@@ -135,7 +132,7 @@ int run_calibrate(int argc, char** argv) {
               ", \"reprojection_rms_px\": " + json_number(r.per_camera[i].reprojection_rms_px);
       if (run.comparison) {
         cams += ", \"rotation_error_deg\": " + json_number(run.comparison->rotation_error_deg[i]) +
-                ", \"position_error_m\": " + json_number(run.comparison->position_error[i] * unit_per_m);
+                ", \"position_error_m\": " + json_number(run.comparison->position_error[i] * metres_per_unit);
       }
       cams += "}";
     }
@@ -159,7 +156,7 @@ int run_calibrate(int argc, char** argv) {
                   r.per_camera[i].reprojection_rms_px);
       if (run.comparison) {
         std::printf(", vs FILE: rotation %.2f deg, position %.3f m (%.2f %% of the rig)",
-                    run.comparison->rotation_error_deg[i], run.comparison->position_error[i] * unit_per_m,
+                    run.comparison->rotation_error_deg[i], run.comparison->position_error[i] * metres_per_unit,
                     100.0 * run.comparison->position_error[i] / run.comparison->rig_size);
       }
       std::printf("\n");

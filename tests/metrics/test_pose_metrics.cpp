@@ -355,7 +355,6 @@ TEST_CASE("Finite coordinates whose errors overflow give kOverflow, never +Inf l
   gt(1, 0) = -1e308;
   for (const cm::ErrorSummary& s : std::vector<cm::ErrorSummary>{cm::mpjpe({pred}, {gt}, none), cm::pa_mpjpe({pred}, {gt})}) {
     CHECK_FALSE(s.ok());
-    CHECK(s.status != cm::Status::kSuccess);
     CHECK_FALSE(s.message.empty());
   }
   CHECK(cm::mpjpe({pred}, {gt}, none).status == cm::Status::kOverflow);
