@@ -325,7 +325,17 @@ inline float pairwise_log(const LimbModel& limb, PairwiseModel model, double d) 
   if (model == PairwiseModel::kHardIndicator) {
     return std::abs(dev) <= limb.tolerance ? 0.0f : kNegInf;
   }
-  return static_cast<float>(-dev * dev / (2.0 * limb.sigma * limb.sigma));
+  // In units of sigma first: with a tiny sigma (validated > 0, but it may be
+  // subnormal) sigma^2 underflows to 0 and -dev^2 / (2 sigma^2) is 0/0 = NaN
+  // at dev = 0 (found by fuzz_rpsm: a NaN weight broke the max-sum
+  // backtracking). A log-weight below the float range is -inf, not an
+  // out-of-range cast.
+  if (dev == 0.0) return 0.0f;
+  const double z = dev / limb.sigma;
+  const double log_weight = -0.5 * z * z;
+  return log_weight >= -static_cast<double>(std::numeric_limits<float>::max())
+             ? static_cast<float>(log_weight)
+             : kNegInf;
 }
 
 /// Offsets (in bins) of a limb on a regular grid of spacing s, as linear
@@ -840,7 +850,17 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
         best_bin = bin;
       }
     }
-    chosen[c] = best_bin;  // finite because the parent's belief was finite
+    if (best_bin < 0) {
+      // Cannot happen when the messages were finite (the parent's belief is
+      // finite, so one compatible child bin is); kept so that a numerical
+      // surprise is a status and never an index of -1.
+      result.status = Status::kNoFeasiblePose;
+      result.message = "limb '" + skeleton.name(p) + "' -> '" + skeleton.name(c) +
+                       "': backtracking found no finite child bin (non-finite pairwise weights)";
+      result.timings.inference_ms = detail::ms_since(t3);
+      return result;
+    }
+    chosen[c] = best_bin;
   }
   Eigen::Matrix3Xd pose(3, nj);
   for (int j = 0; j < nj; ++j) pose.col(j) = bin_position(chosen[j]);

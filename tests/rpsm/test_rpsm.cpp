@@ -284,4 +284,21 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
     CHECK(wide.success());
     CHECK(wide.joints_in_world.allFinite());
   }
+  // A tolerance so small that sigma^2 underflows to 0 (found by fuzz_rpsm in
+  // CI): with every limb exactly one bin long the Gaussian weight at the
+  // prior length was 0/0 = NaN and the backtracking indexed bin -1. The
+  // Gaussian of a vanishing sigma is the exact-length indicator.
+  for (auto& p : priors) p = {125.0, 0.0};  // the bin spacing of 2000 / 16
+  gauss.limb_tolerance = 1e-200;
+  gauss.cube_side = 2000.0;
+  gauss.num_bins = 16;
+  gauss.num_levels = 0;
+  const auto tiny = rpsm::estimate(f.views, pose::with_limb_priors(sk, priors), root, gauss);
+  INFO(tiny.message);
+  REQUIRE(tiny.success());
+  REQUIRE(tiny.joints_in_world.allFinite());
+  for (int j = 1; j < 17; ++j) {
+    CHECK((tiny.psm_joints_in_world.col(j) - tiny.psm_joints_in_world.col(sk.parent(j))).norm() ==
+          Approx(125.0).epsilon(1e-12));
+  }
 }
