@@ -75,6 +75,12 @@ OpenPoseFrame parse_openpose_json(const std::string& text, const std::string& so
     if (kp.size() % 3 != 0) {
       throw IoError(source_name, fk, "expected a multiple of 3 values (x y score triplets), got " + std::to_string(kp.size()));
     }
+    if (kp.empty()) {
+      // (An empty first person once reset the joint count for the next one,
+      // found by fuzz_io_openpose_json.) OpenPose writes [] when body
+      // keypoints were not computed.
+      throw IoError(source_name, fk, "expected x y score triplets, got an empty array (body keypoints disabled?)");
+    }
     const int n = static_cast<int>(kp.size() / 3);
     if (joints == 0) joints = n;
     if (n != joints) {

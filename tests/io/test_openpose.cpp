@@ -81,6 +81,9 @@ TEST_CASE("io openpose: errors name file, field and expectation", "[io][openpose
       {"people not array", R"({"people":{}})", 0, "people", "expected an array, got an object"},
       {"person not object", R"({"people":[3]})", 0, "people[0]", "expected an object, got an integer"},
       {"missing keypoints", R"({"people":[{"person_id":[1]}]})", 0, "people[0].pose_keypoints_2d", "missing field"},
+      // fuzz_io_openpose_json: an empty first person made the next one's count the reference.
+      {"empty keypoints", R"({"people":[{"pose_keypoints_2d":[]},{"pose_keypoints_2d":[1,2,0.5]}]})", 0,
+       "people[0].pose_keypoints_2d", "got an empty array"},
       {"bad person_id", replace_once(ok, "[7]", "[\"a\"]"), 0, "people[1].person_id[0]", "expected a number, got a string"},
   };
   for (const Case& c : cases) {
