@@ -121,14 +121,13 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   if (!std::isfinite(scene_scale)) scene_scale = X.norm();
   double mu = 1e-6;
   bool converged = false;
-  bool need_jacobian = false;
   int it = 0;
+  // A trial point is evaluated with its Jacobian: most trial steps are
+  // accepted, and an accepted one needs the normal equations there (one
+  // projection pass per step instead of two).
+  Eigen::Matrix3d H_new;
+  Eigen::Vector3d g_new;
   for (; it < options.max_iterations; ++it) {
-    if (need_jacobian) {
-      double c;
-      evaluate(X, &c, &H, &g, nullptr);
-      need_jacobian = false;
-    }
     if (g.lpNorm<Eigen::Infinity>() <= 1e-300) {
       converged = true;
       break;
@@ -149,11 +148,12 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
       }
       const Eigen::Vector3d X_new = X + step;
       double cost_new;
-      if (evaluate(X_new, &cost_new, nullptr, nullptr, nullptr) && cost_new < cost) {
+      if (evaluate(X_new, &cost_new, &H_new, &g_new, nullptr) && cost_new < cost) {
         const double decrease = cost - cost_new;
         X = X_new;
+        H = H_new;
+        g = g_new;
         accepted = true;
-        need_jacobian = true;
         mu = std::max(mu / 3.0, 1e-12);
         if (decrease <= options.function_tolerance * cost) converged = true;
         cost = cost_new;

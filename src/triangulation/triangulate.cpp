@@ -139,6 +139,26 @@ double line_angle_deg(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
   return std::atan2(a.cross(b).norm(), std::abs(a.dot(b))) * kRadToDeg;
 }
 
+/// Largest line angle over pairs, with one atan2: the angle atan2(s, c) with
+/// s, c >= 0 grows with s / c, so pairs are compared by s1 c2 > s2 c1.
+class MaxLineAngle {
+ public:
+  void add(const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
+    const double s = a.cross(b).norm(), c = std::abs(a.dot(b));
+    if (std::isnan(s) || std::isnan(c)) return;  // as std::max(angle, NaN): ignored
+    if (!have_ || s * c_ > s_ * c) {
+      s_ = s;
+      c_ = c;
+      have_ = true;
+    }
+  }
+  double degrees() const { return have_ ? std::atan2(s_, c_) * kRadToDeg : 0.0; }
+
+ private:
+  double s_ = 0.0, c_ = 1.0;
+  bool have_ = false;
+};
+
 /// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
 double view_error(const camera::Camera* cameras, const Workspace& ws, int k, const Eigen::Vector3d& X) {
   const View& v = ws.views[k];
@@ -438,15 +458,14 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   {
     const Eigen::Vector3d& c0 = ws.caches[ws.views[0].index].center_in_world;
     double max_dist = 0.0, max_norm = c0.norm();
-    double max_angle = 0.0;
+    MaxLineAngle widest;
     for (int i = 0; i < nv; ++i) {
       const Eigen::Vector3d& ci = ws.caches[ws.views[i].index].center_in_world;
       max_dist = std::max(max_dist, (ci - c0).norm());
       max_norm = std::max(max_norm, ci.norm());
-      for (int j = i + 1; j < nv; ++j) {
-        max_angle = std::max(max_angle, line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world));
-      }
+      for (int j = i + 1; j < nv; ++j) widest.add(ws.views[i].ray_in_world, ws.views[j].ray_in_world);
     }
+    const double max_angle = widest.degrees();
     if (!(max_dist > 1e-12 * std::max(max_norm, 1e-300))) {
       fail(r, Status::kDegenerate, "all usable views share the same camera centre (no baseline)");
       return;
@@ -474,7 +493,7 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     return;
   }
   double sum = 0.0;
-  double max_angle = 0.0;
+  MaxLineAngle widest;
   for (std::size_t a = 0; a < ws.subset.size(); ++a) {
     const View& va = ws.views[ws.subset[a]];
     const Eigen::Vector3d in_cam = cameras[va.index].cam_from_world * X;
@@ -486,9 +505,10 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
     for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
       const Eigen::Vector3d db = X - ws.caches[ws.views[ws.subset[b]].index].center_in_world;
-      max_angle = std::max(max_angle, line_angle_deg(da, db));
+      widest.add(da, db);
     }
   }
+  const double max_angle = widest.degrees();
   r->triangulation_angle_deg = max_angle;
   r->mean_reprojection_error_px = sum / static_cast<double>(ws.subset.size());
   if (!std::isfinite(r->mean_reprojection_error_px)) {
