@@ -7,8 +7,13 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   explore for that long (default 60);
 #                                          the libFuzzer seed is random
 #   scripts/fuzz.sh --runs N [--seed S]    exactly N new inputs per target from
-#                                          seed S (default 1): reproducible, so
-#                                          CI gives the same verdict on every run
+#                                          seed S (default 1): independent of the
+#                                          machine's speed and reproducible on one
+#                                          machine; another filesystem may list
+#                                          equal-sized corpus files in another
+#                                          order, which libFuzzer keeps, so it can
+#                                          explore differently (a CI finding is
+#                                          reproduced from its crash file)
 # Environment: CROSSVIEW_FUZZ_BUILD_DIR (default build/fuzz),
 #              CROSSVIEW_FUZZ_WORK_DIR  (default <build dir>/fuzz-work),
 #              CROSSVIEW_FUZZ_JOBS      (build parallelism, default 2).
