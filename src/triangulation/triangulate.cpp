@@ -42,7 +42,6 @@ void TriangulationOptions::validate() const {
 namespace detail {
 namespace {
 
-constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
 constexpr double kRadToDeg = 180.0 / 3.14159265358979323846;
 
 /// Per-camera quantities shared by every point seen by that camera.

@@ -205,6 +205,23 @@ TEST_CASE("points behind the camera or beyond the distortion's range are reporte
   const double rd_max = std::sqrt(2.0 / 3.0) * (1.0 - 0.5 * 2.0 / 3.0);
   CHECK(barrel.unproject(Eigen::Vector2d(320 + 500 * (rd_max + 0.05), 240), nullptr) !=
         ProjectionStatus::kSuccess);
+  // Rational model whose denominator 1 + k4 r^2 + k5 r^4 + k6 r^6 has a zero
+  // (a pole of the distortion) at r^2 ~ 1.8 and is negative up to r^2 ~ 230
+  // (found by fuzz_camera: the slope scan alone reported a valid radius of 27
+  // and projected points beyond the pole to 6.6e10 px).
+  const Camera pole(CameraModel::kOpenCVRational,
+                    (Eigen::VectorXd(12) << 5000, 891, 2000, 7.8, -0.154, 0.5, 0.0547, 0.497, -0.261, 0.373, -0.488,
+                     0.00196).finished(),
+                    4000, 4000);
+  const double pole_r = pole.max_valid_radius();
+  INFO("valid radius " << pole_r);
+  CHECK(pole_r < 1.4);
+  const double den_at = [&] {
+    const double u = pole_r * pole_r;
+    return 1.0 + 0.373 * u - 0.488 * u * u + 0.00196 * u * u * u;
+  }();
+  CHECK(den_at > 0.0);
+  CHECK(pole.project_from_cam(Eigen::Vector3d(2.0, 2.0, 0.1795), &px) == ProjectionStatus::kOutsideValidRange);
   // Fisheye whose theta_d folds over before 90 deg.
   const Camera fold(CameraModel::kFisheye,
                     (Eigen::VectorXd(8) << 300, 300, 320, 240, -0.3, 0, 0, 0).finished(), 640, 480);

@@ -296,10 +296,56 @@ double first_nonpositive(const Slope& slope, double lo, double hi, int samples, 
   return std::numeric_limits<double>::infinity();
 }
 
+/// Smallest u in (0, hi] with 1 + c1 u + c2 u^2 + c3 u^3 <= 0 (infinity if
+/// none). The cubic is monotone between its critical points, so each piece
+/// is checked at its end and the first sign change is bisected.
+inline double first_nonpositive_cubic(double c1, double c2, double c3, double hi) {
+  const auto p = [&](double u) { return 1.0 + u * (c1 + u * (c2 + u * c3)); };
+  double ends[3];
+  int n = 0;
+  // Critical points: roots of c1 + 2 c2 u + 3 c3 u^2 in (0, hi).
+  const double a = 3.0 * c3, b = 2.0 * c2, c = c1;
+  if (a != 0.0) {
+    const double disc = b * b - 4.0 * a * c;
+    if (disc >= 0.0) {
+      const double q = -0.5 * (b + std::copysign(std::sqrt(disc), b));
+      const double r1 = q / a, r2 = q != 0.0 ? c / q : r1;
+      for (const double r : {std::min(r1, r2), std::max(r1, r2)}) {
+        if (r > 0.0 && r < hi) ends[n++] = r;
+      }
+    }
+  } else if (b != 0.0) {
+    const double r = -c / b;
+    if (r > 0.0 && r < hi) ends[n++] = r;
+  }
+  ends[n++] = hi;
+  double lo = 0.0;
+  for (int i = 0; i < n; ++i) {
+    if (!(p(ends[i]) > 0.0)) {
+      double x = lo, y = ends[i];
+      for (int it = 0; it < 200 && y - x > 1e-15 * y; ++it) {
+        const double m = 0.5 * (x + y);
+        (p(m) > 0.0 ? x : y) = m;
+      }
+      return y;
+    }
+    lo = ends[i];
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
 inline double opencv_max_valid_radius(const double* d8) {
-  // Scan r^2 from 1e-8 to 1e8 (up to ~89.99 deg off-axis).
-  const double r2 = first_nonpositive([d8](double u) { return opencv_radial_slope(d8, u); },
-                                      1e-8, 1e8, 4000, true);
+  // The rational model's denominator 1 + k4 r^2 + k5 r^4 + k6 r^6 must stay
+  // positive: past its first zero (a pole) the sampled slope test below can
+  // see a positive slope again (found by fuzz_camera: a pole at r ~ 1.34
+  // with a reported valid radius of 27). The valid range ends before it.
+  const double pole_r2 = first_nonpositive_cubic(d8[5], d8[6], d8[7], 1e8);
+  const double hi = std::min(1e8, pole_r2);
+  // Scan r^2 from 1e-8 to hi (1e8: up to ~89.99 deg off-axis).
+  double r2 = hi > 1e-8 ? first_nonpositive([d8](double u) { return opencv_radial_slope(d8, u); },
+                                            1e-8, hi, 4000, true)
+                        : 0.0;
+  if (!(r2 < hi)) r2 = hi == 1e8 ? std::numeric_limits<double>::infinity() : hi * (1.0 - 1e-9);
   return std::sqrt(r2);
 }
 
