@@ -28,8 +28,9 @@ void SturmSequence::build(const double* c, int deg) {
     double scale = 0.0;
     for (int i = 0; i <= da; ++i) scale = std::max(scale, std::abs(a[i]));
     // Long division r = a mod b.
+    const double inv_lead = 1.0 / b[db];
     for (int k = da - db; k >= 0; --k) {
-      const double q = r[k + db] / b[db];
+      const double q = r[k + db] * inv_lead;
       for (int i = 0; i <= db; ++i) r[k + i] -= q * b[i];
       r[k + db] = 0.0;
     }
@@ -56,8 +57,35 @@ int SturmSequence::sign_changes(double x) const {
   return changes;
 }
 
+namespace {
+
+/// Bisection point of (lo, hi): the geometric mean when the bracket lies on
+/// one side of zero and spans more than a factor 4 (an endpoint at zero counts
+/// as `tiny`), the midpoint otherwise.
+double bisection_point(double lo, double hi, double tiny) {
+  if (lo >= 0.0) {
+    const double a = std::max(lo, tiny);
+    if (hi > 4.0 * a) return std::sqrt(a) * std::sqrt(hi);
+  } else if (hi <= 0.0) {
+    const double a = std::max(-hi, tiny);
+    if (-lo > 4.0 * a) return -(std::sqrt(a) * std::sqrt(-lo));
+  }
+  return 0.5 * (lo + hi);
+}
+
+/// A power of two >= x^(1/n) for x > 0 (within a factor 2 of it): bounds and
+/// scales only need to be right to within a factor, and powers of two are
+/// exact and far cheaper than pow.
+double power_of_two_root_upper_bound(double x, int n) {
+  const int e = binary_exponent(x);  // x = m 2^e with m in [0.5, 1): x < 2^e
+  const int q = e >= 0 ? (e + n - 1) / n : -((-e) / n);  // ceil(e / n)
+  return power_of_two(q);
+}
+
+}  // namespace
+
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
-                              double abs_tolerance) {
+                              double abs_tolerance, double rel_tolerance) {
   double flo = poly_eval(c, degree, lo);
   double fhi = poly_eval(c, degree, hi);
   if (flo == 0.0) return lo;
@@ -69,19 +97,68 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
     for (int i = 1; i <= degree; ++i) d[i - 1] = c[i] * i;
     const double dlo = poly_eval(d, degree - 1, lo), dhi = poly_eval(d, degree - 1, hi);
     if (degree >= 2 && (dlo < 0.0) != (dhi < 0.0)) {
-      return polish_root_in_bracket(d, degree - 1, lo, hi, abs_tolerance);
+      return polish_root_in_bracket(d, degree - 1, lo, hi, abs_tolerance, rel_tolerance);
     }
     return 0.5 * (lo + hi);
   }
-  // Illinois (modified regula falsi) keeps the bracket shrinking fast from
-  // any distance; a Newton step is taken whenever it stays inside the bracket.
-  double x = lo - flo * (hi - lo) / (fhi - flo);
-  if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+  const double rel = std::max(rel_tolerance, 4.0 * std::numeric_limits<double>::epsilon());
+  const double tiny = std::max(abs_tolerance, std::numeric_limits<double>::min());
+  // Laguerre's step (cubically convergent, and unlike Newton it sees the
+  // degree: from far away it jumps to the root instead of creeping at
+  // (n-1)/n per step) whenever it stays inside the bracket; otherwise a
+  // geometric bisection while the bracket spans orders of magnitude, else an
+  // Illinois (modified regula falsi) step.
+  auto fallback_point = [&](double a, double b, double fa, double fb) {
+    const double g = bisection_point(a, b, tiny);
+    if (g != 0.5 * (a + b)) return g;  // geometric
+    const double r = a - fa * (b - a) / (fb - fa);
+    return r > a && r < b ? r : g;
+  };
+  const double n = degree;
+  // p, p', p'' by Horner (three independent chains).
+  auto eval2 = [&](double t, double* f, double* df, double* d2f) {
+    double v = c[degree], d = 0.0, d2 = 0.0;
+    for (int i = degree - 1; i >= 0; --i) {
+      d2 = d2 * t + d;
+      d = d * t + v;
+      v = v * t + c[i];
+    }
+    *f = v;
+    *df = d;
+    *d2f = 2.0 * d2;
+  };
+  auto laguerre_step = [&](double f, double df, double d2f) {
+    const double G = df / f;
+    const double H = G * G - d2f / f;
+    const double disc = std::sqrt(std::max(0.0, (n - 1.0) * (n * H - G * G)));
+    const double denom = G >= 0.0 ? G + disc : G - disc;
+    return denom != 0.0 ? n / denom : f / df;
+  };
+  // Start from the Laguerre target of an endpoint when one lands inside.
+  double x;
+  {
+    double f, df, d2f;
+    eval2(hi, &f, &df, &d2f);
+    const double from_hi = hi - laguerre_step(f, df, d2f);
+    eval2(lo, &f, &df, &d2f);
+    const double from_lo = lo - laguerre_step(f, df, d2f);
+    const bool hi_ok = from_hi > lo && from_hi < hi, lo_ok = from_lo > lo && from_lo < hi;
+    if (hi_ok && lo_ok) {
+      x = hi - from_hi < from_lo - lo ? from_hi : from_lo;
+    } else if (hi_ok) {
+      x = from_hi;
+    } else if (lo_ok) {
+      x = from_lo;
+    } else {
+      x = fallback_point(lo, hi, flo, fhi);
+    }
+  }
   int side = 0;  // which end was replaced last: -1 lo, +1 hi
+  double width_two_steps_ago = hi - lo;
   constexpr int kMaxIterations = 100;
   for (int it = 0; it < kMaxIterations; ++it) {
-    double f, df;
-    poly_eval_derivative(c, degree, x, &f, &df);
+    double f, df, d2f;
+    eval2(x, &f, &df, &d2f);
     if (f == 0.0) return x;
     if ((f < 0.0) == (flo < 0.0)) {
       lo = x;
@@ -94,20 +171,28 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
       if (side == +1) flo *= 0.5;
       side = +1;
     }
-    double next = x - f / df;
-    if (!(next > lo && next < hi)) {
-      next = lo - flo * (hi - lo) / (fhi - flo);
-      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    const double tol = std::max(abs_tolerance, rel * std::abs(x));
+    if (hi - lo <= tol) break;
+    const double step = laguerre_step(f, df, d2f);
+    // A step below the tolerance ends it, even one that leaves the bracket
+    // by a rounding-level amount (the value's sign is noise there).
+    if (std::abs(step) <= tol) {
+      const double last = x - step;
+      return last > lo && last < hi ? last : x;
     }
-    const double step = std::abs(next - x);
+    double next = x - step;
+    if (!(next > lo && next < hi)) next = fallback_point(lo, hi, flo, fhi);
+    if (it % 2 == 1) {
+      // Two steps that did not halve the bracket: bisect.
+      if (hi - lo > 0.5 * width_two_steps_ago) next = bisection_point(lo, hi, tiny);
+      width_two_steps_ago = hi - lo;
+    }
     x = next;
-    const double tol = std::max(abs_tolerance, 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x));
-    if (step <= tol || hi - lo <= tol) break;
   }
   return x;
 }
 
-int real_roots_sturm(const double* coeffs, int degree, double* roots) {
+int real_roots_sturm(const double* coeffs, int degree, double* roots, double relative_tolerance) {
   double scale = 0.0;
   for (int i = 0; i <= degree; ++i) scale = std::max(scale, std::abs(coeffs[i]));
   if (!(scale > 0.0) || !std::isfinite(scale)) return 0;
@@ -115,14 +200,20 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots) {
   if (degree <= 0) return 0;
   std::array<double, kMaxPolynomialDegree + 1> c{};
   for (int i = 0; i <= degree; ++i) c[i] = coeffs[i] / coeffs[degree];  // monic
-  // Fujiwara's bound on the magnitude of every root.
+  // Fujiwara's bound on the magnitude of every root, each term rounded up to
+  // a power of two.
   double bound = 0.0;
   for (int i = 1; i <= degree; ++i) {
     double term = std::abs(c[degree - i]);
     if (i == degree) term *= 0.5;
-    bound = std::max(bound, std::pow(term, 1.0 / i));
+    if (!std::isfinite(term)) {
+      bound = term;  // overflowed coefficients: no finite bound
+      break;
+    }
+    if (term > 0.0) bound = std::max(bound, power_of_two_root_upper_bound(term, i));
   }
-  bound = 2.0 * bound * (1.0 + 1e-12) + std::numeric_limits<double>::min();
+  bound = 2.0 * bound + std::numeric_limits<double>::min();
+  const double abs_tolerance = 1e-15 * bound;
 
   SturmSequence sturm;
   sturm.build(c.data(), degree);
@@ -131,7 +222,8 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots) {
     double lo, hi;
     int s_lo, s_hi, depth;
   };
-  std::array<Interval, 2 * 64 + 8> stack{};
+  // Depth-first: at most one pending interval per level (+1); not zeroed.
+  std::array<Interval, 2 * 64 + 8> stack;
   int top = 0;
   int num_roots = 0;
   stack[top++] = {-bound, bound, sturm.sign_changes(-bound), sturm.sign_changes(bound), 0};
@@ -140,9 +232,9 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots) {
     const int count = iv.s_lo - iv.s_hi;
     if (count <= 0) continue;
     if (count == 1) {
-      // Absolute tolerance 1e-15 x the root bound: callers that need more
-      // (tiny roots) polish further on their own function.
-      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi, 1e-15 * bound);
+      // Absolute tolerance relative to the root bound: callers that need
+      // more (tiny roots) polish further on their own function.
+      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi, abs_tolerance, relative_tolerance);
       if (num_roots == degree) break;
       continue;
     }

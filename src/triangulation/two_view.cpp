@@ -46,11 +46,15 @@ Eigen::Vector3d null_vector_from_rows(const Eigen::Matrix3d& M) {
 /// Rotation about the origin taking the epipole e to (1, 0, f); returns f, or
 /// NaN when e lies at the origin (the point is its own epipole).
 double epipole_rotation(const Eigen::Vector3d& e, Eigen::Matrix3d* R) {
-  const double h = std::hypot(e.x(), e.y());
-  if (!(h > 0.0) || !std::isfinite(h)) return std::numeric_limits<double>::quiet_NaN();
-  const double cx = e.x() / h, sy = e.y() / h;
+  // Scaled by the larger of |e.x|, |e.y| first: the squares below can then
+  // neither overflow nor underflow (cheaper than std::hypot).
+  const double m = std::max(std::abs(e.x()), std::abs(e.y()));
+  if (!(m > 0.0) || !std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
+  const double ex = e.x() / m, ey = e.y() / m;
+  const double h = std::sqrt(ex * ex + ey * ey);
+  const double cx = ex / h, sy = ey / h;
   *R << cx, sy, 0.0, -sy, cx, 0.0, 0.0, 0.0, 1.0;
-  return e.z() / h;
+  return (e.z() / m) / h;
 }
 
 }  // namespace
@@ -126,8 +130,15 @@ CorrectedMatch correct_matches_optimal(const Eigen::Matrix3d& F, const Eigen::Ve
   while (hi > 0 && !(std::abs(g[hi]) > 1e-10 * gmax)) --hi;
   double s = 1.0;
   if (hi > lo) {
-    s = std::pow(std::abs(g[lo]) / std::abs(g[hi]), 1.0 / (hi - lo));
-    if (!(s > 0.0) || !std::isfinite(s)) s = 1.0;
+    // s ~ (|g_lo| / |g_hi|)^(1 / (hi - lo)), rounded to a power of two so
+    // that the scaling below is exact (and needs no pow).
+    const double ratio = std::abs(g[lo]) / std::abs(g[hi]);
+    if (ratio > 0.0 && std::isfinite(ratio)) {
+      const int e = detail::binary_exponent(ratio);
+      const int n = hi - lo;
+      const int q = e >= 0 ? (e + n / 2) / n : -((-e + n / 2) / n);  // round(e / n)
+      s = detail::power_of_two(q);
+    }
   }
   double h[7];
   double si = 1.0, hmax = 0.0;
@@ -138,8 +149,12 @@ CorrectedMatch correct_matches_optimal(const Eigen::Matrix3d& F, const Eigen::Ve
   }
   if (!(hmax > 0.0) || !std::isfinite(hmax)) return out;
   for (double& v : h) v /= hmax;
+  // The bracketed roots need only be good to 1e-9 x the root bound: the
+  // Newton steps below, on the better-conditioned factored g, take them from
+  // there to rounding in one or two steps (quadratic convergence).
+  constexpr double kBracketTolerance = 1e-6;
   double roots[6];
-  const int num_roots = detail::real_roots_sturm(h, 6, roots);
+  const int num_roots = detail::real_roots_sturm(h, 6, roots, kBracketTolerance);
   // Newton polish on the factored form of g (more accurate than the expanded
   // coefficients when they cancel).
   auto g_and_derivative = [&](double t, double* gv, double* dg) {
@@ -160,9 +175,13 @@ CorrectedMatch correct_matches_optimal(const Eigen::Matrix3d& F, const Eigen::Ve
       double gn, dgn;
       g_and_derivative(tn, &gn, &dgn);
       if (!(std::abs(gn) < std::abs(gv))) break;
+      const double step = std::abs(tn - t);
       t = tn;
       gv = gn;
       dg = dgn;
+      // Quadratic convergence: after a step of 1e-10 |t| the next one would
+      // be ~1e-20 |t|, below rounding.
+      if (step <= 1e-10 * std::abs(t)) break;
     }
     roots[i] = t;
   }

@@ -193,6 +193,23 @@ TEST_CASE("Sturm root finder recovers known real roots", "[triangulation][polyno
       CHECK(found[i] == Approx(distinct[i]).margin(tol * std::max(1.0, std::abs(distinct[i]))));
     }
   }
+  // Real roots six orders of magnitude apart with two complex pairs between
+  // them (a degree-6 polynomial of the two-view correction: root bound 2^17).
+  // The bracket polish once crept at (n-1)/n per Newton step and then bisected
+  // linearly for 40+ steps; both roots must come out to rounding. Reference
+  // roots by exact rational bisection (Python fractions, 90 halvings).
+  {
+    const double c[] = {-3370687.8462031134, -451133301.65760672, -12724.76783359281,
+                        -5665546.646837079,  206.92617550514225,  -17863.837588155402, 1.0};
+    double found[6];
+    REQUIRE(tri::detail::real_roots_sturm(c, 6, found) == 2);
+    CHECK(found[0] == Approx(-0.007471596933930762).epsilon(1e-14));
+    CHECK(found[1] == Approx(17863.843758470477).epsilon(1e-14));
+    // A loose polishing tolerance is honoured relative to each root.
+    REQUIRE(tri::detail::real_roots_sturm(c, 6, found, 1e-6) == 2);
+    CHECK(found[0] == Approx(-0.007471596933930762).epsilon(1e-6));
+    CHECK(found[1] == Approx(17863.843758470477).epsilon(1e-6));
+  }
   // x^2 + 1 has no real root; (x^2 + 1)(x - 4) has one.
   const double no_real[] = {1.0, 0.0, 1.0};
   double r[8];

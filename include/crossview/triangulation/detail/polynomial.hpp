@@ -3,8 +3,9 @@
 // Used by the optimal two-view correction (degree 6). Roots are isolated with a
 // Sturm sequence (exact count of distinct real roots in an interval, up to
 // rounding) and recursive bisection, then polished by a safeguarded
-// Newton-bisection iteration on the bracket. Everything is on the stack; the
-// number of bisection / Newton steps is bounded.
+// Laguerre / Illinois / geometric-bisection iteration on the bracket.
+// Everything is on the stack; the number of bisection and polishing steps is
+// bounded.
 //
 // Internal (detail::): declared here because tests call real_roots_sturm
 // directly; the definitions are compiled once in src/triangulation/polynomial.cpp.
@@ -13,9 +14,35 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace crossview::triangulation::detail {
+
+/// 2^q for any int q (clamped to 2^-1074 .. infinity), exactly. Built from the
+/// bit pattern in the normal range (std::ldexp is a library call).
+inline double power_of_two(int q) {
+  if (q < -1022 || q > 1023) return std::ldexp(1.0, q);
+  const std::uint64_t bits = static_cast<std::uint64_t>(q + 1023) << 52;
+  double v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+/// e with |x| = m 2^e, m in [0.5, 1) (std::frexp's exponent), for finite
+/// nonzero x; read from the bit pattern for normal numbers.
+inline int binary_exponent(double x) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  if (biased == 0 || biased == 0x7ff) {
+    int e = 0;
+    static_cast<void>(std::frexp(x, &e));
+    return e;
+  }
+  return biased - 1022;
+}
 
 /// Maximum supported degree.
 constexpr int kMaxPolynomialDegree = 8;
@@ -42,8 +69,10 @@ inline void poly_eval_derivative(const double* c, int degree, double x, double* 
 
 /// Sturm sequence of a polynomial (ascending coefficients).
 struct SturmSequence {
-  std::array<std::array<double, kMaxPolynomialDegree + 1>, kMaxPolynomialDegree + 1> p{};
-  std::array<int, kMaxPolynomialDegree + 1> degree{};
+  // Left uninitialised on purpose (zeroing them cost more than the root
+  // finding): build() writes every entry that sign_changes() reads.
+  std::array<std::array<double, kMaxPolynomialDegree + 1>, kMaxPolynomialDegree + 1> p;
+  std::array<int, kMaxPolynomialDegree + 1> degree;
   int size = 0;
 
   /// Builds p0 = c, p1 = c', p_{k+1} = -rem(p_{k-1}, p_k). A remainder whose
@@ -56,15 +85,26 @@ struct SturmSequence {
 };
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
-/// Newton steps kept inside the shrinking bracket, bisection otherwise.
+/// Newton steps kept inside the shrinking bracket, Illinois (modified regula
+/// falsi) otherwise; whenever two steps fail to halve the bracket, a bisection
+/// step, geometric when the bracket spans more than a factor 4 on one side of
+/// zero (roots of very different magnitudes: O(log log) instead of O(log)
+/// steps to the right binade). Stops when the bracket or a Newton step is
+/// below max(abs_tolerance, rel_tolerance |x|). At most 100 iterations.
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
-                              double abs_tolerance = 0.0);
+                              double abs_tolerance = 0.0, double rel_tolerance = 0.0);
 
 /// All distinct real roots of sum c[i] x^i (degree <= kMaxPolynomialDegree),
 /// written to `roots` (capacity >= degree), ascending. Returns their number.
 /// Leading coefficients below 1e-14 x the largest are dropped (their roots lie
 /// beyond ~1e14 x the coefficient scale; callers treat x = +-infinity
 /// separately). Bounded: at most 64 bisection levels per root.
-int real_roots_sturm(const double* coeffs, int degree, double* roots);
+/// Each isolated root x is polished in its bracket to a tolerance of
+/// `relative_tolerance` |x| (at least 1e-15 x the root bound). The default
+/// polishes to rounding; a caller that Newton-polishes on its own,
+/// better-conditioned form of the function may stop earlier, e.g. at 1e-9,
+/// and save most of the polishing.
+int real_roots_sturm(const double* coeffs, int degree, double* roots,
+                     double relative_tolerance = 0.0);
 
 }  // namespace crossview::triangulation::detail
