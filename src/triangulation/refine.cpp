@@ -69,6 +69,13 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   RefineSummary summary;
   if (num_views < 1 || !point_in_world->allFinite()) return summary;
   const double delta = options.loss_scale_px;
+  // Rotation matrices of the first views, once per call (a camera keeps its
+  // pose as a quaternion: converting it in every evaluation cost more than
+  // the projection's own arithmetic).
+  constexpr int kCachedViews = 16;
+  Eigen::Matrix3d cam_from_world_rotation[kCachedViews];
+  const int num_cached = std::min(num_views, kCachedViews);
+  for (int i = 0; i < num_cached; ++i) cam_from_world_rotation[i] = cameras[i]->cam_from_world.rotation_matrix();
 
   // Cost and (optionally) normal equations at X. Returns false if some view
   // cannot project X.
@@ -79,11 +86,27 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
       H->setZero();
       g->setZero();
     }
+    if (!X.allFinite()) {
+      if (failure != nullptr) *failure = camera::ProjectionStatus::kInvalidInput;
+      return false;
+    }
     for (int i = 0; i < num_views; ++i) {
       Eigen::Vector2d px;
       Eigen::Matrix<double, 2, 3> J;
-      const camera::ProjectionStatus s =
-          cameras[i]->project(X, &px, H != nullptr ? &J : nullptr);
+      camera::ProjectionStatus s;
+      if (i < num_cached) {
+        const Eigen::Matrix3d& R = cam_from_world_rotation[i];
+        const Eigen::Vector3d point_in_cam = R * X + cameras[i]->cam_from_world.translation;
+        if (H != nullptr) {
+          Eigen::Matrix<double, 2, 3> J_cam;
+          s = cameras[i]->project_from_cam(point_in_cam, &px, &J_cam);
+          J.noalias() = J_cam * R;
+        } else {
+          s = cameras[i]->project_from_cam(point_in_cam, &px);
+        }
+      } else {
+        s = cameras[i]->project(X, &px, H != nullptr ? &J : nullptr);
+      }
       if (s != camera::ProjectionStatus::kSuccess) {
         if (failure != nullptr) *failure = s;
         return false;
