@@ -47,6 +47,7 @@ constexpr double kRadToDeg = 180.0 / 3.14159265358979323846;
 /// Per-camera quantities shared by every point seen by that camera.
 struct CameraCache {
   Matrix34d projection;             ///< K [R | t] (undistorted pixels)
+  Eigen::Matrix3d cam_from_world_rotation;  ///< R
   Eigen::Matrix3d world_from_cam;   ///< R^T
   Eigen::Vector3d center_in_world;
   bool finite = false;
@@ -55,7 +56,8 @@ struct CameraCache {
 CameraCache make_camera_cache(const camera::Camera& cam) {
   CameraCache c;
   c.projection = cam.projection_matrix();
-  c.world_from_cam = cam.cam_from_world.rotation_matrix().transpose();
+  c.cam_from_world_rotation = cam.cam_from_world.rotation_matrix();
+  c.world_from_cam = c.cam_from_world_rotation.transpose();
   c.center_in_world = cam.center_in_world();
   c.finite = c.projection.allFinite() && c.center_in_world.allFinite();
   return c;
@@ -161,8 +163,11 @@ class MaxLineAngle {
 /// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
 double view_error(const camera::Camera* cameras, const Workspace& ws, int k, const Eigen::Vector3d& X) {
   const View& v = ws.views[k];
+  const camera::Camera& cam = cameras[v.index];
+  // Through the cached rotation matrix (no quaternion rotation per point).
+  const Eigen::Vector3d point_in_cam = ws.caches[v.index].cam_from_world_rotation * X + cam.cam_from_world.translation;
   Eigen::Vector2d px;
-  if (cameras[v.index].project(X, &px) != camera::ProjectionStatus::kSuccess) {
+  if (cam.project_from_cam(point_in_cam, &px) != camera::ProjectionStatus::kSuccess) {
     return std::numeric_limits<double>::quiet_NaN();
   }
   return (px - v.pixel_px).norm();
@@ -495,8 +500,9 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   MaxLineAngle widest;
   for (std::size_t a = 0; a < ws.subset.size(); ++a) {
     const View& va = ws.views[ws.subset[a]];
-    const Eigen::Vector3d in_cam = cameras[va.index].cam_from_world * X;
-    if (!(in_cam.z() > 0.0)) {
+    const double depth = ws.caches[va.index].cam_from_world_rotation.row(2).dot(X) +
+                         cameras[va.index].cam_from_world.translation.z();
+    if (!(depth > 0.0)) {
       fail(r, Status::kBehindCamera, "the point lies behind camera " + std::to_string(va.index));
       return;
     }
@@ -574,8 +580,8 @@ SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras,
   SkeletonResult out;
   out.joints.resize(J);
   out.points_in_world.setConstant(J, 3, std::numeric_limits<double>::quiet_NaN());
-  detail::Workspace ws;
-  ws.caches.reserve(V);
+  detail::Workspace& ws = detail::thread_workspace();  // no allocation in steady state
+  ws.caches.clear();
   for (const auto& c : cameras) ws.caches.push_back(detail::make_camera_cache(c));
   std::vector<Eigen::Vector2d> px(V);
   std::vector<double> conf(V, 1.0);

@@ -246,6 +246,7 @@ class Camera {
       const double* dist = params_.data() + 4;
       // Residual tolerance in normalized units equivalent to 1e-12 px.
       const double tol = 1e-12 / std::max(fx(), fy());
+      const double tol2 = tol * tol;
       Vector2d p = target;
       bool converged = false;
       for (int it = 0; it < kMaxUnprojectIterations; ++it) {
@@ -253,17 +254,23 @@ class Camera {
         Model::distort(dist, p.x(), p.y(), &xd, &yd);
         const Vector2d r(xd - target.x(), yd - target.y());
         if (!r.allFinite()) break;
-        if (r.norm() <= tol) {
+        if (r.squaredNorm() <= tol2) {
           converged = true;
           break;
         }
         Model::distort_jacobian(dist, p.x(), p.y(), J, nullptr);
         const double det = J[0] * J[3] - J[1] * J[2];
         if (!(std::abs(det) > 1e-300)) break;
-        Vector2d step((J[3] * r.x() - J[1] * r.y()) / det, (-J[2] * r.x() + J[0] * r.y()) / det);
-        // Damp steps that would jump far outside the valid region.
-        const double max_step = 0.5 * (1.0 + p.norm());
-        if (step.norm() > max_step) step *= max_step / step.norm();
+        const double inv_det = 1.0 / det;
+        Vector2d step((J[3] * r.x() - J[1] * r.y()) * inv_det, (-J[2] * r.x() + J[0] * r.y()) * inv_det);
+        // Damp steps that would jump far outside the valid region
+        // (|step| <= 0.5 never needs it: the bound is 0.5 (1 + |p|)).
+        const double step2 = step.squaredNorm();
+        if (step2 > 0.25) {
+          const double max_step = 0.5 * (1.0 + p.norm());
+          const double step_norm = std::sqrt(step2);
+          if (step_norm > max_step) step *= max_step / step_norm;
+        }
         p -= step;
       }
       if (!p.allFinite()) return ProjectionStatus::kNotConverged;
