@@ -89,8 +89,11 @@ bool solve_spd3(const Eigen::Matrix3d& A, const Eigen::Vector3d& b, Eigen::Vecto
 
 RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Vector2d* pixels_px,
                            const double* weights, int num_views, const RefineOptions& options,
-                           Eigen::Vector3d* point_in_world) {
+                           Eigen::Vector3d* point_in_world, double* reprojection_errors_px) {
   RefineSummary summary;
+  if (reprojection_errors_px != nullptr) {
+    for (int i = 0; i < num_views; ++i) reprojection_errors_px[i] = std::numeric_limits<double>::quiet_NaN();
+  }
   if (num_views < 1 || !point_in_world->allFinite()) return summary;
   const double delta = options.loss_scale_px;
   // Rotation matrices of the first views, once per call (a camera keeps its
@@ -101,10 +104,16 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   const int num_cached = std::min(num_views, kCachedViews);
   for (int i = 0; i < num_cached; ++i) cam_from_world_rotation[i] = cameras[i]->cam_from_world.rotation_matrix();
 
+  // Squared pixel errors of the current point and of the trial point (for
+  // reprojection_errors_px; the caller gets them without another projection
+  // pass). Up to kCachedViews views; beyond, one pass at the end.
+  double errors2_current[kCachedViews], errors2_trial[kCachedViews];
+  const bool track_errors = reprojection_errors_px != nullptr && num_views <= kCachedViews;
+
   // Cost and (optionally) normal equations at X. Returns false if some view
-  // cannot project X.
+  // cannot project X. errors2 (nullable) receives |px - pixel|^2 per view.
   auto evaluate = [&](const Eigen::Vector3d& X, double* cost, Eigen::Matrix3d* H, Eigen::Vector3d* g,
-                      camera::ProjectionStatus* failure) {
+                      camera::ProjectionStatus* failure, double* errors2) {
     double total = 0.0;
     if (H != nullptr) {
       H->setZero();
@@ -136,7 +145,9 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
         return false;
       }
       const double w = weights != nullptr ? weights[i] : 1.0;
-      const Eigen::Vector2d r = w * (px - pixels_px[i]);
+      const Eigen::Vector2d d = px - pixels_px[i];
+      if (errors2 != nullptr) errors2[i] = d.squaredNorm();
+      const Eigen::Vector2d r = w * d;
       double rho, drho;
       detail::robust_loss(options.loss, delta, r.squaredNorm(), &rho, &drho);
       total += 0.5 * rho;
@@ -155,7 +166,7 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   Eigen::Matrix3d H;
   Eigen::Vector3d g;
   camera::ProjectionStatus failure = camera::ProjectionStatus::kSuccess;
-  if (!evaluate(X, &cost, &H, &g, &failure)) {
+  if (!evaluate(X, &cost, &H, &g, &failure, track_errors ? errors2_current : nullptr)) {
     summary.status = failure == camera::ProjectionStatus::kBehindCamera ? Status::kBehindCamera
                                                                          : Status::kInvalidInput;
     return summary;
@@ -195,11 +206,13 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
       }
       const Eigen::Vector3d X_new = X + step;
       double cost_new;
-      if (evaluate(X_new, &cost_new, &H_new, &g_new, nullptr) && cost_new < cost) {
+      if (evaluate(X_new, &cost_new, &H_new, &g_new, nullptr, track_errors ? errors2_trial : nullptr) &&
+          cost_new < cost) {
         const double decrease = cost - cost_new;
         X = X_new;
         H = H_new;
         g = g_new;
+        if (track_errors) std::copy(errors2_trial, errors2_trial + num_views, errors2_current);
         accepted = true;
         mu = std::max(mu / 3.0, 1e-12);
         if (decrease <= options.function_tolerance * cost) converged = true;
@@ -221,6 +234,18 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   summary.final_cost = cost;
   summary.status = converged ? Status::kSuccess : Status::kNotConverged;
   *point_in_world = X;
+  if (reprojection_errors_px != nullptr) {
+    if (track_errors) {
+      for (int i = 0; i < num_views; ++i) reprojection_errors_px[i] = std::sqrt(errors2_current[i]);
+    } else {
+      for (int i = 0; i < num_views; ++i) {
+        Eigen::Vector2d px;
+        if (cameras[i]->project(X, &px) == camera::ProjectionStatus::kSuccess) {
+          reprojection_errors_px[i] = (px - pixels_px[i]).norm();
+        }
+      }
+    }
+  }
   return summary;
 }
 

@@ -86,6 +86,11 @@ struct Workspace {
   std::vector<int> best_subset;
   std::vector<Eigen::Vector3d> points;
   std::vector<std::pair<int, int>> pairs;
+  /// Per-view pixel errors of the subset at the refined point (from the
+  /// refinement's last evaluation), valid when refined_errors_valid.
+  std::vector<double> refined_errors;
+  bool refined_errors_valid = false;
+  std::vector<char> in_subset;
 };
 
 void fail(TriangulationResult* r, Status s, std::string message) {
@@ -232,6 +237,7 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
   if (method == Method::kAuto) method = nv == 2 ? Method::kNiter2 : Method::kDlt;
   Eigen::Vector3d X;
   ws.subset.clear();
+  ws.refined_errors_valid = false;
 
   if (method == Method::kOptimalTwoView || method == Method::kNiter2) {
     // The two most confident views (ties: input order).
@@ -366,8 +372,11 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
 
   load_subset(cameras, ws, ws.subset);
   if (options.refine) {
+    ws.refined_errors.resize(ws.subset.size());
     const RefineSummary s = refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(),
-                                         static_cast<int>(ws.subset.size()), options.refinement, &X);
+                                         static_cast<int>(ws.subset.size()), options.refinement, &X,
+                                         ws.refined_errors.data());
+    ws.refined_errors_valid = s.status == Status::kSuccess;
     r->refine_iterations = s.iterations;
     if (s.status == Status::kBehindCamera) {
       fail(r, Status::kBehindCamera, "the initial estimate lies behind a camera");
@@ -485,7 +494,20 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   const Eigen::Vector3d X = r->point_in_world;
   // Per-view errors for every usable view (also for diagnosis of failures).
   if (X.allFinite()) {
-    for (int k = 0; k < nv; ++k) r->reprojection_error_px[ws.views[k].index] = view_error(cameras, ws, k, X);
+    ws.in_subset.assign(static_cast<std::size_t>(nv), 0);
+    if (ws.refined_errors_valid) {
+      // The refinement's last evaluation already projected X into the subset.
+      for (std::size_t i = 0; i < ws.subset.size(); ++i) {
+        const int k = ws.subset[i];
+        ws.in_subset[static_cast<std::size_t>(k)] = 1;
+        r->reprojection_error_px[ws.views[k].index] = ws.refined_errors[i];
+      }
+    }
+    for (int k = 0; k < nv; ++k) {
+      if (!ws.in_subset[static_cast<std::size_t>(k)]) {
+        r->reprojection_error_px[ws.views[k].index] = view_error(cameras, ws, k, X);
+      }
+    }
   }
   for (int k : ws.subset) r->used_views.push_back(ws.views[k].index);
   if (r->status != Status::kSuccess) {

@@ -66,8 +66,12 @@ struct RefineSummary {
 /// (distorted pixels) with weight weights[i] (null = all 1). O(n) per
 /// iteration. Never writes a non-finite point; a step that would put the point
 /// behind a camera or outside a distortion model's valid range is rejected.
+/// `reprojection_errors_px` (optional, num_views entries) receives the
+/// unweighted pixel error |project(X) - pixels_px[i]| of every view at the
+/// returned point, from the last evaluation (no extra projection pass for up
+/// to 16 views); NaN where the initial point does not project.
 RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Vector2d* pixels_px,
                            const double* weights, int num_views, const RefineOptions& options,
-                           Eigen::Vector3d* point_in_world);
+                           Eigen::Vector3d* point_in_world, double* reprojection_errors_px = nullptr);
 
 }  // namespace crossview::triangulation
