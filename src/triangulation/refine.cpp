@@ -180,9 +180,9 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
   double mu = 1e-6;
   bool converged = false;
   int it = 0;
-  // A trial point is evaluated with its Jacobian: most trial steps are
-  // accepted, and an accepted one needs the normal equations there (one
-  // projection pass per step instead of two).
+  // A trial point is evaluated with its Jacobian (most trial steps are
+  // accepted, and an accepted one needs the normal equations there: one
+  // projection pass per step instead of two), except a predicted last step.
   Eigen::Matrix3d H_new;
   Eigen::Vector3d g_new;
   for (; it < options.max_iterations; ++it) {
@@ -206,16 +206,32 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
       }
       const Eigen::Vector3d X_new = X + step;
       double cost_new;
-      if (evaluate(X_new, &cost_new, &H_new, &g_new, nullptr, track_errors ? errors2_trial : nullptr) &&
-          cost_new < cost) {
+      double* errors2 = track_errors ? errors2_trial : nullptr;
+      const double converged_decrease = options.function_tolerance * cost;
+      // When the Gauss-Newton model predicts a decrease within the function
+      // tolerance, this is most likely the last step: its cost alone decides
+      // (no Jacobians). Should it decrease by more after all, the normal
+      // equations are evaluated there too. Same iterates either way.
+      const double predicted = -(g.dot(step) + 0.5 * step.dot(H * step));
+      bool with_jacobians = !(predicted <= 10.0 * converged_decrease);
+      bool ok = with_jacobians ? evaluate(X_new, &cost_new, &H_new, &g_new, nullptr, errors2)
+                               : evaluate(X_new, &cost_new, nullptr, nullptr, nullptr, errors2);
+      ok = ok && cost_new < cost;
+      if (ok && !with_jacobians && cost - cost_new > converged_decrease) {
+        with_jacobians = true;
+        ok = evaluate(X_new, &cost_new, &H_new, &g_new, nullptr, errors2) && cost_new < cost;
+      }
+      if (ok) {
         const double decrease = cost - cost_new;
         X = X_new;
-        H = H_new;
-        g = g_new;
+        if (with_jacobians) {
+          H = H_new;
+          g = g_new;
+        }
         if (track_errors) std::copy(errors2_trial, errors2_trial + num_views, errors2_current);
         accepted = true;
         mu = std::max(mu / 3.0, 1e-12);
-        if (decrease <= options.function_tolerance * cost) converged = true;
+        if (decrease <= converged_decrease) converged = true;
         cost = cost_new;
       } else {
         mu *= 10.0;

@@ -452,6 +452,7 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
                               const double* confidences, const TriangulationOptions& options, Workspace& ws,
                               TriangulationResult* r) {
   r->used_views.clear();
+  r->used_views.reserve(static_cast<std::size_t>(num_cameras));  // one allocation, not log2(n)
   r->reprojection_error_px.assign(num_cameras, std::numeric_limits<double>::quiet_NaN());
   r->mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
   r->triangulation_angle_deg = std::numeric_limits<double>::quiet_NaN();
