@@ -132,6 +132,51 @@ TEST_CASE("Refinement reduces reprojection error and DLT matches its definition"
               1e3 * sum_dlt / 40, 1e3 * sum_ref / 40);
 }
 
+TEST_CASE("refine_point reports each view's pixel error at the returned point", "[triangulation]") {
+  // 4 views (errors from the last evaluation) and 20 views (beyond the 16
+  // tracked during the iterations: one pass at the end), with a robust loss
+  // and weights: the errors are unweighted pixel distances at the result.
+  for (int V : {4, 20}) {
+    for (std::uint64_t seed = 300; seed < 310; ++seed) {
+      INFO("views " << V << " seed " << seed);
+      Rng rng(seed);
+      const auto cams = make_rig(rng, V, true);
+      const Eigen::Vector3d X = random_point(rng);
+      const auto px = project_all(cams, X, &rng, 2.0);
+      std::vector<const Camera*> ptrs;
+      std::vector<double> w;
+      for (int v = 0; v < V; ++v) ptrs.push_back(&cams[v]), w.push_back(rng.uniform(0.5, 1.0));
+      tri::RefineOptions ro;
+      ro.loss = seed % 2 == 0 ? tri::Loss::kHuber : tri::Loss::kTrivial;
+      Eigen::Vector3d Y = X + Eigen::Vector3d(0.01, -0.02, 0.015);
+      std::vector<double> errors(V, -1.0);
+      const tri::RefineSummary s = tri::refine_point(ptrs.data(), px.data(), w.data(), V, ro, &Y, errors.data());
+      REQUIRE(s.status == tri::Status::kSuccess);
+      for (int v = 0; v < V; ++v) {
+        Eigen::Vector2d p;
+        REQUIRE(cams[v].project(Y, &p) == crossview::camera::ProjectionStatus::kSuccess);
+        CHECK(errors[v] == Approx((p - px[v]).norm()).margin(1e-9));
+      }
+      // Same point with and without the optional output.
+      Eigen::Vector3d Z = X + Eigen::Vector3d(0.01, -0.02, 0.015);
+      tri::refine_point(ptrs.data(), px.data(), w.data(), V, ro, &Z);
+      CHECK(Z == Y);
+    }
+  }
+  // A start behind a camera: the status says so and every error is NaN.
+  Rng rng(9);
+  const auto cams = make_rig(rng, 3, false);
+  std::vector<const Camera*> ptrs;
+  for (const auto& c : cams) ptrs.push_back(&c);
+  const std::vector<Eigen::Vector2d> px(3, Eigen::Vector2d(500, 500));
+  Eigen::Vector3d behind = cams[0].center_in_world() - 2.0 * (Eigen::Vector3d(0, 0, 0) - cams[0].center_in_world());
+  std::vector<double> errors(3, 0.0);
+  const tri::RefineSummary s = tri::refine_point(ptrs.data(), px.data(), nullptr, 3, tri::RefineOptions{}, &behind,
+                                                 errors.data());
+  CHECK(s.status != tri::Status::kSuccess);
+  for (double e : errors) CHECK(std::isnan(e));
+}
+
 TEST_CASE("Confidence weights scale DLT rows and low scores drop views", "[triangulation]") {
   Rng rng(7);
   const auto cams = make_rig(rng, 4, false);
