@@ -75,7 +75,10 @@ namespace detail {
 
 /// OpenCV radial-tangential distortion with the rational radial term.
 /// dist = k1 k2 p1 p2 k3 k4 k5 k6 (k3..k6 may be omitted by the caller: pass 0).
-template <typename T>
+/// kRational = false is the 5-coefficient model: k4..k6 are ignored and the
+/// radial term is not divided by its denominator (exactly 1 there, so the
+/// result is bit-identical, one division cheaper).
+template <bool kRational = true, typename T>
 void opencv_distort(const T& k1, const T& k2, const T& p1, const T& p2, const T& k3,
                     const T& k4, const T& k5, const T& k6, const T& x, const T& y, T* xd,
                     T* yd) {
@@ -85,55 +88,41 @@ void opencv_distort(const T& k1, const T& k2, const T& p1, const T& p2, const T&
   const T r2 = x2 + y2;
   const T r4 = r2 * r2;
   const T r6 = r4 * r2;
-  const T radial = (T(1) + k1 * r2 + k2 * r4 + k3 * r6) / (T(1) + k4 * r2 + k5 * r4 + k6 * r6);
+  T radial = T(1) + k1 * r2 + k2 * r4 + k3 * r6;
+  if constexpr (kRational) {
+    radial = radial / (T(1) + k4 * r2 + k5 * r4 + k6 * r6);
+  } else {
+    static_cast<void>(k4), static_cast<void>(k5), static_cast<void>(k6);
+  }
   *xd = x * radial + T(2) * p1 * xy + p2 * (r2 + T(2) * x2);
   *yd = y * radial + p1 * (r2 + T(2) * y2) + T(2) * p2 * xy;
-}
-
-/// opencv_distort with k4 = k5 = k6 = 0 (the 5-coefficient model), without
-/// the rational denominator: bit-identical (the denominator is exactly 1 for
-/// every finite point) and one division cheaper per point.
-template <typename T>
-void opencv5_distort(const T& k1, const T& k2, const T& p1, const T& p2, const T& k3, const T& x,
-                     const T& y, T* xd, T* yd) {
-  const T x2 = x * x;
-  const T y2 = y * y;
-  const T xy = x * y;
-  const T r2 = x2 + y2;
-  const T r4 = r2 * r2;
-  const T r6 = r4 * r2;
-  const T radial = T(1) + k1 * r2 + k2 * r4 + k3 * r6;
-  *xd = x * radial + T(2) * p1 * xy + p2 * (r2 + T(2) * x2);
-  *yd = y * radial + p1 * (r2 + T(2) * y2) + T(2) * p2 * xy;
-}
-
-/// d(xd, yd)/d(x, y) of opencv5_distort (row-major 2x2), bit-identical to
-/// opencv_distort_jacobian with k4 = k5 = k6 = 0.
-inline void opencv5_distort_jacobian_xy(const double* d, double x, double y, double* J_xy) {
-  const double k1 = d[0], k2 = d[1], p1 = d[2], p2 = d[3], k3 = d[4];
-  const double r2 = x * x + y * y, r4 = r2 * r2;
-  const double radial = 1.0 + k1 * r2 + k2 * r4 + k3 * (r4 * r2);
-  const double dR = k1 + 2.0 * k2 * r2 + 3.0 * k3 * r4;  // d radial / d r2
-  J_xy[0] = radial + 2.0 * x * x * dR + 2.0 * p1 * y + 6.0 * p2 * x;
-  J_xy[1] = 2.0 * x * y * dR + 2.0 * p1 * x + 2.0 * p2 * y;
-  J_xy[2] = J_xy[1];
-  J_xy[3] = radial + 2.0 * y * y * dR + 6.0 * p1 * y + 2.0 * p2 * x;
 }
 
 /// Analytic Jacobians of opencv_distort. J_xy is 2x2 (row-major d(xd,yd)/d(x,y));
 /// J_dist is 2x8 row-major w.r.t. (k1 k2 p1 p2 k3 k4 k5 k6); either may be null.
+/// kRational = false reads d[0..4] only (k4..k6 = 0; their columns are the
+/// derivatives at 0) and skips the denominator, bit-identically.
+template <bool kRational = true>
 inline void opencv_distort_jacobian(const double* d, double x, double y, double* J_xy,
                                     double* J_dist) {
-  const double k1 = d[0], k2 = d[1], p1 = d[2], p2 = d[3], k3 = d[4], k4 = d[5], k5 = d[6],
-               k6 = d[7];
+  const double k1 = d[0], k2 = d[1], p1 = d[2], p2 = d[3], k3 = d[4];
   const double r2 = x * x + y * y, r4 = r2 * r2, r6 = r4 * r2;
   const double num = 1.0 + k1 * r2 + k2 * r4 + k3 * r6;
-  const double den = 1.0 + k4 * r2 + k5 * r4 + k6 * r6;
-  const double radial = num / den;
+  double k4 = 0.0, k5 = 0.0, k6 = 0.0, den = 1.0, radial = num;
+  if constexpr (kRational) {
+    k4 = d[5];
+    k5 = d[6];
+    k6 = d[7];
+    den = 1.0 + k4 * r2 + k5 * r4 + k6 * r6;
+    radial = num / den;
+  }
   if (J_xy != nullptr) {
     const double dnum = k1 + 2.0 * k2 * r2 + 3.0 * k3 * r4;
-    const double dden = k4 + 2.0 * k5 * r2 + 3.0 * k6 * r4;
-    const double dR = (dnum * den - num * dden) / (den * den);  // d radial / d r2
+    double dR = dnum;  // d radial / d r2
+    if constexpr (kRational) {
+      const double dden = k4 + 2.0 * k5 * r2 + 3.0 * k6 * r4;
+      dR = (dnum * den - num * dden) / (den * den);
+    }
     J_xy[0] = radial + 2.0 * x * x * dR + 2.0 * p1 * y + 6.0 * p2 * x;
     J_xy[1] = 2.0 * x * y * dR + 2.0 * p1 * x + 2.0 * p2 * y;
     J_xy[2] = J_xy[1];
@@ -201,17 +190,13 @@ struct OpenCVModel {
   static constexpr int kNumDistortion = 5;
   template <typename T>
   static void distort(const T* d, const T& x, const T& y, T* xd, T* yd) {
-    detail::opencv5_distort(d[0], d[1], d[2], d[3], d[4], x, y, xd, yd);
+    detail::opencv_distort<false>(d[0], d[1], d[2], d[3], d[4], T(0), T(0), T(0), x, y, xd, yd);
   }
   static void distort_jacobian(const double* d, double x, double y, double* J_xy,
                                double* J_dist) {
-    if (J_dist == nullptr) {
-      if (J_xy != nullptr) detail::opencv5_distort_jacobian_xy(d, x, y, J_xy);
-      return;
-    }
-    const double full[8] = {d[0], d[1], d[2], d[3], d[4], 0.0, 0.0, 0.0};
-    double J8[16];
-    detail::opencv_distort_jacobian(full, x, y, J_xy, J8);
+    double J8[16];  // 2 x 8: the k4..k6 columns are dropped
+    detail::opencv_distort_jacobian<false>(d, x, y, J_xy, J_dist != nullptr ? J8 : nullptr);
+    if (J_dist == nullptr) return;
     for (int r = 0; r < 2; ++r) {
       for (int c = 0; c < 5; ++c) J_dist[r * 5 + c] = J8[r * 8 + c];
     }
