@@ -3,12 +3,14 @@
 #include <crossview/epipolar/essential.hpp>
 
 #include <crossview/epipolar/detail/polynomial.hpp>
+#include <crossview/triangulation/detail/polynomial.hpp>
 
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <Eigen/QR>
 #include <Eigen/SVD>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <stdexcept>
@@ -27,6 +29,9 @@ namespace {
 using Poly1 = std::array<double, 4>;
 using Poly2 = std::array<double, 10>;
 using Poly3 = std::array<double, 20>;
+/// The 10 cubic constraints, one per row, over the 20 degree-3 monomials. Row-major:
+/// the elimination and the polish work on whole rows.
+using ConstraintMatrix = Eigen::Matrix<double, 10, 20, Eigen::RowMajor>;
 
 struct Exponent {
   int x, y, z;
@@ -98,10 +103,12 @@ std::array<double, A + B + 1> poly_mul(const std::array<double, A + 1>& a,
 
 /// Gauss-Jordan elimination with partial pivoting of the left 10x10 block of M:
 /// C = M_left^-1 M_right. Returns false if a pivot vanishes (singular block) or the
-/// result is not finite. ~2000 flops, no dynamic-size kernels.
-bool eliminate_leading_block(const Eigen::Matrix<double, 10, 20>& M,
+/// result is not finite. Whole fixed-size rows are updated (the pivot row is zero
+/// left of its pivot, so the extra entries are untouched and the kept ones get the
+/// same arithmetic as a trailing-part update): ~4000 flops, fully vectorised.
+bool eliminate_leading_block(const ConstraintMatrix& M,
                              Eigen::Matrix<double, 10, 10>* C) {
-  Eigen::Matrix<double, 10, 20> A = M;
+  ConstraintMatrix A = M;
   for (int col = 0; col < 10; ++col) {
     int pivot = col;
     double best = std::abs(A(col, col));
@@ -113,67 +120,104 @@ bool eliminate_leading_block(const Eigen::Matrix<double, 10, 20>& M,
     }
     if (!(best > 0.0)) return false;
     if (pivot != col) A.row(col).swap(A.row(pivot));
-    const double inv = 1.0 / A(col, col);
-    A.row(col).tail(19 - col) *= inv;
-    A(col, col) = 1.0;
+    A.row(col) *= 1.0 / A(col, col);
     for (int r = 0; r < 10; ++r) {
       if (r == col) continue;
       const double factor = A(r, col);
-      if (factor == 0.0) continue;
-      A.row(r).tail(19 - col) -= factor * A.row(col).tail(19 - col);
-      A(r, col) = 0.0;
+      if (factor != 0.0) A.row(r) -= factor * A.row(col);
     }
   }
   *C = A.rightCols<10>();
   return C->allFinite();
 }
 
-/// Gauss-Newton polish of (x, y, z) on the 10 cubic constraints M * monomials(x, y, z)
-/// = 0 (M: 10x20 in the degree-3 order). Keeps a step only if it lowers the residual;
+/// Polish of (x, y, z) on the 10 cubic constraints M * monomials(x, y, z) = 0
+/// (M: 10x20 in the degree-3 order, column-major) by Gauss-Newton steps. The
+/// Jacobian is re-evaluated only after a step above 1e-8 relative (the chord method
+/// otherwise: near the solution the Jacobian barely changes, and a step then costs
+/// one residual evaluation instead of four columns). Keeps a step
+/// only if it lowers the residual, stops when the next step is at rounding level or
+/// a step did not halve the residual (its rounding floor);
 /// at most `kMaxPolishIterations` steps. Recovers the digits lost by the elimination
 /// and root isolation in ill-conditioned configurations.
 void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, double* x,
                                    double* y, double* z) {
-  constexpr int kMaxPolishIterations = 3;
-  auto evaluate = [&](double px, double py, double pz, Eigen::Matrix<double, 10, 1>* residual,
-                      Eigen::Matrix<double, 10, 3>* jacobian) {
-    const double xp[4] = {1.0, px, px * px, px * px * px};
-    const double yp[4] = {1.0, py, py * py, py * py * py};
-    const double zp[4] = {1.0, pz, pz * pz, pz * pz * pz};
-    Eigen::Matrix<double, 20, 1> mono;
-    Eigen::Matrix<double, 20, 3> dmono;
-    for (int m = 0; m < 20; ++m) {
-      const Exponent& e = kExp3[m];
-      mono(m) = xp[e.x] * yp[e.y] * zp[e.z];
-      dmono(m, 0) = e.x > 0 ? e.x * xp[e.x - 1] * yp[e.y] * zp[e.z] : 0.0;
-      dmono(m, 1) = e.y > 0 ? e.y * xp[e.x] * yp[e.y - 1] * zp[e.z] : 0.0;
-      dmono(m, 2) = e.z > 0 ? e.z * xp[e.x] * yp[e.y] * zp[e.z - 1] : 0.0;
-    }
-    *residual = M * mono;
-    if (jacobian != nullptr) *jacobian = M * dmono;
+  constexpr int kMaxPolishIterations = 6;
+  // Products written as sums of scaled columns of M (10 contiguous values:
+  // vectorised); Eigen's default product would dispatch these sizes to its blocked
+  // GEMM / GEMV kernels, several times slower.
+  auto powers = [](double v, double* p) {
+    p[0] = 1.0;
+    p[1] = v;
+    p[2] = v * v;
+    p[3] = v * v * v;
   };
-  Eigen::Matrix<double, 10, 1> r;
+  auto residual = [&](double px, double py, double pz, Eigen::Matrix<double, 10, 1>* out) {
+    double xp[4], yp[4], zp[4];
+    powers(px, xp);
+    powers(py, yp);
+    powers(pz, zp);
+    Eigen::Matrix<double, 10, 1> sum = Eigen::Matrix<double, 10, 1>::Zero();
+    for (int i = 0; i < 20; ++i) {
+      const double m = xp[kExp3[i].x] * yp[kExp3[i].y] * zp[kExp3[i].z];
+      const double* column = M.col(i).data();
+      for (int r = 0; r < 10; ++r) sum(r) += column[r] * m;
+    }
+    *out = sum;
+  };
   Eigen::Matrix<double, 10, 3> J;
-  evaluate(*x, *y, *z, &r, &J);
+  Eigen::LDLT<Eigen::Matrix3d> normal;
+  auto linearise = [&](double px, double py, double pz) {
+    double xp[4], yp[4], zp[4];
+    powers(px, xp);
+    powers(py, yp);
+    powers(pz, zp);
+    // Accumulated in a local (not through the captured J, which the compiler would
+    // have to assume aliases M).
+    Eigen::Matrix<double, 10, 3> jacobian = Eigen::Matrix<double, 10, 3>::Zero();
+    for (int i = 0; i < 20; ++i) {
+      const Exponent& e = kExp3[i];
+      const double dx = e.x > 0 ? e.x * xp[e.x - 1] * yp[e.y] * zp[e.z] : 0.0;
+      const double dy = e.y > 0 ? e.y * xp[e.x] * yp[e.y - 1] * zp[e.z] : 0.0;
+      const double dz = e.z > 0 ? e.z * xp[e.x] * yp[e.y] * zp[e.z - 1] : 0.0;
+      const double* column = M.col(i).data();
+      for (int r = 0; r < 10; ++r) {
+        jacobian(r, 0) += column[r] * dx;
+        jacobian(r, 1) += column[r] * dy;
+        jacobian(r, 2) += column[r] * dz;
+      }
+    }
+    J = jacobian;
+    normal.compute(J.transpose() * J);
+    return normal.info() == Eigen::Success;
+  };
+  if (!linearise(*x, *y, *z)) return;
+  Eigen::Matrix<double, 10, 1> r;
+  residual(*x, *y, *z, &r);
   double cost = r.squaredNorm();
   for (int it = 0; it < kMaxPolishIterations && cost > 0.0; ++it) {
-    const Eigen::Matrix3d JtJ = J.transpose() * J;
-    const Eigen::Vector3d step = JtJ.ldlt().solve(J.transpose() * r);
+    const Eigen::Vector3d step = normal.solve(J.transpose() * r);
     if (!step.allFinite()) return;
+    const double scale = std::max({1.0, std::abs(*x), std::abs(*y), std::abs(*z)});
+    if (step.cwiseAbs().maxCoeff() <= 1e-15 * scale) return;  // at rounding already
     const double nx = *x - step(0);
     const double ny = *y - step(1);
     const double nz = *z - step(2);
     Eigen::Matrix<double, 10, 1> r_new;
-    Eigen::Matrix<double, 10, 3> J_new;
-    evaluate(nx, ny, nz, &r_new, &J_new);
+    residual(nx, ny, nz, &r_new);
     const double cost_new = r_new.squaredNorm();
     if (!(cost_new < cost)) return;
+    // Far from the solution (a step above 1e-8 relative) the Jacobian is refreshed
+    // (Newton); close to it the chord steps already contract by ~|step|.
+    const bool far = step.cwiseAbs().maxCoeff() > 1e-8 * scale;
     *x = nx;
     *y = ny;
     *z = nz;
     r = r_new;
-    J = J_new;
+    const bool stalled = cost_new > 0.25 * cost;  // residual not halved: at its noise floor
     cost = cost_new;
+    if (stalled) return;
+    if (far && !linearise(*x, *y, *z)) return;
   }
 }
 
@@ -217,17 +261,21 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 5>> qr(At);
   constexpr double kRankTolerance = 1e-9;
   if (!(std::abs(qr.matrixR()(4, 4)) > kRankTolerance * std::abs(qr.matrixR()(0, 0)))) return 0;
-  const Eigen::Matrix<double, 9, 9> Q = qr.householderQ();
+  // Orthonormal basis of the null space: the last 4 columns of the QR's Q (only
+  // those are formed).
+  Eigen::Matrix<double, 9, 4> N = Eigen::Matrix<double, 9, 4>::Zero();
+  N.bottomRows<4>().setIdentity();
+  qr.householderQ().applyThisOnTheLeft(N);
   // E entries as degree-1 polynomials [x, y, z, 1] in the basis X, Y, Z, W = Q cols 5..8.
   Poly1 e[3][3];
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c) {
       const int k = 3 * r + c;
-      e[r][c] = {Q(k, 5), Q(k, 6), Q(k, 7), Q(k, 8)};
+      e[r][c] = {N(k, 0), N(k, 1), N(k, 2), N(k, 3)};
     }
   }
   // 2. The 10 cubic constraints (rows of a 10x20 matrix in the degree-3 order).
-  Eigen::Matrix<double, 10, 20> M;
+  detail::ConstraintMatrix M;
   {
     // det(E) by cofactors along the first row.
     Poly3 det{};
@@ -301,8 +349,14 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   const auto t2 = poly_mul<4, 6>(b1[0], m2);
   std::array<double, 11> poly{};
   for (int i = 0; i < 11; ++i) poly[i] = t0[i] - t1[i] + t2[i];
+  // Roots isolated by Sturm sequences and polished in their brackets to 1e-10
+  // relative: the Gauss-Newton polish of (x, y, z) below takes them to rounding.
+  constexpr double kRootTolerance = 1e-10;
   double roots[10];
-  const int num_roots = detail::solve_polynomial_real<10>(poly.data(), roots);
+  const int num_roots =
+      triangulation::detail::real_roots_sturm(poly.data(), 10, roots, kRootTolerance);
+  // Column-major copy of the constraints for the polish's column sums.
+  const Eigen::Matrix<double, 10, 20> M_by_column = num_roots > 0 ? M : detail::ConstraintMatrix::Zero().eval();
   for (int k = 0; k < num_roots; ++k) {
     const double z = roots[k];
     Eigen::Matrix3d B;
@@ -323,9 +377,9 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
     double x = v(0) / v(2);
     double y = v(1) / v(2);
     double zz = z;
-    detail::polish_essential_coefficients(M, &x, &y, &zz);
+    detail::polish_essential_coefficients(M_by_column, &x, &y, &zz);
     Eigen::Matrix<double, 9, 1> evec =
-        x * Q.col(5) + y * Q.col(6) + zz * Q.col(7) + Q.col(8);
+        x * N.col(0) + y * N.col(1) + zz * N.col(2) + N.col(3);
     const double norm = evec.norm();
     if (!(norm > 0.0) || !evec.allFinite()) continue;
     evec /= norm;

@@ -1,6 +1,7 @@
 // crossview: real roots of small real polynomials by Sturm sequences.
 //
-// Used by the optimal two-view correction (degree 6). Roots are isolated with a
+// Used by the optimal two-view correction (degree 6) and the 5-point essential
+// solver (degree 10). Roots are isolated with a
 // Sturm sequence (exact count of distinct real roots in an interval, up to
 // rounding) and recursive bisection, then polished by a safeguarded
 // Laguerre / Illinois / geometric-bisection iteration on the bracket.
@@ -45,7 +46,7 @@ inline int binary_exponent(double x) {
 }
 
 /// Maximum supported degree.
-constexpr int kMaxPolynomialDegree = 8;
+constexpr int kMaxPolynomialDegree = 10;
 
 /// Horner evaluation of sum c[i] x^i, i = 0..degree.
 inline double poly_eval(const double* c, int degree, double x) {
