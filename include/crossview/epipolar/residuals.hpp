@@ -40,10 +40,15 @@ T algebraic_error(const Eigen::Matrix<T, 3, 3>& F, const Eigen::Matrix<T, 2, 1>&
 template <typename T>
 T sampson_error_squared(const Eigen::Matrix<T, 3, 3>& F, const Eigen::Matrix<T, 2, 1>& x1,
                         const Eigen::Matrix<T, 2, 1>& x2) {
-  const Eigen::Matrix<T, 3, 1> Fx1 = F * x1.homogeneous();
-  const Eigen::Matrix<T, 3, 1> Ftx2 = F.transpose() * x2.homogeneous();
-  const T c = x2(0) * Fx1(0) + x2(1) * Fx1(1) + Fx1(2);
-  const T d = Fx1(0) * Fx1(0) + Fx1(1) * Fx1(1) + Ftx2(0) * Ftx2(0) + Ftx2(1) * Ftx2(1);
+  // Only the entries used: F x1 (3), the first two of F^T x2, written out (the
+  // function sits in RANSAC's innermost loop).
+  const T a0 = F(0, 0) * x1(0) + F(0, 1) * x1(1) + F(0, 2);
+  const T a1 = F(1, 0) * x1(0) + F(1, 1) * x1(1) + F(1, 2);
+  const T a2 = F(2, 0) * x1(0) + F(2, 1) * x1(1) + F(2, 2);
+  const T b0 = F(0, 0) * x2(0) + F(1, 0) * x2(1) + F(2, 0);
+  const T b1 = F(0, 1) * x2(0) + F(1, 1) * x2(1) + F(2, 1);
+  const T c = x2(0) * a0 + x2(1) * a1 + a2;
+  const T d = a0 * a0 + a1 * a1 + b0 * b0 + b1 * b1;
   if (!(d > T(0))) return c == T(0) ? T(0) : T(std::numeric_limits<double>::infinity());
   return c * c / d;
 }
