@@ -148,6 +148,7 @@ struct FundamentalEstimator {
   const Eigen::Vector2d* x1;
   const Eigen::Vector2d* x2;
   int num;
+  bool oriented;  ///< drop models violating the oriented epipolar constraint
   mutable RefitBuffers buffers;
 
   int num_data() const { return num; }
@@ -157,7 +158,15 @@ struct FundamentalEstimator {
       a[k] = x1[sample[k]];
       b[k] = x2[sample[k]];
     }
-    return fundamental_7point(a, b, models);
+    fundamental_7point(a, b, models);
+    if (oriented) {
+      models->erase(std::remove_if(models->begin(), models->end(),
+                                   [&](const Model& F) {
+                                     return !oriented_epipolar_consistent(F, a, b, 7);
+                                   }),
+                    models->end());
+    }
+    return static_cast<int>(models->size());
   }
   bool refit(const int* indices, int n, const double* weights, Model* F) const {
     Eigen::Matrix3d out;
@@ -451,7 +460,7 @@ FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& point
   ro.max_residual = options.max_error_px;
   const double t2 = ro.max_residual * ro.max_residual;
 
-  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, {}};
+  detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, options.oriented_constraint, {}};
   std::vector<double> scores;
   if (!match_scores.empty()) {
     for (int i : c.original) scores.push_back(match_scores[i]);

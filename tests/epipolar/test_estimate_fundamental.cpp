@@ -53,6 +53,15 @@ TEST_CASE("estimate_fundamental with 50 percent outliers", "[epipolar][estimate]
     REQUIRE(r0.success());
     err_unrefined.push_back(clean_epipolar_rms_px(s, r0.F));
     CHECK(r.refinement.final_cost <= r.refinement.initial_cost);
+    // Without the oriented-constraint filter RANSAC scores more models and must
+    // reach the same consensus (the filter only drops impossible models).
+    opt.refine = true;
+    opt.oriented_constraint = false;
+    const auto r_unoriented = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    REQUIRE(r_unoriented.success());
+    CHECK(std::abs(r_unoriented.num_inliers - r.num_inliers) <= 0.01 * inl);
+    CHECK(clean_epipolar_rms_px(s, r_unoriented.F) < 0.2);
+    CHECK(r_unoriented.report.num_models >= r.report.num_models);
   }
   INFO("median clean epipolar rms: refined " << median(err_refined) << " px, LO only "
                                              << median(err_unrefined) << " px");

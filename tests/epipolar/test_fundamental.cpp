@@ -191,3 +191,66 @@ TEST_CASE("Fundamental solvers reject degenerate and bad input", "[epipolar][fun
     CHECK(fundamental_8point(scene.pixels1, scene.pixels2, &F, &weights) == 0);
   }
 }
+
+TEST_CASE("oriented epipolar constraint: true models pass, a point mirrored through the epipole fails",
+          "[epipolar][fundamental]") {
+  using crossview::epipolar::oriented_epipolar_consistent;
+  int mirrored_tested = 0;
+  for (int seed = 0; seed < 200; ++seed) {
+    INFO("seed " << seed);
+    Rng rng(seed);
+    SceneOptions options;
+    options.num_points = 50;
+    options.forward_motion = (seed % 2 == 0);
+    auto scene = make_two_view_scene(rng, options);
+    const Eigen::Matrix3d F = scene.F();
+    // Every point is in front of both cameras: one orientation, with F or -F.
+    CHECK(oriented_epipolar_consistent(F, scene.pixels1.data(), scene.pixels2.data(), 50));
+    CHECK(oriented_epipolar_consistent(-F, scene.pixels1.data(), scene.pixels2.data(), 50));
+    // The 7-point solutions of a clean sample include the true F, which passes.
+    std::vector<Eigen::Matrix3d> solutions;
+    fundamental_7point(scene.pixels1.data(), scene.pixels2.data(), &solutions);
+    int passing_true = 0;
+    for (const auto& G : solutions) {
+      if (distance_up_to_scale(G, F) < 1e-6) {
+        passing_true += oriented_epipolar_consistent(G, scene.pixels1.data(),
+                                                     scene.pixels2.data(), 7);
+      }
+    }
+    CHECK(passing_true == 1);
+    // Mirror one image-2 point through the epipole: it stays on its epipolar line
+    // (x2^T F x1 = 0 still holds) but lies on the wrong side, i.e. its scene point
+    // would be behind a camera.
+    const Eigen::Vector3d e2 = scene.K2 * scene.cam2_from_cam1.translation;
+    if (std::abs(e2.z()) < 1e-3 * e2.norm()) continue;  // epipole near infinity
+    const Eigen::Vector2d epipole = e2.hnormalized();
+    scene.pixels2[3] = 2.0 * epipole - scene.pixels2[3];
+    CHECK(std::abs(scene.pixels2[3].homogeneous().dot(F * scene.pixels1[3].homogeneous())) <
+          1e-9 * F.norm() * scene.pixels2[3].homogeneous().norm() *
+              scene.pixels1[3].homogeneous().norm());
+    CHECK_FALSE(oriented_epipolar_consistent(F, scene.pixels1.data(), scene.pixels2.data(), 50));
+    ++mirrored_tested;
+  }
+  CHECK(mirrored_tested >= 100);
+}
+
+TEST_CASE("oriented epipolar constraint: no epipole, non-finite F and points at the epipole",
+          "[epipolar][fundamental]") {
+  using crossview::epipolar::oriented_epipolar_consistent;
+  Rng rng(5);
+  SceneOptions options;
+  options.num_points = 10;
+  options.forward_motion = true;
+  auto scene = make_two_view_scene(rng, options);
+  // Rank < 2 (every column parallel): no epipole, not rejected on this ground.
+  Eigen::Matrix3d rank1 = Eigen::Vector3d(1, 2, 3) * Eigen::RowVector3d(0.5, -1, 2);
+  CHECK(oriented_epipolar_consistent(rank1, scene.pixels1.data(), scene.pixels2.data(), 10));
+  Eigen::Matrix3d nan_F = scene.F();
+  nan_F(1, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK(oriented_epipolar_consistent(nan_F, scene.pixels1.data(), scene.pixels2.data(), 10));
+  // A correspondence exactly at the epipole has no sign and is skipped.
+  const Eigen::Vector3d e2 = scene.K2 * scene.cam2_from_cam1.translation;
+  REQUIRE(std::abs(e2.z()) > 1e-3 * e2.norm());
+  scene.pixels2[0] = e2.hnormalized();
+  CHECK(oriented_epipolar_consistent(scene.F(), scene.pixels1.data(), scene.pixels2.data(), 10));
+}

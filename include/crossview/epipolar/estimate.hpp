@@ -95,6 +95,11 @@ struct FundamentalOptions {
   double max_error_px = 1.0;
   /// RANSAC settings (confidence, iterations, seed, LO, SPRT, minimum support).
   robust::RansacOptions ransac = detail::default_two_view_ransac(0.999);
+  /// Drop 7-point models that violate the oriented epipolar constraint on their own
+  /// sample (see oriented_epipolar_consistent) before scoring them. Valid whenever
+  /// every scene point lies in front of both cameras (any real pinhole pair); turn it
+  /// off for correspondences that are not images of points in front of the cameras.
+  bool oriented_constraint = true;
   /// DEGENSAC-style dominant-plane check and plane-and-parallax re-estimation.
   bool check_dominant_plane = true;
   /// The check fires when a homography explains at least this fraction of the

@@ -54,4 +54,20 @@ int fundamental_7point(const std::vector<Eigen::Vector2d>& points1,
                        const std::vector<Eigen::Vector2d>& points2,
                        std::vector<Eigen::Matrix3d>* fundamentals);
 
+/// Oriented epipolar constraint (Chum, Werner & Matas 2004): for a scene point in front
+/// of both cameras, its image x2 and the epipolar line F x1 are oriented consistently,
+/// i.e. s_i = (e2 x [x2_i; 1]) . (F [x1_i; 1]) has one sign for every correspondence,
+/// where e2 is the epipole in image 2 (F^T e2 = 0, with either sign). A model whose
+/// own sample violates it cannot come from cameras that see those points in front,
+/// so RANSAC may drop it before scoring.
+///
+/// F: rank 2 (x2^T F x1 = 0 convention above). points1, points2: `num_points` pixel
+/// pairs. Correspondences with |s_i| below 1e-12 x the scale of its factors (at the
+/// epipole, or off their epipolar line by rounding only) carry no sign and are skipped.
+/// Returns true when the signs agree (also when F has no well-defined epipole, e.g.
+/// rank < 2 or non-finite entries: such a model is not rejected on this ground).
+/// Complexity: O(num_points), ~20 flops each.
+bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2d* points1,
+                                  const Eigen::Vector2d* points2, int num_points);
+
 }  // namespace crossview::epipolar
