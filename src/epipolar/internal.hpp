@@ -46,14 +46,18 @@ bool null_space_gauss_jordan(double (&A)[kRows][9], double rank_tolerance,
       for (int r = 0; r < kRows; ++r) std::swap(A[r][k], A[r][pc]);
       std::swap(column_of[k], column_of[pc]);
     }
+    // Whole 9-wide rows (fixed trip count: unrolled and vectorised). Row k is zero
+    // left of column k, so the entries right of k get exactly the arithmetic of a
+    // trailing-part update and those left of it are unchanged; column k is then set
+    // to the exact unit column.
     const double inv = 1.0 / A[k][k];
-    for (int c = k + 1; c < 9; ++c) A[k][c] *= inv;
+    for (int c = 0; c < 9; ++c) A[k][c] *= inv;
     A[k][k] = 1.0;
     for (int r = 0; r < kRows; ++r) {
       if (r == k) continue;
       const double f = A[r][k];
       if (f == 0.0) continue;
-      for (int c = k + 1; c < 9; ++c) A[r][c] -= f * A[k][c];
+      for (int c = 0; c < 9; ++c) A[r][c] -= f * A[k][c];
       A[r][k] = 0.0;
     }
   }
