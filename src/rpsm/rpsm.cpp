@@ -3,6 +3,8 @@
 // once into crossview::crossview; the internals below have internal linkage.
 #include <crossview/rpsm/rpsm.hpp>
 
+#include "level0_messages.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -338,14 +340,6 @@ inline float pairwise_log(const LimbModel& limb, PairwiseModel model, double d) 
              : kNegInf;
 }
 
-/// Offsets (in bins) of a limb on a regular grid of spacing s, as linear
-/// offsets in a padded volume of side P, with their log-weights.
-struct OffsetSet {
-  std::vector<int> dz, dy, dx;
-  std::vector<float> weight;
-  bool all_zero_weight = true;
-};
-
 inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double spacing,
                               int max_radius_bins) {
   OffsetSet o;
@@ -370,37 +364,8 @@ inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double
       }
     }
   }
+  make_runs(&o);
   return o;
-}
-
-/// dst[z][y][x] = max(dst[z][y][x], src[(z * P + y) * P + x] (+ w)) over an
-/// n^3 block: dst dense (n^3), src a window of a padded P^3 volume. The
-/// shifted max filter at the heart of the level-0 messages (SSE2 when
-/// available, plain C++ otherwise).
-inline void shifted_max(float* dst, const float* src, int n, int P, float w, bool add_weight) {
-  for (int z = 0; z < n; ++z) {
-    for (int y = 0; y < n; ++y) {
-      float* d = dst + (static_cast<std::size_t>(z) * n + y) * n;
-      const float* s = src + (static_cast<std::size_t>(z) * P + y) * P;
-      int x = 0;
-#if defined(__SSE2__)
-      const __m128 wv = _mm_set1_ps(w);
-      if (add_weight) {
-        for (; x + 4 <= n; x += 4) {
-          _mm_storeu_ps(d + x, _mm_max_ps(_mm_loadu_ps(d + x), _mm_add_ps(_mm_loadu_ps(s + x), wv)));
-        }
-      } else {
-        for (; x + 4 <= n; x += 4) {
-          _mm_storeu_ps(d + x, _mm_max_ps(_mm_loadu_ps(d + x), _mm_loadu_ps(s + x)));
-        }
-      }
-#endif
-      for (; x < n; ++x) {
-        const float v = add_weight ? s[x] + w : s[x];
-        d[x] = d[x] < v ? v : d[x];
-      }
-    }
-  }
 }
 
 struct Level0Grid {
@@ -778,10 +743,11 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
   }
   const int nt = std::max(1, options.num_threads);
   std::vector<std::vector<float>> padded(nt, std::vector<float>(p3, kNegInf));
+  std::vector<std::vector<float>> windowed(nt, std::vector<float>(p3, kNegInf));
   std::vector<float> messages(static_cast<std::size_t>(nj) * n3, kNegInf);
   std::size_t pixel_major_bytes = 0;
   for (const auto& t : ctx.prep.pixel_major) pixel_major_bytes += t.size() * sizeof(float);
-  result.workspace_bytes = (belief.size() + messages.size() + nt * p3) * sizeof(float) +
+  result.workspace_bytes = (belief.size() + messages.size() + 2 * nt * p3) * sizeof(float) +
                            pixel_major_bytes + axis_offsets.size() * sizeof(Eigen::Vector3d);
   for (int d = max_depth; d >= 1; --d) {
     std::vector<int> group;
@@ -801,16 +767,8 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
           }
         }
         float* msg = messages.data() + static_cast<std::size_t>(c) * n3;
-        const detail::OffsetSet& o = offsets[c];
-        for (std::size_t k = 0; k < o.dz.size(); ++k) {
-          const float* src0 =
-              pv.data() + ((static_cast<std::size_t>(pad + o.dz[k]) * P + pad + o.dy[k]) * P + pad + o.dx[k]);
-          if (o.all_zero_weight) {
-            detail::shifted_max(msg, src0, n, P, 0.0f, false);
-          } else {
-            detail::shifted_max(msg, src0, n, P, o.weight[k], true);
-          }
-        }
+        detail::limb_message(offsets[c], pv.data(), n, pad, windowed[t].data(), msg,
+                             /*use_runs=*/true);
       }
     });
     // Fold the messages into the parents (sequential: siblings share a parent).
