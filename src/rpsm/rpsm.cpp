@@ -261,6 +261,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
   ArrayXf val(nj), eps_v(nj), mask_v(nj);
   Eigen::Array<bool, Eigen::Dynamic, 1> any_positive = Eigen::Array<bool, Eigen::Dynamic, 1>::Zero(nj);
+  ArrayXf peak_val = ArrayXf::Zero(nj);  // pixel-major path: max response per joint
   const bool pixel_major = !prep.pixel_major.empty() && nj == J;
   for (int v = 0; v < prep.num_views; ++v) {
     for (int jj = 0; jj < nj; ++jj) {
@@ -269,22 +270,44 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
       eps_v[jj] = inf ? prep.eps[j] : 1.0f;
       mask_v[jj] = inf ? 1.0f : 0.0f;
     }
-    for (int i = 0; i < m; ++i) {
-      const Footprint f = footprint(views[v], point_in_cam(v, i));
-      if (pixel_major) {
-        // All joints at once from contiguous memory (vectorised by Eigen).
-        const float* t = prep.pixel_major[v].data();
-        using CMap = Eigen::Map<const ArrayXf>;
-        val = f.w[0] * CMap(t + static_cast<std::size_t>(f.idx[0]) * J, J) +
-              f.w[1] * CMap(t + static_cast<std::size_t>(f.idx[1]) * J, J) +
-              f.w[2] * CMap(t + static_cast<std::size_t>(f.idx[2]) * J, J) +
-              f.w[3] * CMap(t + static_cast<std::size_t>(f.idx[3]) * J, J);
-      } else {
-        for (int jj = 0; jj < nj; ++jj) {
-          const float* h = views[v].heatmaps.joint(joints[jj]);
-          val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                    f.w[3] * h[f.idx[3]];
+    if (pixel_major) {
+      // All joints at once from contiguous memory: plain loops over the joints that
+      // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
+      // arithmetic in temporaries and size checks). Same operations in the same
+      // order per joint as the generic path below. any_positive via a running max.
+      const float* t = prep.pixel_major[v].data();
+      const float* eps = eps_v.data();
+      const float* mask = mask_v.data();
+      float* peak = peak_val.data();
+      for (int i = 0; i < m; ++i) {
+        const Footprint f = footprint(views[v], point_in_cam(v, i));
+        const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
+        const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
+        const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
+        const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
+        const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
+        float* a = acc.data() + static_cast<std::size_t>(i) * nj;
+        if (sum) {
+          for (int jj = 0; jj < nj; ++jj) {
+            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+            a[jj] += x;
+            peak[jj] = peak[jj] < x ? x : peak[jj];
+          }
+        } else {
+          for (int jj = 0; jj < nj; ++jj) {
+            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+            a[jj] *= eps[jj] + mask[jj] * x;
+            peak[jj] = peak[jj] < x ? x : peak[jj];
+          }
         }
+      }
+    }
+    for (int i = 0; i < m && !pixel_major; ++i) {
+      const Footprint f = footprint(views[v], point_in_cam(v, i));
+      for (int jj = 0; jj < nj; ++jj) {
+        const float* h = views[v].heatmaps.joint(joints[jj]);
+        val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
+                  f.w[3] * h[f.idx[3]];
       }
       if (sum) {
         acc.col(i) += val;
@@ -299,7 +322,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
     }
   }
   for (int jj = 0; jj < nj; ++jj) {
-    if (any_positive[jj]) support[jj] = 1;
+    if (any_positive[jj] || peak_val[jj] > 0.0f) support[jj] = 1;
     float* o = out + static_cast<std::size_t>(jj) * m;
     if (sum) {
       for (int i = 0; i < m; ++i) o[i] = acc(jj, i) > 0.0f ? std::log(acc(jj, i)) : kNegInf;
