@@ -103,9 +103,10 @@ std::array<double, A + B + 1> poly_mul(const std::array<double, A + 1>& a,
 
 /// Gauss-Jordan elimination with partial pivoting of the left 10x10 block of M:
 /// C = M_left^-1 M_right. Returns false if a pivot vanishes (singular block) or the
-/// result is not finite. Whole fixed-size rows are updated (the pivot row is zero
-/// left of its pivot, so the extra entries are untouched and the kept ones get the
-/// same arithmetic as a trailing-part update): ~4000 flops, fully vectorised.
+/// result is not finite. Whole fixed-size rows are updated: the entries right of the
+/// pivot column get exactly the arithmetic of a trailing-part update, those left of it
+/// (rounding-level leftovers of eliminated columns) are never read again. ~4000
+/// flops, fully vectorised.
 bool eliminate_leading_block(const ConstraintMatrix& M,
                              Eigen::Matrix<double, 10, 10>* C) {
   ConstraintMatrix A = M;
@@ -266,7 +267,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   Eigen::Matrix<double, 9, 4> N = Eigen::Matrix<double, 9, 4>::Zero();
   N.bottomRows<4>().setIdentity();
   qr.householderQ().applyThisOnTheLeft(N);
-  // E entries as degree-1 polynomials [x, y, z, 1] in the basis X, Y, Z, W = Q cols 5..8.
+  // E entries as degree-1 polynomials [x, y, z, 1] in the basis X, Y, Z, W = the columns of N.
   Poly1 e[3][3];
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c) {
@@ -356,7 +357,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   const int num_roots =
       triangulation::detail::real_roots_sturm(poly.data(), 10, roots, kRootTolerance);
   // Column-major copy of the constraints for the polish's column sums.
-  const Eigen::Matrix<double, 10, 20> M_by_column = num_roots > 0 ? M : detail::ConstraintMatrix::Zero().eval();
+  const Eigen::Matrix<double, 10, 20> M_by_column = M;
   for (int k = 0; k < num_roots; ++k) {
     const double z = roots[k];
     Eigen::Matrix3d B;
