@@ -147,20 +147,19 @@ void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, doubl
   // Products written as sums of scaled columns of M (10 contiguous values:
   // vectorised); Eigen's default product would dispatch these sizes to its blocked
   // GEMM / GEMV kernels, several times slower.
-  auto powers = [](double v, double* p) {
-    p[0] = 1.0;
-    p[1] = v;
-    p[2] = v * v;
-    p[3] = v * v * v;
+  // Powers 0..3 of x, y and z.
+  struct Powers {
+    double x[4], y[4], z[4];
+    Powers(double px, double py, double pz)
+        : x{1.0, px, px * px, px * px * px},
+          y{1.0, py, py * py, py * py * py},
+          z{1.0, pz, pz * pz, pz * pz * pz} {}
   };
   auto residual = [&](double px, double py, double pz, Eigen::Matrix<double, 10, 1>* out) {
-    double xp[4], yp[4], zp[4];
-    powers(px, xp);
-    powers(py, yp);
-    powers(pz, zp);
+    const Powers p(px, py, pz);
     Eigen::Matrix<double, 10, 1> sum = Eigen::Matrix<double, 10, 1>::Zero();
     for (int i = 0; i < 20; ++i) {
-      const double m = xp[kExp3[i].x] * yp[kExp3[i].y] * zp[kExp3[i].z];
+      const double m = p.x[kExp3[i].x] * p.y[kExp3[i].y] * p.z[kExp3[i].z];
       const double* column = M.col(i).data();
       for (int r = 0; r < 10; ++r) sum(r) += column[r] * m;
     }
@@ -169,18 +168,15 @@ void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, doubl
   Eigen::Matrix<double, 10, 3> J;
   Eigen::LDLT<Eigen::Matrix3d> normal;
   auto linearise = [&](double px, double py, double pz) {
-    double xp[4], yp[4], zp[4];
-    powers(px, xp);
-    powers(py, yp);
-    powers(pz, zp);
+    const Powers p(px, py, pz);
     // Accumulated in a local (not through the captured J, which the compiler would
     // have to assume aliases M).
     Eigen::Matrix<double, 10, 3> jacobian = Eigen::Matrix<double, 10, 3>::Zero();
     for (int i = 0; i < 20; ++i) {
       const Exponent& e = kExp3[i];
-      const double dx = e.x > 0 ? e.x * xp[e.x - 1] * yp[e.y] * zp[e.z] : 0.0;
-      const double dy = e.y > 0 ? e.y * xp[e.x] * yp[e.y - 1] * zp[e.z] : 0.0;
-      const double dz = e.z > 0 ? e.z * xp[e.x] * yp[e.y] * zp[e.z - 1] : 0.0;
+      const double dx = e.x > 0 ? e.x * p.x[e.x - 1] * p.y[e.y] * p.z[e.z] : 0.0;
+      const double dy = e.y > 0 ? e.y * p.x[e.x] * p.y[e.y - 1] * p.z[e.z] : 0.0;
+      const double dz = e.z > 0 ? e.z * p.x[e.x] * p.y[e.y] * p.z[e.z - 1] : 0.0;
       const double* column = M.col(i).data();
       for (int r = 0; r < 10; ++r) {
         jacobian(r, 0) += column[r] * dx;
