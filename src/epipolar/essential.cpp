@@ -5,6 +5,8 @@
 #include <crossview/epipolar/detail/polynomial.hpp>
 #include <crossview/triangulation/detail/polynomial.hpp>
 
+#include "internal.hpp"
+
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <Eigen/QR>
@@ -362,14 +364,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
       B(r, 1) = detail::evaluate(by[r].data(), 3, z);
       B(r, 2) = detail::evaluate(b1[r].data(), 4, z);
     }
-    // Null vector of B: the largest of the three row cross products.
-    const Eigen::Vector3d c01 = B.row(0).cross(B.row(1));
-    const Eigen::Vector3d c02 = B.row(0).cross(B.row(2));
-    const Eigen::Vector3d c12 = B.row(1).cross(B.row(2));
-    const double n01 = c01.squaredNorm();
-    const double n02 = c02.squaredNorm();
-    const double n12 = c12.squaredNorm();
-    const Eigen::Vector3d& v = (n01 >= n02 && n01 >= n12) ? c01 : (n02 >= n12 ? c02 : c12);
+    const Eigen::Vector3d v = detail::null_vector_of_rows(B);
     if (!(std::abs(v(2)) > 0.0)) continue;
     double x = v(0) / v(2);
     double y = v(1) / v(2);

@@ -158,15 +158,18 @@ struct FundamentalEstimator {
       a[k] = x1[sample[k]];
       b[k] = x2[sample[k]];
     }
-    fundamental_7point(a, b, models);
-    if (oriented) {
-      models->erase(std::remove_if(models->begin(), models->end(),
-                                   [&](const Model& F) {
-                                     return !oriented_epipolar_consistent(F, a, b, 7);
-                                   }),
-                    models->end());
+    return fundamental_7point(a, b, models);
+  }
+  /// Oriented epipolar constraint on the 7 sample points (when `oriented`): a model
+  /// that needs one of them behind a camera is dropped before scoring.
+  bool is_model_valid(const Model& F, const int* sample) const {
+    if (!oriented) return true;
+    Eigen::Vector2d a[7], b[7];
+    for (int k = 0; k < 7; ++k) {
+      a[k] = x1[sample[k]];
+      b[k] = x2[sample[k]];
     }
-    return static_cast<int>(models->size());
+    return oriented_epipolar_consistent(F, a, b, 7);
   }
   bool refit(const int* indices, int n, const double* weights, Model* F) const {
     Eigen::Matrix3d out;

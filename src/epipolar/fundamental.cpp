@@ -279,18 +279,13 @@ int fundamental_7point(const std::vector<Eigen::Vector2d>& points1,
   }
   return fundamental_7point(points1.data(), points2.data(), fundamentals);
 }
+
 bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2d* points1,
                                   const Eigen::Vector2d* points2, int num_points) {
   if (!F.allFinite() || points1 == nullptr || points2 == nullptr) return true;
-  // e2 spans the left null space: orthogonal to every column of F, so the largest of
-  // the three column cross products.
-  const Eigen::Vector3d c01 = F.col(0).cross(F.col(1));
-  const Eigen::Vector3d c02 = F.col(0).cross(F.col(2));
-  const Eigen::Vector3d c12 = F.col(1).cross(F.col(2));
-  const double n01 = c01.squaredNorm(), n02 = c02.squaredNorm(), n12 = c12.squaredNorm();
-  const Eigen::Vector3d e2 = n01 >= n02 && n01 >= n12 ? c01 : (n02 >= n12 ? c02 : c12);
-  const double e2_norm = e2.norm();
-  if (!(e2_norm > 0.0)) return true;
+  // e2 spans the left null space of F: the null vector of F^T's rows.
+  const Eigen::Vector3d e2 = detail::null_vector_of_rows(F.transpose());
+  if (!(e2.squaredNorm() > 0.0)) return true;
   constexpr double kRelativeZero = 1e-12;
   int sign = 0;
   for (int i = 0; i < num_points; ++i) {

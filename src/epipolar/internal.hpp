@@ -70,6 +70,19 @@ bool null_space_gauss_jordan(double (&A)[kRows][9], double rank_tolerance,
   return true;
 }
 
+/// Null vector of a (numerically) rank-2 3x3 matrix: the largest of the cross
+/// products of its rows (every one is orthogonal to all three rows). Not normalised;
+/// zero when the rank is below 2.
+inline Eigen::Vector3d null_vector_of_rows(const Eigen::Matrix3d& M) {
+  const Eigen::Vector3d c01 = M.row(0).cross(M.row(1));
+  const Eigen::Vector3d c02 = M.row(0).cross(M.row(2));
+  const Eigen::Vector3d c12 = M.row(1).cross(M.row(2));
+  const double n01 = c01.squaredNorm();
+  const double n02 = c02.squaredNorm();
+  const double n12 = c12.squaredNorm();
+  return (n01 >= n02 && n01 >= n12) ? c01 : (n02 >= n12 ? c02 : c12);
+}
+
 /// Linear two-view triangulation in camera-1 coordinates: the depths (d1, d2) that
 /// minimise |d1 R x1 + t - d2 x2|^2 for homogeneous normalized points x1 = (u1, v1, 1),
 /// x2 = (u2, v2, 1) (so d1, d2 are the depths along z in camera 1 and camera 2; the

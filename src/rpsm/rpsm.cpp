@@ -260,8 +260,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
   ArrayXf val(nj), eps_v(nj), mask_v(nj);
-  Eigen::Array<bool, Eigen::Dynamic, 1> any_positive = Eigen::Array<bool, Eigen::Dynamic, 1>::Zero(nj);
-  ArrayXf peak_val = ArrayXf::Zero(nj);  // pixel-major path: max response per joint
+  ArrayXf peak_val = ArrayXf::Zero(nj);  // max response per joint (> 0: supported)
   const bool pixel_major = !prep.pixel_major.empty() && nj == J;
   for (int v = 0; v < prep.num_views; ++v) {
     for (int jj = 0; jj < nj; ++jj) {
@@ -274,7 +273,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
       // All joints at once from contiguous memory: plain loops over the joints that
       // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
       // arithmetic in temporaries and size checks). Same operations in the same
-      // order per joint as the generic path below. any_positive via a running max.
+      // order per joint as the generic path below.
       const float* t = prep.pixel_major[v].data();
       const float* eps = eps_v.data();
       const float* mask = mask_v.data();
@@ -301,20 +300,21 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
           }
         }
       }
-    }
-    for (int i = 0; i < m && !pixel_major; ++i) {
-      const Footprint f = footprint(views[v], point_in_cam(v, i));
-      for (int jj = 0; jj < nj; ++jj) {
-        const float* h = views[v].heatmaps.joint(joints[jj]);
-        val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                  f.w[3] * h[f.idx[3]];
+    } else {
+      for (int i = 0; i < m; ++i) {
+        const Footprint f = footprint(views[v], point_in_cam(v, i));
+        for (int jj = 0; jj < nj; ++jj) {
+          const float* h = views[v].heatmaps.joint(joints[jj]);
+          val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
+                    f.w[3] * h[f.idx[3]];
+        }
+        if (sum) {
+          acc.col(i) += val;
+        } else {
+          acc.col(i) *= eps_v + mask_v * val;
+        }
+        peak_val = peak_val.max(val);
       }
-      if (sum) {
-        acc.col(i) += val;
-      } else {
-        acc.col(i) *= eps_v + mask_v * val;
-      }
-      any_positive = any_positive || (val > 0.0f);
     }
     if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
       log_acc += acc.log();
@@ -322,7 +322,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
     }
   }
   for (int jj = 0; jj < nj; ++jj) {
-    if (any_positive[jj] || peak_val[jj] > 0.0f) support[jj] = 1;
+    if (peak_val[jj] > 0.0f) support[jj] = 1;
     float* o = out + static_cast<std::size_t>(jj) * m;
     if (sum) {
       for (int i = 0; i < m; ++i) o[i] = acc(jj, i) > 0.0f ? std::log(acc(jj, i)) : kNegInf;
