@@ -13,8 +13,8 @@
 
 namespace crossview::rpsm::detail {
 
-/// Offsets (in bins) of a limb on a regular grid of spacing s, as linear
-/// offsets in a padded volume of side P, with their log-weights.
+/// The bin offsets (dz, dy, dx) compatible with a limb on the regular level-0 grid,
+/// with their log-weights (all zero for the hard indicator).
 struct OffsetSet {
   std::vector<int> dz, dy, dx;
   std::vector<float> weight;
