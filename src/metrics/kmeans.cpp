@@ -80,22 +80,20 @@ inline void check_samples(const RowMatrixXd& samples, int k, const char* what) {
   }
 }
 
-/// Moves every centre to the mean of its samples (sums recomputed from scratch,
-/// so the result is deterministic). An empty cluster is moved onto the sample
-/// farthest from its own centre (lowest index on ties), taken from a cluster
-/// with more than one sample. Fills `shift` (per-centre distance moved) and
-/// returns true when a centre had to be relocated.
-inline bool update_centres(const RowMatrixXd& x, RowMatrixXd* centres, Eigen::VectorXi* labels,
-                           Eigen::VectorXd* shift) {
-  const Eigen::Index n = x.rows(), k = centres->rows(), d = x.cols();
+/// Moves every centre to the mean of its samples. `sums` and `counts` hold the
+/// per-cluster sums and sizes of the current labels, accumulated in sample
+/// order (the assignment pass adds each sample once it has its final label,
+/// so the data are read once per iteration). An empty cluster is moved onto
+/// the sample farthest from its own centre (lowest index on ties), taken from
+/// a cluster with more than one sample. Fills `shift` (per-centre distance
+/// moved) and returns true when a centre had to be relocated.
+inline bool update_centres(const RowMatrixXd& x, RowMatrixXd* centres, Eigen::VectorXi* labels, RowMatrixXd* sums_io,
+                           Eigen::VectorXi* counts_io, Eigen::VectorXd* shift) {
+  const Eigen::Index n = x.rows(), k = centres->rows();
   RowMatrixXd& c = *centres;
   Eigen::VectorXi& a = *labels;
-  RowMatrixXd sums = RowMatrixXd::Zero(k, d);
-  Eigen::VectorXi counts = Eigen::VectorXi::Zero(k);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    sums.row(a(i)) += x.row(i);
-    ++counts(a(i));
-  }
+  RowMatrixXd& sums = *sums_io;
+  Eigen::VectorXi& counts = *counts_io;
   bool relocated = false;
   for (Eigen::Index j = 0; j < k; ++j) {
     if (counts(j) > 0) continue;
@@ -125,13 +123,23 @@ inline bool update_centres(const RowMatrixXd& x, RowMatrixXd* centres, Eigen::Ve
   return relocated;
 }
 
+/// Adds sample row `xi` (d values) to cluster j's sum.
+inline void accumulate(RowMatrixXd* sums, Eigen::VectorXi* counts, const double* __restrict xi, int j) {
+  const Eigen::Index d = sums->cols();
+  Eigen::Map<Eigen::ArrayXd>(sums->data() + static_cast<Eigen::Index>(j) * d, d) += Eigen::Map<const Eigen::ArrayXd>(xi, d);
+  ++(*counts)(j);
+}
+
 /// Bounds carried between seeding and Lloyd's iterations.
 struct BoundState {
   Eigen::VectorXi labels;            ///< n nearest-centre labels.
   std::vector<double> upper;         ///< n, >= distance to the own centre.
-  std::vector<double> lower_global;  ///< n, <= distance to every other centre.
-  std::vector<double> lower;         ///< n x k, <= distance to centre j (as of `stamp`).
-  std::vector<int> stamp;            ///< n, iteration at which `lower` was last refreshed.
+  std::vector<double> lower_global;  ///< n, <= distance to every other centre (as of gstamp).
+  /// n x k: lower bound on the distance to centre j plus centre j's cumulative
+  /// shift at the time the bound was set, so bound(now) = lower - cum_now[j]
+  /// whenever it was set (no per-row refresh); +inf for the own centre.
+  std::vector<double> lower;
+  std::vector<int> gstamp;           ///< n, iteration at which `lower_global` was set.
 };
 
 /// Closest and second-closest centre information from a full row of bounds.
@@ -143,12 +151,32 @@ inline double min_except(const double* l, Eigen::Index k, Eigen::Index skip) {
   return m;
 }
 
+constexpr Eigen::Index kBlock = 8;  // centres per block of the Elkan scan
+
+/// Block minima of b[j] - cum[j] (blocks of kBlock centres, the last one
+/// shorter) into `block_min`; returns the overall minimum. Vectorised.
+inline double decayed_block_minima(const double* b, const double* cum, Eigen::Index k, double* block_min) {
+  using Arr8 = Eigen::Map<const Eigen::Array<double, kBlock, 1>>;
+  using Arr = Eigen::Map<const Eigen::ArrayXd>;
+  double m = std::numeric_limits<double>::infinity();
+  Eigen::Index q = 0, j = 0;
+  for (; j + kBlock <= k; j += kBlock, ++q) {
+    block_min[q] = (Arr8(b + j) - Arr8(cum + j)).minCoeff();
+    m = std::min(m, block_min[q]);
+  }
+  if (j < k) {
+    block_min[q] = (Arr(b + j, k - j) - Arr(cum + j, k - j)).minCoeff();
+    m = std::min(m, block_min[q]);
+  }
+  return m;
+}
+
 class LloydSolver {
  public:
   LloydSolver(const RowMatrixXd& x, RowMatrixXd* centres) : x_(x), c_(*centres), n_(x.rows()), k_(centres->rows()) {
     half_cc_.resize(k_, k_);
     s_.resize(k_);
-    candidates_.resize(static_cast<std::size_t>(k_));
+    block_min_.resize(static_cast<std::size_t>((k_ + kBlock - 1) / kBlock));
   }
 
   void centre_distances() {
@@ -165,8 +193,9 @@ class LloydSolver {
     }
   }
 
-  /// Exact assignment of sample i with centre-centre pruning; all bounds set.
-  void full_assign(BoundState* st, Eigen::Index i, int iteration) const {
+  /// Exact assignment of sample i with centre-centre pruning; all bounds set
+  /// (relative to the cumulative shifts `cum`).
+  void full_assign(BoundState* st, Eigen::Index i, int iteration, const double* cum) const {
     double* l = st->lower.data() + i * k_;
     int best = 0;
     double best_d = (x_.row(i) - c_.row(0)).norm();
@@ -186,7 +215,9 @@ class LloydSolver {
     st->labels(i) = best;
     st->upper[static_cast<std::size_t>(i)] = best_d;
     st->lower_global[static_cast<std::size_t>(i)] = min_except(l, k_, best);
-    st->stamp[static_cast<std::size_t>(i)] = iteration;
+    st->gstamp[static_cast<std::size_t>(i)] = iteration;
+    for (Eigen::Index j = 0; j < k_; ++j) l[j] += cum[j];
+    l[best] = std::numeric_limits<double>::infinity();
   }
 
   void init_full(BoundState* st) {
@@ -194,108 +225,124 @@ class LloydSolver {
     st->upper.assign(static_cast<std::size_t>(n_), 0.0);
     st->lower_global.assign(static_cast<std::size_t>(n_), 0.0);
     st->lower.assign(static_cast<std::size_t>(n_ * k_), 0.0);
-    st->stamp.assign(static_cast<std::size_t>(n_), 0);
+    st->gstamp.assign(static_cast<std::size_t>(n_), 0);
     centre_distances();
-    for (Eigen::Index i = 0; i < n_; ++i) full_assign(st, i, 0);
+    const std::vector<double> zero(static_cast<std::size_t>(k_), 0.0);
+    for (Eigen::Index i = 0; i < n_; ++i) full_assign(st, i, 0, zero.data());
   }
 
   void run(BoundState* st, int max_iterations, double shift_tolerance, int* iterations, bool* converged) {
     const auto k = static_cast<std::size_t>(k_);
-    std::vector<double> cum(static_cast<std::size_t>(max_iterations + 1) * k, 0.0);  // cumulative shifts
+    const Eigen::Index d = x_.cols();
+    std::vector<double> cum(k, 0.0);  // cumulative shift of every centre after each iteration (t x k)
     Eigen::VectorXd shift(k_);
+    RowMatrixXd sums = RowMatrixXd::Zero(k_, d);
+    Eigen::VectorXi counts = Eigen::VectorXi::Zero(k_);
+    for (Eigen::Index i = 0; i < n_; ++i) accumulate(&sums, &counts, x_.data() + i * d, st->labels(i));
+    std::vector<double> top1, top2;
+    std::vector<int> topj;
     *iterations = 0;
     *converged = false;
     while (*iterations < max_iterations) {
-      const bool relocated = update_centres(x_, &c_, &st->labels, &shift);
+      const bool relocated = update_centres(x_, &c_, &st->labels, &sums, &counts, &shift);
       const int t = ++*iterations;
+      cum.resize(static_cast<std::size_t>(t + 1) * k);
       for (std::size_t j = 0; j < k; ++j) cum[t * k + j] = cum[(t - 1) * k + j] + shift(static_cast<Eigen::Index>(j));
+      const double* now = cum.data() + static_cast<std::size_t>(t) * k;
       centre_distances();
+      sums.setZero();
+      counts.setZero();
       if (relocated) {
-        for (Eigen::Index i = 0; i < n_; ++i) full_assign(st, i, t);
+        for (Eigen::Index i = 0; i < n_; ++i) {
+          full_assign(st, i, t, now);
+          accumulate(&sums, &counts, x_.data() + i * d, st->labels(i));
+        }
         continue;
       }
-      Eigen::Index max_j = 0;
-      double max1 = 0.0, max2 = 0.0;
-      for (Eigen::Index j = 0; j < k_; ++j) {
-        if (shift(j) > max1) {
-          max2 = max1;
-          max1 = shift(j);
-          max_j = j;
-        } else if (shift(j) > max2) {
-          max2 = shift(j);
+      // Largest cumulative shift since each earlier iteration (with its centre)
+      // and the runner-up: the decay of a global bound set then.
+      top1.resize(static_cast<std::size_t>(t));
+      top2.resize(static_cast<std::size_t>(t));
+      topj.resize(static_cast<std::size_t>(t));
+      for (int s0 = 0; s0 < t; ++s0) {
+        const double* then = cum.data() + static_cast<std::size_t>(s0) * k;
+        double m1 = 0.0, m2 = 0.0;
+        int mj = -1;
+        for (std::size_t j = 0; j < k; ++j) {
+          const double dj = now[j] - then[j];
+          if (dj > m1) {
+            m2 = m1;
+            m1 = dj;
+            mj = static_cast<int>(j);
+          } else if (dj > m2) {
+            m2 = dj;
+          }
         }
+        top1[static_cast<std::size_t>(s0)] = m1;
+        top2[static_cast<std::size_t>(s0)] = m2;
+        topj[static_cast<std::size_t>(s0)] = mj;
       }
-      const double* now = cum.data() + static_cast<std::size_t>(t) * k;
-      // Rounding slack of the cumulative-shift differences.
-      const double slack = 8.0 * std::numeric_limits<double>::epsilon() * (1.0 + *std::max_element(now, now + k));
+      const double cum_max = *std::max_element(now, now + k);
       int changed = 0;
       for (Eigen::Index i = 0; i < n_; ++i) {
         const auto si = static_cast<std::size_t>(i);
+        const double* xi = x_.data() + i * d;
         const int a = st->labels(i);
+        const auto g = static_cast<std::size_t>(st->gstamp[si]);
         double u = st->upper[si] + shift(a);
-        double lg = st->lower_global[si] - (a == max_j ? max2 : max1);
+        // Rounding slack of the cumulative-shift differences and stored sums.
+        const double slack = 8.0 * std::numeric_limits<double>::epsilon() * (1.0 + cum_max + u);
+        const double lg = st->lower_global[si] - (topj[g] == a ? top2[g] : top1[g]) - slack;
         if (u <= std::max(s_(a), lg)) {  // Hamerly: nothing closer than the own centre
           st->upper[si] = u;
-          st->lower_global[si] = lg;
+          accumulate(&sums, &counts, xi, a);
           continue;
         }
         u = (x_.row(i) - c_.row(a)).norm();
+        st->upper[si] = u;
         if (u <= std::max(s_(a), lg)) {
-          st->upper[si] = u;
-          st->lower_global[si] = lg;
+          accumulate(&sums, &counts, xi, a);
           continue;
         }
-        // Elkan: refresh this sample's per-centre bounds, then test the
-        // centres whose bound is below u. Three passes so that the O(k) work
-        // is branch-free (the single-pass version spent most of its time on
-        // mispredicted branches): (1) decay every bound by its centre's
-        // cumulative shift since the last refresh, (2) list the candidates
-        // against the current u (a superset of the centres the scan below
-        // must examine, since u only decreases), (3) after the scan, the
-        // smallest bound over the other centres. The bounds, distances and
-        // comparisons are the ones of the single-pass scan, so the labels are
-        // identical.
-        double* __restrict l = st->lower.data() + i * k_;
-        const double* __restrict then = cum.data() + static_cast<std::size_t>(st->stamp[si]) * k;
-        st->stamp[si] = t;
-        for (std::size_t j = 0; j < k; ++j) l[j] = std::max(0.0, l[j] - (now[j] - then[j]) - slack);
-        l[a] = u;
-        int num_candidates = 0;
-        for (Eigen::Index j = 0; j < k_; ++j) {
-          candidates_[static_cast<std::size_t>(num_candidates)] = static_cast<int>(j);
-          num_candidates += (u > l[j]) ? 1 : 0;
+        // Elkan's per-centre bounds: one vectorised pass gives the smallest
+        // bound of each block of centres; usually all are above u and x stays.
+        double* __restrict b = st->lower.data() + i * k_;
+        const double m = decayed_block_minima(b, now, k_, block_min_.data()) - slack;
+        st->gstamp[si] = t;
+        if (u <= m) {
+          st->lower_global[si] = std::max(0.0, m);
+          accumulate(&sums, &counts, xi, a);
+          continue;
         }
+        // Test the centres whose bound is below u, in index order, within
+        // the blocks whose minimum is (u only decreases, so these blocks hold
+        // every centre to test). A tested centre gets its exact distance as
+        // its new bound: measured, this beats the cheaper centre-centre bound
+        // ||c_j - c_a|| - u, which stays close to u and fails again soon.
         int ai = a;
-        for (int q = 0; q < num_candidates; ++q) {
-          const int j = candidates_[static_cast<std::size_t>(q)];
-          if (j == ai || !(u > l[j])) continue;
-          const double h = half_cc_(j, ai);
-          if (u > h) {
+        for (std::size_t q = 0; q < block_min_.size(); ++q) {
+          if (!(u > block_min_[q] - slack)) continue;
+          const Eigen::Index end = std::min<Eigen::Index>(k_, static_cast<Eigen::Index>(q + 1) * kBlock);
+          for (Eigen::Index j = static_cast<Eigen::Index>(q) * kBlock; j < end; ++j) {
+            if (!(u > b[j] - now[j] - slack)) continue;  // also skips the own centre (+inf)
             const double dj = (x_.row(i) - c_.row(j)).norm();
-            l[j] = dj;
             if (dj < u) {
+              b[ai] = u + now[ai];  // the former nearest centre's exact distance
+              b[j] = std::numeric_limits<double>::infinity();
               u = dj;
-              ai = j;
+              ai = static_cast<int>(j);
+            } else {
+              b[j] = dj + now[j];
             }
-          } else {
-            // d(x, c_j) >= ||c_j - c_ai|| - d(x, c_ai) = 2h - u (u is exact here):
-            // keeps the bound tight so Hamerly's global test settles x next time.
-            l[j] = std::max(l[j], 2.0 * h - u);
           }
         }
-        // Smallest bound over the other centres (the own centre's entry is its
-        // exact distance).
-        const double own = l[ai];
-        l[ai] = std::numeric_limits<double>::infinity();
-        double min_other = std::numeric_limits<double>::infinity();
-        for (std::size_t j = 0; j < k; ++j) min_other = std::min(min_other, l[j]);
-        l[ai] = own;
         if (ai != a) {
           st->labels(i) = ai;
+          st->upper[si] = u;
           ++changed;
         }
-        st->upper[si] = u;
-        st->lower_global[si] = min_other;
+        st->lower_global[si] = std::max(0.0, decayed_block_minima(b, now, k_, block_min_.data()) - slack);
+        accumulate(&sums, &counts, xi, ai);
       }
       if (changed == 0 || shift.squaredNorm() <= shift_tolerance) {
         *converged = true;
@@ -310,7 +357,7 @@ class LloydSolver {
   Eigen::Index n_, k_;
   Eigen::MatrixXd half_cc_;  // 0.5 * ||c_j - c_j'|| (symmetric)
   Eigen::VectorXd s_;        // 0.5 * distance to the nearest other centre
-  std::vector<int> candidates_;  // Elkan scan: centres whose bound is below u
+  std::vector<double> block_min_;  // Elkan scan: smallest decayed bound per block of centres
 };
 
 /// k-means++ seeding; when `bounds` is given it receives the exact nearest
@@ -401,13 +448,14 @@ inline RowMatrixXd seed_plus_plus(const RowMatrixXd& samples, int k, std::uint64
     bounds->labels.resize(n);
     bounds->upper.resize(static_cast<std::size_t>(n));
     bounds->lower_global.resize(static_cast<std::size_t>(n));
-    bounds->stamp.assign(static_cast<std::size_t>(n), 0);
+    bounds->gstamp.assign(static_cast<std::size_t>(n), 0);
     for (Eigen::Index i = 0; i < n; ++i) {
       const auto si = static_cast<std::size_t>(i);
       bounds->labels(i) = owner[si];
       bounds->upper[si] = std::sqrt(closest[si]);
       bounds->lower[si * static_cast<std::size_t>(k) + static_cast<std::size_t>(owner[si])] = bounds->upper[si];
       bounds->lower_global[si] = min_except(bounds->lower.data() + si * static_cast<std::size_t>(k), k, owner[si]);
+      bounds->lower[si * static_cast<std::size_t>(k) + static_cast<std::size_t>(owner[si])] = std::numeric_limits<double>::infinity();
     }
   }
   return centres;

@@ -63,11 +63,38 @@ void naive_lloyd(const RowMatrixXd& x, RowMatrixXd* c, Eigen::VectorXi* labels, 
       sums.row((*labels)(i)) += x.row(i);
       ++counts((*labels)(i));
     }
+    // The documented rule for an empty cluster: move its centre onto the
+    // sample farthest from its own centre (lowest index on ties) among the
+    // clusters with more than one sample.
     for (Eigen::Index j = 0; j < k; ++j) {
-      REQUIRE(counts(j) > 0);
-      c->row(j) = sums.row(j) / counts(j);
+      if (counts(j) > 0) continue;
+      Eigen::Index far = 0;
+      double far_d = -1.0;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        if (counts((*labels)(i)) <= 1) continue;
+        const double di = (x.row(i) - c->row((*labels)(i))).squaredNorm();
+        if (di > far_d) {
+          far_d = di;
+          far = i;
+        }
+      }
+      --counts((*labels)(far));
+      sums.row((*labels)(far)) -= x.row(far);
+      (*labels)(far) = static_cast<int>(j);
+      counts(j) = 1;
+      sums.row(j) = x.row(far);
     }
+    for (Eigen::Index j = 0; j < k; ++j) c->row(j) = sums.row(j) / counts(j);
   }
+}
+
+/// A continuous cloud without cluster structure (most samples near a
+/// boundary: the hard case for the bounds), scaled and offset.
+RowMatrixXd cloud(crossview_test::Rng& rng, int n, int d, double scale, double offset) {
+  RowMatrixXd x(n, d);
+  for (int i = 0; i < n; ++i)
+    for (int t = 0; t < d; ++t) x(i, t) = offset + scale * (rng.normal() + 0.3 * std::sin(3.0 * t + i % 11));
+  return x;
 }
 
 /// Synthetic 17-joint poses around `num_modes` random prototypes.
@@ -108,6 +135,69 @@ TEST_CASE("Hamerly-accelerated Lloyd equals plain Lloyd", "[kmeans]") {
     CHECK((r.labels.array() == ref_labels.array()).all());
     CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() < 1e-12);
   }
+}
+
+TEST_CASE("Bounded Lloyd equals plain Lloyd for any k, scale and offset", "[kmeans]") {
+  // k around the bound blocks' width (8), data far from the origin and tiny
+  // or large scales: the stored bounds carry the centres' cumulative shifts,
+  // whose rounding must never prune the true nearest centre.
+  std::uint64_t seed = 11;
+  for (int k : {1, 2, 7, 8, 9, 16, 17, 40}) {
+    for (const auto& [scale, offset] : std::vector<std::pair<double, double>>{{1.0, 0.0}, {1e-3, 1e3}, {1e4, -1e6}}) {
+      INFO("k " << k << " scale " << scale << " offset " << offset);
+      crossview_test::Rng rng(++seed);
+      const RowMatrixXd x = cloud(rng, 900, 6 + k % 5, scale, offset);
+      const RowMatrixXd init = cm::kmeans_plus_plus(x, k, seed);
+      RowMatrixXd ref_c = init;
+      Eigen::VectorXi ref_labels;
+      naive_lloyd(x, &ref_c, &ref_labels, 500);
+      const cm::KMeansResult r = cm::lloyd(x, init, 500);
+      CHECK(r.converged);
+      CHECK((r.labels.array() == ref_labels.array()).all());
+      CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() <= 1e-12 * (scale + std::abs(offset)));
+    }
+  }
+}
+
+TEST_CASE("Lloyd relocates an empty cluster as documented", "[kmeans]") {
+  crossview_test::Rng rng(21);
+  const RowMatrixXd x = cloud(rng, 600, 5, 1.0, 0.0);
+  RowMatrixXd init = cm::kmeans_plus_plus(x, 12, 21);
+  init.row(4).setConstant(1e3);  // owns no sample in the first assignment
+  init.row(9).setConstant(-1e3);
+  RowMatrixXd ref_c = init;
+  Eigen::VectorXi ref_labels;
+  naive_lloyd(x, &ref_c, &ref_labels, 500);
+  const cm::KMeansResult r = cm::lloyd(x, init, 500);
+  CHECK(r.converged);
+  CHECK((r.labels.array() == ref_labels.array()).all());
+  CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK(r.cluster_sizes.minCoeff() >= 1);
+}
+
+TEST_CASE("k-means returns a fixed point of Lloyd on boundary-heavy data", "[kmeans]") {
+  // Through kmeans() (its seeding hands bounds to Lloyd): every label is the
+  // nearest centre by brute force and every centre is its cluster's mean.
+  crossview_test::Rng rng(31);
+  const RowMatrixXd x = cloud(rng, 3000, 51, 0.1, 0.0);
+  cm::KMeansOptions opt;
+  opt.tolerance = 0.0;
+  opt.num_restarts = 2;
+  const cm::KMeansResult r = cm::kmeans(x, 30, opt);
+  REQUIRE(r.converged);
+  RowMatrixXd sums = RowMatrixXd::Zero(30, 51);
+  Eigen::VectorXi counts = Eigen::VectorXi::Zero(30);
+  double inertia = 0.0;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    Eigen::Index best = 0;
+    (r.centres.rowwise() - x.row(i)).rowwise().squaredNorm().minCoeff(&best);
+    CHECK(r.labels(i) == best);
+    sums.row(r.labels(i)) += x.row(i);
+    ++counts(r.labels(i));
+    inertia += (x.row(i) - r.centres.row(r.labels(i))).squaredNorm();
+  }
+  for (int j = 0; j < 30; ++j) CHECK((sums.row(j) / counts(j) - r.centres.row(j)).cwiseAbs().maxCoeff() < 1e-14);
+  CHECK(r.inertia == Approx(inertia).epsilon(1e-12));
 }
 
 TEST_CASE("Lloyd matches scikit-learn from the same initial centres", "[kmeans][crosscheck]") {
