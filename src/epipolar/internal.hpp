@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -65,6 +66,50 @@ bool null_space_gauss_jordan(double (&A)[kRows][9], double rank_tolerance,
     Eigen::Matrix<double, 9, 1> v;
     for (int r = 0; r < kRows; ++r) v(column_of[r]) = -A[r][kRows + j];
     for (int q = 0; q < kNull; ++q) v(column_of[kRows + q]) = q == j ? 1.0 : 0.0;
+    basis[j] = v / v.norm();
+  }
+  return true;
+}
+
+/// The same null space by Gauss-Jordan elimination with partial (row) pivoting
+/// and the columns in their natural order: the fast path, about a third of the
+/// complete-pivoting cost. Returns false, leaving the result undefined, as soon
+/// as a pivot is not above `min_pivot_ratio` times the largest entry of `A`
+/// (or is not finite): the caller then runs the complete-pivoting version on an
+/// untouched copy, which picks the best-conditioned columns itself. With a
+/// ratio well above the rank tolerance this keeps the complete-pivoting
+/// accuracy (tested side by side) and only costs a redo on near-degenerate
+/// samples.
+template <int kRows>
+bool null_space_partial_pivoting(double (&A)[kRows][9], double min_pivot_ratio,
+                                 Eigen::Matrix<double, 9, 1>* basis) {
+  constexpr int kNull = 9 - kRows;
+  double largest = 0.0;
+  for (int r = 0; r < kRows; ++r) {
+    for (int c = 0; c < 9; ++c) largest = std::max(largest, std::abs(A[r][c]));
+  }
+  const double min_pivot = min_pivot_ratio * largest;
+  for (int k = 0; k < kRows; ++k) {
+    int pr = k;
+    for (int r = k + 1; r < kRows; ++r) pr = std::abs(A[r][k]) > std::abs(A[pr][k]) ? r : pr;
+    if (!(std::abs(A[pr][k]) > min_pivot) || !std::isfinite(A[pr][k])) return false;
+    if (pr != k) {
+      for (int c = 0; c < 9; ++c) std::swap(A[k][c], A[pr][c]);
+    }
+    const double inv = 1.0 / A[k][k];
+    for (int c = 0; c < 9; ++c) A[k][c] *= inv;
+    A[k][k] = 1.0;
+    for (int r = 0; r < kRows; ++r) {
+      if (r == k) continue;
+      const double f = A[r][k];
+      for (int c = 0; c < 9; ++c) A[r][c] -= f * A[k][c];
+      A[r][k] = 0.0;
+    }
+  }
+  for (int j = 0; j < kNull; ++j) {
+    Eigen::Matrix<double, 9, 1> v;
+    for (int r = 0; r < kRows; ++r) v(r) = -A[r][kRows + j];
+    for (int q = 0; q < kNull; ++q) v(kRows + q) = q == j ? 1.0 : 0.0;
     basis[j] = v / v.norm();
   }
   return true;
