@@ -330,6 +330,14 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
     return std::clamp(pooled_inliers / pooled_points, options.sprt_delta / 20.0,
                       options.sprt_delta);
   };
+  // Squared residuals of the last model score_model evaluated (scratch, by data
+  // index) and of the current model: the best one, or the LO iterate. A model
+  // is only ever adopted right after score_model saw all its points, so its
+  // residuals are swapped in then and the LO refits, inlier counts and the
+  // final mask read them instead of evaluating every residual again (same
+  // values: the results are unchanged).
+  std::vector<double> r2_scratch(num_data), r2_current(num_data);
+  auto adopt_scored_residuals = [&]() { std::swap(r2_scratch, r2_current); };
   auto score_model = [&](const Model& model, double bail, bool use_sprt) {
     double s = 0.0;
     const double delta = current_delta();
@@ -340,6 +348,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
     double lambda = 1.0;
     for (int k = 0; k < num_data; ++k) {
       const double r2 = estimator.squared_residual(model, visit[k]);
+      r2_scratch[visit[k]] = r2;
       if (r2 < t2) {  // NaN counts as an outlier
         s += r2;
         lambda *= down;
@@ -361,11 +370,12 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   std::vector<double> weights;
   inliers.reserve(num_data);
   weights.reserve(num_data);
-  auto collect_inliers = [&](const Model& model, bool with_weights) {
+  // Inliers (and IRLS weights) of the current model, from r2_current.
+  auto collect_inliers = [&](bool with_weights) {
     inliers.clear();
     weights.clear();
     for (int i = 0; i < num_data; ++i) {
-      const double r2 = estimator.squared_residual(model, i);
+      const double r2 = r2_current[i];
       if (r2 < t2) {
         inliers.push_back(i);
         if (with_weights) weights.push_back(1.0 / (1.0 + r2 / t2));
@@ -382,7 +392,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   auto local_optimize = [&](Model* model, double* score) {
     ++report.num_lo_runs;
     for (int it = 0; it < options.lo_max_iterations; ++it) {
-      collect_inliers(*model, it > 0);
+      collect_inliers(it > 0);
       if (static_cast<int>(inliers.size()) <= m) break;
       Model candidate = *model;
       if (!estimator.refit(inliers.data(), static_cast<int>(inliers.size()),
@@ -393,12 +403,13 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
       if (!(s < *score)) break;
       *model = candidate;
       *score = s;
+      adopt_scored_residuals();
     }
   };
 
-  auto count_inliers = [&](const Model& model) {
+  auto count_inliers = [&]() {  // of the current model
     int k = 0;
-    for (int i = 0; i < num_data; ++i) k += estimator.squared_residual(model, i) < t2;
+    for (int i = 0; i < num_data; ++i) k += r2_current[i] < t2;
     return k;
   };
 
@@ -429,12 +440,13 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
         pooled_points += scored_points;
         continue;
       }
+      adopt_scored_residuals();  // s is finite: every point was scored
       Model candidate = models[j];
       if (options.local_optimization) local_optimize(&candidate, &s);
       best = candidate;
       best_score = s;
       have_best = true;
-      best_num_inliers = count_inliers(best);
+      best_num_inliers = count_inliers();
       sprt_epsilon = static_cast<double>(best_num_inliers) / num_data;
       max_iter = std::min(max_iter, required_iterations(best_num_inliers, num_data, m,
                                                         options.confidence,
@@ -456,7 +468,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
 
   best_num_inliers = 0;
   for (int i = 0; i < num_data; ++i) {
-    const bool in = estimator.squared_residual(best, i) < t2;
+    const bool in = r2_current[i] < t2;
     report.inlier_mask[i] = in ? 1 : 0;
     best_num_inliers += in;
   }
