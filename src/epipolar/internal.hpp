@@ -89,21 +89,25 @@ bool null_space_partial_pivoting(double (&A)[kRows][9], double min_pivot_ratio,
     for (int c = 0; c < 9; ++c) largest = std::max(largest, std::abs(A[r][c]));
   }
   const double min_pivot = min_pivot_ratio * largest;
+  // Columns left of k are final (unit columns of earlier pivots, zero in row
+  // k), so each step only updates columns k+1..8; the step loop is unrolled so
+  // that these trip counts are constants.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
   for (int k = 0; k < kRows; ++k) {
     int pr = k;
     for (int r = k + 1; r < kRows; ++r) pr = std::abs(A[r][k]) > std::abs(A[pr][k]) ? r : pr;
     if (!(std::abs(A[pr][k]) > min_pivot) || !std::isfinite(A[pr][k])) return false;
     if (pr != k) {
-      for (int c = 0; c < 9; ++c) std::swap(A[k][c], A[pr][c]);
+      for (int c = k; c < 9; ++c) std::swap(A[k][c], A[pr][c]);
     }
     const double inv = 1.0 / A[k][k];
-    for (int c = 0; c < 9; ++c) A[k][c] *= inv;
-    A[k][k] = 1.0;
+    for (int c = k + 1; c < 9; ++c) A[k][c] *= inv;
     for (int r = 0; r < kRows; ++r) {
       if (r == k) continue;
       const double f = A[r][k];
-      for (int c = 0; c < 9; ++c) A[r][c] -= f * A[k][c];
-      A[r][k] = 0.0;
+      for (int c = k + 1; c < 9; ++c) A[r][c] -= f * A[k][c];
     }
   }
   for (int j = 0; j < kNull; ++j) {
