@@ -209,9 +209,10 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
       !detail::hartley_normalization(points2, 7, &T2)) {
     return 0;
   }
-  // Null space of the 7x9 system by Gauss-Jordan elimination with complete pivoting
-  // (no Householder Q to form, no allocation): A P = [I | B] => the null space is
-  // spanned by P [-B; I2]. Rank test: the last pivot relative to the first one.
+  // Null space of the 7x9 system by Gauss-Jordan elimination (no Householder Q to
+  // form, no allocation): A P = [I | B] => the null space is spanned by P [-B; I2].
+  // Partial pivoting first, complete pivoting when a pivot is small (null_space_7x9);
+  // rank test of the latter: the last pivot relative to the first one.
   double A[7][9];
   for (int i = 0; i < 7; ++i) {
     const double u1 = T1(0, 0) * points1[i].x() + T1(0, 2);

@@ -95,30 +95,42 @@ TEST_CASE("estimate_fundamental is deterministic across runs and threads", "[epi
   }
 }
 
+namespace {
+/// 600 points, 20 % outliers, all inliers on one plane but `num_off_plane`;
+/// estimate_fundamental must succeed, flag the plane and find the true F.
+epipolar::FundamentalResult check_dominant_plane_scene(std::uint64_t seed, int num_off_plane,
+                                                       crossview_test::TwoViewScene* scene) {
+  TwoViewSceneOptions so;
+  so.num_points = 600;
+  so.outlier_ratio = 0.2;
+  so.planar = true;
+  so.num_off_plane = num_off_plane;
+  *scene = make_two_view_scene(seed, so);
+  epipolar::FundamentalOptions opt;
+  opt.ransac.seed = seed;
+  auto r = epipolar::estimate_fundamental(scene->points1_px, scene->points2_px, opt);
+  INFO(r.message);
+  REQUIRE(r.success());
+  CHECK(r.dominant_plane);
+  CHECK(clean_epipolar_rms_px(*scene, r.F) < 0.5);
+  return r;
+}
+}  // namespace
+
 TEST_CASE("estimate_fundamental handles a dominant plane", "[epipolar][estimate]") {
   int recovered = 0;
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     INFO("seed " << seed);
-    TwoViewSceneOptions so;
-    so.num_points = 600;
-    so.outlier_ratio = 0.2;
-    so.planar = true;
-    so.num_off_plane = 40;  // ~7 percent of the points off the plane
-    const auto s = make_two_view_scene(seed, so);
-    epipolar::FundamentalOptions opt;
-    opt.ransac.seed = seed;
-    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
-    INFO(r.message);
-    REQUIRE(r.success());
-    CHECK(r.dominant_plane);
+    crossview_test::TwoViewScene s;
+    const int num_off_plane = 40;  // ~7 percent of the points off the plane
+    const auto r = check_dominant_plane_scene(seed, num_off_plane, &s);
     // The off-plane inliers (the first num_off_plane points) must be explained.
     int off_in = 0, off_total = 0;
-    for (int i = 0; i < so.num_off_plane; ++i) {
+    for (int i = 0; i < num_off_plane; ++i) {
       off_total += s.is_inlier[i];
       off_in += s.is_inlier[i] && r.inlier_mask[i];
     }
     recovered += off_in >= 0.85 * off_total;
-    CHECK(clean_epipolar_rms_px(s, r.F) < 0.5);
   }
   CHECK(recovered == 6);
 
@@ -127,19 +139,8 @@ TEST_CASE("estimate_fundamental handles a dominant plane", "[epipolar][estimate]
   // plane at the ratio itself.
   for (std::uint64_t seed = 11; seed <= 22; ++seed) {
     INFO("seed " << seed);
-    TwoViewSceneOptions so;
-    so.num_points = 600;
-    so.outlier_ratio = 0.2;
-    so.planar = true;
-    so.num_off_plane = 96;  // 20 percent of the 480 inliers off the plane
-    const auto s = make_two_view_scene(seed, so);
-    epipolar::FundamentalOptions opt;
-    opt.ransac.seed = seed;
-    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
-    INFO(r.message);
-    REQUIRE(r.success());
-    CHECK(r.dominant_plane);
-    CHECK(clean_epipolar_rms_px(s, r.F) < 0.5);
+    crossview_test::TwoViewScene s;
+    check_dominant_plane_scene(seed, 96, &s);  // 20 percent of the 480 inliers off the plane
   }
 
   // A purely planar scene: F is not determined.

@@ -97,6 +97,19 @@ RowMatrixXd cloud(crossview_test::Rng& rng, int n, int d, double scale, double o
   return x;
 }
 
+/// The bounded lloyd() from `init` against naive_lloyd: same labels, centres
+/// equal to `tolerance`; returns the bounded result.
+cm::KMeansResult check_lloyd_matches_plain(const RowMatrixXd& x, const RowMatrixXd& init, double tolerance) {
+  RowMatrixXd ref_c = init;
+  Eigen::VectorXi ref_labels;
+  naive_lloyd(x, &ref_c, &ref_labels, 500);
+  const cm::KMeansResult r = cm::lloyd(x, init, 500);
+  CHECK(r.converged);
+  CHECK((r.labels.array() == ref_labels.array()).all());
+  CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() <= tolerance);
+  return r;
+}
+
 /// Synthetic 17-joint poses around `num_modes` random prototypes.
 std::vector<Pose3d> synthetic_poses(crossview_test::Rng& rng, int count, int num_modes, double noise_mm) {
   std::vector<Pose3d> modes;
@@ -126,14 +139,7 @@ TEST_CASE("Hamerly-accelerated Lloyd equals plain Lloyd", "[kmeans]") {
     RowMatrixXd x(n, d);
     for (int i = 0; i < n; ++i)
       for (int t = 0; t < d; ++t) x(i, t) = rng.normal() + (i % 7) * 0.5 * (t % 3);
-    const RowMatrixXd init = cm::kmeans_plus_plus(x, k, seed);
-    RowMatrixXd ref_c = init;
-    Eigen::VectorXi ref_labels;
-    naive_lloyd(x, &ref_c, &ref_labels, 300);
-    const cm::KMeansResult r = cm::lloyd(x, init, 300);
-    CHECK(r.converged);
-    CHECK((r.labels.array() == ref_labels.array()).all());
-    CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() < 1e-12);
+    check_lloyd_matches_plain(x, cm::kmeans_plus_plus(x, k, seed), 1e-12);
   }
 }
 
@@ -147,14 +153,7 @@ TEST_CASE("Bounded Lloyd equals plain Lloyd for any k, scale and offset", "[kmea
       INFO("k " << k << " scale " << scale << " offset " << offset);
       crossview_test::Rng rng(++seed);
       const RowMatrixXd x = cloud(rng, 900, 6 + k % 5, scale, offset);
-      const RowMatrixXd init = cm::kmeans_plus_plus(x, k, seed);
-      RowMatrixXd ref_c = init;
-      Eigen::VectorXi ref_labels;
-      naive_lloyd(x, &ref_c, &ref_labels, 500);
-      const cm::KMeansResult r = cm::lloyd(x, init, 500);
-      CHECK(r.converged);
-      CHECK((r.labels.array() == ref_labels.array()).all());
-      CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() <= 1e-12 * (scale + std::abs(offset)));
+      check_lloyd_matches_plain(x, cm::kmeans_plus_plus(x, k, seed), 1e-12 * (scale + std::abs(offset)));
     }
   }
 }
@@ -165,13 +164,7 @@ TEST_CASE("Lloyd relocates an empty cluster as documented", "[kmeans]") {
   RowMatrixXd init = cm::kmeans_plus_plus(x, 12, 21);
   init.row(4).setConstant(1e3);  // owns no sample in the first assignment
   init.row(9).setConstant(-1e3);
-  RowMatrixXd ref_c = init;
-  Eigen::VectorXi ref_labels;
-  naive_lloyd(x, &ref_c, &ref_labels, 500);
-  const cm::KMeansResult r = cm::lloyd(x, init, 500);
-  CHECK(r.converged);
-  CHECK((r.labels.array() == ref_labels.array()).all());
-  CHECK((r.centres - ref_c).cwiseAbs().maxCoeff() < 1e-12);
+  const cm::KMeansResult r = check_lloyd_matches_plain(x, init, 1e-12);
   CHECK(r.cluster_sizes.minCoeff() >= 1);
 }
 
