@@ -47,6 +47,21 @@ Eigen::Matrix<double, 9, 1> epipolar_row(const Eigen::Vector3d& x1, const Eigen:
   return row;
 }
 
+/// T2^T Fn T1 for Hartley transforms T = [s 0 a; 0 s b; 0 0 1], written out
+/// (the same sums in the same order as the full products, without the terms
+/// that multiply exact zeros).
+Eigen::Matrix3d denormalize(const Eigen::Matrix3d& Fn, const Eigen::Matrix3d& T1, const Eigen::Matrix3d& T2) {
+  Eigen::Matrix3d A;  // Fn T1
+  A.col(0) = T1(0, 0) * Fn.col(0);
+  A.col(1) = T1(1, 1) * Fn.col(1);
+  A.col(2) = Fn.col(0) * T1(0, 2) + Fn.col(1) * T1(1, 2) + Fn.col(2);
+  Eigen::Matrix3d F;
+  F.row(0) = T2(0, 0) * A.row(0);
+  F.row(1) = T2(1, 1) * A.row(1);
+  F.row(2) = T2(0, 2) * A.row(0) + T2(1, 2) * A.row(1) + A.row(2);
+  return F;
+}
+
 Eigen::Matrix3d matrix_from_rowmajor(const Eigen::Matrix<double, 9, 1>& f) {
   Eigen::Matrix3d F;
   F << f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8);
@@ -151,8 +166,8 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
       rows(i, 7) = s * v1;
       rows(i, 8) = s;
     }
-    Eigen::Matrix<double, 9, 9> AtA;
-    AtA.noalias() = rows.transpose() * rows;
+    Eigen::Matrix<double, 9, 9> AtA = Eigen::Matrix<double, 9, 9>::Zero();
+    AtA.selfadjointView<Eigen::Lower>().rankUpdate(rows.transpose());  // lower half: all the solver reads
     Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 9, 9>> eig(AtA);
     if (eig.info() != Eigen::Success) return 0;
     const auto& ev = eig.eigenvalues();  // ascending, = squared singular values
@@ -162,7 +177,7 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
     f = eig.eigenvectors().col(0);
   }
   const Eigen::Matrix3d F_normalized = detail::enforce_rank2(detail::matrix_from_rowmajor(f));
-  Eigen::Matrix3d result = T2.transpose() * F_normalized * T1;
+  Eigen::Matrix3d result = detail::denormalize(F_normalized, T1, T2);
   const double norm = result.norm();
   if (!(norm > 0.0) || !result.allFinite()) return 0;
   *F = result / norm;
@@ -270,7 +285,7 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
     root_at_infinity = true;
   }
   auto emit = [&](const Eigen::Matrix3d& F_normalized) {
-    Eigen::Matrix3d F = T2.transpose() * F_normalized * T1;
+    Eigen::Matrix3d F = detail::denormalize(F_normalized, T1, T2);
     const double norm = F.norm();
     if (!(norm > 0.0) || !F.allFinite()) return;
     fundamentals->push_back(F / norm);
@@ -306,7 +321,8 @@ bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2
     const Eigen::Vector3d line = F * x1;
     const Eigen::Vector3d through = e2.cross(x2);
     const double s = through.dot(line);
-    if (!(std::abs(s) > kRelativeZero * through.norm() * line.norm())) continue;
+    // |s| > 1e-12 |through| |line|, squared (no square roots per point).
+    if (!(s * s > kRelativeZero * kRelativeZero * through.squaredNorm() * line.squaredNorm())) continue;
     const int si = s > 0.0 ? 1 : -1;
     if (sign == 0) {
       sign = si;
