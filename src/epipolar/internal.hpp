@@ -78,7 +78,7 @@ bool null_space_gauss_jordan(double (&A)[kRows][9], double rank_tolerance,
 /// (or is not finite): the caller then runs the complete-pivoting version on an
 /// untouched copy, which picks the best-conditioned columns itself. With a
 /// ratio well above the rank tolerance this keeps the complete-pivoting
-/// accuracy (tested side by side) and only costs a redo on near-degenerate
+/// accuracy (tests/epipolar/test_null_space.cpp) and only costs a redo on near-degenerate
 /// samples.
 template <int kRows>
 bool null_space_partial_pivoting(double (&A)[kRows][9], double min_pivot_ratio,
