@@ -119,6 +119,19 @@ bool null_space_partial_pivoting(double (&A)[kRows][9], double min_pivot_ratio,
   return true;
 }
 
+/// The null space of `A` (left unchanged) by partial pivoting, redone by complete
+/// pivoting on `A` when a pivot is below `min_pivot_ratio` of the largest entry.
+/// Returns false when complete pivoting finds the system rank-deficient.
+template <int kRows>
+bool null_space_partial_then_complete(const double (&A)[kRows][9], double min_pivot_ratio,
+                                      double rank_tolerance, Eigen::Matrix<double, 9, 1>* basis) {
+  double work[kRows][9];
+  std::copy(&A[0][0], &A[0][0] + kRows * 9, &work[0][0]);
+  if (null_space_partial_pivoting<kRows>(work, min_pivot_ratio, basis)) return true;
+  std::copy(&A[0][0], &A[0][0] + kRows * 9, &work[0][0]);
+  return null_space_gauss_jordan<kRows>(work, rank_tolerance, basis);
+}
+
 /// Null vector of a (numerically) rank-2 3x3 matrix: the largest of the cross
 /// products of its rows (every one is orthogonal to all three rows). Not normalised;
 /// zero when the rank is below 2.

@@ -453,7 +453,6 @@ inline RowMatrixXd seed_plus_plus(const RowMatrixXd& samples, int k, std::uint64
       const auto si = static_cast<std::size_t>(i);
       bounds->labels(i) = owner[si];
       bounds->upper[si] = std::sqrt(closest[si]);
-      bounds->lower[si * static_cast<std::size_t>(k) + static_cast<std::size_t>(owner[si])] = bounds->upper[si];
       bounds->lower_global[si] = min_except(bounds->lower.data() + si * static_cast<std::size_t>(k), k, owner[si]);
       bounds->lower[si * static_cast<std::size_t>(k) + static_cast<std::size_t>(owner[si])] = std::numeric_limits<double>::infinity();
     }
