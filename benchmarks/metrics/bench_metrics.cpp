@@ -61,7 +61,7 @@ void BM_PssFit(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
   const std::vector<Pose3d> poses(poses_100k().begin(), poses_100k().begin() + n);
-  cm::pss::FitOptions opt;  // defaults: 3 restarts, k-means++, tolerance 1e-4, max 300 iterations
+  cm::pss::FitOptions opt;  // defaults: 1 run, k-means++, tolerance 1e-4, max 300 iterations
   cm::pss::Model model;
   for (auto _ : state) {
     model = cm::pss::fit(poses, k, opt);
@@ -74,11 +74,12 @@ void BM_PssFit(benchmark::State& state) {
 BENCHMARK(BM_PssFit)->Args({100000, 100})->Args({10000, 100})
     ->Unit(benchmark::kMillisecond)->Iterations(1);
 
-void BM_PssFitSingleRestart(benchmark::State& state) {
+// The same fit with more seeded restarts (the lowest inertia kept): the
+// cost grows linearly, the inertia barely moves on this data.
+void BM_PssFitRestarts(benchmark::State& state) {
   const std::vector<Pose3d>& poses = poses_100k();
   cm::pss::FitOptions opt;
-  opt.kmeans.num_restarts = 1;
-  opt.kmeans.num_local_trials = static_cast<int>(state.range(0));
+  opt.kmeans.num_restarts = static_cast<int>(state.range(0));
   cm::pss::Model model;
   for (auto _ : state) {
     model = cm::pss::fit(poses, 100, opt);
@@ -88,7 +89,7 @@ void BM_PssFitSingleRestart(benchmark::State& state) {
   state.counters["iterations"] = model.iterations;
   state.counters["converged"] = model.converged ? 1 : 0;
 }
-BENCHMARK(BM_PssFitSingleRestart)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_PssFitRestarts)->Arg(3)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // OpenCV peer: cv::kmeans with k-means++ centres, one attempt, single thread,
 // on the same normalized poses (float32, OpenCV's only type), stopping after 300

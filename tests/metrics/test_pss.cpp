@@ -146,10 +146,13 @@ TEST_CASE("Hamerly-accelerated Lloyd equals plain Lloyd", "[kmeans]") {
 TEST_CASE("Bounded Lloyd equals plain Lloyd for any k, scale and offset", "[kmeans]") {
   // k around the bound blocks' width (8), data far from the origin and tiny
   // or large scales: the stored bounds carry the centres' cumulative shifts,
-  // whose rounding must never prune the true nearest centre.
+  // whose rounding must never prune the true nearest centre; the per-centre
+  // bounds are floats, so scales beyond float's range (1e-150: every bound
+  // underflows to 0; 1e150: every bound is clamped to the largest float)
+  // must stay valid.
   std::uint64_t seed = 11;
   for (int k : {1, 2, 7, 8, 9, 16, 17, 40}) {
-    for (const auto& [scale, offset] : std::vector<std::pair<double, double>>{{1.0, 0.0}, {1e-3, 1e3}, {1e4, -1e6}}) {
+    for (const auto& [scale, offset] : std::vector<std::pair<double, double>>{{1.0, 0.0}, {1e-3, 1e3}, {1e4, -1e6}, {1e-150, 0.0}, {1e150, 1e150}}) {
       INFO("k " << k << " scale " << scale << " offset " << offset);
       crossview_test::Rng rng(++seed);
       const RowMatrixXd x = cloud(rng, 900, 6 + k % 5, scale, offset);

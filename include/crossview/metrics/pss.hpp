@@ -10,8 +10,9 @@
 // their PSS code; this implementation fixes the usual choices:
 //   N(p) = (p - p_root) / ||p - p_root||_F  (root-centred, unit Frobenius norm;
 //   centring on the joint centroid or skipping the scaling are options),
-//   k-means++ seeding, Lloyd to exact convergence (bounded), several seeded
-//   restarts keeping the lowest inertia (kmeans.hpp).
+//   k-means++ seeding, Lloyd to convergence (bounded), seeded restarts
+//   keeping the lowest inertia (KMeansOptions::num_restarts, default 1;
+//   kmeans.hpp).
 // A normalized pose is flattened joint-major: (x0, y0, z0, x1, y1, z1, ...).
 //
 // Models are saved/loaded with crossview::io::save_pss_model/load_pss_model
@@ -22,8 +23,8 @@
 // empty set, mismatched joint counts, NaN/Inf poses, zero-norm poses (all joints
 // at the centre), k < 1 or k > number of poses (or of distinct poses), invalid
 // options, and a model/pose joint-count mismatch in score().
-// Cost: fit is O(n k d) for seeding plus fast Hamerly-accelerated Lloyd
-// (d = 3 J); score is O(F k d). k = 100 on 100 000 poses of 17 joints: see
+// Cost: fit is O(n k d) for seeding plus bounded Lloyd iterations (d = 3 J;
+// kmeans.hpp); score is O(F k d). k = 100 on 100 000 poses of 17 joints: see
 // docs/benchmarks.md.
 #pragma once
 
@@ -62,7 +63,7 @@ struct NormalizationOptions {
 
 struct FitOptions {
   NormalizationOptions normalization;
-  KMeansOptions kmeans;  ///< Restarts (default 3), max_iterations (300), seed (0).
+  KMeansOptions kmeans;  ///< Restarts (default 1), max_iterations (300), seed (0).
   void validate() const {
     normalization.validate();
     kmeans.validate();
