@@ -186,6 +186,67 @@ BENCHMARK(BM_RpsmAccuracyNoiseScale)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
+// The reference setup literally: 80 x 80 heatmaps (sigma 2) on fixed
+// 320 x 320 image-px crops centred on the person (4 image px per heatmap px),
+// every 2D centre displaced by `noise` heatmap px in a random direction.
+// Args: noise (heatmap px), configuration (0 ours defaults, 1 reference
+// config: linspace grid, sum, 2^3, 2 ours + Gaussian 40 mm). Reports MPJPE of
+// PSM, RPSM and DLT of the maxima over the 20 frames, and the share of joints
+// whose true projection falls outside the crop.
+void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
+  const double noise = static_cast<double>(state.range(0));
+  rpsm::RpsmOptions opt;
+  if (state.range(1) == 1) {
+    opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
+    opt.combination = rpsm::ViewCombination::kSum;
+    opt.recursion_bins = 2;
+  } else if (state.range(1) == 2) {
+    opt.pairwise = rpsm::PairwiseModel::kGaussian;
+    opt.limb_tolerance = 40.0;
+  }
+  double psm = 0, rp = 0, dlt = 0, outside = 0, failures = 0;
+  for (auto _ : state) {
+    psm = rp = dlt = outside = failures = 0;
+    const double n = static_cast<double>(scene().poses.size());
+    for (std::size_t f = 0; f < scene().poses.size(); ++f) {
+      crossview_test::Rng rng(7 + 1000 * f);
+      crossview_test::HeatmapSceneOptions so;
+      so.heatmap_width = so.heatmap_height = 80;
+      so.crop_side_px = 320.0;
+      so.noise_heatmap_px = noise;
+      std::vector<pose::HeatmapView> views;
+      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      crossview_test::render_views(scene().cameras, gt, so, rng, &views);
+      for (const auto& v : views) {
+        for (int j = 0; j < gt.cols(); ++j) {
+          Eigen::Vector2d px;
+          v.camera.project(gt.col(j), &px);
+          const Eigen::Vector2d q = v.heatmaps.to_heatmap(px);
+          if (q.x() < 0 || q.y() < 0 || q.x() > 79 || q.y() > 79) outside += 1.0 / (n * views.size() * gt.cols());
+        }
+      }
+      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+      const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
+      if (!r.success()) {
+        ++failures;
+        continue;
+      }
+      psm += crossview_test::mpjpe(r.psm_joints_in_world, gt) / n;
+      rp += crossview_test::mpjpe(r.joints_in_world, gt) / n;
+      dlt += crossview_test::mpjpe(tri, gt) / n;
+    }
+  }
+  state.counters["psm_mm"] = psm;
+  state.counters["rpsm_mm"] = rp;
+  state.counters["dlt_mm"] = dlt;
+  state.counters["joints_outside_crop"] = outside;
+  state.counters["failures"] = failures;
+}
+BENCHMARK(BM_RpsmAccuracyReferenceSetup)
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2}})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
 // Epipolar fusion evaluated: DLT of the maxima of raw vs fused heatmaps, one
 // view corrupted (5 frames; fusion is O(V^2 H W S)).
 void BM_EpipolarFusion(benchmark::State& state) {
