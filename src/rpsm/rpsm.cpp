@@ -363,6 +363,19 @@ inline float pairwise_log(const LimbModel& limb, PairwiseModel model, double d) 
              : kNegInf;
 }
 
+/// True when a bound proves that the hard-indicator table of a limb is all
+/// zero: over the candidate pairs d = |centre_diff + e| with |e| <=
+/// max_displacement, so |d - L| <= | |centre_diff| - L | + max_displacement
+/// (triangle inequality). The margin, 1e-12 of the lengths involved, is ~10^4
+/// times the rounding of the computed distances, so every entry that the
+/// table would hold is exactly 0 when this returns true (false is always safe).
+inline bool hard_table_all_zero(const LimbModel& limb, const Eigen::Vector3d& centre_diff,
+                                double max_displacement) {
+  const double centre = centre_diff.norm();
+  const double margin = 1e-12 * (centre + max_displacement + limb.length);
+  return std::abs(centre - limb.length) + max_displacement <= limb.tolerance - margin;
+}
+
 inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double spacing,
                               int max_radius_bins) {
   OffsetSet o;
@@ -481,6 +494,9 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     // Candidates of joint j: c_j + (-side/2 + i * step) per axis, i = 0..k-1.
     const double step = side / (k - 1);
     const Eigen::Vector3d corner = Eigen::Vector3d::Constant(-0.5 * side);
+    // Largest |X_p - X_c| change over candidate pairs: index differences up
+    // to k - 1 per axis.
+    const double max_displacement = std::sqrt(3.0) * (k - 1) * step;
     for (int v = 0; v < nv; ++v) {
       const camera::Rigid3d& T = ctx.views[v].camera.cam_from_world;
       for (int i = 0; i < kk; ++i) {
@@ -510,15 +526,20 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
       const int p = sk.parent(c);
       if (p < 0) continue;
       const Eigen::Vector3d centre_diff = pose->col(p) - pose->col(c);
-      bool pw_all_zero = true;
-      for (int dz = 0; dz < D; ++dz) {
-        for (int dy = 0; dy < D; ++dy) {
-          for (int dx = 0; dx < D; ++dx) {
-            const Eigen::Vector3d d =
-                centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
-            const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
-            pw[(dz * D + dy) * D + dx] = w;
-            pw_all_zero = pw_all_zero && w == 0.0f;
+      // The table is only built when no bound proves it all zero.
+      bool pw_all_zero = opt.pairwise == PairwiseModel::kHardIndicator &&
+                         hard_table_all_zero(ctx.limbs[c], centre_diff, max_displacement);
+      if (!pw_all_zero) {
+        pw_all_zero = true;
+        for (int dz = 0; dz < D; ++dz) {
+          for (int dy = 0; dy < D; ++dy) {
+            for (int dx = 0; dx < D; ++dx) {
+              const Eigen::Vector3d d =
+                  centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
+              const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+              pw[(dz * D + dy) * D + dx] = w;
+              pw_all_zero = pw_all_zero && w == 0.0f;
+            }
           }
         }
       }

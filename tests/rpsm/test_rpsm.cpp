@@ -164,6 +164,34 @@ TEST_CASE("refine improves a perturbed pose and handles non-square heatmaps", "[
   }
 }
 
+TEST_CASE("refine keeps every limb within a tight hard tolerance", "[rpsm]") {
+  // Noisy heatmaps pull the joints apart while a 30 mm tolerance holds the
+  // limbs: the pairwise tables are partly -inf on the first levels and the
+  // bound that skips provably all-zero tables must never admit a pair
+  // outside the tolerance.
+  const pose::Skeleton sk = pose::human36m_17();
+  for (std::uint64_t seed : {81u, 82u, 83u}) {
+    INFO("seed " << seed);
+    const Frame f = make_frame(seed, 2.0);
+    Rng rng(seed);
+    Eigen::Matrix3Xd init = f.gt;
+    for (int j = 0; j < 17; ++j) init.col(j) += 5.0 * rng.unit_vector();
+    for (const int k : {2, 3}) {
+      rpsm::RpsmOptions opt;
+      opt.recursion_bins = k;
+      opt.limb_tolerance = 30.0;
+      const auto r = rpsm::refine(f.views, sk, init, opt);
+      REQUIRE(r.success());
+      CHECK(r.levels_completed == 10);
+      for (int j = 1; j < 17; ++j) {
+        const double len = (r.joints_in_world.col(j) - r.joints_in_world.col(sk.parent(j))).norm();
+        INFO("k " << k << " limb " << j << " length " << len << " prior " << sk.limb_prior(j).mean);
+        CHECK(std::abs(len - sk.limb_prior(j).mean) <= opt.limb_tolerance + 1e-9);
+      }
+    }
+  }
+}
+
 TEST_CASE("threads and the Gaussian pairwise give consistent estimates", "[rpsm]") {
   const pose::Skeleton sk = pose::human36m_17();
   const Frame f = make_frame(61, 1.0);
