@@ -4,6 +4,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 
 #include "level0_messages.hpp"
+#include "unary_kernels.hpp"
 
 #include <Eigen/Core>
 
@@ -181,37 +182,25 @@ inline void make_pixel_major(const std::vector<pose::HeatmapView>& views, Prep* 
   }
 }
 
-/// Bilinear footprint of a heatmap location: 4 indices + weights (weight 0
-/// for corners outside).
-struct Footprint {
-  int idx[4] = {0, 0, 0, 0};
-  float w[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-};
+/// Points per block of the unary: projected together, one camera-model
+/// dispatch per view and block.
+constexpr int kBlock = 64;
 
-/// Footprint of a camera-frame point in view `view` (all weights 0 when the
-/// projection fails or lands outside the heatmap).
-inline Footprint footprint(const pose::HeatmapView& view, const Eigen::Vector3d& point_in_cam) {
-  Footprint f;
-  Eigen::Vector2d px;
-  if (view.camera.project_from_cam(point_in_cam, &px) != camera::ProjectionStatus::kSuccess) return f;
-  const pose::ViewHeatmaps& h = view.heatmaps;
-  const Eigen::Vector2d q = h.to_heatmap(px);
-  const int W = h.width(), H = h.height();
-  if (!(q.x() > -1.0) || !(q.y() > -1.0) || !(q.x() < W) || !(q.y() < H)) return f;
-  // q > -1, so truncating q + 1 is floor(q) + 1 (avoids a libm floor call on
-  // baseline x86-64).
-  const int u0 = static_cast<int>(q.x() + 1.0) - 1, v0 = static_cast<int>(q.y() + 1.0) - 1;
-  const float au = static_cast<float>(q.x() - u0), av = static_cast<float>(q.y() - v0);
-  const int us[4] = {u0, u0 + 1, u0, u0 + 1};
-  const int vs[4] = {v0, v0, v0 + 1, v0 + 1};
-  const float ws[4] = {(1 - au) * (1 - av), au * (1 - av), (1 - au) * av, au * av};
-  for (int k = 0; k < 4; ++k) {
-    if (us[k] >= 0 && vs[k] >= 0 && us[k] < W && vs[k] < H) {
-      f.idx[k] = vs[k] * W + us[k];
-      f.w[k] = ws[k];
-    }
+/// Heatmap coordinates of points i0 .. i0 + n - 1 (n <= kBlock) in view v (see
+/// project_to_heatmap); `point_in_cam(v, i)` gives point i in the camera frame.
+template <class PointInCam>
+void project_block(const pose::HeatmapView& view, int v, int i0, int n,
+                   const PointInCam& point_in_cam, double* qx, double* qy) {
+  double X[kBlock], Y[kBlock], Z[kBlock];
+  for (int i = 0; i < n; ++i) {
+    const Eigen::Vector3d p = point_in_cam(v, i0 + i);
+    X[i] = p.x();
+    Y[i] = p.y();
+    Z[i] = p.z();
   }
-  return f;
+  camera::dispatch_model(view.camera.model(), [&](auto model) {
+    project_to_heatmap<decltype(model)>(view, n, X, Y, Z, qx, qy);
+  });
 }
 
 /// Combined unary (log domain) of joints[0..nj) at m points: out[jj * m + i].
@@ -228,31 +217,47 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
   // log every kFold views so the float product cannot underflow: one log per
   // (joint, point) per kFold views instead of one per view.
   constexpr int kFold = 8;
+  double qx[kBlock], qy[kBlock];
   const bool sum = combination == ViewCombination::kSum;
   const int J = prep.num_joints;
   if (nj == 1) {
-    // One joint (the recursive levels): plain scalar code, no array overhead.
+    // One joint (the recursive levels). Per point the same operations in the
+    // same view order as a loop over the views.
     const int j = joints[0];
-    for (int i = 0; i < m; ++i) {
-      double a = sum ? 0.0 : 1.0, log_a = 0.0;
+    const double eps = prep.eps[j];
+    for (int i0 = 0; i0 < m; i0 += kBlock) {
+      const int n = std::min(kBlock, m - i0);
+      double acc[kBlock], log_acc[kBlock];  // sum, or product since the last fold
+      std::fill(acc, acc + n, sum ? 0.0 : 1.0);
+      std::fill(log_acc, log_acc + n, 0.0);
       for (int v = 0; v < prep.num_views; ++v) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        const float* h = views[v].heatmaps.joint(j);
-        const float val = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                          f.w[3] * h[f.idx[3]];
-        if (val > 0.0f) support[0] = 1;
-        if (sum) {
-          a += val;
-        } else if (prep.informative[static_cast<std::size_t>(v) * J + j]) {
-          a *= static_cast<double>(prep.eps[j]) + val;
-          if ((v + 1) % kFold == 0) {
-            log_a += std::log(a);
-            a = 1.0;
+        // A view whose heatmap of j is all zero samples 0 everywhere: it adds
+        // nothing to the sum, is skipped by kMeanLog and gives no support.
+        if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
+        const pose::ViewHeatmaps& hm = views[v].heatmaps;
+        const float* h = hm.joint(j);
+        project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+        float vals[kBlock];
+        bilinear_samples(h, hm.width(), hm.height(), n, qx, qy, vals);
+        const bool fold = !sum && (v + 1) % kFold == 0;
+        for (int i = 0; i < n; ++i) {
+          const float val = vals[i];
+          if (val > 0.0f) support[0] = 1;
+          if (sum) {
+            acc[i] += val;
+          } else {
+            acc[i] *= eps + val;
+            if (fold) {
+              log_acc[i] += std::log(acc[i]);
+              acc[i] = 1.0;
+            }
           }
         }
       }
-      out[i] = sum ? (a > 0.0 ? static_cast<float>(std::log(a)) : kNegInf)
-                   : static_cast<float>(prep.inv_count[j] * (log_a + std::log(a)));
+      for (int i = 0; i < n; ++i) {
+        out[i0 + i] = sum ? (acc[i] > 0.0 ? static_cast<float>(std::log(acc[i])) : kNegInf)
+                          : static_cast<float>(prep.inv_count[j] * (log_acc[i] + std::log(acc[i])));
+      }
     }
     return;
   }
@@ -269,51 +274,52 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
       eps_v[jj] = inf ? prep.eps[j] : 1.0f;
       mask_v[jj] = inf ? 1.0f : 0.0f;
     }
-    if (pixel_major) {
-      // All joints at once from contiguous memory: plain loops over the joints that
-      // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
-      // arithmetic in temporaries and size checks). Same operations in the same
-      // order per joint as the generic path below.
-      const float* t = prep.pixel_major[v].data();
-      const float* eps = eps_v.data();
-      const float* mask = mask_v.data();
-      float* peak = peak_val.data();
-      for (int i = 0; i < m; ++i) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
-        const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
-        const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
-        const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
-        const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
-        float* a = acc.data() + static_cast<std::size_t>(i) * nj;
-        if (sum) {
-          for (int jj = 0; jj < nj; ++jj) {
-            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-            a[jj] += x;
-            peak[jj] = peak[jj] < x ? x : peak[jj];
+    const int W = views[v].heatmaps.width(), H = views[v].heatmaps.height();
+    for (int i0 = 0; i0 < m; i0 += kBlock) {
+      const int n = std::min(kBlock, m - i0);
+      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      if (pixel_major) {
+        // All joints at once from contiguous memory: plain loops over the joints that
+        // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
+        // arithmetic in temporaries and size checks). Same operations in the same
+        // order per joint as the generic path below.
+        const float* t = prep.pixel_major[v].data();
+        const float* eps = eps_v.data();
+        const float* mask = mask_v.data();
+        float* peak = peak_val.data();
+        for (int ib = 0; ib < n; ++ib) {
+          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
+          const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
+          const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
+          const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
+          const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
+          const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
+          float* a = acc.data() + static_cast<std::size_t>(i0 + ib) * nj;
+          if (sum) {
+            for (int jj = 0; jj < nj; ++jj) {
+              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+              a[jj] += x;
+              peak[jj] = peak[jj] < x ? x : peak[jj];
+            }
+          } else {
+            for (int jj = 0; jj < nj; ++jj) {
+              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+              a[jj] *= eps[jj] + mask[jj] * x;
+              peak[jj] = peak[jj] < x ? x : peak[jj];
+            }
           }
-        } else {
-          for (int jj = 0; jj < nj; ++jj) {
-            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-            a[jj] *= eps[jj] + mask[jj] * x;
-            peak[jj] = peak[jj] < x ? x : peak[jj];
+        }
+      } else {
+        for (int ib = 0; ib < n; ++ib) {
+          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
+          for (int jj = 0; jj < nj; ++jj) val[jj] = sample(views[v].heatmaps.joint(joints[jj]), f);
+          if (sum) {
+            acc.col(i0 + ib) += val;
+          } else {
+            acc.col(i0 + ib) *= eps_v + mask_v * val;
           }
+          peak_val = peak_val.max(val);
         }
-      }
-    } else {
-      for (int i = 0; i < m; ++i) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        for (int jj = 0; jj < nj; ++jj) {
-          const float* h = views[v].heatmaps.joint(joints[jj]);
-          val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                    f.w[3] * h[f.idx[3]];
-        }
-        if (sum) {
-          acc.col(i) += val;
-        } else {
-          acc.col(i) *= eps_v + mask_v * val;
-        }
-        peak_val = peak_val.max(val);
       }
     }
     if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
@@ -464,7 +470,6 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
   std::vector<float> unary(static_cast<std::size_t>(nj) * kk);
   std::vector<float> belief(static_cast<std::size_t>(nj) * kk);
   std::vector<int> arg(static_cast<std::size_t>(nj) * kk);  // child's best candidate per parent candidate
-  std::vector<unsigned char> support(nj);
   std::vector<int> chosen(nj);
   std::vector<Eigen::Matrix3d> rotation(nv);
   for (int v = 0; v < nv; ++v) rotation[v] = ctx.views[v].camera.cam_from_world.rotation_matrix();
@@ -508,13 +513,12 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     }
     auto unary_job = [&](int b, int e, int) {
       for (int j = b; j < e; ++j) {
-        unsigned char s = 0;
+        unsigned char support = 0;  // not needed here: the recursion has no kNoSupport
         const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
           return base[static_cast<std::size_t>(v) * nj + j] + rot_offset[static_cast<std::size_t>(v) * kk + i];
         };
         eval_unary(ctx.views, ctx.prep, opt.combination, kk, &j, 1, point_in_cam,
-                   unary.data() + static_cast<std::size_t>(j) * kk, &s);
-        support[j] = s;
+                   unary.data() + static_cast<std::size_t>(j) * kk, &support);
       }
     };
     parallel_chunks(nj, opt.num_threads, unary_job);
