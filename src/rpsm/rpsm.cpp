@@ -116,32 +116,38 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
     const std::size_t hw = static_cast<std::size_t>(h.height()) * h.width();
     for (int j = 0; j < nj; ++j) {
       const float* d = h.joint(j);
-      float mx = 0.0f, mn = 0.0f, nan_probe = 0.0f;  // x * 0 is NaN for NaN and Inf
+      // Largest and smallest value, and whether one is NaN; Inf shows in them.
+      float mx = 0.0f, mn = 0.0f;
+      bool nan = false;
       std::size_t i = 0;
 #if defined(__SSE2__)
-      __m128 vmx = _mm_setzero_ps(), vmn = _mm_setzero_ps(), vprobe = _mm_setzero_ps();
-      const __m128 zero = _mm_setzero_ps();
-      for (; i + 4 <= hw; i += 4) {
-        const __m128 x = _mm_loadu_ps(d + i);
-        vmx = _mm_max_ps(vmx, x);
-        vmn = _mm_min_ps(vmn, x);
-        vprobe = _mm_add_ps(vprobe, _mm_mul_ps(x, zero));
+      // 16 values per step in independent chains (one accumulating add per
+      // step was the loop's latency bound); a pairwise unordered compare
+      // flags NaNs, which _mm_max_ps / _mm_min_ps drop in one operand order.
+      __m128 vmx0 = _mm_setzero_ps(), vmx1 = vmx0, vmn0 = vmx0, vmn1 = vmx0, vnan = vmx0;
+      for (; i + 16 <= hw; i += 16) {
+        const __m128 a = _mm_loadu_ps(d + i), b = _mm_loadu_ps(d + i + 4);
+        const __m128 c = _mm_loadu_ps(d + i + 8), e = _mm_loadu_ps(d + i + 12);
+        vmx0 = _mm_max_ps(vmx0, _mm_max_ps(a, b));
+        vmx1 = _mm_max_ps(vmx1, _mm_max_ps(c, e));
+        vmn0 = _mm_min_ps(vmn0, _mm_min_ps(a, b));
+        vmn1 = _mm_min_ps(vmn1, _mm_min_ps(c, e));
+        vnan = _mm_or_ps(vnan, _mm_or_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, e)));
       }
       float buf[4];
-      _mm_storeu_ps(buf, vmx);
+      _mm_storeu_ps(buf, _mm_max_ps(vmx0, vmx1));
       mx = std::max(std::max(buf[0], buf[1]), std::max(buf[2], buf[3]));
-      _mm_storeu_ps(buf, vmn);
+      _mm_storeu_ps(buf, _mm_min_ps(vmn0, vmn1));
       mn = std::min(std::min(buf[0], buf[1]), std::min(buf[2], buf[3]));
-      _mm_storeu_ps(buf, vprobe);
-      nan_probe = buf[0] + buf[1] + buf[2] + buf[3];
+      nan = _mm_movemask_ps(vnan) != 0;
 #endif
       for (; i < hw; ++i) {
         mx = std::max(mx, d[i]);
         mn = std::min(mn, d[i]);
-        nan_probe += d[i] * 0.0f;
+        nan = nan || std::isnan(d[i]);
       }
-      // _mm_max_ps / _mm_min_ps drop NaNs in one operand order, the probe does not.
-      const bool finite = nan_probe == 0.0f;
+      const bool finite = !nan && mx < std::numeric_limits<float>::infinity() &&
+                          mn > -std::numeric_limits<float>::infinity();
       const bool negative = mn < 0.0f;
       if (!finite || negative) {
         *message = "view " + std::to_string(v) + " heatmap of joint '" + skeleton.name(j) +
