@@ -209,64 +209,67 @@ void project_block(const pose::HeatmapView& view, int v, int i0, int n,
   });
 }
 
-/// Combined unary (log domain) of joints[0..nj) at m points: out[jj * m + i].
-/// `point_in_cam(v, i)` gives point i in view v's camera frame (the callers
-/// precompute R X + t incrementally on their regular grids); the point is
-/// then projected through the view's camera model, distortion included.
+// kSum accumulates the sum over the views; kMeanLog the product of (eps_j +
+// h) over the views where joint j is informative (a factor 1 elsewhere),
+// folded into a log every kFold views so that the product cannot underflow:
+// one log per (joint, point) per kFold views instead of one per view.
+constexpr int kFold = 8;
+
+/// Combined unary (log domain) of joint j at m points (the recursive levels
+/// and the final scores): out[i]. `point_in_cam(v, i)` gives point i in view
+/// v's camera frame; it is projected through the view's camera model,
+/// distortion included. Per point the same operations in the same view order
+/// as a loop over the views per point.
+template <class PointInCam>
+void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& prep,
+                      ViewCombination combination, int m, int j, const PointInCam& point_in_cam,
+                      float* out) {
+  const bool sum = combination == ViewCombination::kSum;
+  const int J = prep.num_joints;
+  const double eps = prep.eps[j];
+  for (int i0 = 0; i0 < m; i0 += kBlock) {
+    const int n = std::min(kBlock, m - i0);
+    double acc[kBlock], log_acc[kBlock];  // sum, or product since the last fold
+    std::fill(acc, acc + n, sum ? 0.0 : 1.0);
+    std::fill(log_acc, log_acc + n, 0.0);
+    for (int v = 0; v < prep.num_views; ++v) {
+      // A view whose heatmap of j is all zero samples 0 everywhere: it adds
+      // nothing to the sum and is skipped by kMeanLog.
+      if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
+      const pose::ViewHeatmaps& hm = views[v].heatmaps;
+      double qx[kBlock], qy[kBlock];
+      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      float vals[kBlock];
+      bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
+      if (sum) {
+        for (int i = 0; i < n; ++i) acc[i] += vals[i];
+      } else {
+        for (int i = 0; i < n; ++i) acc[i] *= eps + vals[i];
+        if ((v + 1) % kFold == 0) {
+          for (int i = 0; i < n; ++i) {
+            log_acc[i] += std::log(acc[i]);
+            acc[i] = 1.0;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      out[i0 + i] = sum ? (acc[i] > 0.0 ? static_cast<float>(std::log(acc[i])) : kNegInf)
+                        : static_cast<float>(prep.inv_count[j] * (log_acc[i] + std::log(acc[i])));
+    }
+  }
+}
+
+/// Combined unary (log domain) of joints[0..nj) at m points (level 0):
+/// out[jj * m + i]; point_in_cam as in eval_unary_joint.
 /// support[jj] |= some view sees a positive response at some point.
 template <class PointInCam>
 void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
                 ViewCombination combination, int m, const int* joints, int nj,
                 const PointInCam& point_in_cam, float* out, unsigned char* support) {
-  // kSum accumulates the sum; kMeanLog the product of (eps_j + h) over the
-  // views where joint j is informative (a factor 1 elsewhere), folded into a
-  // log every kFold views so the float product cannot underflow: one log per
-  // (joint, point) per kFold views instead of one per view.
-  constexpr int kFold = 8;
-  double qx[kBlock], qy[kBlock];
   const bool sum = combination == ViewCombination::kSum;
   const int J = prep.num_joints;
-  if (nj == 1) {
-    // One joint (the recursive levels). Per point the same operations in the
-    // same view order as a loop over the views.
-    const int j = joints[0];
-    const double eps = prep.eps[j];
-    for (int i0 = 0; i0 < m; i0 += kBlock) {
-      const int n = std::min(kBlock, m - i0);
-      double acc[kBlock], log_acc[kBlock];  // sum, or product since the last fold
-      std::fill(acc, acc + n, sum ? 0.0 : 1.0);
-      std::fill(log_acc, log_acc + n, 0.0);
-      for (int v = 0; v < prep.num_views; ++v) {
-        // A view whose heatmap of j is all zero samples 0 everywhere: it adds
-        // nothing to the sum, is skipped by kMeanLog and gives no support.
-        if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
-        const pose::ViewHeatmaps& hm = views[v].heatmaps;
-        const float* h = hm.joint(j);
-        project_block(views[v], v, i0, n, point_in_cam, qx, qy);
-        float vals[kBlock];
-        bilinear_samples(h, hm.width(), hm.height(), n, qx, qy, vals);
-        const bool fold = !sum && (v + 1) % kFold == 0;
-        for (int i = 0; i < n; ++i) {
-          const float val = vals[i];
-          if (val > 0.0f) support[0] = 1;
-          if (sum) {
-            acc[i] += val;
-          } else {
-            acc[i] *= eps + val;
-            if (fold) {
-              log_acc[i] += std::log(acc[i]);
-              acc[i] = 1.0;
-            }
-          }
-        }
-      }
-      for (int i = 0; i < n; ++i) {
-        out[i0 + i] = sum ? (acc[i] > 0.0 ? static_cast<float>(std::log(acc[i])) : kNegInf)
-                          : static_cast<float>(prep.inv_count[j] * (log_acc[i] + std::log(acc[i])));
-      }
-    }
-    return;
-  }
+  double qx[kBlock], qy[kBlock];
   using ArrayXf = Eigen::ArrayXf;
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
@@ -519,12 +522,11 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     }
     auto unary_job = [&](int b, int e, int) {
       for (int j = b; j < e; ++j) {
-        unsigned char support = 0;  // not needed here: the recursion has no kNoSupport
         const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
           return base[static_cast<std::size_t>(v) * nj + j] + rot_offset[static_cast<std::size_t>(v) * kk + i];
         };
-        eval_unary(ctx.views, ctx.prep, opt.combination, kk, &j, 1, point_in_cam,
-                   unary.data() + static_cast<std::size_t>(j) * kk, &support);
+        eval_unary_joint(ctx.views, ctx.prep, opt.combination, kk, j, point_in_cam,
+                         unary.data() + static_cast<std::size_t>(j) * kk);
       }
     };
     parallel_chunks(nj, opt.num_threads, unary_job);
@@ -619,11 +621,10 @@ inline Eigen::VectorXd final_scores(const Context& ctx, const Eigen::Matrix3Xd& 
   for (int j = 0; j < nj; ++j) {
     const Eigen::Vector3d x = pose.col(j);
     float u = 0.0f;
-    unsigned char sup = 0;
     const auto point_in_cam = [&](int v, int) -> Eigen::Vector3d {
       return ctx.views[v].camera.cam_from_world * x;
     };
-    eval_unary(ctx.views, ctx.prep, ctx.options.combination, 1, &j, 1, point_in_cam, &u, &sup);
+    eval_unary_joint(ctx.views, ctx.prep, ctx.options.combination, 1, j, point_in_cam, &u);
     s[j] = linear_score(u);
   }
   return s;
