@@ -47,10 +47,14 @@ inline Packet2d select(Mask2d m, Packet2d a, Packet2d b) {
 #endif
 
 // The same checks on plain doubles (x - x == 0 exactly when x is finite).
-inline bool is_finite(double x) { return x - x == 0.0; }
-inline bool is_positive(double x) { return x > 0.0; }
-inline bool not_greater(double a, double b) { return !(a > b); }
-inline double select(bool m, double a, double b) { return m ? a : b; }
+struct Mask1d {
+  bool m;
+};
+inline Mask1d operator&(Mask1d a, Mask1d b) { return {a.m && b.m}; }
+inline Mask1d is_finite(double x) { return {x - x == 0.0}; }
+inline Mask1d is_positive(double x) { return {x > 0.0}; }
+inline Mask1d not_greater(double a, double b) { return {!(a > b)}; }
+inline double select(Mask1d m, double a, double b) { return m.m ? a : b; }
 
 /// True for the camera models whose distort() is plain arithmetic (no
 /// branches, no libm calls), hence runs on Packet2d lanes.
