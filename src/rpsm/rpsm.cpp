@@ -4,6 +4,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 
 #include "level0_messages.hpp"
+#include "unary_kernels.hpp"
 
 #include <Eigen/Core>
 
@@ -115,32 +116,38 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
     const std::size_t hw = static_cast<std::size_t>(h.height()) * h.width();
     for (int j = 0; j < nj; ++j) {
       const float* d = h.joint(j);
-      float mx = 0.0f, mn = 0.0f, nan_probe = 0.0f;  // x * 0 is NaN for NaN and Inf
+      // Largest and smallest value, and whether one is NaN; Inf shows in them.
+      float mx = 0.0f, mn = 0.0f;
+      bool nan = false;
       std::size_t i = 0;
 #if defined(__SSE2__)
-      __m128 vmx = _mm_setzero_ps(), vmn = _mm_setzero_ps(), vprobe = _mm_setzero_ps();
-      const __m128 zero = _mm_setzero_ps();
-      for (; i + 4 <= hw; i += 4) {
-        const __m128 x = _mm_loadu_ps(d + i);
-        vmx = _mm_max_ps(vmx, x);
-        vmn = _mm_min_ps(vmn, x);
-        vprobe = _mm_add_ps(vprobe, _mm_mul_ps(x, zero));
+      // 16 values per step in independent chains (one accumulating add per
+      // step was the loop's latency bound); a pairwise unordered compare
+      // flags NaNs, which _mm_max_ps / _mm_min_ps drop in one operand order.
+      __m128 vmx0 = _mm_setzero_ps(), vmx1 = vmx0, vmn0 = vmx0, vmn1 = vmx0, vnan = vmx0;
+      for (; i + 16 <= hw; i += 16) {
+        const __m128 a = _mm_loadu_ps(d + i), b = _mm_loadu_ps(d + i + 4);
+        const __m128 c = _mm_loadu_ps(d + i + 8), e = _mm_loadu_ps(d + i + 12);
+        vmx0 = _mm_max_ps(vmx0, _mm_max_ps(a, b));
+        vmx1 = _mm_max_ps(vmx1, _mm_max_ps(c, e));
+        vmn0 = _mm_min_ps(vmn0, _mm_min_ps(a, b));
+        vmn1 = _mm_min_ps(vmn1, _mm_min_ps(c, e));
+        vnan = _mm_or_ps(vnan, _mm_or_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, e)));
       }
       float buf[4];
-      _mm_storeu_ps(buf, vmx);
+      _mm_storeu_ps(buf, _mm_max_ps(vmx0, vmx1));
       mx = std::max(std::max(buf[0], buf[1]), std::max(buf[2], buf[3]));
-      _mm_storeu_ps(buf, vmn);
+      _mm_storeu_ps(buf, _mm_min_ps(vmn0, vmn1));
       mn = std::min(std::min(buf[0], buf[1]), std::min(buf[2], buf[3]));
-      _mm_storeu_ps(buf, vprobe);
-      nan_probe = buf[0] + buf[1] + buf[2] + buf[3];
+      nan = _mm_movemask_ps(vnan) != 0;
 #endif
       for (; i < hw; ++i) {
         mx = std::max(mx, d[i]);
         mn = std::min(mn, d[i]);
-        nan_probe += d[i] * 0.0f;
+        nan = nan || std::isnan(d[i]);
       }
-      // _mm_max_ps / _mm_min_ps drop NaNs in one operand order, the probe does not.
-      const bool finite = nan_probe == 0.0f;
+      const bool finite = !nan && mx < std::numeric_limits<float>::infinity() &&
+                          mn > -std::numeric_limits<float>::infinity();
       const bool negative = mn < 0.0f;
       if (!finite || negative) {
         *message = "view " + std::to_string(v) + " heatmap of joint '" + skeleton.name(j) +
@@ -181,81 +188,88 @@ inline void make_pixel_major(const std::vector<pose::HeatmapView>& views, Prep* 
   }
 }
 
-/// Bilinear footprint of a heatmap location: 4 indices + weights (weight 0
-/// for corners outside).
-struct Footprint {
-  int idx[4] = {0, 0, 0, 0};
-  float w[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-};
+/// Points per block of the unary: projected together, one camera-model
+/// dispatch per view and block.
+constexpr int kBlock = 64;
 
-/// Footprint of a camera-frame point in view `view` (all weights 0 when the
-/// projection fails or lands outside the heatmap).
-inline Footprint footprint(const pose::HeatmapView& view, const Eigen::Vector3d& point_in_cam) {
-  Footprint f;
-  Eigen::Vector2d px;
-  if (view.camera.project_from_cam(point_in_cam, &px) != camera::ProjectionStatus::kSuccess) return f;
-  const pose::ViewHeatmaps& h = view.heatmaps;
-  const Eigen::Vector2d q = h.to_heatmap(px);
-  const int W = h.width(), H = h.height();
-  if (!(q.x() > -1.0) || !(q.y() > -1.0) || !(q.x() < W) || !(q.y() < H)) return f;
-  // q > -1, so truncating q + 1 is floor(q) + 1 (avoids a libm floor call on
-  // baseline x86-64).
-  const int u0 = static_cast<int>(q.x() + 1.0) - 1, v0 = static_cast<int>(q.y() + 1.0) - 1;
-  const float au = static_cast<float>(q.x() - u0), av = static_cast<float>(q.y() - v0);
-  const int us[4] = {u0, u0 + 1, u0, u0 + 1};
-  const int vs[4] = {v0, v0, v0 + 1, v0 + 1};
-  const float ws[4] = {(1 - au) * (1 - av), au * (1 - av), (1 - au) * av, au * av};
-  for (int k = 0; k < 4; ++k) {
-    if (us[k] >= 0 && vs[k] >= 0 && us[k] < W && vs[k] < H) {
-      f.idx[k] = vs[k] * W + us[k];
-      f.w[k] = ws[k];
-    }
+/// Heatmap coordinates of points i0 .. i0 + n - 1 (n <= kBlock) in view v (see
+/// project_to_heatmap); `point_in_cam(v, i)` gives point i in the camera frame.
+template <class PointInCam>
+void project_block(const pose::HeatmapView& view, int v, int i0, int n,
+                   const PointInCam& point_in_cam, double* qx, double* qy) {
+  double X[kBlock], Y[kBlock], Z[kBlock];
+  for (int i = 0; i < n; ++i) {
+    const Eigen::Vector3d p = point_in_cam(v, i0 + i);
+    X[i] = p.x();
+    Y[i] = p.y();
+    Z[i] = p.z();
   }
-  return f;
+  camera::dispatch_model(view.camera.model(), [&](auto model) {
+    project_to_heatmap<decltype(model)>(view, n, X, Y, Z, qx, qy);
+  });
 }
 
-/// Combined unary (log domain) of joints[0..nj) at m points: out[jj * m + i].
-/// `point_in_cam(v, i)` gives point i in view v's camera frame (the callers
-/// precompute R X + t incrementally on their regular grids); the point is
-/// then projected through the view's camera model, distortion included.
+// kSum accumulates the sum over the views; kMeanLog the product of (eps_j +
+// h) over the views where joint j is informative (a factor 1 elsewhere),
+// folded into a log every kFold views so that the product cannot underflow:
+// one log per (joint, point) per kFold views instead of one per view.
+constexpr int kFold = 8;
+
+/// Combined unary (log domain) of joint j at m points (the recursive levels
+/// and the final scores): out[i]. `point_in_cam(v, i)` gives point i in view
+/// v's camera frame; it is projected through the view's camera model,
+/// distortion included. Per point the same operations in the same view order
+/// as a loop over the views per point.
+template <class PointInCam>
+void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& prep,
+                      ViewCombination combination, int m, int j, const PointInCam& point_in_cam,
+                      float* out) {
+  const bool sum = combination == ViewCombination::kSum;
+  const int J = prep.num_joints;
+  const double eps = prep.eps[j];
+  for (int i0 = 0; i0 < m; i0 += kBlock) {
+    const int n = std::min(kBlock, m - i0);
+    double acc[kBlock], log_acc[kBlock];  // sum, or product since the last fold
+    std::fill(acc, acc + n, sum ? 0.0 : 1.0);
+    std::fill(log_acc, log_acc + n, 0.0);
+    for (int v = 0; v < prep.num_views; ++v) {
+      // A view whose heatmap of j is all zero samples 0 everywhere: it adds
+      // nothing to the sum and is skipped by kMeanLog.
+      if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
+      const pose::ViewHeatmaps& hm = views[v].heatmaps;
+      double qx[kBlock], qy[kBlock];
+      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      float vals[kBlock];
+      bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
+      if (sum) {
+        for (int i = 0; i < n; ++i) acc[i] += vals[i];
+      } else {
+        for (int i = 0; i < n; ++i) acc[i] *= eps + vals[i];
+        if ((v + 1) % kFold == 0) {
+          for (int i = 0; i < n; ++i) {
+            log_acc[i] += std::log(acc[i]);
+            acc[i] = 1.0;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      out[i0 + i] = sum ? (acc[i] > 0.0 ? static_cast<float>(std::log(acc[i])) : kNegInf)
+                        : static_cast<float>(prep.inv_count[j] * (log_acc[i] + std::log(acc[i])));
+    }
+  }
+}
+
+/// Combined unary (log domain) of joints[0..nj) at m points (level 0):
+/// out[jj * m + i]; point_in_cam as in eval_unary_joint.
 /// support[jj] |= some view sees a positive response at some point.
 template <class PointInCam>
 void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
                 ViewCombination combination, int m, const int* joints, int nj,
                 const PointInCam& point_in_cam, float* out, unsigned char* support) {
-  // kSum accumulates the sum; kMeanLog the product of (eps_j + h) over the
-  // views where joint j is informative (a factor 1 elsewhere), folded into a
-  // log every kFold views so the float product cannot underflow: one log per
-  // (joint, point) per kFold views instead of one per view.
-  constexpr int kFold = 8;
   const bool sum = combination == ViewCombination::kSum;
   const int J = prep.num_joints;
-  if (nj == 1) {
-    // One joint (the recursive levels): plain scalar code, no array overhead.
-    const int j = joints[0];
-    for (int i = 0; i < m; ++i) {
-      double a = sum ? 0.0 : 1.0, log_a = 0.0;
-      for (int v = 0; v < prep.num_views; ++v) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        const float* h = views[v].heatmaps.joint(j);
-        const float val = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                          f.w[3] * h[f.idx[3]];
-        if (val > 0.0f) support[0] = 1;
-        if (sum) {
-          a += val;
-        } else if (prep.informative[static_cast<std::size_t>(v) * J + j]) {
-          a *= static_cast<double>(prep.eps[j]) + val;
-          if ((v + 1) % kFold == 0) {
-            log_a += std::log(a);
-            a = 1.0;
-          }
-        }
-      }
-      out[i] = sum ? (a > 0.0 ? static_cast<float>(std::log(a)) : kNegInf)
-                   : static_cast<float>(prep.inv_count[j] * (log_a + std::log(a)));
-    }
-    return;
-  }
+  double qx[kBlock], qy[kBlock];
   using ArrayXf = Eigen::ArrayXf;
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
@@ -269,51 +283,52 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
       eps_v[jj] = inf ? prep.eps[j] : 1.0f;
       mask_v[jj] = inf ? 1.0f : 0.0f;
     }
-    if (pixel_major) {
-      // All joints at once from contiguous memory: plain loops over the joints that
-      // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
-      // arithmetic in temporaries and size checks). Same operations in the same
-      // order per joint as the generic path below.
-      const float* t = prep.pixel_major[v].data();
-      const float* eps = eps_v.data();
-      const float* mask = mask_v.data();
-      float* peak = peak_val.data();
-      for (int i = 0; i < m; ++i) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
-        const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
-        const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
-        const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
-        const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
-        float* a = acc.data() + static_cast<std::size_t>(i) * nj;
-        if (sum) {
-          for (int jj = 0; jj < nj; ++jj) {
-            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-            a[jj] += x;
-            peak[jj] = peak[jj] < x ? x : peak[jj];
+    const int W = views[v].heatmaps.width(), H = views[v].heatmaps.height();
+    for (int i0 = 0; i0 < m; i0 += kBlock) {
+      const int n = std::min(kBlock, m - i0);
+      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      if (pixel_major) {
+        // All joints at once from contiguous memory: plain loops over the joints that
+        // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
+        // arithmetic in temporaries and size checks). Same operations in the same
+        // order per joint as the generic path below.
+        const float* t = prep.pixel_major[v].data();
+        const float* eps = eps_v.data();
+        const float* mask = mask_v.data();
+        float* peak = peak_val.data();
+        for (int ib = 0; ib < n; ++ib) {
+          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
+          const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
+          const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
+          const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
+          const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
+          const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
+          float* a = acc.data() + static_cast<std::size_t>(i0 + ib) * nj;
+          if (sum) {
+            for (int jj = 0; jj < nj; ++jj) {
+              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+              a[jj] += x;
+              peak[jj] = peak[jj] < x ? x : peak[jj];
+            }
+          } else {
+            for (int jj = 0; jj < nj; ++jj) {
+              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+              a[jj] *= eps[jj] + mask[jj] * x;
+              peak[jj] = peak[jj] < x ? x : peak[jj];
+            }
           }
-        } else {
-          for (int jj = 0; jj < nj; ++jj) {
-            const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-            a[jj] *= eps[jj] + mask[jj] * x;
-            peak[jj] = peak[jj] < x ? x : peak[jj];
+        }
+      } else {
+        for (int ib = 0; ib < n; ++ib) {
+          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
+          for (int jj = 0; jj < nj; ++jj) val[jj] = sample(views[v].heatmaps.joint(joints[jj]), f);
+          if (sum) {
+            acc.col(i0 + ib) += val;
+          } else {
+            acc.col(i0 + ib) *= eps_v + mask_v * val;
           }
+          peak_val = peak_val.max(val);
         }
-      }
-    } else {
-      for (int i = 0; i < m; ++i) {
-        const Footprint f = footprint(views[v], point_in_cam(v, i));
-        for (int jj = 0; jj < nj; ++jj) {
-          const float* h = views[v].heatmaps.joint(joints[jj]);
-          val[jj] = f.w[0] * h[f.idx[0]] + f.w[1] * h[f.idx[1]] + f.w[2] * h[f.idx[2]] +
-                    f.w[3] * h[f.idx[3]];
-        }
-        if (sum) {
-          acc.col(i) += val;
-        } else {
-          acc.col(i) *= eps_v + mask_v * val;
-        }
-        peak_val = peak_val.max(val);
       }
     }
     if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
@@ -361,6 +376,19 @@ inline float pairwise_log(const LimbModel& limb, PairwiseModel model, double d) 
   return log_weight >= -static_cast<double>(std::numeric_limits<float>::max())
              ? static_cast<float>(log_weight)
              : kNegInf;
+}
+
+/// True when a bound proves that the hard-indicator table of a limb is all
+/// zero: over the candidate pairs d = |centre_diff + e| with |e| <=
+/// max_displacement, so |d - L| <= | |centre_diff| - L | + max_displacement
+/// (triangle inequality). The margin, 1e-12 of the lengths involved, is ~10^4
+/// times the rounding of the computed distances, so every entry that the
+/// table would hold is exactly 0 when this returns true (false is always safe).
+inline bool hard_table_all_zero(const LimbModel& limb, const Eigen::Vector3d& centre_diff,
+                                double max_displacement) {
+  const double centre = centre_diff.norm();
+  const double margin = 1e-12 * (centre + max_displacement + limb.length);
+  return std::abs(centre - limb.length) + max_displacement <= limb.tolerance - margin;
 }
 
 inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double spacing,
@@ -451,7 +479,6 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
   std::vector<float> unary(static_cast<std::size_t>(nj) * kk);
   std::vector<float> belief(static_cast<std::size_t>(nj) * kk);
   std::vector<int> arg(static_cast<std::size_t>(nj) * kk);  // child's best candidate per parent candidate
-  std::vector<unsigned char> support(nj);
   std::vector<int> chosen(nj);
   std::vector<Eigen::Matrix3d> rotation(nv);
   for (int v = 0; v < nv; ++v) rotation[v] = ctx.views[v].camera.cam_from_world.rotation_matrix();
@@ -481,6 +508,9 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     // Candidates of joint j: c_j + (-side/2 + i * step) per axis, i = 0..k-1.
     const double step = side / (k - 1);
     const Eigen::Vector3d corner = Eigen::Vector3d::Constant(-0.5 * side);
+    // Largest |X_p - X_c| change over candidate pairs: index differences up
+    // to k - 1 per axis.
+    const double max_displacement = std::sqrt(3.0) * (k - 1) * step;
     for (int v = 0; v < nv; ++v) {
       const camera::Rigid3d& T = ctx.views[v].camera.cam_from_world;
       for (int i = 0; i < kk; ++i) {
@@ -492,13 +522,11 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     }
     auto unary_job = [&](int b, int e, int) {
       for (int j = b; j < e; ++j) {
-        unsigned char s = 0;
         const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
           return base[static_cast<std::size_t>(v) * nj + j] + rot_offset[static_cast<std::size_t>(v) * kk + i];
         };
-        eval_unary(ctx.views, ctx.prep, opt.combination, kk, &j, 1, point_in_cam,
-                   unary.data() + static_cast<std::size_t>(j) * kk, &s);
-        support[j] = s;
+        eval_unary_joint(ctx.views, ctx.prep, opt.combination, kk, j, point_in_cam,
+                         unary.data() + static_cast<std::size_t>(j) * kk);
       }
     };
     parallel_chunks(nj, opt.num_threads, unary_job);
@@ -510,15 +538,20 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
       const int p = sk.parent(c);
       if (p < 0) continue;
       const Eigen::Vector3d centre_diff = pose->col(p) - pose->col(c);
-      bool pw_all_zero = true;
-      for (int dz = 0; dz < D; ++dz) {
-        for (int dy = 0; dy < D; ++dy) {
-          for (int dx = 0; dx < D; ++dx) {
-            const Eigen::Vector3d d =
-                centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
-            const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
-            pw[(dz * D + dy) * D + dx] = w;
-            pw_all_zero = pw_all_zero && w == 0.0f;
+      // The table is only built when no bound proves it all zero.
+      bool pw_all_zero = opt.pairwise == PairwiseModel::kHardIndicator &&
+                         hard_table_all_zero(ctx.limbs[c], centre_diff, max_displacement);
+      if (!pw_all_zero) {
+        pw_all_zero = true;
+        for (int dz = 0; dz < D; ++dz) {
+          for (int dy = 0; dy < D; ++dy) {
+            for (int dx = 0; dx < D; ++dx) {
+              const Eigen::Vector3d d =
+                  centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
+              const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+              pw[(dz * D + dy) * D + dx] = w;
+              pw_all_zero = pw_all_zero && w == 0.0f;
+            }
           }
         }
       }
@@ -588,11 +621,10 @@ inline Eigen::VectorXd final_scores(const Context& ctx, const Eigen::Matrix3Xd& 
   for (int j = 0; j < nj; ++j) {
     const Eigen::Vector3d x = pose.col(j);
     float u = 0.0f;
-    unsigned char sup = 0;
     const auto point_in_cam = [&](int v, int) -> Eigen::Vector3d {
       return ctx.views[v].camera.cam_from_world * x;
     };
-    eval_unary(ctx.views, ctx.prep, ctx.options.combination, 1, &j, 1, point_in_cam, &u, &sup);
+    eval_unary_joint(ctx.views, ctx.prep, ctx.options.combination, 1, j, point_in_cam, &u);
     s[j] = linear_score(u);
   }
   return s;

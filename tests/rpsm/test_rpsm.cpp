@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <tuple>
+
 using namespace crossview;
 using crossview_test::Rng;
 
@@ -161,6 +164,64 @@ TEST_CASE("refine improves a perturbed pose and handles non-square heatmaps", "[
     const auto r3 = rpsm::refine(f.views, sk, init, opt);
     REQUIRE(r3.success());
     CHECK((r3.joints_in_world - r.joints_in_world).cwiseAbs().maxCoeff() == 0.0);
+  }
+}
+
+TEST_CASE("refine keeps every limb within a tight hard tolerance", "[rpsm]") {
+  // Noisy heatmaps pull the joints apart while a 30 mm tolerance holds the
+  // limbs: the pairwise tables are partly -inf on the first levels and the
+  // bound that skips provably all-zero tables must never admit a pair
+  // outside the tolerance.
+  const pose::Skeleton sk = pose::human36m_17();
+  for (std::uint64_t seed : {81u, 82u, 83u}) {
+    INFO("seed " << seed);
+    const Frame f = make_frame(seed, 2.0);
+    Rng rng(seed);
+    Eigen::Matrix3Xd init = f.gt;
+    for (int j = 0; j < 17; ++j) init.col(j) += 5.0 * rng.unit_vector();
+    for (const int k : {2, 3}) {
+      rpsm::RpsmOptions opt;
+      opt.recursion_bins = k;
+      opt.limb_tolerance = 30.0;
+      const auto r = rpsm::refine(f.views, sk, init, opt);
+      REQUIRE(r.success());
+      CHECK(r.levels_completed == 10);
+      for (int j = 1; j < 17; ++j) {
+        const double len = (r.joints_in_world.col(j) - r.joints_in_world.col(sk.parent(j))).norm();
+        INFO("k " << k << " limb " << j << " length " << len << " prior " << sk.limb_prior(j).mean);
+        CHECK(std::abs(len - sk.limb_prior(j).mean) <= opt.limb_tolerance + 1e-9);
+      }
+    }
+  }
+}
+
+TEST_CASE("every NaN, Inf or negative heatmap value is reported wherever it sits", "[rpsm]") {
+  // 9 x 7 heatmaps (63 values: the vectorised scan's 16-value steps and a
+  // scalar tail) and 64 x 48 ones; every kind of bad value at every position
+  // (every 37th for the large ones); -0.0 is not negative.
+  const pose::Skeleton sk = pose::human36m_17();
+  rpsm::RpsmOptions opt;
+  opt.num_levels = 1;
+  const float kNaN = std::numeric_limits<float>::quiet_NaN();
+  const float kInf = std::numeric_limits<float>::infinity();
+  for (const auto& [w, h, stride] : {std::tuple{9, 7, 1}, std::tuple{64, 48, 37}}) {
+    const Frame f = make_frame(91, 0.0, -1, w, h);
+    const Eigen::Matrix3Xd init = f.gt;
+    for (int pos = 0; pos < w * h; pos += stride) {
+      for (const float bad : {kNaN, kInf, -kInf, -0.5f, -0.0f}) {
+        INFO(w << " x " << h << " position " << pos << " value " << bad);
+        auto views = f.views;
+        views[1].heatmaps.joint(3)[pos] = bad;
+        const auto r = rpsm::refine(views, sk, init, opt);
+        if (bad == 0.0f) {
+          CHECK(r.success());
+          continue;
+        }
+        CHECK(r.status == rpsm::Status::kInvalidHeatmaps);
+        CHECK_THAT(r.message, Catch::Contains(bad < 0.0f && bad > -kInf ? "negative" : "NaN or Inf"));
+        CHECK_THAT(r.message, Catch::Contains("view 1"));
+      }
+    }
   }
 }
 
