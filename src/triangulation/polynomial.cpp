@@ -14,11 +14,12 @@ void SturmSequence::build(const double* c, int deg) {
   for (int i = 0; i <= deg; ++i) p[0][i] = c[i];
   degree[0] = deg;
   size = 1;
-  if (deg == 0) return;
-  for (int i = 1; i <= deg; ++i) p[1][i - 1] = c[i] * i;
-  degree[1] = deg - 1;
-  size = 2;
-  while (degree[size - 1] > 0 && size <= kMaxPolynomialDegree) {
+  if (deg > 0) {
+    for (int i = 1; i <= deg; ++i) p[1][i - 1] = c[i] * i;
+    degree[1] = deg - 1;
+    size = 2;
+  }
+  while (size >= 2 && degree[size - 1] > 0 && size <= kMaxPolynomialDegree) {
     const auto& a = p[size - 2];
     const auto& b = p[size - 1];
     const int da = degree[size - 2];
@@ -43,16 +44,23 @@ void SturmSequence::build(const double* c, int deg) {
     degree[size] = dr;
     ++size;
   }
+  for (auto& row : by_power) row.fill(0.0);
+  for (int k = 0; k < size; ++k) {
+    for (int i = 0; i <= degree[k]; ++i) by_power[i][k] = p[k][i];
+  }
 }
 
 int SturmSequence::sign_changes(double x) const {
+  alignas(16) double v[kLanes] = {};
+  for (int i = degree[0]; i >= 0; --i) {
+    for (int k = 0; k < kLanes; ++k) v[k] = v[k] * x + by_power[i][k];
+  }
   int changes = 0;
   double last = 0.0;
   for (int k = 0; k < size; ++k) {
-    const double v = poly_eval(p[k].data(), degree[k], x);
-    if (v == 0.0) continue;
-    if (last != 0.0 && ((v < 0.0) != (last < 0.0))) ++changes;
-    last = v;
+    if (v[k] == 0.0) continue;
+    if (last != 0.0 && ((v[k] < 0.0) != (last < 0.0))) ++changes;
+    last = v[k];
   }
   return changes;
 }
@@ -155,6 +163,7 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
   }
   int side = 0;  // which end was replaced last: -1 lo, +1 hi
   double width_two_steps_ago = hi - lo;
+  double previous_step = std::numeric_limits<double>::infinity();
   constexpr int kMaxIterations = 100;
   for (int it = 0; it < kMaxIterations; ++it) {
     double f, df, d2f;
@@ -181,12 +190,18 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
       return last > lo && last < hi ? last : x;
     }
     double next = x - step;
-    if (!(next > lo && next < hi)) next = fallback_point(lo, hi, flo, fhi);
+    const bool inside = next > lo && next < hi;
+    if (!inside) next = fallback_point(lo, hi, flo, fhi);
     if (it % 2 == 1) {
-      // Two steps that did not halve the bracket: bisect.
-      if (hi - lo > 0.5 * width_two_steps_ago) next = bisection_point(lo, hi, tiny);
+      // Two steps that did not halve the bracket: bisect, unless the iteration
+      // converges from one side (an inside step at most a quarter of the one
+      // before: near a simple root Laguerre's steps shrink cubically while the
+      // far end of the bracket never moves, and a bisection would throw that away).
+      const bool converging = inside && std::abs(step) <= 0.25 * previous_step;
+      if (hi - lo > 0.5 * width_two_steps_ago && !converging) next = bisection_point(lo, hi, tiny);
       width_two_steps_ago = hi - lo;
     }
+    previous_step = inside ? std::abs(step) : std::numeric_limits<double>::infinity();
     x = next;
   }
   return x;

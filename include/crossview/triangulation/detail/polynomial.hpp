@@ -75,23 +75,32 @@ struct SturmSequence {
   std::array<std::array<double, kMaxPolynomialDegree + 1>, kMaxPolynomialDegree + 1> p;
   std::array<int, kMaxPolynomialDegree + 1> degree;
   int size = 0;
+  /// The same coefficients by power: by_power[i][k] = coefficient i of p_k, zero
+  /// above degree[k] and for k >= size. sign_changes() evaluates every member in
+  /// one Horner pass over the powers, kLanes values side by side (vectorised),
+  /// instead of one dependent Horner chain per member.
+  static constexpr int kLanes = kMaxPolynomialDegree + 2;  // even: whole SSE2 vectors
+  alignas(16) std::array<std::array<double, kLanes>, kMaxPolynomialDegree + 1> by_power;
 
   /// Builds p0 = c, p1 = c', p_{k+1} = -rem(p_{k-1}, p_k). A remainder whose
   /// coefficients are all below `relative_zero` times the previous polynomial's
   /// scale is treated as zero (multiple roots): the sequence stops there.
   void build(const double* c, int deg);
 
-  /// Number of sign changes of the sequence at x.
+  /// Number of sign changes of the sequence at x. The values are those of
+  /// Horner's rule on each member (leading zero coefficients only add exact
+  /// zeros), so the count is the same as member-by-member evaluation.
   int sign_changes(double x) const;
 };
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
-/// Newton steps kept inside the shrinking bracket, Illinois (modified regula
-/// falsi) otherwise; whenever two steps fail to halve the bracket, a bisection
-/// step, geometric when the bracket spans more than a factor 4 on one side of
-/// zero (roots of very different magnitudes: O(log log) instead of O(log)
-/// steps to the right binade). Stops when the bracket or a Newton step is
-/// below max(abs_tolerance, rel_tolerance |x|). At most 100 iterations.
+/// Laguerre steps kept inside the shrinking bracket, Illinois (modified regula
+/// falsi) otherwise; whenever two steps fail to halve the bracket and the last
+/// step is not below a quarter of the one before (converging from one side), a
+/// bisection step, geometric when the bracket spans more than a factor 4 on one
+/// side of zero (roots of very different magnitudes: O(log log) instead of
+/// O(log) steps to the right binade). Stops when the bracket or a Laguerre step
+/// is below max(abs_tolerance, rel_tolerance |x|). At most 100 iterations.
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
                               double abs_tolerance = 0.0, double rel_tolerance = 0.0);
 
