@@ -183,76 +183,115 @@ bool null_space_5x9(const double (&A)[5][9], Eigen::Matrix<double, 9, 4>* N) {
   return true;
 }
 
+/// lower[v][i]: for a degree-3 monomial i (kExp3 order) with a positive exponent
+/// e of variable v (x, y, z), the monomial whose multiple e * it is the partial
+/// derivative; -1 when the exponent is 0 (zero derivative).
+struct DerivativeTables {
+  int lower[3][20];
+};
+
+constexpr DerivativeTables make_derivative_tables() {
+  DerivativeTables tables{};
+  for (int i = 0; i < 20; ++i) {
+    const Exponent& e = kExp3[i];
+    tables.lower[0][i] = e.x > 0 ? monomial_index(kExp3, e.x - 1, e.y, e.z) : -1;
+    tables.lower[1][i] = e.y > 0 ? monomial_index(kExp3, e.x, e.y - 1, e.z) : -1;
+    tables.lower[2][i] = e.z > 0 ? monomial_index(kExp3, e.x, e.y, e.z - 1) : -1;
+  }
+  return tables;
+}
+
+inline constexpr DerivativeTables kDerivativeTables = make_derivative_tables();
+
+/// The 20 degree-3 monomials (kExp3 order) at (x, y, z). The loop is unrolled, so
+/// that the exponents are constants and the products are plain multiplications.
+void cubic_monomials(double x, double y, double z, double (&m)[20]) {
+  const double px[4] = {1.0, x, x * x, x * x * x};
+  const double py[4] = {1.0, y, y * y, y * y * y};
+  const double pz[4] = {1.0, z, z * z, z * z * z};
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 20
+#endif
+  for (int i = 0; i < 20; ++i) m[i] = px[kExp3[i].x] * py[kExp3[i].y] * pz[kExp3[i].z];
+}
+
 /// Polish of (x, y, z) on the 10 cubic constraints M * monomials(x, y, z) = 0
 /// (M: 10x20 in the degree-3 order, column-major) by Gauss-Newton steps. The
 /// Jacobian is re-evaluated only after a step above 1e-8 relative (the chord method
 /// otherwise: near the solution the Jacobian barely changes, and a step then costs
-/// one residual evaluation instead of four columns). Keeps a step
-/// only if it lowers the residual, stops when the next step is at rounding level or
-/// a step did not halve the residual (its rounding floor);
-/// at most `kMaxPolishIterations` steps. Recovers the digits lost by the elimination
-/// and root isolation in ill-conditioned configurations.
+/// one residual evaluation instead of a new Jacobian). Keeps a step only if it
+/// lowers the residual; stops when the next step is at rounding level or when a
+/// step did not halve the residual (its rounding floor); at most
+/// `kMaxPolishIterations` steps. Recovers the digits lost by the elimination and
+/// root isolation in ill-conditioned configurations.
 void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, double* x,
                                    double* y, double* z) {
   constexpr int kMaxPolishIterations = 6;
+  using Vector10 = Eigen::Matrix<double, 10, 1>;
   // Products written as sums of scaled columns of M (10 contiguous values:
   // vectorised); Eigen's default product would dispatch these sizes to its blocked
-  // GEMM / GEMV kernels, several times slower.
-  // Powers 0..3 of x, y and z.
-  struct Powers {
-    double x[4], y[4], z[4];
-    Powers(double px, double py, double pz)
-        : x{1.0, px, px * px, px * px * px},
-          y{1.0, py, py * py, py * py * py},
-          z{1.0, pz, pz * pz, pz * pz * pz} {}
+  // GEMM / GEMV kernels, several times slower. The last monomial is 1.
+  auto residual = [&](double px, double py, double pz) {
+    double m[20];
+    cubic_monomials(px, py, pz, m);
+    Vector10 sum = M.col(19);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 19
+#endif
+    for (int i = 0; i < 19; ++i) sum += m[i] * M.col(i);
+    return sum;
   };
-  auto residual = [&](double px, double py, double pz, Eigen::Matrix<double, 10, 1>* out) {
-    const Powers p(px, py, pz);
-    Eigen::Matrix<double, 10, 1> sum = Eigen::Matrix<double, 10, 1>::Zero();
-    for (int i = 0; i < 20; ++i) {
-      const double m = p.x[kExp3[i].x] * p.y[kExp3[i].y] * p.z[kExp3[i].z];
-      const double* column = M.col(i).data();
-      for (int r = 0; r < 10; ++r) sum(r) += column[r] * m;
-    }
-    *out = sum;
-  };
+  // Jacobian J (only the monomials that contain a variable contribute to its
+  // column: 10 of the 20 each) and the inverse of the normal matrix J^T J
+  // (adjugate over determinant; refused unless positive and finite).
   Eigen::Matrix<double, 10, 3> J;
-  Eigen::LDLT<Eigen::Matrix3d> normal;
+  Eigen::Matrix3d normal_inverse;
   auto linearise = [&](double px, double py, double pz) {
-    const Powers p(px, py, pz);
+    double m[20];
+    cubic_monomials(px, py, pz, m);
     // Accumulated in a local (not through the captured J, which the compiler would
     // have to assume aliases M).
     Eigen::Matrix<double, 10, 3> jacobian = Eigen::Matrix<double, 10, 3>::Zero();
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 20
+#endif
     for (int i = 0; i < 20; ++i) {
-      const Exponent& e = kExp3[i];
-      const double dx = e.x > 0 ? e.x * p.x[e.x - 1] * p.y[e.y] * p.z[e.z] : 0.0;
-      const double dy = e.y > 0 ? e.y * p.x[e.x] * p.y[e.y - 1] * p.z[e.z] : 0.0;
-      const double dz = e.z > 0 ? e.z * p.x[e.x] * p.y[e.y] * p.z[e.z - 1] : 0.0;
-      const double* column = M.col(i).data();
-      for (int r = 0; r < 10; ++r) {
-        jacobian(r, 0) += column[r] * dx;
-        jacobian(r, 1) += column[r] * dy;
-        jacobian(r, 2) += column[r] * dz;
+      const int exponent[3] = {kExp3[i].x, kExp3[i].y, kExp3[i].z};
+      for (int v = 0; v < 3; ++v) {
+        if (exponent[v] > 0) {
+          jacobian.col(v) += (exponent[v] * m[kDerivativeTables.lower[v][i]]) * M.col(i);
+        }
       }
     }
     J = jacobian;
-    normal.compute(J.transpose() * J);
-    return normal.info() == Eigen::Success;
+    const Eigen::Matrix3d A = J.transpose() * J;
+    Eigen::Matrix3d adjugate;
+    adjugate(0, 0) = A(1, 1) * A(2, 2) - A(1, 2) * A(1, 2);
+    adjugate(0, 1) = A(0, 2) * A(1, 2) - A(0, 1) * A(2, 2);
+    adjugate(0, 2) = A(0, 1) * A(1, 2) - A(0, 2) * A(1, 1);
+    adjugate(1, 1) = A(0, 0) * A(2, 2) - A(0, 2) * A(0, 2);
+    adjugate(1, 2) = A(0, 1) * A(0, 2) - A(0, 0) * A(1, 2);
+    adjugate(2, 2) = A(0, 0) * A(1, 1) - A(0, 1) * A(0, 1);
+    adjugate(1, 0) = adjugate(0, 1);
+    adjugate(2, 0) = adjugate(0, 2);
+    adjugate(2, 1) = adjugate(1, 2);
+    const double det = A(0, 0) * adjugate(0, 0) + A(0, 1) * adjugate(0, 1) + A(0, 2) * adjugate(0, 2);
+    if (!(det > 0.0) || !std::isfinite(det)) return false;
+    normal_inverse = adjugate / det;
+    return true;
   };
   if (!linearise(*x, *y, *z)) return;
-  Eigen::Matrix<double, 10, 1> r;
-  residual(*x, *y, *z, &r);
+  Vector10 r = residual(*x, *y, *z);
   double cost = r.squaredNorm();
   for (int it = 0; it < kMaxPolishIterations && cost > 0.0; ++it) {
-    const Eigen::Vector3d step = normal.solve(J.transpose() * r);
+    const Eigen::Vector3d step = normal_inverse * (J.transpose() * r);
     if (!step.allFinite()) return;
     const double scale = std::max({1.0, std::abs(*x), std::abs(*y), std::abs(*z)});
     if (step.cwiseAbs().maxCoeff() <= 1e-15 * scale) return;  // at rounding already
     const double nx = *x - step(0);
     const double ny = *y - step(1);
     const double nz = *z - step(2);
-    Eigen::Matrix<double, 10, 1> r_new;
-    residual(nx, ny, nz, &r_new);
+    const Vector10 r_new = residual(nx, ny, nz);
     const double cost_new = r_new.squaredNorm();
     if (!(cost_new < cost)) return;
     // Far from the solution (a step above 1e-8 relative) the Jacobian is refreshed
