@@ -83,11 +83,10 @@ void multiply_add(const Poly1& a, const Poly1& b, Poly2* out) {
     for (int j = 0; j < 4; ++j) (*out)[kProductTables.p11[i][j]] += a[i] * b[j];
   }
 }
-/// out += scale * a * b (degree 2 x degree 1).
-void multiply_add(const Poly2& a, const Poly1& b, double scale, Poly3* out) {
+/// out += a * b (degree 2 x degree 1).
+void multiply_add(const Poly2& a, const Poly1& b, Poly3* out) {
   for (int i = 0; i < 10; ++i) {
-    const double ai = scale * a[i];
-    for (int j = 0; j < 4; ++j) (*out)[kProductTables.p21[i][j]] += ai * b[j];
+    for (int j = 0; j < 4; ++j) (*out)[kProductTables.p21[i][j]] += a[i] * b[j];
   }
 }
 
@@ -376,7 +375,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
       Poly1 minus{};
       for (int i = 0; i < 4; ++i) minus[i] = -e[1][c2][i];
       multiply_add(minus, e[2][c1], &cofactor);
-      multiply_add(cofactor, e[0][c], 1.0, &det);
+      multiply_add(cofactor, e[0][c], &det);
     }
     for (int i = 0; i < 20; ++i) M(9, i) = det[i];
     // E E^T (symmetric) and its trace.
@@ -385,17 +384,23 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
       for (int j = i; j < 3; ++j) {
         eet[i][j] = Poly2{};
         for (int k = 0; k < 3; ++k) multiply_add(e[i][k], e[j][k], &eet[i][j]);
-        eet[j][i] = eet[i][j];
       }
     }
     Poly2 trace{};
     for (int i = 0; i < 10; ++i) trace[i] = eet[0][0][i] + eet[1][1][i] + eet[2][2][i];
-    // 2 E E^T E - tr(E E^T) E.
+    // 2 E E^T E - tr(E E^T) E = A E with A = 2 E E^T - tr(E E^T) I (symmetric):
+    // three degree-2 x degree-1 products per entry instead of four.
+    Poly2 a[3][3];
+    for (int i = 0; i < 3; ++i) {
+      for (int j = i; j < 3; ++j) {
+        for (int m = 0; m < 10; ++m) a[i][j][m] = 2.0 * eet[i][j][m] - (i == j ? trace[m] : 0.0);
+        a[j][i] = a[i][j];
+      }
+    }
     for (int i = 0; i < 3; ++i) {
       for (int j = 0; j < 3; ++j) {
         Poly3 out{};
-        for (int k = 0; k < 3; ++k) multiply_add(eet[i][k], e[k][j], 2.0, &out);
-        multiply_add(trace, e[i][j], -1.0, &out);
+        for (int k = 0; k < 3; ++k) multiply_add(a[i][k], e[k][j], &out);
         for (int m = 0; m < 20; ++m) M(3 * i + j, m) = out[m];
       }
     }
