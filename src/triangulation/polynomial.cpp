@@ -10,43 +10,40 @@ namespace crossview::triangulation::detail {
 
 void SturmSequence::build(const double* c, int deg) {
   constexpr double kRelativeZero = 1e-15;
-  size = 0;
-  for (int i = 0; i <= deg; ++i) p[0][i] = c[i];
+  auto& q = by_power;  // q[i][k]: coefficient i of p_k
+  for (auto& row : q) row.fill(0.0);
+  for (int i = 0; i <= deg; ++i) q[i][0] = c[i];
   degree[0] = deg;
   size = 1;
   if (deg > 0) {
-    for (int i = 1; i <= deg; ++i) p[1][i - 1] = c[i] * i;
+    for (int i = 1; i <= deg; ++i) q[i - 1][1] = c[i] * i;
     degree[1] = deg - 1;
     size = 2;
   }
   while (size >= 2 && degree[size - 1] > 0 && size <= kMaxPolynomialDegree) {
-    const auto& a = p[size - 2];
-    const auto& b = p[size - 1];
-    const int da = degree[size - 2];
-    const int db = degree[size - 1];
-    std::array<double, kMaxPolynomialDegree + 1> r{};
-    for (int i = 0; i <= da; ++i) r[i] = a[i];
+    const int a = size - 2;
+    const int b = size - 1;
+    const int da = degree[a];
+    const int db = degree[b];
+    // Long division r = p_a mod p_b.
+    double r[kMaxPolynomialDegree + 1];
     double scale = 0.0;
-    for (int i = 0; i <= da; ++i) scale = std::max(scale, std::abs(a[i]));
-    // Long division r = a mod b.
-    const double inv_lead = 1.0 / b[db];
+    for (int i = 0; i <= da; ++i) {
+      r[i] = q[i][a];
+      scale = std::max(scale, std::abs(r[i]));
+    }
+    const double inv_lead = 1.0 / q[db][b];
     for (int k = da - db; k >= 0; --k) {
-      const double q = r[k + db] * inv_lead;
-      for (int i = 0; i <= db; ++i) r[k + i] -= q * b[i];
-      r[k + db] = 0.0;
+      const double quotient = r[k + db] * inv_lead;
+      // r[k + db] becomes zero and is not read again.
+      for (int i = 0; i < db; ++i) r[k + i] -= quotient * q[i][b];
     }
     int dr = db - 1;
     while (dr >= 0 && std::abs(r[dr]) <= kRelativeZero * scale) --dr;
-    if (dr < 0) break;  // b divides a (multiple roots): stop the sequence.
-    auto& out = p[size];
-    for (int i = 0; i <= dr; ++i) out[i] = -r[i];
-    for (int i = dr + 1; i <= kMaxPolynomialDegree; ++i) out[i] = 0.0;
+    if (dr < 0) break;  // p_b divides p_a (multiple roots): stop the sequence.
+    for (int i = 0; i <= dr; ++i) q[i][size] = -r[i];
     degree[size] = dr;
     ++size;
-  }
-  for (auto& row : by_power) row.fill(0.0);
-  for (int k = 0; k < size; ++k) {
-    for (int i = 0; i <= degree[k]; ++i) by_power[i][k] = p[k][i];
   }
 }
 
@@ -55,12 +52,35 @@ int SturmSequence::sign_changes(double x) const {
   for (int i = degree[0]; i >= 0; --i) {
     for (int k = 0; k < kLanes; ++k) v[k] = v[k] * x + by_power[i][k];
   }
+  // Members that vanish at x are skipped. Without such a member (the usual case)
+  // the count is the number of adjacent pairs of opposite sign, taken without
+  // branches.
   int changes = 0;
+  bool vanishes = v[0] == 0.0;
+  for (int k = 0; k + 1 < kLanes; ++k) {
+    const bool member = k + 1 < size;
+    changes += member && ((v[k] < 0.0) != (v[k + 1] < 0.0));
+    vanishes |= member && v[k + 1] == 0.0;
+  }
+  if (!vanishes) return changes;
+  changes = 0;
   double last = 0.0;
   for (int k = 0; k < size; ++k) {
     if (v[k] == 0.0) continue;
     if (last != 0.0 && ((v[k] < 0.0) != (last < 0.0))) ++changes;
     last = v[k];
+  }
+  return changes;
+}
+
+int SturmSequence::sign_changes_at_infinity(bool positive) const {
+  int changes = 0;
+  bool last_negative = false;
+  for (int k = 0; k < size; ++k) {
+    const bool odd = (degree[k] & 1) != 0;
+    const bool negative = (by_power[degree[k]][k] < 0.0) != (odd && !positive);
+    changes += k > 0 && negative != last_negative;
+    last_negative = negative;
   }
   return changes;
 }
@@ -241,7 +261,10 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
   std::array<Interval, 2 * 64 + 8> stack;
   int top = 0;
   int num_roots = 0;
-  stack[top++] = {-bound, bound, sturm.sign_changes(-bound), sturm.sign_changes(bound), 0};
+  // The counts at +-bound are those at +-infinity (no root of c lies beyond the
+  // bound): exact, and no evaluation of the sequence.
+  stack[top++] = {-bound, bound, sturm.sign_changes_at_infinity(false),
+                  sturm.sign_changes_at_infinity(true), 0};
   while (top > 0) {
     const Interval iv = stack[--top];
     const int count = iv.s_lo - iv.s_hi;

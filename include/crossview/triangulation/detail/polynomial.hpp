@@ -70,17 +70,14 @@ inline void poly_eval_derivative(const double* c, int degree, double x, double* 
 
 /// Sturm sequence of a polynomial (ascending coefficients).
 struct SturmSequence {
-  // Left uninitialised on purpose (zeroing them cost more than the root
-  // finding): build() writes every entry that sign_changes() reads.
-  std::array<std::array<double, kMaxPolynomialDegree + 1>, kMaxPolynomialDegree + 1> p;
-  std::array<int, kMaxPolynomialDegree + 1> degree;
-  int size = 0;
-  /// The same coefficients by power: by_power[i][k] = coefficient i of p_k, zero
+  /// Coefficients by power: by_power[i][k] = coefficient i of the member p_k, zero
   /// above degree[k] and for k >= size. sign_changes() evaluates every member in
   /// one Horner pass over the powers, kLanes values side by side (vectorised),
   /// instead of one dependent Horner chain per member.
   static constexpr int kLanes = kMaxPolynomialDegree + 2;  // even: whole SSE2 vectors
   alignas(16) std::array<std::array<double, kLanes>, kMaxPolynomialDegree + 1> by_power;
+  std::array<int, kMaxPolynomialDegree + 1> degree;
+  int size = 0;
 
   /// Builds p0 = c, p1 = c', p_{k+1} = -rem(p_{k-1}, p_k). A remainder whose
   /// coefficients are all below `relative_zero` times the previous polynomial's
@@ -91,6 +88,12 @@ struct SturmSequence {
   /// Horner's rule on each member (leading zero coefficients only add exact
   /// zeros), so the count is the same as member-by-member evaluation.
   int sign_changes(double x) const;
+
+  /// Number of sign changes at +infinity (`positive`) or -infinity: from the signs
+  /// of the leading coefficients (times (-1)^degree at -infinity), exactly. Equal to
+  /// sign_changes(x) beyond every real root of p0 (the count only changes at
+  /// those roots).
+  int sign_changes_at_infinity(bool positive) const;
 };
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
