@@ -73,16 +73,21 @@ int SturmSequence::sign_changes(double x) const {
   return changes;
 }
 
-int SturmSequence::sign_changes_at_infinity(bool positive) const {
-  int changes = 0;
+void SturmSequence::sign_changes_at_infinity(int* at_minus, int* at_plus) const {
+  int minus = 0;
+  int plus = 0;
   bool last_negative = false;
+  bool last_negative_at_minus = false;
   for (int k = 0; k < size; ++k) {
-    const bool odd = (degree[k] & 1) != 0;
-    const bool negative = (by_power[degree[k]][k] < 0.0) != (odd && !positive);
-    changes += k > 0 && negative != last_negative;
+    const bool negative = by_power[degree[k]][k] < 0.0;
+    const bool negative_at_minus = negative != ((degree[k] & 1) != 0);
+    plus += k > 0 && negative != last_negative;
+    minus += k > 0 && negative_at_minus != last_negative_at_minus;
     last_negative = negative;
+    last_negative_at_minus = negative_at_minus;
   }
-  return changes;
+  *at_minus = minus;
+  *at_plus = plus;
 }
 
 namespace {
@@ -114,8 +119,22 @@ double power_of_two_root_upper_bound(double x, int n) {
 
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
                               double abs_tolerance, double rel_tolerance) {
-  double flo = poly_eval(c, degree, lo);
-  double fhi = poly_eval(c, degree, hi);
+  // p, p', p'' by Horner (three independent chains; p's chain is poly_eval's).
+  auto eval2 = [&](double t, double* f, double* df, double* d2f) {
+    double v = c[degree], d = 0.0, d2 = 0.0;
+    for (int i = degree - 1; i >= 0; --i) {
+      d2 = d2 * t + d;
+      d = d * t + v;
+      v = v * t + c[i];
+    }
+    *f = v;
+    *df = d;
+    *d2f = 2.0 * d2;
+  };
+  // The end points' values, with the derivatives their Laguerre steps need.
+  double flo, dflo, d2flo, fhi, dfhi, d2fhi;
+  eval2(lo, &flo, &dflo, &d2flo);
+  eval2(hi, &fhi, &dfhi, &d2fhi);
   if (flo == 0.0) return lo;
   if (fhi == 0.0) return hi;
   if ((flo < 0.0) == (fhi < 0.0)) {
@@ -143,18 +162,6 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
     return r > a && r < b ? r : g;
   };
   const double n = degree;
-  // p, p', p'' by Horner (three independent chains).
-  auto eval2 = [&](double t, double* f, double* df, double* d2f) {
-    double v = c[degree], d = 0.0, d2 = 0.0;
-    for (int i = degree - 1; i >= 0; --i) {
-      d2 = d2 * t + d;
-      d = d * t + v;
-      v = v * t + c[i];
-    }
-    *f = v;
-    *df = d;
-    *d2f = 2.0 * d2;
-  };
   auto laguerre_step = [&](double f, double df, double d2f) {
     const double G = df / f;
     const double H = G * G - d2f / f;
@@ -165,11 +172,8 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
   // Start from the Laguerre target of an endpoint when one lands inside.
   double x;
   {
-    double f, df, d2f;
-    eval2(hi, &f, &df, &d2f);
-    const double from_hi = hi - laguerre_step(f, df, d2f);
-    eval2(lo, &f, &df, &d2f);
-    const double from_lo = lo - laguerre_step(f, df, d2f);
+    const double from_hi = hi - laguerre_step(fhi, dfhi, d2fhi);
+    const double from_lo = lo - laguerre_step(flo, dflo, d2flo);
     const bool hi_ok = from_hi > lo && from_hi < hi, lo_ok = from_lo > lo && from_lo < hi;
     if (hi_ok && lo_ok) {
       x = hi - from_hi < from_lo - lo ? from_hi : from_lo;
@@ -263,8 +267,10 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
   int num_roots = 0;
   // The counts at +-bound are those at +-infinity (no root of c lies beyond the
   // bound): exact, and no evaluation of the sequence.
-  stack[top++] = {-bound, bound, sturm.sign_changes_at_infinity(false),
-                  sturm.sign_changes_at_infinity(true), 0};
+  int at_minus_infinity = 0;
+  int at_plus_infinity = 0;
+  sturm.sign_changes_at_infinity(&at_minus_infinity, &at_plus_infinity);
+  stack[top++] = {-bound, bound, at_minus_infinity, at_plus_infinity, 0};
   while (top > 0) {
     const Interval iv = stack[--top];
     const int count = iv.s_lo - iv.s_hi;

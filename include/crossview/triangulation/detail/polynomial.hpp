@@ -89,11 +89,11 @@ struct SturmSequence {
   /// zeros), so the count is the same as member-by-member evaluation.
   int sign_changes(double x) const;
 
-  /// Number of sign changes at +infinity (`positive`) or -infinity: from the signs
-  /// of the leading coefficients (times (-1)^degree at -infinity), exactly. Equal to
+  /// Numbers of sign changes at -infinity and +infinity: from the signs of the
+  /// leading coefficients (times (-1)^degree at -infinity), exactly. Equal to
   /// sign_changes(x) beyond every real root of p0 (the count only changes at
   /// those roots).
-  int sign_changes_at_infinity(bool positive) const;
+  void sign_changes_at_infinity(int* at_minus, int* at_plus) const;
 };
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
