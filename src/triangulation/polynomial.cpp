@@ -253,6 +253,25 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
   }
   bound = 2.0 * bound + std::numeric_limits<double>::min();
   const double abs_tolerance = 1e-15 * bound;
+  // The same bound on the reciprocal polynomial (coefficients reversed) bounds
+  // 1 / |root|: no root lies in (-lower, lower). Intervals on one side of zero
+  // that span more than a factor 4 are split geometrically from there (Fujiwara's
+  // bound often exceeds the real roots by orders of magnitude, and halving
+  // would descend one binade per Sturm evaluation).
+  double lower = 0.0;
+  if (c[0] != 0.0) {
+    double reciprocal_bound = 0.0;
+    for (int i = 1; i <= degree; ++i) {
+      double term = std::abs(c[i] / c[0]);
+      if (i == degree) term *= 0.5;
+      if (term > 0.0 && std::isfinite(term)) {
+        reciprocal_bound = std::max(reciprocal_bound, power_of_two_root_upper_bound(term, i));
+      }
+    }
+    reciprocal_bound *= 2.0;
+    if (reciprocal_bound > 0.0 && std::isfinite(reciprocal_bound)) lower = 1.0 / reciprocal_bound;
+  }
+  const double split_floor = std::max({lower, abs_tolerance, std::numeric_limits<double>::min()});
 
   SturmSequence sturm;
   sturm.build(c.data(), degree);
@@ -278,11 +297,17 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
     if (count == 1) {
       // Absolute tolerance relative to the root bound: callers that need
       // more (tiny roots) polish further on their own function.
-      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi, abs_tolerance, relative_tolerance);
+      // Brackets that end at 0 (the first split) are cut to (-lower, lower)'s
+      // edge, where the polish's geometric steps then start.
+      double lo = iv.lo;
+      double hi = iv.hi;
+      if (lo >= 0.0 && lower < hi) lo = std::max(lo, lower);
+      if (hi <= 0.0 && -lower > lo) hi = std::min(hi, -lower);
+      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, lo, hi, abs_tolerance, relative_tolerance);
       if (num_roots == degree) break;
       continue;
     }
-    const double mid = 0.5 * (iv.lo + iv.hi);
+    const double mid = bisection_point(iv.lo, iv.hi, split_floor);
     if (iv.depth >= 64 || !(mid > iv.lo && mid < iv.hi)) {
       roots[num_roots++] = mid;  // a cluster narrower than rounding
       if (num_roots == degree) break;

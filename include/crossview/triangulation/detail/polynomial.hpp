@@ -111,7 +111,10 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
 /// written to `roots` (capacity >= degree), ascending. Returns their number.
 /// Leading coefficients below 1e-14 x the largest are dropped (their roots lie
 /// beyond ~1e14 x the coefficient scale; callers treat x = +-infinity
-/// separately). Bounded: at most 64 bisection levels per root.
+/// separately). Bounded: at most 64 bisection levels per root. Intervals on one
+/// side of zero that span more than a factor 4 are split at the geometric mean
+/// of their ends (the lower end taken at least at the reciprocal polynomial's
+/// root bound, below which no root lies), others at the midpoint.
 /// Each isolated root x is polished in its bracket to a tolerance of
 /// `relative_tolerance` |x| (at least 1e-15 x the root bound). The default
 /// polishes to rounding; a caller that Newton-polishes on its own,
