@@ -30,9 +30,12 @@ namespace {
 using Poly1 = std::array<double, 4>;
 using Poly2 = std::array<double, 10>;
 using Poly3 = std::array<double, 20>;
-/// The 10 cubic constraints, one per row, over the 20 degree-3 monomials. Row-major:
-/// the elimination and the polish work on whole rows.
-using ConstraintMatrix = Eigen::Matrix<double, 10, 20, Eigen::RowMajor>;
+/// The 10 cubic constraints, one per row, over the 20 degree-3 monomials. The
+/// solver keeps them twice: row-major (a plain array) for the elimination, which
+/// updates whole rows in place, and column-major for the polish, which sums scaled
+/// columns.
+using ConstraintRows = double[10][20];
+using ConstraintColumns = Eigen::Matrix<double, 10, 20>;
 
 struct Exponent {
   int x, y, z;
@@ -101,24 +104,31 @@ std::array<double, A + B + 1> poly_mul(const std::array<double, A + 1>& a,
   return out;
 }
 
-/// The rows of C = M_left^-1 M_right that B(z) needs, rows 4..9 (monomials x2z, x2,
-/// y2z, y2, xyz, xy; C[r - 4]), for the left and right 10x10 blocks of M: LU
-/// elimination with partial pivoting (unit-diagonal U), then back substitution for
-/// the last six unknowns only (rows 0..3 of C are never used). Each elimination
-/// step updates only the columns right of its pivot (the step loop is unrolled so
-/// that these trip counts are constants): ~900 multiply-adds instead of the ~1800 of
-/// a Gauss-Jordan elimination on whole rows. Returns false if a pivot vanishes
-/// (singular block) or the result is not finite.
-bool eliminate_leading_block(const ConstraintMatrix& M, double (&C)[6][10]) {
-  double A[10][20];
-  std::copy(M.data(), M.data() + 200, &A[0][0]);
+/// Rows 4..9 (monomials x2z, x2, y2z, y2, xyz, xy) of C = M_left^-1 M_right, the
+/// rows B(z) needs, for the left and right 10x10 blocks of the constraints M,
+/// in place: on return, row 4 + r of M holds row r of C in its columns 10..19
+/// (the rest of M is left with intermediate values). LU elimination with partial
+/// pivoting (unit-diagonal U), then back substitution for the last six unknowns
+/// only (rows 0..3 of C are never used). Each elimination step updates only the
+/// columns right of its pivot (the step loop is unrolled so that these trip counts
+/// are constants): ~900 multiply-adds instead of the ~1800 of a Gauss-Jordan
+/// elimination on whole rows. Returns false if a pivot vanishes (singular block);
+/// non-finite values are left to the caller's check of det B(z).
+bool eliminate_leading_block(ConstraintRows& A) {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 10
 #endif
   for (int k = 0; k < 10; ++k) {
     int pivot = k;
-    for (int r = k + 1; r < 10; ++r) pivot = std::abs(A[r][k]) > std::abs(A[pivot][k]) ? r : pivot;
-    if (!(std::abs(A[pivot][k]) > 0.0)) return false;
+    double largest = std::abs(A[k][k]);
+    for (int r = k + 1; r < 10; ++r) {
+      const double candidate = std::abs(A[r][k]);
+      if (candidate > largest) {
+        largest = candidate;
+        pivot = r;
+      }
+    }
+    if (!(largest > 0.0)) return false;
     if (pivot != k) {
       for (int c = k; c < 20; ++c) std::swap(A[k][c], A[pivot][c]);
     }
@@ -131,18 +141,13 @@ bool eliminate_leading_block(const ConstraintMatrix& M, double (&C)[6][10]) {
   }
   // Back substitution from the last unknown: row k of C = U's right part of row k
   // minus U(k, j) times the rows j > k of C.
-  bool finite = true;
-  for (int k = 9; k >= 4; --k) {
+  for (int k = 8; k >= 4; --k) {
     for (int j = k + 1; j < 10; ++j) {
       const double f = A[k][j];
       for (int c = 10; c < 20; ++c) A[k][c] -= f * A[j][c];
     }
-    for (int c = 0; c < 10; ++c) {
-      C[k - 4][c] = A[k][10 + c];
-      finite = finite && std::isfinite(A[k][10 + c]);
-    }
   }
-  return finite;
+  return true;
 }
 
 /// Rank of the 5x9 epipolar system: rejected (0 solutions) when a pivot of the
@@ -224,7 +229,7 @@ void cubic_monomials(double x, double y, double z, double (&m)[20]) {
 /// step did not halve the residual (its rounding floor); at most
 /// `kMaxPolishIterations` steps. Recovers the digits lost by the elimination and
 /// root isolation in ill-conditioned configurations.
-void polish_essential_coefficients(const Eigen::Matrix<double, 10, 20>& M, double* x,
+void polish_essential_coefficients(const ConstraintColumns& M, double* x,
                                    double* y, double* z) {
   constexpr int kMaxPolishIterations = 6;
   using Vector10 = Eigen::Matrix<double, 10, 1>;
@@ -363,7 +368,8 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
     }
   }
   // 2. The 10 cubic constraints (rows of a 10x20 matrix in the degree-3 order).
-  detail::ConstraintMatrix M;
+  detail::ConstraintRows rows;
+  detail::ConstraintColumns M;
   {
     // det(E) by cofactors along the first row.
     Poly3 det{};
@@ -377,7 +383,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
       multiply_add(minus, e[2][c1], &cofactor);
       multiply_add(cofactor, e[0][c], &det);
     }
-    for (int i = 0; i < 20; ++i) M(9, i) = det[i];
+    for (int i = 0; i < 20; ++i) rows[9][i] = M(9, i) = det[i];
     // E E^T (symmetric) and its trace.
     Poly2 eet[3][3];
     for (int i = 0; i < 3; ++i) {
@@ -401,13 +407,12 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
       for (int j = 0; j < 3; ++j) {
         Poly3 out{};
         for (int k = 0; k < 3; ++k) multiply_add(a[i][k], e[k][j], &out);
-        for (int m = 0; m < 20; ++m) M(3 * i + j, m) = out[m];
+        for (int m = 0; m < 20; ++m) rows[3 * i + j][m] = M(3 * i + j, m) = out[m];
       }
     }
   }
-  // Eliminate the first 10 monomials: rows become mono_r + sum_j C(r, j) mono_{10+j}.
-  double C[6][10];
-  if (!detail::eliminate_leading_block(M, C)) return 0;
+  // Eliminate the first 10 monomials: rows 4..9 become mono_r + sum_j C(r, j) mono_{10+j}.
+  if (!detail::eliminate_leading_block(rows)) return 0;
   // 3. B(z) [x, y, 1]^T = 0 from rows k = e - z f, l = g - z h, m = i - z j
   // (rows 4..9: x2z, x2, y2z, y2, xyz, xy). Trailing monomials (0..9):
   // xz2, xz, x, yz2, yz, y, z3, z2, z, 1.
@@ -415,8 +420,8 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   std::array<double, 4> by[3];
   std::array<double, 5> b1[3];
   for (int r = 0; r < 3; ++r) {
-    const double* u = C[2 * r];
-    const double* v = C[2 * r + 1];
+    const double* u = rows[4 + 2 * r] + 10;
+    const double* v = rows[5 + 2 * r] + 10;
     bx[r] = {u[2], u[1] - v[2], u[0] - v[1], -v[0]};
     by[r] = {u[5], u[4] - v[5], u[3] - v[4], -v[3]};
     b1[r] = {u[9], u[8] - v[9], u[7] - v[8], u[6] - v[7], -v[6]};
@@ -441,14 +446,17 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   const auto t2 = poly_mul<4, 6>(b1[0], m2);
   std::array<double, 11> poly{};
   for (int i = 0; i < 11; ++i) poly[i] = t0[i] - t1[i] + t2[i];
+  // Every entry of the eliminated rows enters a product of this determinant, so a
+  // non-finite elimination result (near-singular block) shows here.
+  for (int i = 0; i < 11; ++i) {
+    if (!std::isfinite(poly[i])) return 0;
+  }
   // Roots isolated by Sturm sequences and polished in their brackets to 1e-10
   // relative: the Gauss-Newton polish of (x, y, z) below takes them to rounding.
   constexpr double kRootTolerance = 1e-10;
   double roots[10];
   const int num_roots =
       triangulation::detail::real_roots_sturm(poly.data(), 10, roots, kRootTolerance);
-  // Column-major copy of the constraints for the polish's column sums.
-  const Eigen::Matrix<double, 10, 20> M_by_column = M;
   for (int k = 0; k < num_roots; ++k) {
     const double z = roots[k];
     Eigen::Matrix3d B;
@@ -462,7 +470,7 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
     double x = v(0) / v(2);
     double y = v(1) / v(2);
     double zz = z;
-    detail::polish_essential_coefficients(M_by_column, &x, &y, &zz);
+    detail::polish_essential_coefficients(M, &x, &y, &zz);
     Eigen::Matrix<double, 9, 1> evec =
         x * N.col(0) + y * N.col(1) + zz * N.col(2) + N.col(3);
     const double norm = evec.norm();
