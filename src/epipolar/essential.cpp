@@ -270,17 +270,8 @@ void polish_essential_coefficients(const ConstraintColumns& M, double* x,
     }
     J = jacobian;
     const Eigen::Matrix3d A = J.transpose() * J;
-    Eigen::Matrix3d adjugate;
-    adjugate(0, 0) = A(1, 1) * A(2, 2) - A(1, 2) * A(1, 2);
-    adjugate(0, 1) = A(0, 2) * A(1, 2) - A(0, 1) * A(2, 2);
-    adjugate(0, 2) = A(0, 1) * A(1, 2) - A(0, 2) * A(1, 1);
-    adjugate(1, 1) = A(0, 0) * A(2, 2) - A(0, 2) * A(0, 2);
-    adjugate(1, 2) = A(0, 1) * A(0, 2) - A(0, 0) * A(1, 2);
-    adjugate(2, 2) = A(0, 0) * A(1, 1) - A(0, 1) * A(0, 1);
-    adjugate(1, 0) = adjugate(0, 1);
-    adjugate(2, 0) = adjugate(0, 2);
-    adjugate(2, 1) = adjugate(1, 2);
-    const double det = A(0, 0) * adjugate(0, 0) + A(0, 1) * adjugate(0, 1) + A(0, 2) * adjugate(0, 2);
+    const Eigen::Matrix3d adjugate = detail::adjugate(A);
+    const double det = A.row(0).dot(adjugate.col(0));
     if (!(det > 0.0) || !std::isfinite(det)) return false;
     normal_inverse = adjugate / det;
     return true;
