@@ -7,7 +7,6 @@
 
 #include "internal.hpp"
 
-#include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <Eigen/SVD>
 
