@@ -634,7 +634,10 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   init_bones();
   detail::BaSummary bsum = detail::bundle_adjust(&r.cameras, &points, active, bones, &limb_lengths, bs);
   int total_iterations = bsum.iterations;
-  if (!bsum.ok) return finish(Status::kOptimizationFailed, "bundle adjustment: " + bsum.message + motion_note);
+  // A nearly still person is the documented cause when the bundle adjustment then
+  // fails (the frames repeat the same ~J points): report it, as for a weak graph.
+  const Status ba_failure = degenerate_motion ? Status::kDegenerateMotion : Status::kOptimizationFailed;
+  if (!bsum.ok) return finish(ba_failure, "bundle adjustment: " + bsum.message + motion_note);
   double sigma_hat = sigma;
   for (int round = 0; round < 2; ++round) {
     sigma_hat = estimate_sigma(sigma_hat);
@@ -653,7 +656,7 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
     bs.function_tolerance = round == 0 ? 1e-5 : 1e-9;
     bsum = detail::bundle_adjust(&r.cameras, &points, active, bones, &limb_lengths, bs);
     total_iterations += bsum.iterations;
-    if (!bsum.ok) return finish(Status::kOptimizationFailed, "bundle adjustment: " + bsum.message + motion_note);
+    if (!bsum.ok) return finish(ba_failure, "bundle adjustment: " + bsum.message + motion_note);
   }
   r.ba_iterations = total_iterations;
   r.noise_sigma_px = sigma_hat;

@@ -249,22 +249,9 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   // det(F2 + a D), D = F1 - F2:  c0 + c1 a + c2 a^2 + c3 a^3 with
   // c0 = det F2, c1 = tr(adj(F2) D), c2 = tr(F2 adj(D)), c3 = det D.
   const Eigen::Matrix3d D = F1 - F2;
-  auto adjugate = [](const Eigen::Matrix3d& M) {
-    Eigen::Matrix3d adj;
-    adj(0, 0) = M(1, 1) * M(2, 2) - M(1, 2) * M(2, 1);
-    adj(0, 1) = M(0, 2) * M(2, 1) - M(0, 1) * M(2, 2);
-    adj(0, 2) = M(0, 1) * M(1, 2) - M(0, 2) * M(1, 1);
-    adj(1, 0) = M(1, 2) * M(2, 0) - M(1, 0) * M(2, 2);
-    adj(1, 1) = M(0, 0) * M(2, 2) - M(0, 2) * M(2, 0);
-    adj(1, 2) = M(0, 2) * M(1, 0) - M(0, 0) * M(1, 2);
-    adj(2, 0) = M(1, 0) * M(2, 1) - M(1, 1) * M(2, 0);
-    adj(2, 1) = M(0, 1) * M(2, 0) - M(0, 0) * M(2, 1);
-    adj(2, 2) = M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0);
-    return adj;
-  };
   const double c0 = F2.determinant();
-  const double c1 = (adjugate(F2) * D).trace();
-  const double c2 = (F2 * adjugate(D)).trace();
+  const double c1 = (detail::adjugate(F2) * D).trace();
+  const double c2 = (F2 * detail::adjugate(D)).trace();
   const double c3 = D.determinant();
   const double scale = std::max({std::abs(c0), std::abs(c1), std::abs(c2), std::abs(c3)});
   if (!(scale > 0.0) || !std::isfinite(scale)) return 0;

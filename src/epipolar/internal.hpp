@@ -132,6 +132,21 @@ bool null_space_partial_then_complete(const double (&A)[kRows][9], double min_pi
   return null_space_gauss_jordan<kRows>(work, rank_tolerance, basis);
 }
 
+/// Adjugate (transposed cofactor matrix) of a 3x3 matrix: adj(M) M = det(M) I.
+inline Eigen::Matrix3d adjugate(const Eigen::Matrix3d& M) {
+  Eigen::Matrix3d adj;
+  adj(0, 0) = M(1, 1) * M(2, 2) - M(1, 2) * M(2, 1);
+  adj(0, 1) = M(0, 2) * M(2, 1) - M(0, 1) * M(2, 2);
+  adj(0, 2) = M(0, 1) * M(1, 2) - M(0, 2) * M(1, 1);
+  adj(1, 0) = M(1, 2) * M(2, 0) - M(1, 0) * M(2, 2);
+  adj(1, 1) = M(0, 0) * M(2, 2) - M(0, 2) * M(2, 0);
+  adj(1, 2) = M(0, 2) * M(1, 0) - M(0, 0) * M(1, 2);
+  adj(2, 0) = M(1, 0) * M(2, 1) - M(1, 1) * M(2, 0);
+  adj(2, 1) = M(0, 1) * M(2, 0) - M(0, 0) * M(2, 1);
+  adj(2, 2) = M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0);
+  return adj;
+}
+
 /// Null vector of a (numerically) rank-2 3x3 matrix: the largest of the cross
 /// products of its rows (every one is orthogonal to all three rows). Not normalised;
 /// zero when the rank is below 2.

@@ -10,51 +10,84 @@ namespace crossview::triangulation::detail {
 
 void SturmSequence::build(const double* c, int deg) {
   constexpr double kRelativeZero = 1e-15;
-  size = 0;
-  for (int i = 0; i <= deg; ++i) p[0][i] = c[i];
+  auto& q = by_power;  // q[i][k]: coefficient i of p_k
+  for (auto& row : q) row.fill(0.0);
+  for (int i = 0; i <= deg; ++i) q[i][0] = c[i];
   degree[0] = deg;
   size = 1;
-  if (deg == 0) return;
-  for (int i = 1; i <= deg; ++i) p[1][i - 1] = c[i] * i;
-  degree[1] = deg - 1;
-  size = 2;
-  while (degree[size - 1] > 0 && size <= kMaxPolynomialDegree) {
-    const auto& a = p[size - 2];
-    const auto& b = p[size - 1];
-    const int da = degree[size - 2];
-    const int db = degree[size - 1];
-    std::array<double, kMaxPolynomialDegree + 1> r{};
-    for (int i = 0; i <= da; ++i) r[i] = a[i];
+  if (deg > 0) {
+    for (int i = 1; i <= deg; ++i) q[i - 1][1] = c[i] * i;
+    degree[1] = deg - 1;
+    size = 2;
+  }
+  while (size >= 2 && degree[size - 1] > 0 && size <= kMaxPolynomialDegree) {
+    const int a = size - 2;
+    const int b = size - 1;
+    const int da = degree[a];
+    const int db = degree[b];
+    // Long division r = p_a mod p_b.
+    double r[kMaxPolynomialDegree + 1];
     double scale = 0.0;
-    for (int i = 0; i <= da; ++i) scale = std::max(scale, std::abs(a[i]));
-    // Long division r = a mod b.
-    const double inv_lead = 1.0 / b[db];
+    for (int i = 0; i <= da; ++i) {
+      r[i] = q[i][a];
+      scale = std::max(scale, std::abs(r[i]));
+    }
+    const double inv_lead = 1.0 / q[db][b];
     for (int k = da - db; k >= 0; --k) {
-      const double q = r[k + db] * inv_lead;
-      for (int i = 0; i <= db; ++i) r[k + i] -= q * b[i];
-      r[k + db] = 0.0;
+      const double quotient = r[k + db] * inv_lead;
+      // r[k + db] becomes zero and is not read again.
+      for (int i = 0; i < db; ++i) r[k + i] -= quotient * q[i][b];
     }
     int dr = db - 1;
     while (dr >= 0 && std::abs(r[dr]) <= kRelativeZero * scale) --dr;
-    if (dr < 0) break;  // b divides a (multiple roots): stop the sequence.
-    auto& out = p[size];
-    for (int i = 0; i <= dr; ++i) out[i] = -r[i];
-    for (int i = dr + 1; i <= kMaxPolynomialDegree; ++i) out[i] = 0.0;
+    if (dr < 0) break;  // p_b divides p_a (multiple roots): stop the sequence.
+    for (int i = 0; i <= dr; ++i) q[i][size] = -r[i];
     degree[size] = dr;
     ++size;
   }
 }
 
 int SturmSequence::sign_changes(double x) const {
+  alignas(16) double v[kLanes] = {};
+  for (int i = degree[0]; i >= 0; --i) {
+    for (int k = 0; k < kLanes; ++k) v[k] = v[k] * x + by_power[i][k];
+  }
+  // Members that vanish at x are skipped. Without such a member (the usual case)
+  // the count is the number of adjacent pairs of opposite sign, taken without
+  // branches.
   int changes = 0;
+  bool vanishes = v[0] == 0.0;
+  for (int k = 0; k + 1 < kLanes; ++k) {
+    const bool member = k + 1 < size;
+    changes += member && ((v[k] < 0.0) != (v[k + 1] < 0.0));
+    vanishes |= member && v[k + 1] == 0.0;
+  }
+  if (!vanishes) return changes;
+  changes = 0;
   double last = 0.0;
   for (int k = 0; k < size; ++k) {
-    const double v = poly_eval(p[k].data(), degree[k], x);
-    if (v == 0.0) continue;
-    if (last != 0.0 && ((v < 0.0) != (last < 0.0))) ++changes;
-    last = v;
+    if (v[k] == 0.0) continue;
+    if (last != 0.0 && ((v[k] < 0.0) != (last < 0.0))) ++changes;
+    last = v[k];
   }
   return changes;
+}
+
+void SturmSequence::sign_changes_at_infinity(int* at_minus, int* at_plus) const {
+  int minus = 0;
+  int plus = 0;
+  bool last_negative = false;
+  bool last_negative_at_minus = false;
+  for (int k = 0; k < size; ++k) {
+    const bool negative = by_power[degree[k]][k] < 0.0;
+    const bool negative_at_minus = negative != ((degree[k] & 1) != 0);
+    plus += k > 0 && negative != last_negative;
+    minus += k > 0 && negative_at_minus != last_negative_at_minus;
+    last_negative = negative;
+    last_negative_at_minus = negative_at_minus;
+  }
+  *at_minus = minus;
+  *at_plus = plus;
 }
 
 namespace {
@@ -86,8 +119,22 @@ double power_of_two_root_upper_bound(double x, int n) {
 
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
                               double abs_tolerance, double rel_tolerance) {
-  double flo = poly_eval(c, degree, lo);
-  double fhi = poly_eval(c, degree, hi);
+  // p, p', p'' by Horner (three independent chains; p's chain is poly_eval's).
+  auto eval2 = [&](double t, double* f, double* df, double* d2f) {
+    double v = c[degree], d = 0.0, d2 = 0.0;
+    for (int i = degree - 1; i >= 0; --i) {
+      d2 = d2 * t + d;
+      d = d * t + v;
+      v = v * t + c[i];
+    }
+    *f = v;
+    *df = d;
+    *d2f = 2.0 * d2;
+  };
+  // The end points' values, with the derivatives their Laguerre steps need.
+  double flo, dflo, d2flo, fhi, dfhi, d2fhi;
+  eval2(lo, &flo, &dflo, &d2flo);
+  eval2(hi, &fhi, &dfhi, &d2fhi);
   if (flo == 0.0) return lo;
   if (fhi == 0.0) return hi;
   if ((flo < 0.0) == (fhi < 0.0)) {
@@ -115,18 +162,6 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
     return r > a && r < b ? r : g;
   };
   const double n = degree;
-  // p, p', p'' by Horner (three independent chains).
-  auto eval2 = [&](double t, double* f, double* df, double* d2f) {
-    double v = c[degree], d = 0.0, d2 = 0.0;
-    for (int i = degree - 1; i >= 0; --i) {
-      d2 = d2 * t + d;
-      d = d * t + v;
-      v = v * t + c[i];
-    }
-    *f = v;
-    *df = d;
-    *d2f = 2.0 * d2;
-  };
   auto laguerre_step = [&](double f, double df, double d2f) {
     const double G = df / f;
     const double H = G * G - d2f / f;
@@ -137,11 +172,8 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
   // Start from the Laguerre target of an endpoint when one lands inside.
   double x;
   {
-    double f, df, d2f;
-    eval2(hi, &f, &df, &d2f);
-    const double from_hi = hi - laguerre_step(f, df, d2f);
-    eval2(lo, &f, &df, &d2f);
-    const double from_lo = lo - laguerre_step(f, df, d2f);
+    const double from_hi = hi - laguerre_step(fhi, dfhi, d2fhi);
+    const double from_lo = lo - laguerre_step(flo, dflo, d2flo);
     const bool hi_ok = from_hi > lo && from_hi < hi, lo_ok = from_lo > lo && from_lo < hi;
     if (hi_ok && lo_ok) {
       x = hi - from_hi < from_lo - lo ? from_hi : from_lo;
@@ -155,6 +187,7 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
   }
   int side = 0;  // which end was replaced last: -1 lo, +1 hi
   double width_two_steps_ago = hi - lo;
+  double previous_step = std::numeric_limits<double>::infinity();
   constexpr int kMaxIterations = 100;
   for (int it = 0; it < kMaxIterations; ++it) {
     double f, df, d2f;
@@ -181,12 +214,18 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
       return last > lo && last < hi ? last : x;
     }
     double next = x - step;
-    if (!(next > lo && next < hi)) next = fallback_point(lo, hi, flo, fhi);
+    const bool inside = next > lo && next < hi;
+    if (!inside) next = fallback_point(lo, hi, flo, fhi);
     if (it % 2 == 1) {
-      // Two steps that did not halve the bracket: bisect.
-      if (hi - lo > 0.5 * width_two_steps_ago) next = bisection_point(lo, hi, tiny);
+      // Two steps that did not halve the bracket: bisect, unless the iteration
+      // converges from one side (an inside step at most a quarter of the one
+      // before: near a simple root Laguerre's steps shrink cubically while the
+      // far end of the bracket never moves, and a bisection would throw that away).
+      const bool converging = inside && std::abs(step) <= 0.25 * previous_step;
+      if (hi - lo > 0.5 * width_two_steps_ago && !converging) next = bisection_point(lo, hi, tiny);
       width_two_steps_ago = hi - lo;
     }
+    previous_step = inside ? std::abs(step) : std::numeric_limits<double>::infinity();
     x = next;
   }
   return x;
@@ -214,6 +253,25 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
   }
   bound = 2.0 * bound + std::numeric_limits<double>::min();
   const double abs_tolerance = 1e-15 * bound;
+  // The same bound on the reciprocal polynomial (coefficients reversed) bounds
+  // 1 / |root|: no root lies in (-lower, lower). Intervals on one side of zero
+  // that span more than a factor 4 are split geometrically from there (Fujiwara's
+  // bound often exceeds the real roots by orders of magnitude, and halving
+  // would descend one binade per Sturm evaluation).
+  double lower = 0.0;
+  if (c[0] != 0.0) {
+    double reciprocal_bound = 0.0;
+    for (int i = 1; i <= degree; ++i) {
+      double term = std::abs(c[i] / c[0]);
+      if (i == degree) term *= 0.5;
+      if (term > 0.0 && std::isfinite(term)) {
+        reciprocal_bound = std::max(reciprocal_bound, power_of_two_root_upper_bound(term, i));
+      }
+    }
+    reciprocal_bound *= 2.0;
+    if (reciprocal_bound > 0.0 && std::isfinite(reciprocal_bound)) lower = 1.0 / reciprocal_bound;
+  }
+  const double split_floor = std::max({lower, abs_tolerance, std::numeric_limits<double>::min()});
 
   SturmSequence sturm;
   sturm.build(c.data(), degree);
@@ -226,7 +284,12 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
   std::array<Interval, 2 * 64 + 8> stack;
   int top = 0;
   int num_roots = 0;
-  stack[top++] = {-bound, bound, sturm.sign_changes(-bound), sturm.sign_changes(bound), 0};
+  // The counts at +-bound are those at +-infinity (no root of c lies beyond the
+  // bound): exact, and no evaluation of the sequence.
+  int at_minus_infinity = 0;
+  int at_plus_infinity = 0;
+  sturm.sign_changes_at_infinity(&at_minus_infinity, &at_plus_infinity);
+  stack[top++] = {-bound, bound, at_minus_infinity, at_plus_infinity, 0};
   while (top > 0) {
     const Interval iv = stack[--top];
     const int count = iv.s_lo - iv.s_hi;
@@ -234,11 +297,17 @@ int real_roots_sturm(const double* coeffs, int degree, double* roots, double rel
     if (count == 1) {
       // Absolute tolerance relative to the root bound: callers that need
       // more (tiny roots) polish further on their own function.
-      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, iv.lo, iv.hi, abs_tolerance, relative_tolerance);
+      // Brackets that end at 0 (the first split) are cut to (-lower, lower)'s
+      // edge, where the polish's geometric steps then start.
+      double lo = iv.lo;
+      double hi = iv.hi;
+      if (lo >= 0.0 && lower < hi) lo = std::max(lo, lower);
+      if (hi <= 0.0 && -lower > lo) hi = std::min(hi, -lower);
+      roots[num_roots++] = polish_root_in_bracket(c.data(), degree, lo, hi, abs_tolerance, relative_tolerance);
       if (num_roots == degree) break;
       continue;
     }
-    const double mid = 0.5 * (iv.lo + iv.hi);
+    const double mid = bisection_point(iv.lo, iv.hi, split_floor);
     if (iv.depth >= 64 || !(mid > iv.lo && mid < iv.hi)) {
       roots[num_roots++] = mid;  // a cluster narrower than rounding
       if (num_roots == degree) break;

@@ -27,6 +27,10 @@ namespace {
 constexpr double kExactModelTolerance = 1e-8;   // issue 3, relative, noise-free
 constexpr double kFoundTolerance = 1e-6;        // "true pose found" in a scene
 constexpr double kRequiredFoundRate = 0.995;    // issue 3
+// Tighter bar on the same scenes for the 1e-8 rate (measured 100 %): it guards the
+// solver's Gauss-Newton polish and its stopping rules, which the issue's bar does
+// not see (a polish that always stops after its first step: 99.76 % here).
+constexpr double kRequiredExactRate = 0.999;
 // The solver keeps only solutions whose cubic constraints vanish to 1e-8 (unit-norm
 // E); singular-value gaps and det follow at that order.
 constexpr double kPropertyTolerance = 1e-7;
@@ -81,6 +85,7 @@ TEST_CASE("5-point finds the true E in random scenes", "[epipolar][essential]") 
        << double(total_solutions) / kNumScenes);
   CHECK(found_rate >= kRequiredFoundRate);
   CHECK(exact_rate >= kRequiredFoundRate);
+  CHECK(exact_rate >= kRequiredExactRate);
 }
 
 TEST_CASE("5-point rejects degenerate and bad input", "[epipolar][essential]") {

@@ -16,7 +16,8 @@
 namespace crossview::epipolar {
 
 /// 5-point essential-matrix solver (Nister 2004 hidden-variable formulation):
-/// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system (QR);
+/// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system
+///    (Gauss-Jordan elimination, then an orthonormal, generic basis);
 /// 2. the 10 cubic constraints det(E) = 0 and 2 E E^T E - tr(E E^T) E = 0 on
 ///    E = x X + y Y + z Z + W, eliminated (10x10 LU) to a 3x3 polynomial matrix B(z);
 /// 3. the real roots of the degree-10 polynomial det B(z) by Sturm-sequence bisection

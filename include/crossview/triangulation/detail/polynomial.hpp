@@ -70,9 +70,12 @@ inline void poly_eval_derivative(const double* c, int degree, double x, double* 
 
 /// Sturm sequence of a polynomial (ascending coefficients).
 struct SturmSequence {
-  // Left uninitialised on purpose (zeroing them cost more than the root
-  // finding): build() writes every entry that sign_changes() reads.
-  std::array<std::array<double, kMaxPolynomialDegree + 1>, kMaxPolynomialDegree + 1> p;
+  /// Coefficients by power: by_power[i][k] = coefficient i of the member p_k, zero
+  /// above degree[k] and for k >= size. sign_changes() evaluates every member in
+  /// one Horner pass over the powers, kLanes values side by side (vectorised),
+  /// instead of one dependent Horner chain per member.
+  static constexpr int kLanes = kMaxPolynomialDegree + 2;  // even: whole SSE2 vectors
+  alignas(16) std::array<std::array<double, kLanes>, kMaxPolynomialDegree + 1> by_power;
   std::array<int, kMaxPolynomialDegree + 1> degree;
   int size = 0;
 
@@ -81,17 +84,26 @@ struct SturmSequence {
   /// scale is treated as zero (multiple roots): the sequence stops there.
   void build(const double* c, int deg);
 
-  /// Number of sign changes of the sequence at x.
+  /// Number of sign changes of the sequence at x. The values are those of
+  /// Horner's rule on each member (leading zero coefficients only add exact
+  /// zeros), so the count is the same as member-by-member evaluation.
   int sign_changes(double x) const;
+
+  /// Numbers of sign changes at -infinity and +infinity: from the signs of the
+  /// leading coefficients (times (-1)^degree at -infinity), exactly. Equal to
+  /// sign_changes(x) beyond every real root of p0 (the count only changes at
+  /// those roots).
+  void sign_changes_at_infinity(int* at_minus, int* at_plus) const;
 };
 
 /// Root of c in (lo, hi) where c(lo), c(hi) have opposite signs (or one is 0):
-/// Newton steps kept inside the shrinking bracket, Illinois (modified regula
-/// falsi) otherwise; whenever two steps fail to halve the bracket, a bisection
-/// step, geometric when the bracket spans more than a factor 4 on one side of
-/// zero (roots of very different magnitudes: O(log log) instead of O(log)
-/// steps to the right binade). Stops when the bracket or a Newton step is
-/// below max(abs_tolerance, rel_tolerance |x|). At most 100 iterations.
+/// Laguerre steps kept inside the shrinking bracket, Illinois (modified regula
+/// falsi) otherwise; whenever two steps fail to halve the bracket and the last
+/// step is not below a quarter of the one before (converging from one side), a
+/// bisection step, geometric when the bracket spans more than a factor 4 on one
+/// side of zero (roots of very different magnitudes: O(log log) instead of
+/// O(log) steps to the right binade). Stops when the bracket or a Laguerre step
+/// is below max(abs_tolerance, rel_tolerance |x|). At most 100 iterations.
 double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
                               double abs_tolerance = 0.0, double rel_tolerance = 0.0);
 
@@ -99,7 +111,10 @@ double polish_root_in_bracket(const double* c, int degree, double lo, double hi,
 /// written to `roots` (capacity >= degree), ascending. Returns their number.
 /// Leading coefficients below 1e-14 x the largest are dropped (their roots lie
 /// beyond ~1e14 x the coefficient scale; callers treat x = +-infinity
-/// separately). Bounded: at most 64 bisection levels per root.
+/// separately). Bounded: at most 64 bisection levels per root. Intervals on one
+/// side of zero that span more than a factor 4 are split at the geometric mean
+/// of their ends (the lower end taken at least at the reciprocal polynomial's
+/// root bound, below which no root lies), others at the midpoint.
 /// Each isolated root x is polished in its bracket to a tolerance of
 /// `relative_tolerance` |x| (at least 1e-15 x the root bound). The default
 /// polishes to rounding; a caller that Newton-polishes on its own,
