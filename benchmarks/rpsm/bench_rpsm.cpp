@@ -3,6 +3,7 @@
 // capture (CMU 131_01 -> 17 H36M joints) seen by the real Human3.6M S1 cameras,
 // Gaussian heatmaps (sigma 2) 64 x 64 on a crop 1.25 x the joints' box.
 #include <crossview/rpsm/rpsm.hpp>
+#include <crossview/triangulation/triangulate.hpp>
 #include <crossview_test/mocap_scene.hpp>
 #include <crossview_test/pose_scene.hpp>
 
@@ -204,9 +205,9 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
     opt.pairwise = rpsm::PairwiseModel::kGaussian;
     opt.limb_tolerance = 40.0;
   }
-  double psm = 0, rp = 0, dlt = 0, outside = 0, failures = 0;
+  double psm = 0, rp = 0, dlt = 0, outside = 0, failures = 0, oracle = 0;
   for (auto _ : state) {
-    psm = rp = dlt = outside = failures = 0;
+    psm = rp = dlt = outside = failures = oracle = 0;
     const double n = static_cast<double>(scene().poses.size());
     for (std::size_t f = 0; f < scene().poses.size(); ++f) {
       crossview_test::Rng rng(7 + 1000 * f);
@@ -215,8 +216,15 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
       so.crop_side_px = 320.0;
       so.noise_heatmap_px = noise;
       std::vector<pose::HeatmapView> views;
+      std::vector<Eigen::Matrix2Xd> centres;
       const Eigen::Matrix3Xd& gt = scene().poses[f];
-      crossview_test::render_views(scene().cameras, gt, so, rng, &views);
+      crossview_test::render_views(scene().cameras, gt, so, rng, &views, &centres);
+      for (int j = 0; j < gt.cols(); ++j) {
+        std::vector<Eigen::Vector2d> px;
+        for (const auto& c : centres) px.push_back(c.col(j));
+        const auto t = triangulation::triangulate(scene().cameras, px);
+        oracle += (t.point_in_world - gt.col(j)).norm() / (n * gt.cols());
+      }
       for (const auto& v : views) {
         for (int j = 0; j < gt.cols(); ++j) {
           Eigen::Vector2d px;
@@ -240,6 +248,7 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
   state.counters["rpsm_mm"] = rp;
   state.counters["dlt_mm"] = dlt;
   state.counters["joints_outside_crop"] = outside;
+  state.counters["oracle_ml_mm"] = oracle;
   state.counters["failures"] = failures;
 }
 BENCHMARK(BM_RpsmAccuracyReferenceSetup)

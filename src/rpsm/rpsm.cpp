@@ -391,6 +391,21 @@ inline bool hard_table_all_zero(const LimbModel& limb, const Eigen::Vector3d& ce
   return std::abs(centre - limb.length) + max_displacement <= limb.tolerance - margin;
 }
 
+/// The limb model used between candidates `spacing` apart. The Gaussian
+/// compares distances between grid points, each of which stands for the
+/// continuous position it quantises (an offset uniform over a cell of side
+/// `spacing`, variance spacing^2 / 12 per axis), so the distance between two
+/// candidates deviates from the true limb length by an extra term of variance
+/// ~ 2 spacing^2 / 12 = spacing^2 / 6 along the limb; its variance is added to
+/// sigma^2. The prior is the user's sigma in the limit of fine grids; on the
+/// 125 mm level-0 grid a tight sigma no longer excludes the true pose. The
+/// hard indicator keeps its tolerance as given (the reference's semantics).
+inline LimbModel at_spacing(const LimbModel& limb, double spacing) {
+  LimbModel q = limb;
+  q.sigma = std::sqrt(limb.sigma * limb.sigma + spacing * spacing / 6.0);
+  return q;
+}
+
 inline OffsetSet limb_offsets(const LimbModel& limb, PairwiseModel model, double spacing,
                               int max_radius_bins) {
   OffsetSet o;
@@ -538,9 +553,10 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
       const int p = sk.parent(c);
       if (p < 0) continue;
       const Eigen::Vector3d centre_diff = pose->col(p) - pose->col(c);
+      const LimbModel limb = at_spacing(ctx.limbs[c], step);
       // The table is only built when no bound proves it all zero.
       bool pw_all_zero = opt.pairwise == PairwiseModel::kHardIndicator &&
-                         hard_table_all_zero(ctx.limbs[c], centre_diff, max_displacement);
+                         hard_table_all_zero(limb, centre_diff, max_displacement);
       if (!pw_all_zero) {
         pw_all_zero = true;
         for (int dz = 0; dz < D; ++dz) {
@@ -548,7 +564,7 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
             for (int dx = 0; dx < D; ++dx) {
               const Eigen::Vector3d d =
                   centre_diff + step * Eigen::Vector3d(dx - (k - 1), dy - (k - 1), dz - (k - 1));
-              const float w = pairwise_log(ctx.limbs[c], opt.pairwise, d.norm());
+              const float w = pairwise_log(limb, opt.pairwise, d.norm());
               pw[(dz * D + dy) * D + dx] = w;
               pw_all_zero = pw_all_zero && w == 0.0f;
             }
@@ -768,7 +784,8 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
   std::vector<detail::OffsetSet> offsets(nj);
   int pad = 0;
   for (const auto& [p, c] : skeleton.limbs()) {
-    offsets[c] = detail::limb_offsets(ctx.limbs[c], options.pairwise, grid.spacing, n - 1);
+    offsets[c] = detail::limb_offsets(detail::at_spacing(ctx.limbs[c], grid.spacing), options.pairwise,
+                                      grid.spacing, n - 1);
     if (offsets[c].weight.empty()) {
       result.status = Status::kNoFeasiblePose;
       result.message = "limb '" + skeleton.name(p) + "' -> '" + skeleton.name(c) +

@@ -74,3 +74,19 @@ TEST_CASE("real mocap and H36M cameras: RPSM halves PSM, beats quantisation and 
   INFO("2 px noise + corrupted view: RPSM " << noisy.rpsm << " DLT " << noisy.dlt);
   CHECK(noisy.rpsm < noisy.dlt);
 }
+
+TEST_CASE("a Gaussian limb prior far tighter than the level-0 bins stays feasible", "[rpsm][real]") {
+  // sigma 10 mm on 125 mm bins: the grid distances of the true pose miss the
+  // limb lengths by up to ~100 mm, so without the quantisation variance in
+  // the Gaussian every frame was kNoFeasiblePose (measured before the fix).
+  const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/100);
+  const pose::Skeleton sk = pose::with_limb_priors(
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+  rpsm::RpsmOptions gauss;
+  gauss.pairwise = rpsm::PairwiseModel::kGaussian;
+  gauss.limb_tolerance = 20.0;
+  const Errors clean = run(scene, sk, 0.0, -1, gauss, 1);
+  INFO("tight Gaussian: PSM " << clean.psm << " RPSM " << clean.rpsm);
+  CHECK(clean.rpsm < 15.0);
+  CHECK(clean.rpsm <= 0.5 * clean.psm);
+}

@@ -20,7 +20,10 @@
 // Pairwise terms on the limbs (p, c), d = |X_p - X_c|, L = prior mean,
 // tol = prior tolerance (or options.limb_tolerance):
 //   kHardIndicator : 0 if |d - L| <= tol, else -inf   (the reference)
-//   kGaussian      : -(d - L)^2 / (2 sigma^2), sigma = gaussian_sigma_fraction * tol
+//   kGaussian      : -(d - L)^2 / (2 sigma_s^2), sigma = gaussian_sigma_fraction * tol,
+//                    sigma_s^2 = sigma^2 + s^2 / 6 for candidates s apart (the
+//                    variance grid quantisation adds to a candidate distance;
+//                    the user's sigma in the limit of fine grids)
 // Inference is exact max-sum on the tree (leaves to root, argmax at the
 // root, backtracking); ties go to the first candidate.
 //

@@ -93,11 +93,15 @@ struct HeatmapSceneOptions {
 
 /// Heatmap views of a 3D pose: per camera a crop around the projected joints
 /// with the heatmaps' aspect ratio, Gaussian heatmaps of the (noisy) 2D
-/// centres. Returns false when a joint does not project.
+/// centres. Returns false when a joint does not project. `centres_px`, when
+/// given, receives per view the 2 x J heatmap centres in image pixels (noise
+/// and corruption included).
 inline bool render_views(const std::vector<crossview::camera::Camera>& cameras,
                          const Eigen::Matrix3Xd& pose_in_world, const HeatmapSceneOptions& o,
-                         Rng& rng, std::vector<crossview::pose::HeatmapView>* views) {
+                         Rng& rng, std::vector<crossview::pose::HeatmapView>* views,
+                         std::vector<Eigen::Matrix2Xd>* centres_px = nullptr) {
   views->clear();
+  if (centres_px != nullptr) centres_px->clear();
   const int nj = static_cast<int>(pose_in_world.cols());
   for (std::size_t c = 0; c < cameras.size(); ++c) {
     Eigen::Matrix2Xd kp(2, nj);
@@ -135,6 +139,7 @@ inline bool render_views(const std::vector<crossview::camera::Camera>& cameras,
       q.y() += q.y() < 0.5 * o.heatmap_height ? o.corrupt_shift_heatmap_px : -o.corrupt_shift_heatmap_px;
       kp.col(o.corrupt_joint) = a.leftCols<2>() * q + a.col(2);
     }
+    if (centres_px != nullptr) centres_px->push_back(kp);
     views->push_back({cameras[c],
                       crossview::pose::render_gaussian_heatmaps(
                           kp, Eigen::VectorXd::Ones(nj), o.heatmap_height, o.heatmap_width, a,
