@@ -98,45 +98,72 @@ void BM_RpsmRefine(benchmark::State& state) {
 }
 BENCHMARK(BM_RpsmRefine)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
+// The accuracy benchmarks' configurations: 0 ours (defaults: centred grid,
+// mean-log, 3^3, hard 150 mm); 1 the reference's (linspace grid, sum, 2^3,
+// hard 150 mm); 2 ours + Gaussian 40 mm.
+rpsm::RpsmOptions configuration(std::int64_t config) {
+  rpsm::RpsmOptions opt;
+  if (config == 1) {
+    opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
+    opt.combination = rpsm::ViewCombination::kSum;
+    opt.recursion_bins = 2;
+  } else if (config == 2) {
+    opt.pairwise = rpsm::PairwiseModel::kGaussian;
+    opt.limb_tolerance = 40.0;
+  }
+  return opt;
+}
+
+// MPJPE sums of PSM, RPSM and DLT of the maxima over a run of frames.
+struct Accuracy {
+  double psm = 0, rpsm = 0, dlt = 0, failures = 0;
+};
+
+// Estimates one frame from its heatmaps (cube on the triangulated root) and
+// adds its errors divided by n; returns the triangulated maxima.
+Eigen::Matrix3Xd add_frame(const std::vector<pose::HeatmapView>& views, const Eigen::Matrix3Xd& gt,
+                           const rpsm::RpsmOptions& opt, double n, Accuracy* acc) {
+  const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+  const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
+  if (!r.success()) {
+    ++acc->failures;
+    return tri;
+  }
+  acc->psm += crossview_test::mpjpe(r.psm_joints_in_world, gt) / n;
+  acc->rpsm += crossview_test::mpjpe(r.joints_in_world, gt) / n;
+  acc->dlt += crossview_test::mpjpe(tri, gt) / n;
+  return tri;
+}
+
+void set_accuracy(benchmark::State& state, const Accuracy& acc) {
+  state.counters["psm_mm"] = acc.psm;
+  state.counters["rpsm_mm"] = acc.rpsm;
+  state.counters["dlt_mm"] = acc.dlt;
+  state.counters["failures"] = acc.failures;
+}
+
 // Accuracy over 20 frames. Args: noise (heatmap px), corrupted view (-1 none),
 // configuration (0 ours: centred grid, mean-log, 3^3, hard 150 mm;
 // 1 reference: linspace grid, sum, 2^3, hard 150 mm; 2 ours + Gaussian 40 mm).
 void BM_RpsmAccuracy(benchmark::State& state) {
   const double noise = static_cast<double>(state.range(0));
   const int corrupt = static_cast<int>(state.range(1));
-  rpsm::RpsmOptions opt;
-  if (state.range(2) == 1) {
-    opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
-    opt.combination = rpsm::ViewCombination::kSum;
-    opt.recursion_bins = 2;
-  } else if (state.range(2) == 2) {
-    opt.pairwise = rpsm::PairwiseModel::kGaussian;
-    opt.limb_tolerance = 40.0;
-  }
-  double psm = 0, rp = 0, dlt = 0, quant = 0, failures = 0;
+  const rpsm::RpsmOptions opt = configuration(state.range(2));
+  Accuracy acc;
+  double quant = 0;
   for (auto _ : state) {
-    psm = rp = dlt = quant = failures = 0;
+    acc = {};
+    quant = 0;
     const double n = static_cast<double>(scene().poses.size());
     for (std::size_t f = 0; f < scene().poses.size(); ++f) {
       const auto views = frame_views(f, noise, corrupt, 7);
       const Eigen::Matrix3Xd& gt = scene().poses[f];
-      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
-      const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
-      if (!r.success()) {
-        ++failures;
-        continue;
-      }
-      psm += crossview_test::mpjpe(r.psm_joints_in_world, gt) / n;
-      rp += crossview_test::mpjpe(r.joints_in_world, gt) / n;
-      dlt += crossview_test::mpjpe(tri, gt) / n;
+      const Eigen::Matrix3Xd tri = add_frame(views, gt, opt, n, &acc);
       quant += crossview_test::grid_quantisation_error(gt, tri.col(0), opt.cube_side / opt.num_bins) / n;
     }
   }
-  state.counters["psm_mm"] = psm;
-  state.counters["rpsm_mm"] = rp;
-  state.counters["dlt_mm"] = dlt;
+  set_accuracy(state, acc);
   state.counters["quant_mm"] = quant;
-  state.counters["failures"] = failures;
 }
 BENCHMARK(BM_RpsmAccuracy)
     ->ArgsProduct({{0, 1, 2, 3}, {-1, 0}, {0, 1, 2}})
@@ -151,11 +178,7 @@ BENCHMARK(BM_RpsmAccuracy)
 void BM_RpsmAccuracyNoiseScale(benchmark::State& state) {
   const int side = static_cast<int>(state.range(0));
   const double noise = static_cast<double>(state.range(1));
-  rpsm::RpsmOptions opt;
-  if (state.range(2) == 2) {
-    opt.pairwise = rpsm::PairwiseModel::kGaussian;
-    opt.limb_tolerance = 40.0;
-  }
+  const rpsm::RpsmOptions opt = configuration(state.range(2));
   double rp = 0, dlt = 0, scale = 0, failures = 0;
   for (auto _ : state) {
     rp = dlt = scale = failures = 0;
@@ -192,22 +215,19 @@ BENCHMARK(BM_RpsmAccuracyNoiseScale)
 // every 2D centre displaced by `noise` heatmap px in a random direction.
 // Args: noise (heatmap px), configuration (0 ours defaults, 1 reference
 // config: linspace grid, sum, 2^3, 2 ours + Gaussian 40 mm). Reports MPJPE of
-// PSM, RPSM and DLT of the maxima over the 20 frames, and the share of joints
-// whose true projection falls outside the crop.
+// PSM, RPSM and DLT of the maxima over the 20 frames, the share of joints
+// whose true projection falls outside the crop, and an oracle: per joint the
+// optimal (DLT + reprojection-error LM) triangulation of the exact noisy 2D
+// centres the heatmaps were drawn from (no heatmap, no crop), the floor of
+// any per-joint estimate under this noise.
 void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
   const double noise = static_cast<double>(state.range(0));
-  rpsm::RpsmOptions opt;
-  if (state.range(1) == 1) {
-    opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
-    opt.combination = rpsm::ViewCombination::kSum;
-    opt.recursion_bins = 2;
-  } else if (state.range(1) == 2) {
-    opt.pairwise = rpsm::PairwiseModel::kGaussian;
-    opt.limb_tolerance = 40.0;
-  }
-  double psm = 0, rp = 0, dlt = 0, outside = 0, failures = 0, oracle = 0;
+  const rpsm::RpsmOptions opt = configuration(state.range(1));
+  Accuracy acc;
+  double outside = 0, oracle = 0;
   for (auto _ : state) {
-    psm = rp = dlt = outside = failures = oracle = 0;
+    acc = {};
+    outside = oracle = 0;
     const double n = static_cast<double>(scene().poses.size());
     for (std::size_t f = 0; f < scene().poses.size(); ++f) {
       crossview_test::Rng rng(7 + 1000 * f);
@@ -233,23 +253,12 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
           if (q.x() < 0 || q.y() < 0 || q.x() > 79 || q.y() > 79) outside += 1.0 / (n * views.size() * gt.cols());
         }
       }
-      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
-      const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
-      if (!r.success()) {
-        ++failures;
-        continue;
-      }
-      psm += crossview_test::mpjpe(r.psm_joints_in_world, gt) / n;
-      rp += crossview_test::mpjpe(r.joints_in_world, gt) / n;
-      dlt += crossview_test::mpjpe(tri, gt) / n;
+      add_frame(views, gt, opt, n, &acc);
     }
   }
-  state.counters["psm_mm"] = psm;
-  state.counters["rpsm_mm"] = rp;
-  state.counters["dlt_mm"] = dlt;
+  set_accuracy(state, acc);
   state.counters["joints_outside_crop"] = outside;
   state.counters["oracle_ml_mm"] = oracle;
-  state.counters["failures"] = failures;
 }
 BENCHMARK(BM_RpsmAccuracyReferenceSetup)
     ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2}})
