@@ -260,48 +260,46 @@ void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& p
   }
 }
 
-/// Combined unary (log domain) of joints[0..nj) at m points (level 0):
-/// out[jj * m + i]; point_in_cam as in eval_unary_joint.
-/// support[jj] |= some view sees a positive response at some point.
+/// Combined unary (log domain) of every joint at m points (level 0), from
+/// the pixel-major heatmaps (make_pixel_major): out[j * m + i]; point_in_cam
+/// as in eval_unary_joint. support[j] |= some view sees a positive response
+/// at some point.
 template <class PointInCam>
 void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
-                ViewCombination combination, int m, const int* joints, int nj,
-                const PointInCam& point_in_cam, float* out, unsigned char* support) {
+                ViewCombination combination, int m, const PointInCam& point_in_cam, float* out,
+                unsigned char* support) {
   const bool sum = combination == ViewCombination::kSum;
-  const int J = prep.num_joints;
+  const int nj = prep.num_joints;
   double qx[kBlock], qy[kBlock];
   using ArrayXf = Eigen::ArrayXf;
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
-  ArrayXf val(nj), eps_v(nj), mask_v(nj);
+  ArrayXf eps_v(nj), mask_v(nj);
   ArrayXf peak_val = ArrayXf::Zero(nj);  // max response per joint (> 0: supported)
-  const bool pixel_major = !prep.pixel_major.empty() && nj == J;
   for (int v = 0; v < prep.num_views; ++v) {
-    for (int jj = 0; jj < nj; ++jj) {
-      const int j = joints[jj];
-      const bool inf = prep.informative[static_cast<std::size_t>(v) * J + j] != 0;
-      eps_v[jj] = inf ? prep.eps[j] : 1.0f;
-      mask_v[jj] = inf ? 1.0f : 0.0f;
+    for (int j = 0; j < nj; ++j) {
+      const bool inf = prep.informative[static_cast<std::size_t>(v) * nj + j] != 0;
+      eps_v[j] = inf ? prep.eps[j] : 1.0f;
+      mask_v[j] = inf ? 1.0f : 0.0f;
     }
     const int W = views[v].heatmaps.width(), H = views[v].heatmaps.height();
     for (int i0 = 0; i0 < m; i0 += kBlock) {
       const int n = std::min(kBlock, m - i0);
       project_block(views[v], v, i0, n, point_in_cam, qx, qy);
-      if (pixel_major) {
+      {
         // All joints at once from contiguous memory: plain loops over the joints that
         // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
-        // arithmetic in temporaries and size checks). Same operations in the same
-        // order per joint as the generic path below.
+        // arithmetic in temporaries and size checks).
         const float* t = prep.pixel_major[v].data();
         const float* eps = eps_v.data();
         const float* mask = mask_v.data();
         float* peak = peak_val.data();
         for (int ib = 0; ib < n; ++ib) {
           const Footprint f = footprint(W, H, qx[ib], qy[ib]);
-          const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * J;
-          const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * J;
-          const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * J;
-          const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * J;
+          const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * nj;
+          const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * nj;
+          const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * nj;
+          const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * nj;
           const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
           float* a = acc.data() + static_cast<std::size_t>(i0 + ib) * nj;
           if (sum) {
@@ -318,17 +316,6 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
             }
           }
         }
-      } else {
-        for (int ib = 0; ib < n; ++ib) {
-          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
-          for (int jj = 0; jj < nj; ++jj) val[jj] = sample(views[v].heatmaps.joint(joints[jj]), f);
-          if (sum) {
-            acc.col(i0 + ib) += val;
-          } else {
-            acc.col(i0 + ib) *= eps_v + mask_v * val;
-          }
-          peak_val = peak_val.max(val);
-        }
       }
     }
     if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
@@ -342,7 +329,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
     if (sum) {
       for (int i = 0; i < m; ++i) o[i] = acc(jj, i) > 0.0f ? std::log(acc(jj, i)) : kNegInf;
     } else {
-      const float s = prep.inv_count[joints[jj]];
+      const float s = prep.inv_count[jj];
       for (int i = 0; i < m; ++i) o[i] = s * log_acc(jj, i);
     }
   }
@@ -744,8 +731,6 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
   };
   detail::make_pixel_major(views, &ctx.prep);
   std::vector<float> belief(static_cast<std::size_t>(nj) * n3);
-  std::vector<int> all_joints(nj);
-  for (int j = 0; j < nj; ++j) all_joints[j] = j;
   {
     const int nt = std::max(1, options.num_threads);
     std::vector<std::vector<float>> part(nt);
@@ -757,8 +742,8 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
         const Eigen::Vector3d* ax = axis_offsets.data() + static_cast<std::size_t>(v) * 3 * n;
         return cam_base[v] + ax[bin % n] + ax[n + (bin / n) % n] + ax[2 * n + bin / (n * n)];
       };
-      detail::eval_unary(views, ctx.prep, options.combination, e - b, all_joints.data(), nj,
-                         point_in_cam, part[t].data(), sup[t].data());
+      detail::eval_unary(views, ctx.prep, options.combination, e - b, point_in_cam, part[t].data(),
+                         sup[t].data());
       for (int j = 0; j < nj; ++j) {
         std::copy(part[t].begin() + static_cast<std::ptrdiff_t>(j) * (e - b),
                   part[t].begin() + static_cast<std::ptrdiff_t>(j + 1) * (e - b),
