@@ -552,8 +552,7 @@ class LloydSolver {
     double rest = inf;
     if (b2 != b1) {
       b[b2] = kInfBound;
-      decayed_block_minima(b, now, k_, block_min_.data());
-      for (const double v : block_min_) rest = std::min(rest, v);
+      rest = decayed_block_minima(b, now, k_, block_min_.data());
       b[b2] = to_bound(d2 + now[b2]);
     }
     st->labels(i) = b1;
