@@ -49,6 +49,7 @@ void set_split(benchmark::State& state, const rpsm::RpsmTimings& t, double n) {
   state.counters["pairwise_ms"] = t.pairwise_ms / n;
   state.counters["inference_ms"] = t.inference_ms / n;
   state.counters["recursion_ms"] = t.recursion_ms / n;
+  state.counters["polish_ms"] = t.polish_ms / n;
   state.counters["validation_ms"] = t.validation_ms / n;
 }
 
@@ -68,6 +69,7 @@ void BM_RpsmEstimate(benchmark::State& state) {
     sum.pairwise_ms += r.timings.pairwise_ms;
     sum.inference_ms += r.timings.inference_ms;
     sum.recursion_ms += r.timings.recursion_ms;
+    sum.polish_ms += r.timings.polish_ms;
     sum.validation_ms += r.timings.validation_ms;
     ++n;
   }
@@ -85,31 +87,40 @@ void BM_RpsmRefine(benchmark::State& state) {
   rpsm::RpsmOptions opt;
   opt.recursion_bins = static_cast<int>(state.range(0));
   rpsm::RpsmResult r;
-  double rec = 0, n = 0;
+  double rec = 0, pol = 0, n = 0;
   for (auto _ : state) {
     r = rpsm::refine(views, skeleton(), tri, opt);
     benchmark::DoNotOptimize(r.joints_in_world.data());
     rec += r.timings.recursion_ms;
+    pol += r.timings.polish_ms;
     ++n;
   }
   state.counters["recursion_ms"] = rec / n;
+  state.counters["polish_ms"] = pol / n;
   state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().poses[0]);
   state.counters["dlt_mpjpe_mm"] = crossview_test::mpjpe(tri, scene().poses[0]);
 }
 BENCHMARK(BM_RpsmRefine)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // The accuracy benchmarks' configurations: 0 ours (defaults: centred grid,
-// mean-log, 3^3, hard 150 mm); 1 the reference's (linspace grid, sum, 2^3,
-// hard 150 mm); 2 ours + Gaussian 40 mm.
+// mean-log, 3^3, hard 150 mm, nearest pixel outside the heatmaps, polish with
+// the Gaussian limb term); 1 the reference's (linspace grid, sum, 2^3, hard
+// 150 mm, 0 outside, no polish); 2 ours + Gaussian 40 mm; 3 ours levels only
+// (no polish, 0 outside: the defaults before the polish).
 rpsm::RpsmOptions configuration(std::int64_t config) {
   rpsm::RpsmOptions opt;
   if (config == 1) {
     opt.grid = rpsm::GridPlacement::kLinspaceEndpoints;
     opt.combination = rpsm::ViewCombination::kSum;
     opt.recursion_bins = 2;
+    opt.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+    opt.polish_iterations = 0;
   } else if (config == 2) {
     opt.pairwise = rpsm::PairwiseModel::kGaussian;
     opt.limb_tolerance = 40.0;
+  } else if (config == 3) {
+    opt.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+    opt.polish_iterations = 0;
   }
   return opt;
 }
@@ -143,8 +154,7 @@ void set_accuracy(benchmark::State& state, const Accuracy& acc) {
 }
 
 // Accuracy over 20 frames. Args: noise (heatmap px), corrupted view (-1 none),
-// configuration (0 ours: centred grid, mean-log, 3^3, hard 150 mm;
-// 1 reference: linspace grid, sum, 2^3, hard 150 mm; 2 ours + Gaussian 40 mm).
+// configuration (see configuration()).
 void BM_RpsmAccuracy(benchmark::State& state) {
   const double noise = static_cast<double>(state.range(0));
   const int corrupt = static_cast<int>(state.range(1));
@@ -166,7 +176,7 @@ void BM_RpsmAccuracy(benchmark::State& state) {
   state.counters["quant_mm"] = quant;
 }
 BENCHMARK(BM_RpsmAccuracy)
-    ->ArgsProduct({{0, 1, 2, 3}, {-1, 0}, {0, 1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3}, {-1, 0}, {0, 1, 2, 3}})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
@@ -213,8 +223,7 @@ BENCHMARK(BM_RpsmAccuracyNoiseScale)
 // The reference setup literally: 80 x 80 heatmaps (sigma 2) on fixed
 // 320 x 320 image-px crops centred on the person (4 image px per heatmap px),
 // every 2D centre displaced by `noise` heatmap px in a random direction.
-// Args: noise (heatmap px), configuration (0 ours defaults, 1 reference
-// config: linspace grid, sum, 2^3, 2 ours + Gaussian 40 mm). Reports MPJPE of
+// Args: noise (heatmap px), configuration (see configuration()). Reports MPJPE of
 // PSM, RPSM and DLT of the maxima over the 20 frames, the share of joints
 // whose true projection falls outside the crop, and an oracle: per joint the
 // optimal (DLT + reprojection-error LM) triangulation of the exact noisy 2D
@@ -261,7 +270,7 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
   state.counters["oracle_ml_mm"] = oracle;
 }
 BENCHMARK(BM_RpsmAccuracyReferenceSetup)
-    ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2, 3}})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

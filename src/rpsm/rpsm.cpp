@@ -7,6 +7,7 @@
 #include "unary_kernels.hpp"
 
 #include <Eigen/Core>
+#include <Eigen/Cholesky>
 
 #include <algorithm>
 #include <chrono>
@@ -62,6 +63,7 @@ struct Prep {
   std::vector<float> eps;                   ///< per joint (kMeanLog)
   std::vector<unsigned char> informative;   ///< [view * J + joint]: heatmap max > 0
   std::vector<float> inv_count;             ///< per joint: 1 / #informative views
+  bool clamp = false;                       ///< OutsideHeatmap::kNearestPixel
   /// Per view the heatmaps transposed pixel-major, [(v * W + u) * J + j], so
   /// that one bilinear footprint serves all joints from contiguous memory.
   std::vector<std::vector<float>> pixel_major;
@@ -107,6 +109,7 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
   }
   prep->num_joints = nj;
   prep->num_views = nv;
+  prep->clamp = options.outside_heatmap == OutsideHeatmap::kNearestPixel;
   prep->eps.assign(nj, 0.0f);
   prep->informative.assign(static_cast<std::size_t>(nv) * nj, 0);
   prep->inv_count.assign(nj, 0.0f);
@@ -196,7 +199,7 @@ constexpr int kBlock = 64;
 /// project_to_heatmap); `point_in_cam(v, i)` gives point i in the camera frame.
 template <class PointInCam>
 void project_block(const pose::HeatmapView& view, int v, int i0, int n,
-                   const PointInCam& point_in_cam, double* qx, double* qy) {
+                   const PointInCam& point_in_cam, bool clamp, double* qx, double* qy) {
   double X[kBlock], Y[kBlock], Z[kBlock];
   for (int i = 0; i < n; ++i) {
     const Eigen::Vector3d p = point_in_cam(v, i0 + i);
@@ -205,7 +208,7 @@ void project_block(const pose::HeatmapView& view, int v, int i0, int n,
     Z[i] = p.z();
   }
   camera::dispatch_model(view.camera.model(), [&](auto model) {
-    project_to_heatmap<decltype(model)>(view, n, X, Y, Z, qx, qy);
+    project_to_heatmap<decltype(model)>(view, n, X, Y, Z, qx, qy, clamp);
   });
 }
 
@@ -238,7 +241,7 @@ void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& p
       if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
       const pose::ViewHeatmaps& hm = views[v].heatmaps;
       double qx[kBlock], qy[kBlock];
-      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      project_block(views[v], v, i0, n, point_in_cam, prep.clamp, qx, qy);
       float vals[kBlock];
       bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
       if (sum) {
@@ -285,7 +288,7 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
     const int W = views[v].heatmaps.width(), H = views[v].heatmaps.height();
     for (int i0 = 0; i0 < m; i0 += kBlock) {
       const int n = std::min(kBlock, m - i0);
-      project_block(views[v], v, i0, n, point_in_cam, qx, qy);
+      project_block(views[v], v, i0, n, point_in_cam, prep.clamp, qx, qy);
       {
         // All joints at once from contiguous memory: plain loops over the joints that
         // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
@@ -633,6 +636,236 @@ inline Eigen::VectorXd final_scores(const Context& ctx, const Eigen::Matrix3Xd& 
   return s;
 }
 
+// ---- Continuous polish (RpsmOptions::polish_iterations).
+
+/// log(eps + h) of pixel (u, v) of a W x H heatmap: outside it the nearest
+/// pixel's (clamp) or h = 0.
+inline double log_pixel(const float* h, int W, int H, int u, int v, double eps, bool clamp) {
+  if (clamp) {
+    u = std::min(std::max(u, 0), W - 1);
+    v = std::min(std::max(v, 0), H - 1);
+  } else if (u < 0 || v < 0 || u >= W || v >= H) {
+    return std::log(eps);
+  }
+  return std::log(eps + static_cast<double>(h[static_cast<std::size_t>(v) * W + u]));
+}
+
+/// Second-order model of l(q) = log(eps + h(q)) at heatmap point q: the
+/// Taylor expansion at the nearest pixel centre from central differences of
+/// the 3 x 3 pixels around it, evaluated at q. Exact for a Gaussian heatmap
+/// (eps -> 0), whose log is quadratic. Returns l; *grad = dl/dq, *hess =
+/// d2l/dq2. With `clamp` (OutsideHeatmap::kNearestPixel) q is first clamped
+/// to the pixel centres' range, as in the levels, and the derivatives along a
+/// clamped axis are 0; otherwise, far outside the heatmap, l is log(eps) with
+/// zero derivatives.
+inline double log_model(const float* h, int W, int H, double eps, bool clamp, double qx,
+                        double qy, Eigen::Vector2d* grad, Eigen::Matrix2d* hess) {
+  grad->setZero();
+  hess->setZero();
+  bool fixed_x = false, fixed_y = false;
+  if (clamp) {
+    const double cx = clamp_to(qx, 0.0, W - 1.0), cy = clamp_to(qy, 0.0, H - 1.0);
+    fixed_x = cx != qx;
+    fixed_y = cy != qy;
+    qx = cx;
+    qy = cy;
+  }
+  if (!(qx > -2.0 && qy > -2.0 && qx < W + 1.0 && qy < H + 1.0)) return std::log(eps);
+  const int u = static_cast<int>(std::floor(qx + 0.5)), v = static_cast<int>(std::floor(qy + 0.5));
+  double l[3][3];
+  for (int b = -1; b <= 1; ++b) {
+    for (int a = -1; a <= 1; ++a) l[b + 1][a + 1] = log_pixel(h, W, H, u + a, v + b, eps, clamp);
+  }
+  const double c = l[1][1];
+  const double gx = 0.5 * (l[1][2] - l[1][0]), gy = 0.5 * (l[2][1] - l[0][1]);
+  const double hxx = l[1][2] - 2.0 * c + l[1][0], hyy = l[2][1] - 2.0 * c + l[0][1];
+  const double hxy = 0.25 * (l[2][2] - l[2][0] - l[0][2] + l[0][0]);
+  const double dx = qx - u, dy = qy - v;
+  (*hess) << hxx, hxy, hxy, hyy;
+  (*grad) << gx + hxx * dx + hxy * dy, gy + hxy * dx + hyy * dy;
+  if (fixed_x) {
+    (*grad)[0] = 0.0;
+    hess->row(0).setZero();
+    hess->col(0).setZero();
+  }
+  if (fixed_y) {
+    (*grad)[1] = 0.0;
+    hess->row(1).setZero();
+    hess->col(1).setZero();
+  }
+  return c + gx * dx + gy * dy + 0.5 * (hxx * dx * dx + 2.0 * hxy * dx * dy + hyy * dy * dy);
+}
+
+/// The positive semi-definite part of a symmetric 2 x 2 matrix (negative
+/// eigenvalues set to 0).
+inline Eigen::Matrix2d psd_part(const Eigen::Matrix2d& m) {
+  const double a = m(0, 0), b = m(0, 1), c = m(1, 1);
+  const double mean = 0.5 * (a + c), r = std::hypot(0.5 * (a - c), b);
+  const double l1 = mean + r, l2 = mean - r;
+  if (l2 >= 0.0) return m;
+  if (l1 <= 0.0) return Eigen::Matrix2d::Zero();
+  Eigen::Vector2d e1(b, l1 - a), e2(l1 - c, b);
+  Eigen::Vector2d e = e1.squaredNorm() >= e2.squaredNorm() ? e1 : e2;
+  const double n2 = e.squaredNorm();
+  if (!(n2 > 0.0)) return Eigen::Matrix2d::Identity() * l1;  // a == c, b == 0
+  return (l1 / n2) * e * e.transpose();
+}
+
+/// The polish's objective at a pose and its Gauss-Newton model: value F,
+/// gradient g (3 x J) and the blocks of a positive semi-definite
+/// approximation of -Hessian (per joint 3 x 3, per limb the 3 x 3 block
+/// between parent and child, indexed by child).
+struct PolishModel {
+  double value = 0.0;
+  Eigen::Matrix3Xd grad;
+  std::vector<Eigen::Matrix3d> diag;
+  std::vector<Eigen::Matrix3d> off;
+};
+
+/// Evaluates the polish objective at `pose`: for every joint the combined
+/// (kMeanLog) unary of the local log models, plus the Gaussian limb terms
+/// -(d - L)^2 / 2 sigma^2 with the user's sigma (no grid, so no quantisation
+/// term) when the pairwise model is kGaussian or polish_gaussian_limbs is
+/// set. The hard indicator's constraints are checked separately.
+inline void polish_model(const Context& ctx, const Eigen::Matrix3Xd& pose, PolishModel* m) {
+  const int nj = ctx.skeleton.num_joints();
+  const int nv = static_cast<int>(ctx.views.size());
+  m->value = 0.0;
+  m->grad.setZero(3, nj);
+  m->diag.assign(nj, Eigen::Matrix3d::Zero());
+  m->off.assign(nj, Eigen::Matrix3d::Zero());
+  for (int v = 0; v < nv; ++v) {
+    const pose::HeatmapView& view = ctx.views[v];
+    const pose::ViewHeatmaps& hm = view.heatmaps;
+    const Eigen::Matrix3d R = view.camera.cam_from_world.rotation_matrix();
+    const Eigen::Matrix2d A = hm.heatmap_from_image().leftCols<2>();
+    for (int j = 0; j < nj; ++j) {
+      if (!ctx.prep.informative[static_cast<std::size_t>(v) * nj + j]) continue;
+      const double w = ctx.prep.inv_count[j];
+      const double eps = ctx.prep.eps[j];
+      Eigen::Vector2d px;
+      camera::Camera::Matrix23d J_px;
+      if (view.camera.project_from_cam(view.camera.cam_from_world * Eigen::Vector3d(pose.col(j)), &px,
+                                       &J_px) != camera::ProjectionStatus::kSuccess) {
+        m->value += w * std::log(eps);  // sampled as 0, as in the levels
+        continue;
+      }
+      const Eigen::Vector2d q = hm.to_heatmap(px);
+      Eigen::Vector2d g;
+      Eigen::Matrix2d H;
+      m->value += w * log_model(hm.joint(j), hm.width(), hm.height(), eps, ctx.prep.clamp, q.x(),
+                                q.y(), &g, &H);
+      const Eigen::Matrix<double, 2, 3> J = A * J_px * R;
+      m->grad.col(j) += w * (J.transpose() * g);
+      m->diag[j] += w * (J.transpose() * psd_part(-H) * J);
+    }
+  }
+  if (ctx.options.pairwise != PairwiseModel::kGaussian && !ctx.options.polish_gaussian_limbs) return;
+  for (int c = 0; c < nj; ++c) {
+    const int p = ctx.skeleton.parent(c);
+    if (p < 0) continue;
+    const LimbModel& limb = ctx.limbs[c];
+    // A hard limb with tolerance 0 has no Gaussian term (its length is held
+    // by the constraint); the Gaussian pairwise validated sigma > 0.
+    if (!(limb.sigma > 0.0)) continue;
+    const Eigen::Vector3d d = pose.col(p) - pose.col(c);
+    const double len = d.norm();
+    const double z = (len - limb.length) / limb.sigma;
+    m->value -= 0.5 * z * z;
+    if (!(len > 0.0)) continue;
+    const Eigen::Vector3d n = d / len;
+    const Eigen::Vector3d gp = -(z / limb.sigma) * n;
+    m->grad.col(p) += gp;
+    m->grad.col(c) -= gp;
+    const Eigen::Matrix3d nn = (n * n.transpose()) / (limb.sigma * limb.sigma);
+    m->diag[p] += nn;
+    m->diag[c] += nn;
+    m->off[c] = -nn;
+  }
+}
+
+/// Every limb within its hard tolerance (always true for the Gaussian).
+inline bool polish_feasible(const Context& ctx, const Eigen::Matrix3Xd& pose) {
+  if (ctx.options.pairwise != PairwiseModel::kHardIndicator) return true;
+  for (int c = 0; c < ctx.skeleton.num_joints(); ++c) {
+    const int p = ctx.skeleton.parent(c);
+    if (p < 0) continue;
+    const LimbModel& limb = ctx.limbs[c];
+    if (!(std::abs((pose.col(p) - pose.col(c)).norm() - limb.length) <= limb.tolerance)) return false;
+  }
+  return true;
+}
+
+/// Solves (A + lambda I) x = g for the tree-structured A of `m` (joint blocks
+/// on the diagonal, limb blocks between parent and child) by eliminating the
+/// leaves towards the root: O(J) 3 x 3 operations, no fill-in. False when a
+/// pivot block is not positive definite.
+inline bool solve_tree(const Context& ctx, const PolishModel& m, double lambda, Eigen::Matrix3Xd* x) {
+  const pose::Skeleton& sk = ctx.skeleton;
+  const int nj = sk.num_joints();
+  std::vector<Eigen::Matrix3d> S(nj);
+  Eigen::Matrix3Xd b = m.grad;
+  for (int j = 0; j < nj; ++j) S[j] = m.diag[j] + lambda * Eigen::Matrix3d::Identity();
+  std::vector<Eigen::LLT<Eigen::Matrix3d>> llt(nj);
+  const std::vector<int>& order = sk.topological_order();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const int c = *it;
+    llt[c].compute(S[c]);
+    if (llt[c].info() != Eigen::Success) return false;
+    const int p = sk.parent(c);
+    if (p < 0) continue;
+    const Eigen::Matrix3d& B = m.off[c];  // block (p, c); (c, p) is its transpose
+    S[p] -= B * llt[c].solve(B.transpose());
+    b.col(p) -= B * llt[c].solve(Eigen::Vector3d(b.col(c)));
+  }
+  x->resize(3, nj);
+  for (int j : order) {
+    const int p = sk.parent(j);
+    Eigen::Vector3d r = b.col(j);
+    if (p >= 0) r -= m.off[j].transpose() * x->col(p);
+    x->col(j) = llt[j].solve(r);
+  }
+  return x->allFinite();
+}
+
+/// Levenberg-Marquardt ascent of the polish objective from `pose` (updated),
+/// at most `max_iterations` solves; a step is kept only when it raises the
+/// objective and keeps every hard limb constraint. Returns the steps kept.
+inline int run_polish(const Context& ctx, int max_iterations, double step_tolerance,
+                      Eigen::Matrix3Xd* pose) {
+  if (max_iterations == 0 || ctx.options.combination != ViewCombination::kMeanLog) return 0;
+  if (!polish_feasible(ctx, *pose)) return 0;
+  PolishModel cur, trial;
+  polish_model(ctx, *pose, &cur);
+  if (!std::isfinite(cur.value)) return 0;
+  double scale = 0.0;
+  for (const auto& d : cur.diag) scale += d.trace();
+  scale = scale > 0.0 ? scale / (3.0 * pose->cols()) : 1.0;
+  double lambda = 1e-4 * scale;
+  int kept = 0;
+  Eigen::Matrix3Xd step, next;
+  for (int it = 0; it < max_iterations; ++it) {
+    if (!solve_tree(ctx, cur, lambda, &step)) {
+      lambda *= 10.0;
+      continue;
+    }
+    next = *pose + step;
+    polish_model(ctx, next, &trial);
+    if (std::isfinite(trial.value) && trial.value > cur.value && polish_feasible(ctx, next)) {
+      const double gain = trial.value - cur.value;
+      *pose = next;
+      std::swap(cur, trial);
+      ++kept;
+      lambda = std::max(lambda * 0.3, 1e-12 * scale);
+      if (step.cwiseAbs().maxCoeff() <= step_tolerance || gain <= 1e-9 * (1.0 + std::abs(cur.value))) break;
+    } else {
+      if (step.cwiseAbs().maxCoeff() <= step_tolerance) break;
+      lambda *= 10.0;
+    }
+  }
+  return kept;
+}
+
 
 }  // namespace
 }  // namespace detail
@@ -666,6 +899,9 @@ RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skele
   std::string msg;
   result.levels_completed = detail::run_recursion(ctx, side0, &pose, &msg, &result.workspace_bytes);
   result.timings.recursion_ms = detail::ms_since(t1);
+  const auto t2 = detail::Clock::now();
+  result.polish_steps = detail::run_polish(ctx, options.polish_iterations, 1e-6 * side0, &pose);
+  result.timings.polish_ms = detail::ms_since(t2);
   result.joints_in_world = pose;
   result.joint_scores = detail::final_scores(ctx, pose);
   result.status = Status::kSuccess;
@@ -891,6 +1127,10 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
       detail::run_recursion(ctx, options.cube_side / options.num_bins, &pose, &msg, &rec_bytes);
   result.workspace_bytes = std::max(result.workspace_bytes, rec_bytes);
   result.timings.recursion_ms = detail::ms_since(t4);
+  const auto t5 = detail::Clock::now();
+  result.polish_steps =
+      detail::run_polish(ctx, options.polish_iterations, 1e-6 * options.cube_side / options.num_bins, &pose);
+  result.timings.polish_ms = detail::ms_since(t5);
   result.joints_in_world = pose;
   result.joint_scores = detail::final_scores(ctx, pose);
   result.status = Status::kSuccess;

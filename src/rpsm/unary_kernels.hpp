@@ -44,6 +44,10 @@ inline Mask2d not_greater(Packet2d a, Packet2d b) { return {_mm_cmpngt_pd(a.v, b
 inline Packet2d select(Mask2d m, Packet2d a, Packet2d b) {
   return Packet2d(_mm_or_pd(_mm_and_pd(m.m, a.v), _mm_andnot_pd(m.m, b.v)));
 }
+/// x limited to [lo, hi] per lane: (x > lo ? x : lo) then (. < hi ? . : hi).
+inline Packet2d clamp_to(Packet2d x, Packet2d lo, Packet2d hi) {
+  return Packet2d(_mm_min_pd(_mm_max_pd(x.v, lo.v), hi.v));
+}
 #endif
 
 // The same checks on plain doubles (x - x == 0 exactly when x is finite).
@@ -55,6 +59,11 @@ inline Mask1d is_finite(double x) { return {x - x == 0.0}; }
 inline Mask1d is_positive(double x) { return {x > 0.0}; }
 inline Mask1d not_greater(double a, double b) { return {!(a > b)}; }
 inline double select(Mask1d m, double a, double b) { return m.m ? a : b; }
+/// The scalar clamp_to, with the SSE2 min/max semantics.
+inline double clamp_to(double x, double lo, double hi) {
+  const double y = x > lo ? x : lo;
+  return y < hi ? y : hi;
+}
 
 /// True for the camera models whose distort() is plain arithmetic (no
 /// branches, no libm calls), hence runs on Packet2d lanes.
@@ -68,13 +77,20 @@ constexpr bool kArithmeticDistortion = Model::kModel == camera::CameraModel::kPi
 constexpr double kNoProjection = -2.0;
 
 /// A view's camera intrinsics and heatmap placement in lanes of type T.
+/// With `clamp_to_heatmap`, heatmap coordinates are limited to the pixel
+/// centres' range [0, W - 1] x [0, H - 1] (OutsideHeatmap::kNearestPixel).
 template <class T>
 struct ProjectionParams {
   T dist[8];
   T fx, fy, cx, cy, max_r2;
   T a00, a01, a02, a10, a11, a12;  ///< heatmap_from_image
+  bool clamp = false;
+  T u_max, v_max;
 
-  explicit ProjectionParams(const pose::HeatmapView& view) {
+  explicit ProjectionParams(const pose::HeatmapView& view, bool clamp_to_heatmap = false)
+      : clamp(clamp_to_heatmap),
+        u_max(T(view.heatmaps.width() - 1.0)),
+        v_max(T(view.heatmaps.height() - 1.0)) {
     const camera::Camera& cam = view.camera;
     const Eigen::VectorXd& p = cam.params();
     for (int i = 0; i < 8; ++i) dist[i] = T(4 + i < p.size() ? p[4 + i] : 0.0);
@@ -99,6 +115,9 @@ struct ProjectionParams {
 /// so bit-identical to them; (kNoProjection, kNoProjection) where the
 /// projection fails (non-finite point or pixel, Z <= 0, beyond the valid
 /// radius). Everything is computed, then selected: no branch per point.
+/// With c.clamp the heatmap coordinates of successful projections are
+/// clamped to the heatmap's pixel centres (clamp_to; ViewHeatmaps::to_heatmap
+/// then the clamp, bit for bit).
 template <class Model, class T>
 inline void project_lanes(const ProjectionParams<T>& c, const T& X, const T& Y, const T& Z, T* qx,
                           T* qy) {
@@ -109,8 +128,12 @@ inline void project_lanes(const ProjectionParams<T>& c, const T& X, const T& Y, 
   Model::distort(c.dist, x, y, &xd, &yd);
   const T px = c.fx * xd + c.cx;
   const T py = c.fy * yd + c.cy;
-  const T ux = c.a00 * px + c.a01 * py + c.a02;
-  const T uy = c.a10 * px + c.a11 * py + c.a12;
+  T ux = c.a00 * px + c.a01 * py + c.a02;
+  T uy = c.a10 * px + c.a11 * py + c.a12;
+  if (c.clamp) {
+    ux = clamp_to(ux, T(0.0), c.u_max);
+    uy = clamp_to(uy, T(0.0), c.v_max);
+  }
   const auto ok = is_finite(X) & is_finite(Y) & is_finite(Z) & is_positive(Z) &
                   not_greater(x * x + y * y, c.max_r2) & is_finite(px) & is_finite(py);
   *qx = select(ok, ux, T(kNoProjection));
@@ -120,14 +143,14 @@ inline void project_lanes(const ProjectionParams<T>& c, const T& X, const T& Y, 
 /// Heatmap coordinates (qx, qy) of n camera-frame points (X, Y, Z) in
 /// `view`, whose camera model is `Model` (= view.camera.model(); callers
 /// dispatch once per view, not per point). Two points per SSE2 register for
-/// the arithmetic models.
+/// the arithmetic models. `clamp_to_heatmap`: see ProjectionParams.
 template <class Model>
 void project_to_heatmap(const pose::HeatmapView& view, int n, const double* X, const double* Y,
-                        const double* Z, double* qx, double* qy) {
+                        const double* Z, double* qx, double* qy, bool clamp_to_heatmap = false) {
   int i = 0;
 #if defined(__SSE2__)
   if constexpr (kArithmeticDistortion<Model>) {
-    const ProjectionParams<Packet2d> c(view);
+    const ProjectionParams<Packet2d> c(view, clamp_to_heatmap);
     for (; i + 2 <= n; i += 2) {
       Packet2d u, v;
       project_lanes<Model>(c, Packet2d(_mm_loadu_pd(X + i)), Packet2d(_mm_loadu_pd(Y + i)),
@@ -138,7 +161,7 @@ void project_to_heatmap(const pose::HeatmapView& view, int n, const double* X, c
   }
 #endif
   if (i == n) return;
-  const ProjectionParams<double> c(view);
+  const ProjectionParams<double> c(view, clamp_to_heatmap);
   for (; i < n; ++i) project_lanes<Model>(c, X[i], Y[i], Z[i], qx + i, qy + i);
 }
 

@@ -2,7 +2,8 @@
 // skeleton of 1-4 joints with limb priors from bytes, 0-3 views of realistic
 // or raw cameras, heatmaps of at most 8 x 8 pixels whose values are Gaussian
 // bumps, raw floats (NaN, Inf, negative), all zero or a mix, an initial pose
-// from bytes, options in small ranges (levels <= 3, recursion bins 2-3).
+// from bytes, options in small ranges (levels <= 3, recursion bins 2-3, 0-5
+// polish iterations, either outside-heatmap rule).
 //
 // Contracts checked:
 //   * only std::invalid_argument escapes (invalid options / shapes, camera
@@ -89,14 +90,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.combination = fdp.ConsumeBool() ? rpsm::ViewCombination::kSum : rpsm::ViewCombination::kMeanLog;
     o.pairwise = fdp.ConsumeBool() ? rpsm::PairwiseModel::kHardIndicator : rpsm::PairwiseModel::kGaussian;
     o.limb_tolerance = fdp.ConsumeBool() ? 0.0 : mostly_sane(fdp, 0.0, 0.5);
+    o.outside_heatmap = fdp.ConsumeBool() ? rpsm::OutsideHeatmap::kNearestPixel : rpsm::OutsideHeatmap::kZero;
+    o.polish_iterations = fdp.ConsumeIntegralInRange<int>(0, 5);
+    o.polish_gaussian_limbs = fdp.ConsumeBool();
     o.num_threads = 1;
 
     const bool estimate = fdp.ConsumeIntegralInRange<int>(0, 7) == 0;
     rpsm::RpsmResult r;
 #ifdef CROSSVIEW_FUZZ_TRACE
-    std::fprintf(stderr, "J=%d V=%d H=%d W=%d cube=%g bins=%d levels=%d rbins=%d init_side=%g comb=%d pair=%d tol=%g\n", J, V,
+    std::fprintf(stderr, "J=%d V=%d H=%d W=%d cube=%g bins=%d levels=%d rbins=%d init_side=%g comb=%d pair=%d tol=%g outside=%d polish=%d/%d\n", J, V,
                  H, W, o.cube_side, o.num_bins, o.num_levels, o.recursion_bins, o.refine_initial_side,
-                 static_cast<int>(o.combination), static_cast<int>(o.pairwise), o.limb_tolerance);
+                 static_cast<int>(o.combination), static_cast<int>(o.pairwise), o.limb_tolerance,
+                 static_cast<int>(o.outside_heatmap), o.polish_iterations, static_cast<int>(o.polish_gaussian_limbs));
     for (int j = 0; j < J; ++j) std::fprintf(stderr, " joint %d parent %d prior %g +- %g\n", j, parents[j], priors[j].mean, priors[j].tolerance);
     for (const auto& v : views) {
       std::fprintf(stderr, " cam model %d params", static_cast<int>(v.camera.model()));
@@ -125,6 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CROSSVIEW_FUZZ_CHECK(r.joints_in_world.rows() == 3 && r.joints_in_world.cols() == J);
       CROSSVIEW_FUZZ_CHECK(r.joints_in_world.allFinite());
       CROSSVIEW_FUZZ_CHECK(r.joint_scores.size() == J && r.joint_scores.allFinite());
+      CROSSVIEW_FUZZ_CHECK(r.polish_steps >= 0 && r.polish_steps <= o.polish_iterations);
     } else {
       CROSSVIEW_FUZZ_CHECK(!r.message.empty());
     }

@@ -2,6 +2,7 @@
 // by the real Human3.6M cameras (S1, with their lens distortion), Gaussian
 // heatmaps 64 x 64 on a crop around the person.
 #include <crossview/rpsm/rpsm.hpp>
+#include <crossview/triangulation/triangulate.hpp>
 #include <crossview_test/mocap_scene.hpp>
 #include <crossview_test/pose_scene.hpp>
 
@@ -60,11 +61,15 @@ TEST_CASE("real mocap and H36M cameras: RPSM halves PSM, beats quantisation and 
                        << clean.quantisation);
     CHECK(clean.rpsm <= 0.5 * clean.psm);
     CHECK(clean.rpsm < clean.quantisation);
-    CHECK(clean.rpsm < 15.0);  // measured 7.7 mm over 20 frames (docs/rpsm.md)
+    // Measured 0.3 mm over 20 frames (docs/rpsm.md): the polish's local model
+    // of the log-heatmap is exact for Gaussians; what remains is the Gaussian
+    // limb term pulling towards the clip's median lengths (the mocap's mapped
+    // limbs vary by a few mm from frame to frame).
+    CHECK(clean.rpsm < 1.0);
     const Errors corrupt = run(scene, sk, 0.0, static_cast<int>(seed % 4), opt, seed);
     INFO("one view corrupted: RPSM " << corrupt.rpsm << " DLT " << corrupt.dlt);
     CHECK(corrupt.rpsm < corrupt.dlt);
-    CHECK(corrupt.rpsm < 15.0);
+    CHECK(corrupt.rpsm < 1.0);
   }
   // 2 heatmap px noise + a corrupted view, tight Gaussian limb prior.
   rpsm::RpsmOptions gauss = opt;
@@ -89,4 +94,62 @@ TEST_CASE("a Gaussian limb prior far tighter than the level-0 bins stays feasibl
   INFO("tight Gaussian: PSM " << clean.psm << " RPSM " << clean.rpsm);
   CHECK(clean.rpsm < 15.0);
   CHECK(clean.rpsm <= 0.5 * clean.psm);
+}
+
+TEST_CASE("the issue's reference setup: joints outside the crops, 2 heatmap px of noise", "[rpsm][real]") {
+  // 80 x 80 heatmaps (sigma 2) on fixed 320 px crops centred on the person
+  // (4 image px per heatmap px): ~7 % of the joint projections fall outside
+  // their crop. Every 2D centre is displaced by 2 heatmap px (8 image px).
+  const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/50);
+  const pose::Skeleton sk = pose::with_limb_priors(
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+  rpsm::RpsmOptions zero;
+  zero.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+  const rpsm::RpsmOptions ours;
+  const double n = static_cast<double>(scene.poses.size());
+  for (const double noise : {0.0, 2.0}) {
+    for (const std::uint64_t seed : {7u, 1u}) {
+      if (noise == 0.0 && seed != 7u) continue;  // the seed only draws the noise
+      double e_ours = 0.0, e_zero = 0.0, e_oracle = 0.0;
+      for (std::size_t f = 0; f < scene.poses.size(); ++f) {
+        crossview_test::Rng rng(seed + 1000 * f);
+        crossview_test::HeatmapSceneOptions so;
+        so.heatmap_width = so.heatmap_height = 80;
+        so.crop_side_px = 320.0;
+        so.noise_heatmap_px = noise;
+        std::vector<pose::HeatmapView> views;
+        std::vector<Eigen::Matrix2Xd> centres;
+        const Eigen::Matrix3Xd& gt = scene.poses[f];
+        REQUIRE(crossview_test::render_views(scene.cameras, gt, so, rng, &views, &centres));
+        // The oracle: per joint the optimal triangulation of the exact noisy
+        // 2D centres (all four views, no heatmap, no crop).
+        for (int j = 0; j < gt.cols(); ++j) {
+          std::vector<Eigen::Vector2d> px;
+          for (const auto& c : centres) px.push_back(c.col(j));
+          e_oracle += (triangulation::triangulate(scene.cameras, px).point_in_world - gt.col(j)).norm() /
+                      (n * gt.cols());
+        }
+        const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+        const auto a = rpsm::estimate(views, sk, tri.col(0), ours);
+        const auto b = rpsm::estimate(views, sk, tri.col(0), zero);
+        REQUIRE(a.success());
+        REQUIRE(b.success());
+        e_ours += crossview_test::mpjpe(a.joints_in_world, gt) / n;
+        e_zero += crossview_test::mpjpe(b.joints_in_world, gt) / n;
+      }
+      INFO("noise " << noise << " seed " << seed << ": nearest pixel " << e_ours << " zero outside "
+                    << e_zero << " oracle " << e_oracle);
+      if (noise == 0.0) {
+        // Sampling 0 outside a crop pulls a joint's projection into it.
+        CHECK(e_ours < 1.0);    // measured 0.27 mm
+        CHECK(e_zero > 5.0);    // measured 9.4 mm
+      } else {
+        // The issue's bar, and below the per-joint oracle through the limb
+        // prior (measured 28.7 / 27.2 mm against 30.8 / 29.5).
+        CHECK(e_ours <= 30.0);
+        CHECK(e_ours < e_oracle);
+        CHECK(e_ours < e_zero);
+      }
+    }
+  }
 }

@@ -101,34 +101,45 @@ TEST_CASE("RPSM unary: per-model projection equals project_from_cam + to_heatmap
         {0.0, 0.0, kNaN},       {1e308, 1e308, 1.0},  {-4e3, 3e3, 1.0},     {20.0, -10.0, 3000.0},
         {0.0, 1e308, 1.0},      {1e308, 0.0, 1.0},    {0.0, 1e200, 1e-200}, {-1e200, 0.0, 1e-200}};
     for (const auto& s : specials) points.push_back(s);
-    int successes = 0, failures = 0;
-    // Every count from 1 to 9 (pairs and a scalar tail), then all at once.
-    for (int n = 1; n <= 10; ++n) {
-      const int count = n <= 9 ? n : static_cast<int>(points.size());
-      for (int start = 0; start + count <= static_cast<int>(points.size()); start += count) {
-        std::vector<double> X(count), Y(count), Z(count), qx(count), qy(count);
-        for (int i = 0; i < count; ++i) {
-          X[i] = points[start + i].x();
-          Y[i] = points[start + i].y();
-          Z[i] = points[start + i].z();
-        }
-        crossview::camera::dispatch_model(model, [&](auto m) {
-          detail::project_to_heatmap<decltype(m)>(view, count, X.data(), Y.data(), Z.data(),
-                                                  qx.data(), qy.data());
-        });
-        for (int i = 0; i < count; ++i) {
-          const Eigen::Vector2d ref = reference_heatmap_coords(view, points[start + i]);
-          INFO("point " << points[start + i].transpose() << " ref " << ref.transpose() << " got "
-                        << qx[i] << " " << qy[i]);
-          CHECK(same_bits(qx[i], ref.x()));
-          CHECK(same_bits(qy[i], ref.y()));
-          (ref.x() == detail::kNoProjection ? failures : successes) += n == 10;
+    int successes = 0, failures = 0, clamped = 0;
+    // Every count from 1 to 9 (pairs and a scalar tail), then all at once;
+    // without and with the clamp to the heatmap (OutsideHeatmap::kNearestPixel).
+    for (const bool clamp : {false, true}) {
+      for (int n = 1; n <= 10; ++n) {
+        const int count = n <= 9 ? n : static_cast<int>(points.size());
+        for (int start = 0; start + count <= static_cast<int>(points.size()); start += count) {
+          std::vector<double> X(count), Y(count), Z(count), qx(count), qy(count);
+          for (int i = 0; i < count; ++i) {
+            X[i] = points[start + i].x();
+            Y[i] = points[start + i].y();
+            Z[i] = points[start + i].z();
+          }
+          crossview::camera::dispatch_model(model, [&](auto m) {
+            detail::project_to_heatmap<decltype(m)>(view, count, X.data(), Y.data(), Z.data(),
+                                                    qx.data(), qy.data(), clamp);
+          });
+          for (int i = 0; i < count; ++i) {
+            Eigen::Vector2d ref = reference_heatmap_coords(view, points[start + i]);
+            if (clamp && ref.x() != detail::kNoProjection) {
+              const Eigen::Vector2d c(std::min(std::max(ref.x(), 0.0), view.heatmaps.width() - 1.0),
+                                      std::min(std::max(ref.y(), 0.0), view.heatmaps.height() - 1.0));
+              clamped += c != ref && n == 10;
+              ref = c;
+            }
+            INFO("clamp " << clamp);
+            INFO("point " << points[start + i].transpose() << " ref " << ref.transpose() << " got "
+                          << qx[i] << " " << qy[i]);
+            CHECK(same_bits(qx[i], ref.x()));
+            CHECK(same_bits(qy[i], ref.y()));
+            (ref.x() == detail::kNoProjection ? failures : successes) += n == 10 && !clamp;
+          }
         }
       }
     }
     // Both outcomes are exercised.
     CHECK(successes > 1000);
     CHECK(failures >= 8);
+    CHECK(clamped > 100);
     if (model != CameraModel::kPinhole && model != CameraModel::kFisheye) {
       CHECK(std::isfinite(view.camera.max_valid_radius()));
     }

@@ -76,6 +76,7 @@ namespace crossview::rpsm {
 enum class ViewCombination : std::uint8_t { kSum, kMeanLog };
 enum class PairwiseModel : std::uint8_t { kHardIndicator, kGaussian };
 enum class GridPlacement : std::uint8_t { kCentred, kLinspaceEndpoints };
+enum class OutsideHeatmap : std::uint8_t { kNearestPixel, kZero };
 
 constexpr const char* to_string(ViewCombination c) {
   return c == ViewCombination::kSum ? "sum" : "mean_log";
@@ -85,6 +86,9 @@ constexpr const char* to_string(PairwiseModel p) {
 }
 constexpr const char* to_string(GridPlacement g) {
   return g == GridPlacement::kCentred ? "centred" : "linspace_endpoints";
+}
+constexpr const char* to_string(OutsideHeatmap o) {
+  return o == OutsideHeatmap::kNearestPixel ? "nearest_pixel" : "zero";
 }
 
 struct RpsmOptions {
@@ -101,6 +105,10 @@ struct RpsmOptions {
   /// Initial recursive cube side for refine() (world unit); 0 = cube_side / num_bins.
   double refine_initial_side = 0.0;
   ViewCombination combination = ViewCombination::kMeanLog;
+  /// What a projection outside a view's heatmap samples: the nearest
+  /// heatmap pixel (default; a heatmap made on a crop says nothing about the
+  /// image beyond it) or 0 (the reference). A failed projection samples 0.
+  OutsideHeatmap outside_heatmap = OutsideHeatmap::kNearestPixel;
   /// eps of kMeanLog relative to the joint's largest heatmap value, in (0, 1].
   double log_epsilon = 1e-3;
   PairwiseModel pairwise = PairwiseModel::kHardIndicator;
@@ -110,6 +118,14 @@ struct RpsmOptions {
   double limb_tolerance = 0.0;
   /// Threads over bins and limbs (1 = single-threaded), in [1, 64].
   int num_threads = 1;
+  /// Continuous polish after the recursive levels (kMeanLog only): at most
+  /// this many Levenberg-Marquardt solves, in [0, 100]; 0 disables it.
+  int polish_iterations = 20;
+  /// The polish scores limbs with the Gaussian term (sigma =
+  /// gaussian_sigma_fraction * tolerance) also when `pairwise` is the hard
+  /// indicator, whose constraints it then keeps as well. False: with the
+  /// hard indicator the polish is the constrained maximum of the unary.
+  bool polish_gaussian_limbs = true;
 
   void validate() const {
     if (!(cube_side > 0.0) || !std::isfinite(cube_side)) {
@@ -135,6 +151,9 @@ struct RpsmOptions {
     }
     if (!(limb_tolerance >= 0.0) || !std::isfinite(limb_tolerance)) {
       throw std::invalid_argument("RpsmOptions: limb_tolerance must be finite and >= 0");
+    }
+    if (polish_iterations < 0 || polish_iterations > 100) {
+      throw std::invalid_argument("RpsmOptions: polish_iterations must be in [0, 100]");
     }
     if (num_threads < 1 || num_threads > 64) {
       throw std::invalid_argument("RpsmOptions: num_threads must be in [1, 64]");
@@ -174,6 +193,7 @@ struct RpsmTimings {
   double pairwise_ms = 0.0;    ///< Level-0 offset sets per limb.
   double inference_ms = 0.0;   ///< Level-0 max-sum + backtracking.
   double recursion_ms = 0.0;   ///< All recursive levels.
+  double polish_ms = 0.0;      ///< The continuous polish.
 };
 
 struct RpsmResult {
@@ -189,6 +209,8 @@ struct RpsmResult {
   /// Recursive levels run to completion (may be < num_levels if a level had
   /// no feasible configuration; the pose of the last completed level is kept).
   int levels_completed = 0;
+  /// Polish steps kept (each raised the objective); 0 when disabled.
+  int polish_steps = 0;
   bool psm_completed = false;
   RpsmTimings timings;
   /// Largest working memory held at once by the call (bytes, approximate).
