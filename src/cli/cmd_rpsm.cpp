@@ -41,6 +41,8 @@ constexpr const char* kHelp =
     "                        from the skeleton's priors or, if it has none, are measured\n"
     "                        (median) on the initial poses\n"
     "  --levels N            recursive levels (default 10)\n"
+    "  --polish N            continuous polish iterations after the levels (default 20;\n"
+    "                        0 = off, the estimate stays on the last level's grid)\n"
     "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
     "  --quiet, --json       print nothing but errors / a JSON summary\n";
 
@@ -52,7 +54,7 @@ int run_rpsm(int argc, char** argv) {
     return 0;
   }
   const Args args("rpsm", argc, argv, {"quiet", "json"},
-                  {"calib", "init", "skeleton", "limb-tolerance", "levels", "threads"},
+                  {"calib", "init", "skeleton", "limb-tolerance", "levels", "polish", "threads"},
                   {"heatmaps", "cameras", "out"});
   const std::vector<std::string> files = args.list("heatmaps");
   const std::vector<std::string> outputs = args.list("out");
@@ -61,6 +63,7 @@ int run_rpsm(int argc, char** argv) {
   const std::string calib_path = args.require("calib");
   rpsm::RpsmOptions options;
   options.num_levels = static_cast<int>(args.get_int("levels", options.num_levels, 0, 40));
+  options.polish_iterations = static_cast<int>(args.get_int("polish", options.polish_iterations, 0, 100));
   const double tolerance_mm = args.get_double("limb-tolerance", 150.0, 1.0, 2000.0);
   const int threads = thread_count(args);
   Output out;

@@ -12,8 +12,13 @@
 // (millimetres for Human3.6M). Heatmaps: see pose/heatmaps.hpp.
 //
 // Model. A hypothesis X for joint j scores, in every view v, the bilinear
-// sample h_vj(A_v^-1 project_v(X)) (0 outside the heatmap, 0 when the
-// projection fails, lens distortion included). Views are combined by
+// sample h_vj(A_v^-1 project_v(X)) (lens distortion included; 0 when the
+// projection fails). Outside the heatmap (OutsideHeatmap): kNearestPixel
+// (default) reads the nearest heatmap pixel, i.e. the coordinates are
+// clamped to the pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop
+// says nothing about the image beyond it, and reading 0 there (kZero, the
+// reference) pulls a joint that lies outside a view's crop into that crop.
+// Views are combined by
 //   kSum     : log(sum_v h_vj)                        (the reference)
 //   kMeanLog : mean_v log(eps_j + h_vj), eps_j = log_epsilon * max_v max h_vj
 // kMeanLog does not let one view's ray outscore points seen by all views.
@@ -40,6 +45,22 @@
 // refine_initial_side for refine()). k = 2 is the reference (the current
 // estimate is never a candidate); the default k = 3 includes it, so a level
 // never makes the pose worse in score.
+//
+// Polish (kMeanLog; polish_iterations > 0, default 20). After the levels, a
+// Levenberg-Marquardt ascent in continuous coordinates of
+//   F(X) = sum_j mean_v l_vj(u_vj(X_j)) - sum_limbs (|X_p - X_c| - L)^2 / (2 sigma^2)
+// where l_vj is the second-order Taylor model of log(eps_j + h_vj) at the
+// heatmap pixel nearest u_vj (central differences of the 3 x 3 pixels around
+// it; exact for a Gaussian heatmap, whose log is quadratic) and sigma =
+// gaussian_sigma_fraction * tolerance (no quantisation term: no grid). The
+// limb term is used with kGaussian, and with kHardIndicator when
+// polish_gaussian_limbs (default); with the hard indicator every step also
+// keeps |d - L| <= tol. Gauss-Newton curvature (each view's 2 x 2 Hessian of
+// l clamped to negative semi-definite), normal equations solved leaves to
+// root on the tree in O(J) 3 x 3 blocks, a step kept only when F rises. It
+// removes the bilinear bias of the levels (noise-free real-mocap MPJPE 7.7 ->
+// 0.3 mm) and is where the limb prior acts below the grid's resolution.
+// Cost per iteration O(V J) (9 heatmap reads and logs per view and joint).
 //
 // Cost. Level 0: O(N^3 V) projections, O(N^3 V J) samples, and per limb
 // O(N^3 |offsets|) for the message: the set of bin offsets compatible with a
