@@ -239,21 +239,11 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
     outside = oracle = 0;
     const double n = static_cast<double>(scene().poses.size());
     for (std::size_t f = 0; f < scene().poses.size(); ++f) {
-      crossview_test::Rng rng(7 + 1000 * f);
-      crossview_test::HeatmapSceneOptions so;
-      so.heatmap_width = so.heatmap_height = 80;
-      so.crop_side_px = 320.0;
-      so.noise_heatmap_px = noise;
       std::vector<pose::HeatmapView> views;
       std::vector<Eigen::Matrix2Xd> centres;
       const Eigen::Matrix3Xd& gt = scene().poses[f];
-      crossview_test::render_views(scene().cameras, gt, so, rng, &views, &centres);
-      for (int j = 0; j < gt.cols(); ++j) {
-        std::vector<Eigen::Vector2d> px;
-        for (const auto& c : centres) px.push_back(c.col(j));
-        const auto t = triangulation::triangulate(scene().cameras, px);
-        oracle += (t.point_in_world - gt.col(j)).norm() / (n * gt.cols());
-      }
+      crossview_test::render_reference_setup(scene(), f, noise, 7, &views, &centres);
+      oracle += crossview_test::oracle_triangulation_error(scene().cameras, centres, gt) / n;
       for (const auto& v : views) {
         for (int j = 0; j < gt.cols(); ++j) {
           Eigen::Vector2d px;

@@ -320,7 +320,8 @@ int run_demo(int argc, char** argv) {
        "DLT: confidence-weighted linear triangulation of all detections. Robust triangulation: RANSAC over "
        "view pairs, then Levenberg-Marquardt through the distortion model on the inlier views. RPSM: Gaussian "
        "heatmaps (64 x 64, on a crop around the person) rendered from the detections, recursive pictorial "
-       "structure refinement from the robust triangulation. Metrics against the simulated ground truth; "
+       "structure refinement (10 levels, then a continuous polish) from the robust triangulation. Metrics "
+       "against the simulated ground truth; "
        "PSS uses k-means on the normalized ground-truth poses and is scored on the frames where the method "
        "produced every joint."});
   write_html_report(report, report_path);

@@ -289,7 +289,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
        "Main person per view (highest confidence, continuity with the previous frame); detections scored <= 0.3 "
        "ignored. DLT: confidence-weighted linear triangulation. Robust: RANSAC over view pairs, then "
        "Levenberg-Marquardt through the distortion model. RPSM: Gaussian heatmaps rendered from the detections, "
-       "limb lengths measured (median) on the robust triangulation, recursive refinement. The reference is "
+       "limb lengths measured (median) on the robust triangulation, recursive refinement and continuous "
+       "polish. The reference is "
        "Pose2Sim's own triangulation of the same detections, not ground truth." +
            (rpsm_note.empty() ? std::string() : " " + rpsm_note)});
   write_html_report(report, report_path);

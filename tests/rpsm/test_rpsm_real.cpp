@@ -2,7 +2,6 @@
 // by the real Human3.6M cameras (S1, with their lens distortion), Gaussian
 // heatmaps 64 x 64 on a crop around the person.
 #include <crossview/rpsm/rpsm.hpp>
-#include <crossview/triangulation/triangulate.hpp>
 #include <crossview_test/mocap_scene.hpp>
 #include <crossview_test/pose_scene.hpp>
 
@@ -112,23 +111,11 @@ TEST_CASE("the issue's reference setup: joints outside the crops, 2 heatmap px o
       if (noise == 0.0 && seed != 7u) continue;  // the seed only draws the noise
       double e_ours = 0.0, e_zero = 0.0, e_oracle = 0.0;
       for (std::size_t f = 0; f < scene.poses.size(); ++f) {
-        crossview_test::Rng rng(seed + 1000 * f);
-        crossview_test::HeatmapSceneOptions so;
-        so.heatmap_width = so.heatmap_height = 80;
-        so.crop_side_px = 320.0;
-        so.noise_heatmap_px = noise;
         std::vector<pose::HeatmapView> views;
         std::vector<Eigen::Matrix2Xd> centres;
         const Eigen::Matrix3Xd& gt = scene.poses[f];
-        REQUIRE(crossview_test::render_views(scene.cameras, gt, so, rng, &views, &centres));
-        // The oracle: per joint the optimal triangulation of the exact noisy
-        // 2D centres (all four views, no heatmap, no crop).
-        for (int j = 0; j < gt.cols(); ++j) {
-          std::vector<Eigen::Vector2d> px;
-          for (const auto& c : centres) px.push_back(c.col(j));
-          e_oracle += (triangulation::triangulate(scene.cameras, px).point_in_world - gt.col(j)).norm() /
-                      (n * gt.cols());
-        }
+        REQUIRE(crossview_test::render_reference_setup(scene, f, noise, seed, &views, &centres));
+        e_oracle += crossview_test::oracle_triangulation_error(scene.cameras, centres, gt) / n;
         const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
         const auto a = rpsm::estimate(views, sk, tri.col(0), ours);
         const auto b = rpsm::estimate(views, sk, tri.col(0), zero);

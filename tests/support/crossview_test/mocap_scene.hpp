@@ -5,6 +5,8 @@
 
 #include <crossview/io/bvh.hpp>
 #include <crossview/io/rig.hpp>
+#include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
 #include <Eigen/Core>
@@ -38,6 +40,37 @@ inline MocapScene load_mocap_scene(int stride) {
     s.poses.push_back(p);
   }
   return s;
+}
+
+/// Frame f of `scene` in the RPSM issue's reference setup: 80 x 80 sigma-2
+/// heatmaps on fixed 320 x 320 image-px crops centred on the person (4 image
+/// px per heatmap px), every 2D centre displaced by `noise` heatmap px in a
+/// random direction (Rng(seed + 1000 f)). `centres` gets the displaced 2D
+/// centres the heatmaps were drawn from, per view.
+inline bool render_reference_setup(const MocapScene& scene, std::size_t f, double noise, std::uint64_t seed,
+                                   std::vector<crossview::pose::HeatmapView>* views,
+                                   std::vector<Eigen::Matrix2Xd>* centres) {
+  Rng rng(seed + 1000 * f);
+  HeatmapSceneOptions so;
+  so.heatmap_width = so.heatmap_height = 80;
+  so.crop_side_px = 320.0;
+  so.noise_heatmap_px = noise;
+  return render_views(scene.cameras, scene.poses[f], so, rng, views, centres);
+}
+
+/// The per-joint oracle: mean distance to `gt` of the optimal triangulation
+/// (DLT + reprojection-error LM) of each joint's exact 2D centres in all
+/// views (no heatmap, no crop), the floor of any per-joint estimate.
+inline double oracle_triangulation_error(const std::vector<crossview::camera::Camera>& cameras,
+                                         const std::vector<Eigen::Matrix2Xd>& centres,
+                                         const Eigen::Matrix3Xd& gt) {
+  double sum = 0.0;
+  for (int j = 0; j < gt.cols(); ++j) {
+    std::vector<Eigen::Vector2d> px;
+    for (const auto& c : centres) px.push_back(c.col(j));
+    sum += (crossview::triangulation::triangulate(cameras, px).point_in_world - gt.col(j)).norm();
+  }
+  return sum / static_cast<double>(gt.cols());
 }
 
 }  // namespace crossview_test
