@@ -46,6 +46,14 @@ constexpr double kNoiseFreeMpjpeMm = 15.0;
 // 0.0003 mm).
 constexpr double kPolishedMpjpeMm = 0.05;
 
+/// rpsm::estimate on a frame with the cube on the true root; requires success.
+rpsm::RpsmResult estimate_ok(const Frame& f, const pose::Skeleton& sk, const rpsm::RpsmOptions& opt) {
+  rpsm::RpsmResult r = rpsm::estimate(f.views, sk, f.gt.col(0), opt);
+  INFO(r.message);
+  REQUIRE(r.success());
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("RPSM recovers noise-free poses, halves PSM's error, beats the grid quantisation",
@@ -118,12 +126,9 @@ TEST_CASE("the levels agree with the reference configuration, the polish removes
   double e_ref = 0.0, e_levels = 0.0, e_ours = 0.0;
   for (std::uint64_t seed : {31u, 32u}) {
     const Frame f = make_frame(seed);
-    const auto a = rpsm::estimate(f.views, sk, f.gt.col(0), ref);
-    const auto b = rpsm::estimate(f.views, sk, f.gt.col(0), levels_only);
-    const auto c = rpsm::estimate(f.views, sk, f.gt.col(0), ours);
-    REQUIRE(a.success());
-    REQUIRE(b.success());
-    REQUIRE(c.success());
+    const auto a = estimate_ok(f, sk, ref);
+    const auto b = estimate_ok(f, sk, levels_only);
+    const auto c = estimate_ok(f, sk, ours);
     CHECK(a.polish_steps == 0);
     CHECK(b.polish_steps == 0);
     CHECK(c.polish_steps > 0);
@@ -150,12 +155,9 @@ TEST_CASE("the polish: better than the levels under noise, kept limbs, skipped f
   const int frames = 4;
   for (int i = 0; i < frames; ++i) {
     const Frame f = make_frame(101 + i, 2.0);
-    const auto a = rpsm::estimate(f.views, sk, f.gt.col(0), levels_only);
-    const auto b = rpsm::estimate(f.views, sk, f.gt.col(0), constrained);
-    const auto c = rpsm::estimate(f.views, sk, f.gt.col(0), ours);
-    REQUIRE(a.success());
-    REQUIRE(b.success());
-    REQUIRE(c.success());
+    const auto a = estimate_ok(f, sk, levels_only);
+    const auto b = estimate_ok(f, sk, constrained);
+    const auto c = estimate_ok(f, sk, ours);
     CHECK(c.timings.polish_ms >= 0.0);
     e_levels += crossview_test::mpjpe(a.joints_in_world, f.gt) / frames;
     e_constrained += crossview_test::mpjpe(b.joints_in_world, f.gt) / frames;
@@ -175,10 +177,7 @@ TEST_CASE("the polish: better than the levels under noise, kept limbs, skipped f
   // The reference's combination (sum over views) has no polish.
   rpsm::RpsmOptions sum;
   sum.combination = rpsm::ViewCombination::kSum;
-  const Frame f = make_frame(111);
-  const auto r = rpsm::estimate(f.views, sk, f.gt.col(0), sum);
-  REQUIRE(r.success());
-  CHECK(r.polish_steps == 0);
+  CHECK(estimate_ok(make_frame(111), sk, sum).polish_steps == 0);
 }
 
 TEST_CASE("a corrupted view: mean-log RPSM beats triangulating the maxima", "[rpsm]") {
