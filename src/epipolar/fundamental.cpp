@@ -174,15 +174,8 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   }
   const Eigen::Matrix3d F_normalized = detail::enforce_rank2(detail::matrix_from_rowmajor(f));
   Eigen::Matrix3d result = detail::denormalize(F_normalized, T1, T2);
-  // Scaled by the largest entry first: the Frobenius norm of entries beyond
-  // ~1e154 overflows (and F / inf = 0), below ~1e-154 it underflows (found by
-  // fuzz_epipolar: extreme coordinates gave a "success" with |F| != 1).
-  const double largest = result.cwiseAbs().maxCoeff();
-  if (!(largest > 0.0) || !result.allFinite()) return 0;
-  result /= largest;
-  const double norm = result.norm();
-  if (!(norm > 0.0) || !std::isfinite(norm)) return 0;
-  *F = result / norm;
+  if (!detail::normalize_frobenius(&result)) return 0;
+  *F = result;
   return 1;
 }
 
@@ -275,13 +268,8 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   }
   auto emit = [&](const Eigen::Matrix3d& F_normalized) {
     Eigen::Matrix3d F = detail::denormalize(F_normalized, T1, T2);
-    // Largest entry first, as in the 8-point (the norm over/underflows).
-    const double largest = F.cwiseAbs().maxCoeff();
-    if (!(largest > 0.0) || !F.allFinite()) return;
-    F /= largest;
-    const double norm = F.norm();
-    if (!(norm > 0.0) || !std::isfinite(norm)) return;
-    fundamentals->push_back(F / norm);
+    if (!detail::normalize_frobenius(&F)) return;
+    fundamentals->push_back(F);
   };
   for (int i = 0; i < num_roots; ++i) emit(F2 + roots[i] * D);
   if (root_at_infinity) emit(D);

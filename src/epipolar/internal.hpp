@@ -184,4 +184,18 @@ RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector
                                   const RefineOptions& options, Eigen::Matrix3d* R,
                                   Eigen::Vector3d* t);
 
+/// Scales *m to unit Frobenius norm, dividing by its largest entry first: the
+/// norm of entries beyond ~1e154 overflows (and m / inf = 0), below ~1e-154 it
+/// underflows (found by fuzz_epipolar). False, *m untouched, when *m is zero or
+/// not finite.
+inline bool normalize_frobenius(Eigen::Matrix3d* m) {
+  const double largest = m->cwiseAbs().maxCoeff();
+  if (!(largest > 0.0) || !m->allFinite()) return false;
+  const Eigen::Matrix3d scaled = *m / largest;
+  const double norm = scaled.norm();
+  if (!(norm > 0.0) || !std::isfinite(norm)) return false;
+  *m = scaled / norm;
+  return true;
+}
+
 }  // namespace crossview::epipolar::detail
