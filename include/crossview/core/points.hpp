@@ -1,0 +1,58 @@
+// crossview: the one array layout of every point set in the public API
+// (docs/conventions.md#array-layouts).
+//
+// A set of N points of dimension D (D = 2: pixels, D = 3: world / camera
+// points) is a D x N column-major double matrix: column n is point n, its
+// coordinates contiguous. In memory this is exactly a C-order numpy array of
+// shape (N, D), so Python and C++ exchange point sets without copies.
+// Collections are packed in the same way, last numpy axis = Eigen row, every
+// other axis flattened into the columns in C order:
+//
+//   one pose                  J joints           3 x J          numpy (J, 3)
+//   one view's keypoints      J joints           2 x J          numpy (J, 2)
+//   one frame, V views        view-major         2 x (V*J)      numpy (V, J, 2)
+//   a sequence of F poses     frame-major        3 x (F*J)      numpy (F, J, 3)
+//   F frames x V views        frame, view, joint 2 x (F*V*J)    numpy (F, V, J, 2)
+//
+// Per-point scalars (detection scores, validity, errors) are vectors with one
+// entry per column of the matching point set, in the same order (numpy (V, J)
+// or (F, V, J) flattened). A missing point is a NaN column (and, for
+// detections, score 0).
+//
+// Entry points take point sets as `ConstPointsRef` (any column-major double
+// matrix or map, bound without a copy when its columns are contiguous) and
+// check the shape at run time with require_points(): a J x 3 (transposed)
+// input is a std::invalid_argument naming the argument, never a silent
+// transposition. (A 3 x 3 input is necessarily ambiguous and is read as three
+// points.) Results are returned as Points2d / Points3d.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <string>
+
+namespace crossview {
+
+/// N pixels: 2 x N, column n = (u, v) of point n.
+using Points2d = Eigen::Matrix2Xd;
+/// N 3D points: 3 x N, column n = (x, y, z) of point n.
+using Points3d = Eigen::Matrix3Xd;
+/// Read-only point-set argument (no copy for Points2d / Points3d, Eigen::Map
+/// over contiguous memory, or a block of whole columns).
+using ConstPointsRef = Eigen::Ref<const Eigen::MatrixXd>;
+/// Read-only per-point scalars (scores, weights), one per column.
+using ConstScoresRef = Eigen::Ref<const Eigen::VectorXd>;
+
+/// Throws std::invalid_argument unless `points` has `dim` rows, and, when
+/// `count` >= 0, exactly `count` columns. The message names `what` (e.g.
+/// "triangulate_skeleton: keypoints_px"), the expected D x N shape and the
+/// shape received, and says when the input looks transposed.
+void require_points(const ConstPointsRef& points, int dim, const std::string& what,
+                    Eigen::Index count = -1);
+
+/// Throws std::invalid_argument unless `scores` has exactly `count` entries
+/// (or is empty and `allow_empty`). The message names `what`.
+void require_scores(const ConstScoresRef& scores, Eigen::Index count, const std::string& what,
+                    bool allow_empty = true);
+
+}  // namespace crossview
