@@ -388,17 +388,21 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
       pd.camera_b = b;
       pd.rotation_residual_deg = kNaN;
       pd.direction_residual_deg = kNaN;
-      std::vector<Eigen::Vector2d> pa, pb;
+      Points2d pa(2, nf * nj), pb(2, nf * nj);  // joints seen by both, column = correspondence
+      Eigen::Index num_common = 0;
       for (int f = 0; f < nf; ++f) {
         for (int j = 0; j < nj; ++j) {
           if (obs.has(a, f, j) && obs.has(b, f, j)) {
-            pa.push_back(obs.pixel(a, f, j));
-            pb.push_back(obs.pixel(b, f, j));
+            pa.col(num_common) = obs.pixel(a, f, j);
+            pb.col(num_common) = obs.pixel(b, f, j);
+            ++num_common;
           }
         }
       }
-      pd.num_correspondences = static_cast<int>(pa.size());
-      if (!pa.empty()) has_common[a][b] = has_common[b][a] = 1;
+      pa.conservativeResize(2, num_common);
+      pb.conservativeResize(2, num_common);
+      pd.num_correspondences = static_cast<int>(num_common);
+      if (num_common > 0) has_common[a][b] = has_common[b][a] = 1;
       if (pd.num_correspondences < options.min_pair_correspondences) {
         pd.message = "skipped: " + std::to_string(pd.num_correspondences) + " common joints < min_pair_correspondences " +
                      std::to_string(options.min_pair_correspondences);

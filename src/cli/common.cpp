@@ -94,6 +94,13 @@ void parallel_for(int n, int threads, const std::function<void(int)>& fn) {
 
 namespace {
 
+/// 2 x N point set of a list of pixels.
+Points2d to_points(const std::vector<Eigen::Vector2d>& v) {
+  Points2d p(2, static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) p.col(static_cast<Eigen::Index>(i)) = v[i];
+  return p;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
                                                  [](char a, char b) { return std::tolower(a) == std::tolower(b); });
@@ -260,7 +267,7 @@ RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a
     epipolar::EssentialOptions options;
     options.max_error_px = max_error_px;
     options.ransac.seed = seed;
-    const epipolar::EssentialResult er = epipolar::estimate_essential(pa, pb, camera_a, camera_b, options);
+    const epipolar::EssentialResult er = epipolar::estimate_essential(to_points(pa), to_points(pb), camera_a, camera_b, options);
     result.num_inliers = er.num_inliers;
     if (!er.success()) {
       result.message = er.message;
@@ -285,7 +292,7 @@ RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a
     epipolar::FundamentalOptions options;
     options.max_error_px = max_error_px;
     options.ransac.seed = seed;
-    const epipolar::FundamentalResult fr = epipolar::estimate_fundamental(ua, ub, options);
+    const epipolar::FundamentalResult fr = epipolar::estimate_fundamental(to_points(ua), to_points(ub), options);
     result.num_inliers = fr.num_inliers;
     if (!fr.success()) {
       result.message = fr.message;
@@ -299,7 +306,7 @@ RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a
       na.emplace_back((ua[i].x() - camera_a.cx()) / camera_a.fx(), (ua[i].y() - camera_a.cy()) / camera_a.fy());
       nb.emplace_back((ub[i].x() - camera_b.cx()) / camera_b.fx(), (ub[i].y() - camera_b.cy()) / camera_b.fy());
     }
-    const epipolar::RecoverPoseResult pose = epipolar::recover_pose(E, na, nb);
+    const epipolar::RecoverPoseResult pose = epipolar::recover_pose(E, to_points(na), to_points(nb));
     if (pose.status != epipolar::RecoverPoseStatus::kSuccess) {
       result.message = pose.message;
       return result;

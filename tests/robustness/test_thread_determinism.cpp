@@ -14,6 +14,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/sim/scene.hpp>
 #include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
@@ -109,7 +110,8 @@ std::vector<Task> make_tasks(const Inputs& in) {
   tasks.push_back({"estimate_fundamental", [&in] {
                      ep::FundamentalOptions o;
                      o.ransac.seed = 42;
-                     const auto r = ep::estimate_fundamental(in.points1_px, in.points2_px, o);
+                     const auto r = ep::estimate_fundamental(crossview_test::to_points(in.points1_px),
+                                                            crossview_test::to_points(in.points2_px), o);
                      Fingerprint fp;
                      fp.add(static_cast<double>(r.status));
                      fp.add(r.F);
@@ -122,7 +124,8 @@ std::vector<Task> make_tasks(const Inputs& in) {
   tasks.push_back({"estimate_essential", [&in] {
                      ep::EssentialOptions o;
                      o.ransac.seed = 43;
-                     const auto r = ep::estimate_essential(in.points1_px, in.points2_px, in.scene.cameras[0],
+                     const auto r = ep::estimate_essential(crossview_test::to_points(in.points1_px),
+                                                          crossview_test::to_points(in.points2_px), in.scene.cameras[0],
                                                            in.scene.cameras[1], o);
                      Fingerprint fp;
                      fp.add(static_cast<double>(r.status));

@@ -1,0 +1,56 @@
+// Conversions from lists of fixed-size vectors (how the scene generators build
+// their points) to the library's point sets (docs/conventions.md#array-layouts),
+// and the transposed-input check shared by the *_layout tests.
+#pragma once
+
+#include <crossview/core/points.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <Eigen/Core>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace crossview_test {
+
+/// D x N point set, column i = v[i].
+template <int D>
+Eigen::Matrix<double, D, Eigen::Dynamic> to_points(const std::vector<Eigen::Matrix<double, D, 1>>& v) {
+  Eigen::Matrix<double, D, Eigen::Dynamic> p(D, static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) p.col(static_cast<Eigen::Index>(i)) = v[i];
+  return p;
+}
+
+/// The columns of a D x N point set as a list.
+template <typename Derived>
+std::vector<Eigen::Matrix<double, Derived::RowsAtCompileTime, 1>> to_vectors(const Eigen::MatrixBase<Derived>& p) {
+  std::vector<Eigen::Matrix<double, Derived::RowsAtCompileTime, 1>> v;
+  for (Eigen::Index i = 0; i < p.cols(); ++i) v.emplace_back(p.col(i));
+  return v;
+}
+
+/// A J x D matrix: the transpose of a D x J point set, what a caller passes by
+/// mistake when they think of one point per row.
+template <typename Derived>
+Eigen::MatrixXd transposed(const Eigen::MatrixBase<Derived>& points) {
+  return points.transpose();
+}
+
+/// Runs `call`, requires a std::invalid_argument whose message contains every
+/// entry of `needles` (e.g. the function and argument names).
+template <typename Call>
+void require_invalid_argument(Call&& call, const std::vector<std::string>& needles) {
+  std::string message;
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    message = e.what();
+  }
+  INFO("message: " << message);
+  REQUIRE_FALSE(message.empty());
+  for (const std::string& n : needles) CHECK(message.find(n) != std::string::npos);
+}
+
+}  // namespace crossview_test
