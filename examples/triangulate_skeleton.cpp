@@ -2,8 +2,10 @@
 //
 // The cameras and 2D detections come from crossview's synthetic scene (a ring of
 // cameras with distortion; detections with noise, misses and outliers). With your
-// own data, fill `cameras` (intrinsics + cam_from_world) and, per camera, a J x 2
-// matrix of distorted pixels and J confidences (0 = not detected).
+// own data, fill `cameras` (intrinsics + cam_from_world) and the frame's detections
+// packed view-major: a 2 x (V*J) matrix of distorted pixels, column v*J + j = joint
+// j in camera v (numpy (V, J, 2) C-order, no copy), and V*J confidences (0 = not
+// detected). See docs/conventions.md#array-layouts.
 #include <crossview/sim/scene.hpp>
 #include <crossview/triangulation/triangulate.hpp>
 
@@ -16,11 +18,13 @@ int main() {
   scene_options.num_frames = 1;
   const sim::Scene scene = sim::make_scene(scene_options);
 
-  std::vector<Eigen::MatrixX2d> pixels;   // per camera: J x 2 (u, v), distorted image
-  std::vector<Eigen::VectorXd> confidences;  // per camera: J scores, 0 = missing
-  for (const sim::Keypoints2d& detections : scene.detections[0]) {
-    pixels.push_back(detections.leftCols<2>());
-    confidences.push_back(detections.col(2));
+  const std::vector<sim::Keypoints2d>& views = scene.detections[0];
+  const Eigen::Index J = views.front().rows(), V = static_cast<Eigen::Index>(views.size());
+  Points2d pixels(2, V * J);                // column v*J + j: (u, v) of joint j in camera v, distorted
+  Eigen::VectorXd confidences(V * J);       // aligned with the columns, 0 = missing
+  for (Eigen::Index v = 0; v < V; ++v) {
+    pixels.middleCols(v * J, J) = views[static_cast<std::size_t>(v)].leftCols<2>().transpose();
+    confidences.segment(v * J, J) = views[static_cast<std::size_t>(v)].col(2);
   }
   triangulation::TriangulationOptions options;
   options.method = triangulation::Method::kRobust;  // tolerates outlier views

@@ -501,12 +501,12 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   std::vector<Eigen::Vector3d> points(np, Eigen::Vector3d::Constant(kNaN));
   // Triangulates every (frame, joint) not yet in `points` that >= 2 cameras see.
   auto triangulate_missing = [&](const triangulation::TriangulationOptions& to) {
-    std::vector<Eigen::Vector2d> px(nc);
+    Points2d px(2, nc);  // column c = the pixel in camera c
     for (int i = 0; i < np; ++i) {
       if (points[i].allFinite()) continue;
       int views = 0;
       for (int c = 0; c < nc; ++c) {
-        px[c] = obs.pixels[c].col(i);
+        px.col(c) = obs.pixels[c].col(i);
         views += obs.scores[c][i] > 0.0;
       }
       if (views < 2) continue;

@@ -128,19 +128,19 @@ int run_rpsm(int argc, char** argv) {
   } else {
     parallel_for(F, threads, [&](int f) {
       const std::vector<pose::HeatmapView> views = make_views(f);
-      std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V), Eigen::MatrixX2d(J, 2));
-      std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V), Eigen::VectorXd(J));
+      Points2d px(2, V * J);  // heatmap maxima, column v*J + j
+      Eigen::VectorXd conf(V * J);
       for (int v = 0; v < V; ++v) {
         for (int j = 0; j < J; ++j) {
           Eigen::Vector2d hm;
           const float peak = views[v].heatmaps.argmax(j, &hm);
-          px[v].row(j) = views[v].heatmaps.to_image(hm).transpose();
-          conf[v][j] = std::isfinite(peak) && peak > 0.0f ? peak : 0.0;
+          px.col(v * J + j) = views[v].heatmaps.to_image(hm);
+          conf(v * J + j) = std::isfinite(peak) && peak > 0.0f ? peak : 0.0;
         }
       }
       triangulation::TriangulationOptions t;
       t.method = triangulation::Method::kRobust;
-      initial[f] = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world.transpose();
+      initial[f] = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world;
     });
   }
   if (!skeleton.has_limb_priors()) {

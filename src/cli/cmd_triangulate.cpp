@@ -127,14 +127,11 @@ int run_triangulate(int argc, char** argv) {
   result.views_used.resize(static_cast<std::size_t>(F));
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
-    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
-    for (int v = 0; v < V; ++v) {
-      px[v] = keypoints.frames[f][v].leftCols<2>();
-      conf[v] = keypoints.frames[f][v].col(2);
-    }
+    Points2d px;
+    Eigen::VectorXd conf;
+    pack_frame(keypoints.frames[f], &px, &conf);
     const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, options);
-    result.poses[f] = r.points_in_world;
+    result.poses[f] = r.points_in_world.transpose();
     result.reprojection_error_px[f].resize(J);
     result.views_used[f].resize(J);
     for (int j = 0; j < J; ++j) {

@@ -115,6 +115,18 @@ io::Rig load_rig(const std::string& path) {
                            "': unknown format (expected a Pose2Sim .toml or a crossview .json rig)");
 }
 
+void pack_frame(const std::vector<PoseMatrix>& views, Points2d* keypoints_px, Eigen::VectorXd* confidences) {
+  const Eigen::Index J = views.empty() ? 0 : views.front().rows();
+  const Eigen::Index V = static_cast<Eigen::Index>(views.size());
+  keypoints_px->resize(2, V * J);
+  confidences->resize(V * J);
+  for (Eigen::Index v = 0; v < V; ++v) {
+    const PoseMatrix& m = views[static_cast<std::size_t>(v)];
+    keypoints_px->middleCols(v * J, J) = m.leftCols<2>().transpose();
+    confidences->segment(v * J, J) = m.col(2);
+  }
+}
+
 MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) {
   MultiViewKeypoints out;
   const int num_views = static_cast<int>(folders.size());

@@ -7,6 +7,7 @@
 
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/io/rig.hpp>
 #include <crossview/pose/skeleton.hpp>
 
@@ -63,6 +64,11 @@ struct MultiViewKeypoints {
   int num_views() const { return frames.empty() ? 0 : static_cast<int>(frames.front().size()); }
   int num_frames() const { return static_cast<int>(frames.size()); }
 };
+
+/// One frame of every view packed for triangulation (docs/conventions.md#array-layouts):
+/// views[v] is J x (u, v, confidence); keypoints_px becomes 2 x (V*J) (column v*J + j),
+/// confidences V*J.
+void pack_frame(const std::vector<PoseMatrix>& views, Points2d* keypoints_px, Eigen::VectorXd* confidences);
 
 /// Reads one OpenPose JSON folder per view (frames matched by the number in
 /// the file names) and keeps the main person of every frame (highest mean

@@ -212,20 +212,19 @@ int run_demo(int argc, char** argv) {
   std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
   std::vector<char> rpsm_failed(F, 0);
   parallel_for(num_frames, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> keypoints(static_cast<size_t>(num_views));
-    std::vector<Eigen::VectorXd> confidences(static_cast<size_t>(num_views));
-    for (int v = 0; v < num_views; ++v) {
-      keypoints[static_cast<size_t>(v)] = scene.detections[static_cast<size_t>(f)][static_cast<size_t>(v)].leftCols<2>();
-      confidences[static_cast<size_t>(v)] = scene.detections[static_cast<size_t>(f)][static_cast<size_t>(v)].col(2);
-    }
+    Points2d keypoints;
+    Eigen::VectorXd confidences;
+    pack_frame(scene.detections[static_cast<size_t>(f)], &keypoints, &confidences);
     triangulation::TriangulationOptions dlt_options;
     dlt_options.method = triangulation::Method::kDlt;
     dlt_options.refine = false;
     triangulation::TriangulationOptions robust_options;
     robust_options.method = triangulation::Method::kRobust;
     robust_options.robust.seed = options.seed;
-    dlt[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, dlt_options).points_in_world;
-    robust[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, robust_options).points_in_world;
+    dlt[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, dlt_options)
+                 .points_in_world.transpose();
+    robust[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, robust_options)
+                    .points_in_world.transpose();
     bool failed = false;
     rpsm_poses[f] = refine_with_rpsm(scene, f, skeleton, robust[f], &failed);
     rpsm_failed[f] = failed ? 1 : 0;

@@ -101,12 +101,9 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   std::vector<int> dlt_n(F, 0), robust_n(F, 0);
   Progress progress(out.quiet || out.json, 2 * F);
   parallel_for(F, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
-    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
-    for (int v = 0; v < V; ++v) {
-      px[v] = keypoints.frames[f][v].leftCols<2>();
-      conf[v] = keypoints.frames[f][v].col(2);
-    }
+    Points2d px;
+    Eigen::VectorXd conf;
+    pack_frame(keypoints.frames[f], &px, &conf);
     triangulation::TriangulationOptions o;
     o.min_confidence = kMinConfidence;
     o.method = triangulation::Method::kDlt;
@@ -116,8 +113,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     o.refine = true;
     o.robust.seed = seed;
     const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, o);
-    dlt[f] = d.points_in_world;
-    robust[f] = r.points_in_world;
+    dlt[f] = d.points_in_world.transpose();
+    robust[f] = r.points_in_world.transpose();
     for (int j = 0; j < J; ++j) {
       if (d.joints[j].ok()) {
         dlt_err[f] += d.joints[j].mean_reprojection_error_px;

@@ -64,12 +64,13 @@ struct CleanCorrespondences {
   int dropped = 0;
 };
 
-/// Both point sets 2 x N with the same N, match scores empty or N entries.
-void check_correspondences(const char* fn, const char* name1, const char* name2, const ConstPointsRef& a,
-                           const ConstPointsRef& b, const ConstScoresRef* scores = nullptr) {
-  require_points(a, 2, std::string(fn) + ": " + name1);
-  require_points(b, 2, std::string(fn) + ": " + name2, a.cols());
-  if (scores != nullptr) require_scores(*scores, a.cols(), std::string(fn) + ": match_scores");
+/// Both point sets 2 x N with the same N, match scores empty or N entries
+/// (`what1`, `what2`, `what_scores`: literals naming them in the messages).
+void check_correspondences(const char* what1, const char* what2, const ConstPointsRef& a, const ConstPointsRef& b,
+                           const ConstScoresRef* scores = nullptr, const char* what_scores = nullptr) {
+  require_points(a, 2, what1);
+  require_points(b, 2, what2, a.cols());
+  if (scores != nullptr) require_scores(*scores, a.cols(), what_scores);
 }
 
 /// Returns an empty string when the points can determine a two-view model of
@@ -447,8 +448,8 @@ FundamentalResult estimate_fundamental(const ConstPointsRef& points1_px, const C
                                        const FundamentalOptions& options,
                                        const ConstScoresRef& match_scores) {
   options.validate();
-  detail::check_correspondences("estimate_fundamental", "points1_px", "points2_px", points1_px, points2_px,
-                                &match_scores);
+  detail::check_correspondences("estimate_fundamental: points1_px", "estimate_fundamental: points2_px", points1_px,
+                                points2_px, &match_scores, "estimate_fundamental: match_scores");
   FundamentalResult result;
   result.inlier_mask.assign(static_cast<std::size_t>(points1_px.cols()), 0);
   const detail::CleanCorrespondences c = detail::clean_correspondences(points1_px, points2_px);
@@ -628,8 +629,8 @@ EssentialResult estimate_essential_normalized(const ConstPointsRef& normalized1,
                                               const ConstPointsRef& normalized2, double focal_px,
                                               const EssentialOptions& options) {
   options.validate();
-  detail::check_correspondences("estimate_essential_normalized", "normalized1", "normalized2", normalized1,
-                                normalized2);
+  detail::check_correspondences("estimate_essential_normalized: normalized1",
+                                "estimate_essential_normalized: normalized2", normalized1, normalized2);
   if (!(focal_px > 0.0) || !std::isfinite(focal_px)) {
     throw std::invalid_argument("estimate_essential_normalized: focal_px must be finite and > 0, got " +
                                 std::to_string(focal_px));
@@ -649,7 +650,8 @@ EssentialResult estimate_essential(const ConstPointsRef& points1_px, const Const
                                    const camera::Camera& camera2,
                                    const EssentialOptions& options) {
   options.validate();
-  detail::check_correspondences("estimate_essential", "points1_px", "points2_px", points1_px, points2_px);
+  detail::check_correspondences("estimate_essential: points1_px", "estimate_essential: points2_px", points1_px,
+                                points2_px);
   EssentialResult result;
   detail::CleanCorrespondences c;
   const std::size_t num_input = static_cast<std::size_t>(points1_px.cols());

@@ -195,7 +195,9 @@ template <int D>
 inline void copy_columns(const ConstPointsRef& points, Eigen::Matrix<double, D, 1>* out) {
   const double* p = points.data();
   const Eigen::Index stride = points.outerStride();
-  for (Eigen::Index i = 0; i < points.cols(); ++i, p += stride) out[i] = Eigen::Map<const Eigen::Matrix<double, D, 1>>(p);
+  for (Eigen::Index i = 0; i < points.cols(); ++i, p += stride) {
+    out[i] = Eigen::Map<const Eigen::Matrix<double, D, 1>>(p);
+  }
 }
 
 // --- Pointer kernels -----------------------------------------------------------

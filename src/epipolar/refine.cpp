@@ -232,11 +232,11 @@ std::vector<int> mask_indices(const std::vector<char>& mask, std::size_t n) {
 
 /// Checks the two point sets and the mask; copies the points into Vector2d
 /// storage (the arguments may be any strided map).
-void load_correspondences(const char* fn, const char* name1, const char* name2, const ConstPointsRef& a,
+void load_correspondences(const char* fn, const char* what1, const char* what2, const ConstPointsRef& a,
                           const ConstPointsRef& b, const std::vector<char>& mask,
                           std::vector<Eigen::Vector2d>* x1, std::vector<Eigen::Vector2d>* x2) {
-  require_points(a, 2, std::string(fn) + ": " + name1);
-  require_points(b, 2, std::string(fn) + ": " + name2, a.cols());
+  require_points(a, 2, what1);
+  require_points(b, 2, what2, a.cols());
   if (!mask.empty() && static_cast<Eigen::Index>(mask.size()) != a.cols()) {
     throw std::invalid_argument(std::string(fn) + ": inlier_mask has " + std::to_string(mask.size()) +
                                 " entries for " + std::to_string(a.cols()) + " points");
@@ -385,8 +385,8 @@ RefineSummary refine_relative_pose(const ConstPointsRef& normalized1, const Cons
                                    const RefineOptions& options) {
   options.validate();
   std::vector<Eigen::Vector2d> x1, x2;
-  detail::load_correspondences("refine_relative_pose", "normalized1", "normalized2", normalized1, normalized2,
-                               inlier_mask, &x1, &x2);
+  detail::load_correspondences("refine_relative_pose", "refine_relative_pose: normalized1",
+                               "refine_relative_pose: normalized2", normalized1, normalized2, inlier_mask, &x1, &x2);
   return detail::refine_relative_pose(x1.data(), x2.data(), static_cast<int>(x1.size()), inlier_mask,
                                       cam2_from_cam1, options);
 }
@@ -396,8 +396,8 @@ RefineSummary refine_fundamental(const ConstPointsRef& points1_px, const ConstPo
                                  const RefineOptions& options) {
   options.validate();
   std::vector<Eigen::Vector2d> x1, x2;
-  detail::load_correspondences("refine_fundamental", "points1_px", "points2_px", points1_px, points2_px,
-                               inlier_mask, &x1, &x2);
+  detail::load_correspondences("refine_fundamental", "refine_fundamental: points1_px",
+                               "refine_fundamental: points2_px", points1_px, points2_px, inlier_mask, &x1, &x2);
   const std::vector<int> idx = detail::mask_indices(inlier_mask, x1.size());
   return detail::refine_fundamental_lm(x1.data(), x2.data(), idx.data(), static_cast<int>(idx.size()),
                                        nullptr, options, F);

@@ -19,7 +19,7 @@ using crossview_test::rotation_error_deg;
 Points2d normalize(const camera::Camera& cam, const Points2d& px) {
   Points2d out(2, px.cols());
   for (Eigen::Index i = 0; i < px.cols(); ++i) {
-    Eigen::Vector2d n;
+    Eigen::Vector2d n = Eigen::Vector2d::Constant(std::nan(""));  // NaN where it does not unproject
     cam.unproject_to_normalized(px.col(i), &n);
     out.col(i) = n;
   }

@@ -126,10 +126,11 @@ TEST_CASE("triangulation keeps its accuracy far from the world origin", "[robust
     for (int frame = 0; frame < 4; ++frame) {
       const Eigen::Matrix3Xd pose = crossview_test::synthetic_h36m_pose(rng, sk);
       for (int j = 0; j < pose.cols(); ++j) {
-        std::vector<Eigen::Vector2d> px(ring.size());
+        Points2d px(2, static_cast<Eigen::Index>(ring.size()));  // column v = view v
         for (std::size_t v = 0; v < ring.size(); ++v) {
-          REQUIRE(ring[v].project(pose.col(j), &px[v]) == camera::ProjectionStatus::kSuccess);
-          px[v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+          Eigen::Vector2d p;
+          REQUIRE(ring[v].project(pose.col(j), &p) == camera::ProjectionStatus::kSuccess);
+          px.col(static_cast<Eigen::Index>(v)) = p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
         }
         triangulation::TriangulationOptions o;
         o.method = method;

@@ -144,11 +144,13 @@ std::vector<Task> make_tasks(const Inputs& in) {
                      o.robust.seed = 44;
                      Fingerprint fp;
                      for (std::size_t f = 0; f < 6; ++f) {
-                       std::vector<Eigen::MatrixX2d> kp;
-                       std::vector<Eigen::VectorXd> conf;
-                       for (const auto& d : in.scene.detections[f]) {
-                         kp.emplace_back(d.leftCols<2>());
-                         conf.emplace_back(d.col(2));
+                       const auto& views = in.scene.detections[f];
+                       const Eigen::Index J = views.front().rows();
+                       crossview::Points2d kp(2, static_cast<Eigen::Index>(views.size()) * J);  // column v*J + j
+                       Eigen::VectorXd conf(kp.cols());
+                       for (std::size_t v = 0; v < views.size(); ++v) {
+                         kp.middleCols(static_cast<Eigen::Index>(v) * J, J) = views[v].leftCols<2>().transpose();
+                         conf.segment(static_cast<Eigen::Index>(v) * J, J) = views[v].col(2);
                        }
                        const auto r = tri::triangulate_skeleton(in.scene.cameras, kp, conf, o);
                        fp.add(r.num_success);

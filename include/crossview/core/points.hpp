@@ -44,6 +44,23 @@ using ConstPointsRef = Eigen::Ref<const Eigen::MatrixXd>;
 using ConstScoresRef = Eigen::Ref<const Eigen::VectorXd>;
 
 namespace detail {
+/// Read access to the columns of a (checked) D x N point set by index:
+/// columns[i] is column i as a fixed-size vector. Lets a kernel written for
+/// `const Eigen::Matrix<double, D, 1>*` read an argument in place, whatever its
+/// outer stride or alignment (numpy-owned buffers), without copying it.
+template <int D>
+struct Columns {
+  const double* data;
+  Eigen::Index stride;
+  Eigen::Matrix<double, D, 1> operator[](Eigen::Index i) const {
+    return Eigen::Map<const Eigen::Matrix<double, D, 1>>(data + i * stride);
+  }
+};
+template <int D>
+Columns<D> columns(const Eigen::Ref<const Eigen::MatrixXd>& points) {
+  return {points.data(), points.outerStride()};
+}
+
 [[noreturn]] void throw_points_shape(Eigen::Index rows, Eigen::Index cols, int dim, std::string_view what,
                                      Eigen::Index count);
 [[noreturn]] void throw_packed_shape(Eigen::Index rows, Eigen::Index cols, int dim, std::string_view what,

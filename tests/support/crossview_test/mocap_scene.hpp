@@ -66,8 +66,8 @@ inline double oracle_triangulation_error(const std::vector<crossview::camera::Ca
                                          const Eigen::Matrix3Xd& gt) {
   double sum = 0.0;
   for (int j = 0; j < gt.cols(); ++j) {
-    std::vector<Eigen::Vector2d> px;
-    for (const auto& c : centres) px.push_back(c.col(j));
+    Eigen::Matrix2Xd px(2, static_cast<Eigen::Index>(centres.size()));  // column v = view v
+    for (std::size_t v = 0; v < centres.size(); ++v) px.col(static_cast<Eigen::Index>(v)) = centres[v].col(j);
     sum += (crossview::triangulation::triangulate(cameras, px).point_in_world - gt.col(j)).norm();
   }
   return sum / static_cast<double>(gt.cols());

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,6 +22,24 @@ Eigen::Matrix<double, D, Eigen::Dynamic> to_points(const std::vector<Eigen::Matr
   Eigen::Matrix<double, D, Eigen::Dynamic> p(D, static_cast<Eigen::Index>(v.size()));
   for (std::size_t i = 0; i < v.size(); ++i) p.col(static_cast<Eigen::Index>(i)) = v[i];
   return p;
+}
+
+/// 2 x N point set from a list of pixels, e.g. points2({{1, 2}, {3, kNaN}}).
+inline crossview::Points2d points2(std::initializer_list<Eigen::Vector2d> columns) {
+  return to_points(std::vector<Eigen::Vector2d>(columns));
+}
+
+/// 3 x N point set from a list of 3D points.
+inline crossview::Points3d points3(std::initializer_list<Eigen::Vector3d> columns) {
+  return to_points(std::vector<Eigen::Vector3d>(columns));
+}
+
+/// Per-point scalars (scores, weights) from a list.
+inline Eigen::VectorXd scores(std::initializer_list<double> values) {
+  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
+  Eigen::Index i = 0;
+  for (double x : values) v(i++) = x;
+  return v;
 }
 
 /// The columns of a D x N point set as a list.
