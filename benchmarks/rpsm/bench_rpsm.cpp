@@ -5,6 +5,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/triangulation/triangulate.hpp>
 #include <crossview_test/mocap_scene.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 
 #include <benchmark/benchmark.h>
@@ -21,7 +22,7 @@ const crossview_test::MocapScene& scene() {
 
 const pose::Skeleton& skeleton() {
   static const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene().poses, 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene().poses), 150.0));
   return sk;
 }
 

@@ -146,7 +146,7 @@ int run_rpsm(int argc, char** argv) {
   if (!skeleton.has_limb_priors()) {
     try {
       skeleton = pose::Skeleton(skeleton.names(), skeleton.parents(),
-                                pose::estimate_limb_lengths(skeleton, initial, tolerance_mm),
+                                pose::estimate_limb_lengths(skeleton, pack_poses(initial), tolerance_mm),
                                 skeleton.left_right_pairs());
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(std::string("cannot measure the limb lengths on the initial poses: ") + e.what());

@@ -127,6 +127,13 @@ void pack_frame(const std::vector<PoseMatrix>& views, Points2d* keypoints_px, Ei
   }
 }
 
+Points3d pack_poses(const std::vector<Eigen::Matrix3Xd>& poses) {
+  const Eigen::Index J = poses.empty() ? 0 : poses.front().cols();
+  Points3d out(3, static_cast<Eigen::Index>(poses.size()) * J);
+  for (std::size_t f = 0; f < poses.size(); ++f) out.middleCols(static_cast<Eigen::Index>(f) * J, J) = poses[f];
+  return out;
+}
+
 MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) {
   MultiViewKeypoints out;
   const int num_views = static_cast<int>(folders.size());

@@ -70,6 +70,9 @@ struct MultiViewKeypoints {
 /// confidences V*J.
 void pack_frame(const std::vector<PoseMatrix>& views, Points2d* keypoints_px, Eigen::VectorXd* confidences);
 
+/// F poses of J joints (3 x J each) packed 3 x (F*J), column f*J + j.
+Points3d pack_poses(const std::vector<Eigen::Matrix3Xd>& poses);
+
 /// Reads one OpenPose JSON folder per view (frames matched by the number in
 /// the file names) and keeps the main person of every frame (highest mean
 /// confidence, preferring the one closest to the previous frame's choice).

@@ -128,8 +128,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     progress.tick();
   });
   // Limb lengths of this person, measured on the robust triangulation.
-  std::vector<Eigen::Matrix3Xd> measured;
-  for (const auto& p : robust) measured.push_back(p.transpose());
+  Points3d measured(3, static_cast<Eigen::Index>(robust.size()) * J);  // packed, column f*J + j
+  for (std::size_t f = 0; f < robust.size(); ++f) measured.middleCols(static_cast<Eigen::Index>(f) * J, J) = robust[f].transpose();
   pose::Skeleton rpsm_skeleton = skeleton;
   std::string rpsm_note;
   try {

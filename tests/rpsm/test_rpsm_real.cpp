@@ -3,6 +3,7 @@
 // heatmaps 64 x 64 on a crop around the person.
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview_test/mocap_scene.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 
 #include <catch2/catch.hpp>
@@ -51,7 +52,7 @@ TEST_CASE("real mocap and H36M cameras: RPSM halves PSM, beats quantisation and 
   REQUIRE(scene.poses.size() >= 9);
   // Limb priors from the clip itself (median), the reference's 150 mm tolerance.
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
   const rpsm::RpsmOptions opt;
   for (std::uint64_t seed : {1u, 2u}) {
     INFO("seed " << seed);
@@ -85,7 +86,7 @@ TEST_CASE("a Gaussian limb prior far tighter than the level-0 bins stays feasibl
   // the Gaussian every frame was kNoFeasiblePose (measured before the fix).
   const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/100);
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
   rpsm::RpsmOptions gauss;
   gauss.pairwise = rpsm::PairwiseModel::kGaussian;
   gauss.limb_tolerance = 20.0;
@@ -101,7 +102,7 @@ TEST_CASE("the issue's reference setup: joints outside the crops, 2 heatmap px o
   // their crop. Every 2D centre is displaced by 2 heatmap px (8 image px).
   const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/50);
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
   rpsm::RpsmOptions zero;
   zero.outside_heatmap = rpsm::OutsideHeatmap::kZero;
   const rpsm::RpsmOptions ours;

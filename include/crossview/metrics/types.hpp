@@ -12,9 +12,13 @@
 //     per-frame visibility mask (`JointMask`, J booleans). Missing joints are
 //     never silently dropped: every metric reports how many it skipped and why.
 //
-// Joint order defaults to Human3.6M's 17 joints (h36m namespace below); limbs and
-// the head segment are explicit joint-index pairs so any skeleton works.
+// Joint order defaults to Human3.6M's 17 joints (pose::h36m, the library's one
+// definition of that order; the h36m namespace below adds the metrics' part
+// lists); limbs and the head segment are explicit joint-index pairs so any
+// skeleton works.
 #pragma once
+
+#include <crossview/pose/skeleton.hpp>
 
 #include <Eigen/Core>
 
@@ -32,21 +36,16 @@ using JointMask = Eigen::Array<bool, Eigen::Dynamic, 1>;  ///< J flags, true = a
 using Limb = std::pair<int, int>;                         ///< (joint a, joint b) indices.
 using Limbs = std::vector<Limb>;
 
-/// The 17-joint Human3.6M order used by Qiu et al. (ICCV 2019), EpipolarPose and
-/// most H36M code: root, rhip, rkne, rank, lhip, lkne, lank, belly, neck, nose,
-/// head, lsho, lelb, lwri, rsho, relb, rwri.
+/// Part lists of the 17-joint Human3.6M order. The joint indices (h36m::kRoot,
+/// ..., h36m::kNumJoints) are pose::h36m's, visible here through the
+/// using-directive.
 namespace h36m {
-constexpr int kNumJoints = 17;
-enum Joint : int {
-  kRoot = 0, kRHip, kRKnee, kRAnkle, kLHip, kLKnee, kLAnkle, kBelly, kNeck, kNose, kHead,
-  kLShoulder, kLElbow, kLWrist, kRShoulder, kRElbow, kRWrist
-};
-/// The 16 limbs of the kinematic tree (parent, child).
+using namespace pose::h36m;
+/// The 16 limbs of the kinematic tree (parent, child), ordered by child joint.
 inline Limbs limbs() {
-  return {{kRoot, kRHip},       {kRHip, kRKnee},          {kRKnee, kRAnkle},   {kRoot, kLHip},
-          {kLHip, kLKnee},      {kLKnee, kLAnkle},        {kRoot, kBelly},     {kBelly, kNeck},
-          {kNeck, kNose},       {kNose, kHead},           {kNeck, kLShoulder}, {kLShoulder, kLElbow},
-          {kLElbow, kLWrist},   {kNeck, kRShoulder},      {kRShoulder, kRElbow}, {kRElbow, kRWrist}};
+  Limbs out;
+  for (int j = 1; j < kNumJoints; ++j) out.emplace_back(kParents[static_cast<std::size_t>(j)], j);
+  return out;
 }
 /// The 10 body parts scored by PCP in the multi-person literature, in H36M
 /// indices: upper/lower arms, upper/lower legs (both sides), head (neck-head),

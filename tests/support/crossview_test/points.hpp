@@ -42,6 +42,21 @@ inline Eigen::VectorXd scores(std::initializer_list<double> values) {
   return v;
 }
 
+/// A list of D x J point sets (e.g. F poses) packed side by side: D x (F*J),
+/// column f*J + j = column j of sets[f] (docs/conventions.md#array-layouts).
+template <int D>
+Eigen::Matrix<double, D, Eigen::Dynamic> pack(const std::vector<Eigen::Matrix<double, D, Eigen::Dynamic>>& sets) {
+  Eigen::Index n = 0;
+  for (const auto& s : sets) n += s.cols();
+  Eigen::Matrix<double, D, Eigen::Dynamic> out(D, n);
+  Eigen::Index c = 0;
+  for (const auto& s : sets) {
+    out.middleCols(c, s.cols()) = s;
+    c += s.cols();
+  }
+  return out;
+}
+
 /// The columns of a D x N point set as a list.
 template <typename Derived>
 std::vector<Eigen::Matrix<double, Derived::RowsAtCompileTime, 1>> to_vectors(const Eigen::MatrixBase<Derived>& p) {
