@@ -80,7 +80,7 @@ void BM_mocap(benchmark::State& state) {
   crossview_test::MocapScene scene = crossview_test::load_mocap_scene(stride);
   if (num_cameras == 10) scene.cameras = ten_camera_ring(scene.cameras[0]);
   crossview_test::Rng rng(7);
-  const auto det = crossview_test::detect(scene.cameras, scene.poses, {2.0, 0.05, 0.9}, rng);
+  const auto det = crossview_test::detect(scene.cameras, scene.poses, 17, {2.0, 0.05, 0.9}, rng);
   calibration::CalibrationOptions o;
   o.layout = calibration::KeypointLayout::kHuman36m17;
   const auto intr = crossview_test::intrinsics_only(scene.cameras);

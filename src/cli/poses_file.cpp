@@ -91,10 +91,11 @@ std::string format_poses_trc(const PoseSequence& p, const std::string& file_name
   trc.marker_names = p.joint_names;
   trc.orig_data_start_frame = p.frame_numbers.empty() ? 0 : static_cast<int>(p.frame_numbers.front());
   trc.orig_num_frames = p.num_frames();
+  trc.positions.resize(3, static_cast<Eigen::Index>(p.num_frames()) * p.num_joints());
   for (int f = 0; f < p.num_frames(); ++f) {
     trc.frame_numbers.push_back(static_cast<int>(p.frame_numbers[f]));
     trc.times_s.push_back(static_cast<double>(p.frame_numbers[f]) / rate);
-    Eigen::Matrix3Xd m(3, p.num_joints());
+    auto m = trc.frame(f);
     for (int j = 0; j < p.num_joints(); ++j) {
       const Eigen::Vector3d x = p.poses[f].row(j).transpose();
       if (x.allFinite()) {
@@ -103,7 +104,6 @@ std::string format_poses_trc(const PoseSequence& p, const std::string& file_name
         m.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
       }
     }
-    trc.positions.push_back(m);
   }
   return io::format_trc(trc);
 }
@@ -183,7 +183,7 @@ PoseSequence read_poses_trc(const std::string& path) {
     p.frame_numbers.push_back(trc.frame_numbers[f]);
     Eigen::Matrix<double, Eigen::Dynamic, 3> pose(trc.num_markers(), 3);
     for (int j = 0; j < trc.num_markers(); ++j) {
-      const Eigen::Vector3d x = trc.positions[f].col(j);
+      const Eigen::Vector3d x = trc.frame(f).col(j);
       const Eigen::Vector3d w =
           x.allFinite() ? io::trc_to_world(x) : Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
       pose.row(j) = w.transpose();

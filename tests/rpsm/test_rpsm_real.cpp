@@ -20,9 +20,9 @@ Errors run(const crossview_test::MocapScene& scene, const pose::Skeleton& sk, do
            int corrupt_view, const rpsm::RpsmOptions& opt, std::uint64_t seed) {
   crossview_test::Rng rng(seed);
   Errors e;
-  const double n = static_cast<double>(scene.poses.size());
-  for (std::size_t f = 0; f < scene.poses.size(); ++f) {
-    const Eigen::Matrix3Xd& gt = scene.poses[f];
+  const double n = static_cast<double>(static_cast<std::size_t>(scene.num_frames()));
+  for (std::size_t f = 0; f < static_cast<std::size_t>(scene.num_frames()); ++f) {
+    const Eigen::Matrix3Xd gt = scene.pose(f);
     std::vector<pose::HeatmapView> views;
     crossview_test::HeatmapSceneOptions so;
     so.noise_heatmap_px = noise;
@@ -49,10 +49,10 @@ TEST_CASE("real mocap and H36M cameras: RPSM halves PSM, beats quantisation and 
           "[rpsm][real]") {
   const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/100);
   REQUIRE(scene.cameras.size() == 4);
-  REQUIRE(scene.poses.size() >= 9);
+  REQUIRE(static_cast<std::size_t>(scene.num_frames()) >= 9);
   // Limb priors from the clip itself (median), the reference's 150 mm tolerance.
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
   const rpsm::RpsmOptions opt;
   for (std::uint64_t seed : {1u, 2u}) {
     INFO("seed " << seed);
@@ -86,7 +86,7 @@ TEST_CASE("a Gaussian limb prior far tighter than the level-0 bins stays feasibl
   // the Gaussian every frame was kNoFeasiblePose (measured before the fix).
   const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/100);
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
   rpsm::RpsmOptions gauss;
   gauss.pairwise = rpsm::PairwiseModel::kGaussian;
   gauss.limb_tolerance = 20.0;
@@ -102,19 +102,19 @@ TEST_CASE("the issue's reference setup: joints outside the crops, 2 heatmap px o
   // their crop. Every 2D centre is displaced by 2 heatmap px (8 image px).
   const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/50);
   const pose::Skeleton sk = pose::with_limb_priors(
-      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), crossview_test::pack(scene.poses), 150.0));
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
   rpsm::RpsmOptions zero;
   zero.outside_heatmap = rpsm::OutsideHeatmap::kZero;
   const rpsm::RpsmOptions ours;
-  const double n = static_cast<double>(scene.poses.size());
+  const double n = static_cast<double>(static_cast<std::size_t>(scene.num_frames()));
   for (const double noise : {0.0, 2.0}) {
     for (const std::uint64_t seed : {7u, 1u}) {
       if (noise == 0.0 && seed != 7u) continue;  // the seed only draws the noise
       double e_ours = 0.0, e_zero = 0.0, e_oracle = 0.0;
-      for (std::size_t f = 0; f < scene.poses.size(); ++f) {
+      for (std::size_t f = 0; f < static_cast<std::size_t>(scene.num_frames()); ++f) {
         std::vector<pose::HeatmapView> views;
         std::vector<Eigen::Matrix2Xd> centres;
-        const Eigen::Matrix3Xd& gt = scene.poses[f];
+        const Eigen::Matrix3Xd gt = scene.pose(f);
         REQUIRE(crossview_test::render_reference_setup(scene, f, noise, seed, &views, &centres));
         e_oracle += crossview_test::oracle_triangulation_error(scene.cameras, centres, gt) / n;
         const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);

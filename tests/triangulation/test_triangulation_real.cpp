@@ -87,26 +87,28 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   crossview::io::BvhToH36mOptions bvh_options;
   bvh_options.z_up = true;  // H36M's world is Z-up
   const crossview::io::BvhMotion motion = crossview::io::read_bvh(shared_data("cmu_mocap/131_01.bvh"));
-  const std::vector<crossview::io::H36mPose3d> all_poses = crossview::io::to_h36m_17(motion, bvh_options);
-  REQUIRE(all_poses.size() == 994);
+  const crossview::Points3d all_poses = crossview::io::to_h36m_17(motion, bvh_options);  // 3 x (F*17)
+  constexpr Eigen::Index kJ = crossview::pose::h36m::kNumJoints;
+  const Eigen::Index num_all = all_poses.cols() / kJ;
+  REQUIRE(num_all == 994);
 
   // Place the performer in the capture volume: the H36M cameras of S1 stand
   // on a ring of radius ~4-5.5 m around the world origin at ~1.2-1.6 m height
   // (printed below) looking at the centre, with the floor at z = 0. Subtract
   // the mean root xy over the clip, keep z (BVH y = 0 is the floor).
   Eigen::Vector2d mean_root_xy = Eigen::Vector2d::Zero();
-  for (const auto& p : all_poses) mean_root_xy += p.row(0).head<2>().transpose();
-  mean_root_xy /= static_cast<double>(all_poses.size());
+  for (Eigen::Index f = 0; f < num_all; ++f) mean_root_xy += all_poses.col(f * kJ).head<2>();
+  mean_root_xy /= static_cast<double>(num_all);
   constexpr int kFrameStride = 4;
-  std::vector<Eigen::Matrix<double, 17, 3>> poses;
-  for (std::size_t f = 0; f < all_poses.size(); f += kFrameStride) {
-    Eigen::Matrix<double, 17, 3> p = all_poses[f];
-    p.col(0).array() -= mean_root_xy.x();
-    p.col(1).array() -= mean_root_xy.y();
+  std::vector<Eigen::Matrix3Xd> poses;  // 3 x 17 per sampled frame
+  for (Eigen::Index f = 0; f < num_all; f += kFrameStride) {
+    Eigen::Matrix3Xd p = all_poses.middleCols(f * kJ, kJ);
+    p.row(0).array() -= mean_root_xy.x();
+    p.row(1).array() -= mean_root_xy.y();
     poses.push_back(p);
   }
   const int F = static_cast<int>(poses.size());
-  const int J = crossview::io::kNumH36mJoints;
+  const int J = static_cast<int>(kJ);
   const int V = static_cast<int>(cameras.size());
 
   double min_depth_mm = 1e300, max_depth_mm = 0.0;
@@ -123,7 +125,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
       const Camera& cam = cameras[static_cast<std::size_t>(v)];
       crossview::Points2d& px = gt_px[static_cast<std::size_t>(f)];
       for (int j = 0; j < J; ++j) {
-        const Eigen::Vector3d X = poses[static_cast<std::size_t>(f)].row(j).transpose();
+        const Eigen::Vector3d X = poses[static_cast<std::size_t>(f)].col(j);
         Eigen::Vector2d x;
         INFO("frame " << f * kFrameStride << " joint " << j << " camera " << cam.name());
         REQUIRE(cam.project(X, &x) == ProjectionStatus::kSuccess);
@@ -201,7 +203,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
       const tri::SkeletonResult r = tri::triangulate_skeleton(cameras, observations[static_cast<std::size_t>(f)], o);
       for (int j = 0; j < J; ++j) {
         const tri::TriangulationResult& t = r.joints[static_cast<std::size_t>(j)];
-        out.error_mm.push_back(t.ok() ? (r.points_in_world.col(j) - poses[static_cast<std::size_t>(f)].row(j).transpose()).norm()
+        out.error_mm.push_back(t.ok() ? (r.points_in_world.col(j) - poses[static_cast<std::size_t>(f)].col(j)).norm()
                                       : std::numeric_limits<double>::quiet_NaN());
         out.used.push_back(static_cast<int>(t.used_views.size()));
       }
@@ -255,7 +257,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   double predicted_sq = 0.0;
   for (int f = 0; f < F; ++f)
     for (int j = 0; j < J; ++j) {
-      const double e = predicted_rms_error(cameras, poses[static_cast<std::size_t>(f)].row(j).transpose(), kSigmaPx);
+      const double e = predicted_rms_error(cameras, poses[static_cast<std::size_t>(f)].col(j), kSigmaPx);
       predicted_sq += e * e;
     }
   const double predicted_rms_mm = std::sqrt(predicted_sq / (F * J));
@@ -399,7 +401,7 @@ TEST_CASE("triangulation real: Pose2Sim demo detections, ours vs Pose2Sim's .trc
     }
     const tri::SkeletonResult ours = tri::triangulate_skeleton(cameras, keypoints, scores, options);
     // TRC row f <-> detection file f (see tests/io/test_pose2sim_real.cpp).
-    const Eigen::Matrix3Xd& markers = trc.positions[static_cast<std::size_t>(f)];
+    const Eigen::Matrix3Xd markers = trc.frame(f);
     for (int m = 0; m < trc.num_markers(); ++m) {
       const int j = body25b_of_marker[static_cast<std::size_t>(m)];
       ++points;
