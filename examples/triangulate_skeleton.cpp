@@ -18,14 +18,8 @@ int main() {
   scene_options.num_frames = 1;
   const sim::Scene scene = sim::make_scene(scene_options);
 
-  const std::vector<sim::Keypoints2d>& views = scene.detections[0];
-  const Eigen::Index J = views.front().rows(), V = static_cast<Eigen::Index>(views.size());
-  Points2d pixels(2, V * J);                // column v*J + j: (u, v) of joint j in camera v, distorted
-  Eigen::VectorXd confidences(V * J);       // aligned with the columns, 0 = missing
-  for (Eigen::Index v = 0; v < V; ++v) {
-    pixels.middleCols(v * J, J) = views[static_cast<std::size_t>(v)].leftCols<2>().transpose();
-    confidences.segment(v * J, J) = views[static_cast<std::size_t>(v)].col(2);
-  }
+  const Points2d& pixels = scene.detections[0].keypoints_px;      // column v*J + j: joint j in camera v
+  const Eigen::VectorXd& confidences = scene.detections[0].scores;  // aligned with the columns, 0 = missing
   triangulation::TriangulationOptions options;
   options.method = triangulation::Method::kRobust;  // tolerates outlier views
   options.robust.seed = 7;                           // deterministic
@@ -40,7 +34,7 @@ int main() {
       std::printf("%-6d %s\n", j, r.message.c_str());  // a status, never a silent NaN
       continue;
     }
-    const Eigen::Vector3d truth = scene.poses_in_world[0].row(j).transpose();
+    const Eigen::Vector3d truth = scene.pose(0).col(j);
     std::printf("%-6d %8.1f %8.1f %8.1f %10.2f %7zu %10.2f\n", j, r.point_in_world.x(), r.point_in_world.y(),
                 r.point_in_world.z(), (r.point_in_world - truth).norm(), r.used_views.size(),
                 r.mean_reprojection_error_px);

@@ -197,14 +197,14 @@ int run_calibrate_relative(int argc, char** argv) {
   const io::Rig rig = load_rig(args.require("intrinsics"));
   const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), 2, "calibrate-relative");
   const MultiViewKeypoints keypoints = load_openpose_views(folders);
-  std::vector<PoseMatrix> frames_a, frames_b;
-  for (const auto& frame : keypoints.frames) {
-    frames_a.push_back(frame[0]);
-    frames_b.push_back(frame[1]);
-  }
+  Points2d keypoints_a, keypoints_b;  // each camera's sequence, 2 x (F*J)
+  Eigen::VectorXd scores_a, scores_b;
+  view_sequence(keypoints, 0, &keypoints_a, &scores_a);
+  view_sequence(keypoints, 1, &keypoints_b, &scores_b);
   const camera::Rigid3d reference = cameras[1].cam_from_world * cameras[0].cam_from_world.inverse();
   const bool has_reference = !same_pose(cameras[0].cam_from_world, cameras[1].cam_from_world);
-  const RelativePoseEstimate r = relative_pose_from_keypoints(cameras[0], cameras[1], frames_a, frames_b, method,
+  const RelativePoseEstimate r = relative_pose_from_keypoints(cameras[0], cameras[1], keypoints_a, scores_a,
+                                                              keypoints_b, scores_b, method,
                                                               max_error_px, min_confidence, seed,
                                                               has_reference ? &reference : nullptr);
   if (!r.ok) {

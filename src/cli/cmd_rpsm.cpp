@@ -109,7 +109,8 @@ int run_rpsm(int argc, char** argv) {
   };
 
   // 1. Initial poses: given, or the heatmap maxima triangulated robustly.
-  std::vector<Eigen::Matrix3Xd> initial(static_cast<std::size_t>(F));
+  Points3d initial(3, static_cast<Eigen::Index>(F) * J);  // packed, column f*J + j
+  const auto initial_pose = [&initial, J](int f) { return initial.middleCols(static_cast<Eigen::Index>(f) * J, J); };
   if (args.has("init")) {
     const PoseSequence init = read_poses(args.get("init"));
     if (init.num_frames() != F) {
@@ -117,11 +118,11 @@ int run_rpsm(int argc, char** argv) {
                                std::to_string(F));
     }
     const double to_mm = 1000.0 * io::metres_per_unit(init.unit);
+    initial.setConstant(std::nan(""));
     for (int f = 0; f < F; ++f) {
-      initial[f].setConstant(3, J, std::nan(""));
       for (int j = 0; j < J; ++j) {
         for (int k = 0; k < init.num_joints(); ++k) {
-          if (init.joint_names[k] == skeleton.name(j)) initial[f].col(j) = init.poses[f].row(k).transpose() * to_mm;
+          if (init.joint_names[k] == skeleton.name(j)) initial_pose(f).col(j) = init.pose(f).col(k) * to_mm;
         }
       }
     }
@@ -140,13 +141,13 @@ int run_rpsm(int argc, char** argv) {
       }
       triangulation::TriangulationOptions t;
       t.method = triangulation::Method::kRobust;
-      initial[f] = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world;
+      initial_pose(f) = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world;
     });
   }
   if (!skeleton.has_limb_priors()) {
     try {
       skeleton = pose::Skeleton(skeleton.names(), skeleton.parents(),
-                                pose::estimate_limb_lengths(skeleton, pack_poses(initial), tolerance_mm),
+                                pose::estimate_limb_lengths(skeleton, initial, tolerance_mm),
                                 skeleton.left_right_pairs());
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(std::string("cannot measure the limb lengths on the initial poses: ") + e.what());
@@ -161,14 +162,13 @@ int run_rpsm(int argc, char** argv) {
   result.unit = "mm";
   result.method = "rpsm";
   result.frame_numbers.resize(static_cast<std::size_t>(F));
-  result.poses.resize(static_cast<std::size_t>(F));
+  result.poses.setConstant(3, static_cast<Eigen::Index>(F) * J, std::nan(""));
   std::vector<std::string> failures(static_cast<std::size_t>(F));
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
     result.frame_numbers[f] = f;
-    result.poses[f].setConstant(J, 3, std::nan(""));
     const std::vector<pose::HeatmapView> views = make_views(f);
-    const Eigen::Matrix3Xd& init = initial[f];
+    const Eigen::Matrix3Xd init = initial_pose(f);
     rpsm::RpsmResult r;
     if (init.allFinite()) {
       r = rpsm::refine(views, skeleton, init, options);
@@ -189,7 +189,7 @@ int run_rpsm(int argc, char** argv) {
       r = rpsm::estimate(views, skeleton, sum / n, options);
     }
     if (r.success()) {
-      result.poses[f] = r.joints_in_world.transpose();
+      result.pose(f) = r.joints_in_world;
     } else {
       failures[f] = r.message;
     }

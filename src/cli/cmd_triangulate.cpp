@@ -122,22 +122,22 @@ int run_triangulate(int argc, char** argv) {
   result.method = to_string(options.method);
   result.rate_hz = rate;
   result.frame_numbers = keypoints.frame_numbers;
-  result.poses.resize(static_cast<std::size_t>(F));
-  result.reprojection_error_px.resize(static_cast<std::size_t>(F));
-  result.views_used.resize(static_cast<std::size_t>(F));
+  const Eigen::Index columns = static_cast<Eigen::Index>(F) * J;  // packed, column f*J + j
+  result.poses.resize(3, columns);
+  result.reprojection_error_px.resize(columns);
+  result.views_used.resize(columns);
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
-    Points2d px;
-    Eigen::VectorXd conf;
-    pack_frame(keypoints.frames[f], &px, &conf);
-    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, options);
-    result.poses[f] = r.points_in_world.transpose();
-    result.reprojection_error_px[f].resize(J);
-    result.views_used[f].resize(J);
+    // The frame is already packed view-major (2 x (V*J)), the input triangulate_skeleton takes.
+    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(
+        cameras, keypoints.keypoints_px[static_cast<std::size_t>(f)], keypoints.scores[static_cast<std::size_t>(f)],
+        options);
+    result.pose(f) = r.points_in_world;
     for (int j = 0; j < J; ++j) {
       const auto& jr = r.joints[static_cast<std::size_t>(j)];
-      result.reprojection_error_px[f][j] = jr.ok() ? jr.mean_reprojection_error_px : std::nan("");
-      result.views_used[f][j] = jr.ok() ? static_cast<int>(jr.used_views.size()) : 0;
+      const Eigen::Index c = static_cast<Eigen::Index>(f) * J + j;
+      result.reprojection_error_px(c) = jr.ok() ? jr.mean_reprojection_error_px : std::nan("");
+      result.views_used(c) = jr.ok() ? static_cast<int>(jr.used_views.size()) : 0;
     }
     progress.tick();
   });
@@ -145,12 +145,10 @@ int run_triangulate(int argc, char** argv) {
 
   int triangulated = 0;
   double error_sum = 0.0;
-  for (int f = 0; f < F; ++f) {
-    for (int j = 0; j < J; ++j) {
-      if (result.views_used[f][j] > 0) {
-        ++triangulated;
-        error_sum += result.reprojection_error_px[f][j];
-      }
+  for (Eigen::Index c = 0; c < columns; ++c) {
+    if (result.views_used(c) > 0) {
+      ++triangulated;
+      error_sum += result.reprojection_error_px(c);
     }
   }
   for (const auto& o : outputs) write_poses(result, o);

@@ -115,23 +115,14 @@ io::Rig load_rig(const std::string& path) {
                            "': unknown format (expected a Pose2Sim .toml or a crossview .json rig)");
 }
 
-void pack_frame(const std::vector<PoseMatrix>& views, Points2d* keypoints_px, Eigen::VectorXd* confidences) {
-  const Eigen::Index J = views.empty() ? 0 : views.front().rows();
-  const Eigen::Index V = static_cast<Eigen::Index>(views.size());
-  keypoints_px->resize(2, V * J);
-  confidences->resize(V * J);
-  for (Eigen::Index v = 0; v < V; ++v) {
-    const PoseMatrix& m = views[static_cast<std::size_t>(v)];
-    keypoints_px->middleCols(v * J, J) = m.leftCols<2>().transpose();
-    confidences->segment(v * J, J) = m.col(2);
+void view_sequence(const MultiViewKeypoints& keypoints, int view, Points2d* keypoints_px, Eigen::VectorXd* scores) {
+  const Eigen::Index J = keypoints.num_joints;
+  keypoints_px->resize(2, keypoints.num_frames() * J);
+  scores->resize(keypoints.num_frames() * J);
+  for (int f = 0; f < keypoints.num_frames(); ++f) {
+    keypoints_px->middleCols(f * J, J) = keypoints.view(f, view);
+    scores->segment(f * J, J) = keypoints.view_scores(f, view);
   }
-}
-
-Points3d pack_poses(const std::vector<Eigen::Matrix3Xd>& poses) {
-  const Eigen::Index J = poses.empty() ? 0 : poses.front().cols();
-  Points3d out(3, static_cast<Eigen::Index>(poses.size()) * J);
-  for (std::size_t f = 0; f < poses.size(); ++f) out.middleCols(static_cast<Eigen::Index>(f) * J, J) = poses[f];
-  return out;
 }
 
 MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) {
@@ -168,21 +159,21 @@ MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) 
     out.frame_numbers.push_back(number);
   }
   out.num_joints = num_joints;
-  PoseMatrix missing(num_joints, 3);
-  missing.leftCols<2>().setConstant(std::numeric_limits<double>::quiet_NaN());
-  missing.col(2).setZero();
-  out.frames.assign(frame_index.size(), std::vector<PoseMatrix>(folders.size(), missing));
+  out.num_views = num_views;
+  const Eigen::Index columns = static_cast<Eigen::Index>(num_views) * num_joints;
+  out.keypoints_px.assign(frame_index.size(), Points2d::Constant(2, columns, std::numeric_limits<double>::quiet_NaN()));
+  out.scores.assign(frame_index.size(), Eigen::VectorXd::Zero(columns));
   for (int v = 0; v < num_views; ++v) {
     for (std::size_t f = 0; f < per_view[v].size(); ++f) {
       const int p = main_person[v][f];
       if (p < 0) continue;
       const io::OpenPosePerson& person = per_view[v][f].people[static_cast<std::size_t>(p)];
-      PoseMatrix& m = out.frames[static_cast<std::size_t>(frame_index[per_view[v][f].frame_number])][v];
+      const std::size_t frame = static_cast<std::size_t>(frame_index[per_view[v][f].frame_number]);
       for (int j = 0; j < num_joints; ++j) {
         if (!person.is_detected(j)) continue;
-        m(j, 0) = person.keypoints_px(0, j);
-        m(j, 1) = person.keypoints_px(1, j);
-        m(j, 2) = person.scores[j];
+        const Eigen::Index column = static_cast<Eigen::Index>(v) * num_joints + j;
+        out.keypoints_px[frame].col(column) = person.keypoints_px.col(j);
+        out.scores[frame](column) = person.scores[j];
       }
     }
   }
@@ -259,27 +250,25 @@ std::string json_number(double v) {
 }
 
 RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a, const camera::Camera& camera_b,
-                                                  const std::vector<PoseMatrix>& frames_a,
-                                                  const std::vector<PoseMatrix>& frames_b,
+                                                  const ConstPointsRef& keypoints_a, const ConstScoresRef& scores_a,
+                                                  const ConstPointsRef& keypoints_b, const ConstScoresRef& scores_b,
                                                   RelativePoseMethod method, double max_error_px,
                                                   double min_confidence, std::uint64_t seed,
                                                   const camera::Rigid3d* reference_b_from_a) {
-  if (frames_a.size() != frames_b.size()) {
-    throw std::invalid_argument("relative_pose_from_keypoints: the two views have different frame counts");
-  }
+  require_points(keypoints_a, 2, "relative_pose_from_keypoints: keypoints_a");
+  require_points(keypoints_b, 2, "relative_pose_from_keypoints: keypoints_b (the shape of keypoints_a)",
+                 keypoints_a.cols());
+  require_scores(scores_a, keypoints_a.cols(), "relative_pose_from_keypoints: scores_a", false);
+  require_scores(scores_b, keypoints_b.cols(), "relative_pose_from_keypoints: scores_b", false);
   RelativePoseEstimate result;
   std::vector<Eigen::Vector2d> pa, pb;
-  for (std::size_t f = 0; f < frames_a.size(); ++f) {
-    const PoseMatrix& da = frames_a[f];
-    const PoseMatrix& db = frames_b[f];
-    for (int j = 0; j < std::min(da.rows(), db.rows()); ++j) {
-      if (!(da(j, 2) > min_confidence) || !(db(j, 2) > min_confidence)) continue;
-      const Eigen::Vector2d xa = da.row(j).head<2>().transpose();
-      const Eigen::Vector2d xb = db.row(j).head<2>().transpose();
-      if (!xa.allFinite() || !xb.allFinite()) continue;
-      pa.push_back(xa);
-      pb.push_back(xb);
-    }
+  for (Eigen::Index i = 0; i < keypoints_a.cols(); ++i) {
+    if (!(scores_a(i) > min_confidence) || !(scores_b(i) > min_confidence)) continue;
+    const Eigen::Vector2d xa = keypoints_a.col(i);
+    const Eigen::Vector2d xb = keypoints_b.col(i);
+    if (!xa.allFinite() || !xb.allFinite()) continue;
+    pa.push_back(xa);
+    pb.push_back(xb);
   }
   result.num_correspondences = static_cast<int>(pa.size());
   if (method == RelativePoseMethod::kEssential) {

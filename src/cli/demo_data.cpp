@@ -80,7 +80,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const MultiViewKeypoints keypoints = load_openpose_views(layout.keypoint_folders);
   const pose::Skeleton skeleton = skeleton_for("", keypoints.num_joints);
   const int F = keypoints.num_frames();
-  const int V = keypoints.num_views();
+  const int V = keypoints.num_views;
   const int J = keypoints.num_joints;
   constexpr double kMinConfidence = 0.3;  // OpenPose scores below this are mostly wrong parts
 
@@ -96,14 +96,17 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
           : std::string("not calibrated (") + calibration::to_string(calib.status) + "): " + calib.message;
 
   // 2. Triangulation (DLT, robust), 3. RPSM from heatmaps rendered from the detections.
-  std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
+  // Every method's poses packed 3 x (F*J), column f*J + j.
+  const Eigen::Index columns = static_cast<Eigen::Index>(F) * J;
+  Points3d dlt(3, columns), robust(3, columns), rpsm_poses(3, columns);
+  const auto frame_of = [J](auto& poses, int f) { return poses.middleCols(static_cast<Eigen::Index>(f) * J, J); };
   std::vector<double> dlt_err(F, 0.0), robust_err(F, 0.0);
   std::vector<int> dlt_n(F, 0), robust_n(F, 0);
   Progress progress(out.quiet || out.json, 2 * F);
   parallel_for(F, threads, [&](int f) {
-    Points2d px;
-    Eigen::VectorXd conf;
-    pack_frame(keypoints.frames[f], &px, &conf);
+    // The frame is packed view-major (2 x (V*J)), triangulate_skeleton's input.
+    const Points2d& px = keypoints.keypoints_px[static_cast<std::size_t>(f)];
+    const Eigen::VectorXd& conf = keypoints.scores[static_cast<std::size_t>(f)];
     triangulation::TriangulationOptions o;
     o.min_confidence = kMinConfidence;
     o.method = triangulation::Method::kDlt;
@@ -113,8 +116,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     o.refine = true;
     o.robust.seed = seed;
     const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, o);
-    dlt[f] = d.points_in_world.transpose();
-    robust[f] = r.points_in_world.transpose();
+    frame_of(dlt, f) = d.points_in_world;
+    frame_of(robust, f) = r.points_in_world;
     for (int j = 0; j < J; ++j) {
       if (d.joints[j].ok()) {
         dlt_err[f] += d.joints[j].mean_reprojection_error_px;
@@ -128,8 +131,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     progress.tick();
   });
   // Limb lengths of this person, measured on the robust triangulation.
-  Points3d measured(3, static_cast<Eigen::Index>(robust.size()) * J);  // packed, column f*J + j
-  for (std::size_t f = 0; f < robust.size(); ++f) measured.middleCols(static_cast<Eigen::Index>(f) * J, J) = robust[f].transpose();
+  const Points3d& measured = robust;
   pose::Skeleton rpsm_skeleton = skeleton;
   std::string rpsm_note;
   try {
@@ -140,12 +142,13 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   }
   std::vector<std::string> rpsm_failure(F);
   parallel_for(F, threads, [&](int f) {
-    rpsm_poses[f] = metrics::Pose3d::Constant(J, 3, std::nan(""));
+    frame_of(rpsm_poses, f).setConstant(std::nan(""));
+    const Points3d robust_pose = frame_of(robust, f);
     Eigen::Vector3d centre = Eigen::Vector3d::Zero();
     int valid = 0;
     for (int j = 0; j < J; ++j) {
-      if (robust[f].row(j).allFinite()) {
-        centre += robust[f].row(j).transpose();
+      if (robust_pose.col(j).allFinite()) {
+        centre += robust_pose.col(j);
         ++valid;
       }
     }
@@ -156,16 +159,16 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     }
     std::vector<pose::HeatmapView> views;
     for (int v = 0; v < V; ++v) {
-      const PoseMatrix& kp = keypoints.frames[f][v];
+      const auto kp = keypoints.view(f, v);  // 2 x J
       Eigen::Vector2d lo(1e300, 1e300), hi(-1e300, -1e300);
-      Eigen::VectorXd c = kp.col(2);
+      Eigen::VectorXd c = keypoints.view_scores(f, v);
       for (int j = 0; j < J; ++j) {
         if (!(c[j] > kMinConfidence)) {
           c[j] = 0.0;
           continue;
         }
-        lo = lo.cwiseMin(kp.row(j).head<2>().transpose());
-        hi = hi.cwiseMax(kp.row(j).head<2>().transpose());
+        lo = lo.cwiseMin(kp.col(j));
+        hi = hi.cwiseMax(kp.col(j));
       }
       if (!(hi.x() > lo.x())) continue;
       constexpr int kSize = 64;
@@ -173,15 +176,14 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
       const Eigen::Vector2d centre = 0.5 * (lo + hi);
       const pose::Affine2d affine =
           pose::image_from_heatmap_for_box(centre.x() - 0.5 * side, centre.y() - 0.5 * side, side, side, kSize, kSize);
-      views.push_back({cameras[v], pose::render_gaussian_heatmaps(kp.leftCols<2>().transpose(), c, kSize, kSize,
-                                                                  affine, 2.0)});
+      views.push_back({cameras[v], pose::render_gaussian_heatmaps(kp, c, kSize, kSize, affine, 2.0)});
     }
     // A complete triangulation is refined; otherwise the PSM grid searches
     // around the centre of the joints that were triangulated.
-    const rpsm::RpsmResult r = valid == J ? rpsm::refine(views, rpsm_skeleton, robust[f].transpose())
+    const rpsm::RpsmResult r = valid == J ? rpsm::refine(views, rpsm_skeleton, robust_pose)
                                           : rpsm::estimate(views, rpsm_skeleton, centre / valid);
     if (r.success()) {
-      rpsm_poses[f] = r.joints_in_world.transpose();
+      frame_of(rpsm_poses, f) = r.joints_in_world;
     } else {
       rpsm_failure[f] = r.message;
     }
@@ -190,7 +192,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   progress.done();
 
   // 4. Agreement with Pose2Sim's own triangulation (a reference, not ground truth).
-  std::vector<metrics::Pose3d> reference;
+  Points3d reference;  // Pose2Sim's poses, packed like ours (empty when there is none)
   std::vector<int> ref_joint(J, -1);
   if (!layout.reference_trc.empty()) {
     const PoseSequence trc = read_poses(layout.reference_trc);
@@ -201,12 +203,11 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
       }
     }
     if (trc.num_frames() == F) {
+      reference.setConstant(3, columns, std::nan(""));
       for (int f = 0; f < F; ++f) {
-        metrics::Pose3d p = metrics::Pose3d::Constant(J, 3, std::nan(""));
         for (int j = 0; j < J; ++j) {
-          if (ref_joint[j] >= 0) p.row(j) = trc.poses[f].row(ref_joint[j]) * to_mm;
+          if (ref_joint[j] >= 0) frame_of(reference, f).col(j) = trc.pose(f).col(ref_joint[j]) * to_mm;
         }
-        reference.push_back(p);
       }
     }
   }
@@ -235,7 +236,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   absolute.alignment = metrics::Alignment::kNone;
   struct Row {
     std::string name;
-    const std::vector<metrics::Pose3d>* poses;
+    const Points3d* poses;
     double reproj;
     int count;
     std::string color;
@@ -246,8 +247,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   std::string json_rows;
   for (const Row& row : rows) {
     double vs = std::nan("");
-    if (!reference.empty()) {
-      const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, absolute);
+    if (reference.cols() > 0) {
+      const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, J, absolute);
       if (e.ok()) {
         vs = e.mean;
         ReportSeries series{row.name, row.color, {}};
@@ -264,13 +265,16 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   }
   const int shown = F / 2;
   report.frame_label = fmt::format("frame {}", keypoints.frame_numbers[shown]);
-  for (int v = 0; v < V; ++v) report.views.push_back({cameras[v], keypoints.frames[shown][v], {}});
-  if (!reference.empty()) report.poses.push_back({"Pose2Sim", "#8c959f", reference[shown], true});
-  report.poses.push_back({"robust triangulation", "#0969da", robust[shown], false});
-  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", rpsm_poses[shown], false});
+  for (int v = 0; v < V; ++v) {
+    report.views.push_back({cameras[v], keypoints.view(shown, v), keypoints.view_scores(shown, v), {}});
+  }
+  if (reference.cols() > 0) report.poses.push_back({"Pose2Sim", "#8c959f", frame_of(reference, shown), true});
+  report.poses.push_back({"robust triangulation", "#0969da", frame_of(robust, shown), false});
+  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", frame_of(rpsm_poses, shown), false});
   const int root = skeleton.root();
-  for (const auto& p : robust) {
-    if (p.row(root).allFinite()) report.trajectory.emplace_back(p.row(root).transpose());
+  for (int f = 0; f < F; ++f) {
+    const Eigen::Vector3d p = robust.col(static_cast<Eigen::Index>(f) * J + root);
+    if (p.allFinite()) report.trajectory.emplace_back(p);
   }
   report.notes.push_back(
       {"Self-calibration from body joints",

@@ -28,16 +28,16 @@ std::string lower_extension(const std::string& path) {
 }
 
 void check_consistent(const PoseSequence& p) {
-  const int J = p.num_joints();
-  if (p.frame_numbers.size() != p.poses.size()) throw std::invalid_argument("PoseSequence: frame_numbers and poses differ in size");
-  for (const auto& pose : p.poses) {
-    if (pose.rows() != J) throw std::invalid_argument("PoseSequence: a pose has the wrong number of joints");
+  const Eigen::Index n = static_cast<Eigen::Index>(p.num_frames()) * p.num_joints();
+  if (p.poses.cols() != n) {
+    throw std::invalid_argument("PoseSequence: poses must be 3 x (frames * joints) = 3 x " + std::to_string(n) +
+                                ", got 3 x " + std::to_string(p.poses.cols()));
   }
-  if (!p.reprojection_error_px.empty() && p.reprojection_error_px.size() != p.poses.size()) {
-    throw std::invalid_argument("PoseSequence: reprojection errors for some frames only");
+  if (p.reprojection_error_px.size() != 0 && p.reprojection_error_px.size() != n) {
+    throw std::invalid_argument("PoseSequence: reprojection errors for some joints only");
   }
-  if (!p.views_used.empty() && p.views_used.size() != p.poses.size()) {
-    throw std::invalid_argument("PoseSequence: used-view counts for some frames only");
+  if (p.views_used.size() != 0 && p.views_used.size() != n) {
+    throw std::invalid_argument("PoseSequence: used-view counts for some joints only");
   }
 }
 
@@ -54,7 +54,7 @@ std::string format_poses_json(const PoseSequence& p) {
   for (int f = 0; f < p.num_frames(); ++f) {
     out << (f ? ",\n" : "\n") << "    {\"frame\": " << p.frame_numbers[f] << ", \"joints\": [";
     for (int j = 0; j < p.num_joints(); ++j) {
-      const Eigen::RowVector3d x = p.poses[f].row(j);
+      const Eigen::Vector3d x = p.pose(f).col(j);
       out << (j ? ", " : "");
       if (x.allFinite()) {
         out << "[" << json_number(x[0]) << ", " << json_number(x[1]) << ", " << json_number(x[2]) << "]";
@@ -63,14 +63,15 @@ std::string format_poses_json(const PoseSequence& p) {
       }
     }
     out << "]";
-    if (!p.reprojection_error_px.empty()) {
+    const Eigen::Index first = static_cast<Eigen::Index>(f) * p.num_joints();
+    if (p.reprojection_error_px.size() != 0) {
       out << ", \"reprojection_error_px\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_number(p.reprojection_error_px[f][j]);
+      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_number(p.reprojection_error_px(first + j));
       out << "]";
     }
-    if (!p.views_used.empty()) {
+    if (p.views_used.size() != 0) {
       out << ", \"views_used\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << p.views_used[f][j];
+      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << p.views_used(first + j);
       out << "]";
     }
     out << "}";
@@ -97,7 +98,7 @@ std::string format_poses_trc(const PoseSequence& p, const std::string& file_name
     trc.times_s.push_back(static_cast<double>(p.frame_numbers[f]) / rate);
     auto m = trc.frame(f);
     for (int j = 0; j < p.num_joints(); ++j) {
-      const Eigen::Vector3d x = p.poses[f].row(j).transpose();
+      const Eigen::Vector3d x = p.pose(f).col(j);
       if (x.allFinite()) {
         m.col(j) = io::world_to_trc(x);
       } else {
@@ -144,24 +145,25 @@ PoseSequence read_poses_json(const std::string& path) {
     p.joint_names = doc.at("joint_names").get<std::vector<std::string>>();
     const int J = p.num_joints();
     if (J == 0) throw fail("joint_names is empty");
-    for (const auto& frame : doc.at("frames")) {
+    const auto& frames = doc.at("frames");
+    p.poses.resize(3, static_cast<Eigen::Index>(frames.size()) * J);
+    for (const auto& frame : frames) {
       p.frame_numbers.push_back(frame.at("frame").get<long long>());
       const auto& joints = frame.at("joints");
       if (!joints.is_array() || static_cast<int>(joints.size()) != J) {
         throw fail("frame " + std::to_string(p.frame_numbers.back()) + " has " + std::to_string(joints.size()) +
                    " joints, joint_names has " + std::to_string(J));
       }
-      Eigen::Matrix<double, Eigen::Dynamic, 3> pose(J, 3);
+      auto pose = p.pose(p.num_frames() - 1);
       for (int j = 0; j < J; ++j) {
         if (joints[j].is_null()) {
-          pose.row(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+          pose.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
           continue;
         }
         const auto xyz = joints[j].get<std::vector<double>>();
         if (xyz.size() != 3) throw fail("frame " + std::to_string(p.frame_numbers.back()) + ": a joint is not [x, y, z]");
-        pose.row(j) << xyz[0], xyz[1], xyz[2];
+        pose.col(j) << xyz[0], xyz[1], xyz[2];
       }
-      p.poses.push_back(pose);
     }
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("malformed poses file: ") + e.what());
@@ -179,16 +181,14 @@ PoseSequence read_poses_trc(const std::string& path) {
   p.method = "trc";
   p.rate_hz = trc.data_rate_hz;
   p.joint_names = trc.marker_names;
+  p.poses.resize(3, trc.positions.cols());
   for (int f = 0; f < trc.num_frames(); ++f) {
     p.frame_numbers.push_back(trc.frame_numbers[f]);
-    Eigen::Matrix<double, Eigen::Dynamic, 3> pose(trc.num_markers(), 3);
     for (int j = 0; j < trc.num_markers(); ++j) {
       const Eigen::Vector3d x = trc.frame(f).col(j);
-      const Eigen::Vector3d w =
+      p.pose(f).col(j) =
           x.allFinite() ? io::trc_to_world(x) : Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
-      pose.row(j) = w.transpose();
     }
-    p.poses.push_back(pose);
   }
   return p;
 }
