@@ -872,16 +872,12 @@ inline int run_polish(const Context& ctx, int max_iterations, double step_tolera
 
 // Documented in rpsm.hpp.
 RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
-                  const Eigen::Matrix3Xd& initial_pose_in_world, const RpsmOptions& options) {
+                  const ConstPointsRef& initial_pose_in_world, const RpsmOptions& options) {
   options.validate();
   RpsmResult result;
   const auto t0 = detail::Clock::now();
-  if (initial_pose_in_world.cols() != skeleton.num_joints()) {
-    throw std::invalid_argument("rpsm::refine: initial pose has " +
-                                std::to_string(initial_pose_in_world.cols()) +
-                                " joints, the skeleton has " +
-                                std::to_string(skeleton.num_joints()));
-  }
+  require_points(initial_pose_in_world, 3, "rpsm::refine: initial_pose_in_world (3 x J, J = skeleton joints)",
+                 skeleton.num_joints());
   detail::Context ctx{views, skeleton, options, {}, {}};
   result.status = detail::check_views(views, skeleton, options, &ctx.prep, &result.message);
   result.timings.validation_ms = detail::ms_since(t0);

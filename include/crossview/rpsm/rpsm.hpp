@@ -80,6 +80,7 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/pose/heatmaps.hpp>
 #include <crossview/pose/skeleton.hpp>
 
@@ -220,10 +221,10 @@ struct RpsmTimings {
 struct RpsmResult {
   Status status = Status::kNoViews;
   std::string message;
-  /// 3 x J joint positions (world). Valid (finite) only when success().
-  Eigen::Matrix3Xd joints_in_world;
+  /// 3 x J joint positions (world; column j = joint j). Valid (finite) only when success().
+  Points3d joints_in_world;
   /// 3 x J pose after the PSM level (estimate() only; empty for refine()).
-  Eigen::Matrix3Xd psm_joints_in_world;
+  Points3d psm_joints_in_world;
   /// Per joint, the combined heatmap response at the final position: the sum
   /// over views (kSum) or exp(mean log(eps + h)) (kMeanLog).
   Eigen::VectorXd joint_scores;
@@ -240,13 +241,15 @@ struct RpsmResult {
   bool success() const { return status == Status::kSuccess; }
 };
 
-/// Recursive refinement only, from `initial_pose_in_world` (3 x J, world
-/// unit). See the file comment for the model. Throws std::invalid_argument on
-/// invalid options, a skeleton without limb priors, heatmap shapes that do
-/// not match the skeleton, or an initial pose with the wrong number of
-/// columns. Cost O(num_levels (k^3 V J + k^6 J)).
+/// Recursive refinement only, from `initial_pose_in_world` (3 x J, column j =
+/// joint j, world unit; docs/conventions.md#array-layouts). See the file
+/// comment for the model. Throws std::invalid_argument on invalid options, a
+/// skeleton without limb priors, heatmap shapes that do not match the
+/// skeleton, or an initial pose that is not 3 x J (transposed, wrong joint
+/// count; the message names initial_pose_in_world). Cost
+/// O(num_levels (k^3 V J + k^6 J)).
 RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
-                  const Eigen::Matrix3Xd& initial_pose_in_world, const RpsmOptions& options = {});
+                  const ConstPointsRef& initial_pose_in_world, const RpsmOptions& options = {});
 
 /// PSM level on a regular grid around `root_position_in_world` (world unit),
 /// then the recursive levels. Throws like refine(). Cost
