@@ -493,7 +493,7 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
     const camera::Camera& old = r.cameras[c];
     const Eigen::Matrix3d& R = ra.rotations[c];
     r.cameras[c] = camera::Camera(old.model(), old.params(), old.width(), old.height(),
-                                  camera::Rigid3d::from_matrix(R, Eigen::Vector3d(-R * pr.centers[c])), old.name());
+                                  camera::Rigid3d::from_matrix(R, Eigen::Vector3d(-R * pr.centers.col(c))), old.name());
   }
 
   // Initial points: every (frame, joint) seen by >= 2 cameras.
@@ -739,9 +739,9 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   r.metres_per_unit = mpu;
   r.estimated_height_m = height_units * mpu;
   for (auto& cam : r.cameras) cam.cam_from_world.translation *= mpu;
-  r.points_in_world.assign(nf, Eigen::Matrix3Xd::Constant(3, nj, kNaN));
+  r.points_in_world.setConstant(3, static_cast<Eigen::Index>(nf) * nj, kNaN);
   for (int i = 0; i < np; ++i) {
-    if (points[i].allFinite()) r.points_in_world[i / nj].col(i % nj) = points[i] * mpu;
+    if (points[i].allFinite()) r.points_in_world.col(i) = points[i] * mpu;
   }
 
   // Pair diagnostics against the final rig.
