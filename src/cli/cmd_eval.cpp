@@ -2,6 +2,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -115,17 +116,21 @@ int run_eval(int argc, char** argv) {
   const auto value = [](const metrics::ErrorSummary& s) { return s.ok() ? s.mean : std::nan(""); };
 
   if (out.json) {
-    std::string per_joint;
+    Json per_joint = Json::object();
     for (std::size_t j = 0; j < names.size(); ++j) {
-      per_joint += (j ? ", " : "") + json_string(names[j]) + ": " + json_number(e.per_joint[static_cast<Eigen::Index>(j)]);
+      per_joint[names[j]] = e.per_joint[static_cast<Eigen::Index>(j)];
     }
-    std::printf("{\"frames\": %zu, \"joints\": %zu, \"evaluated\": %d, \"missing_prediction\": %d, "
-                "\"mpjpe_mm\": %s, \"pa_mpjpe_mm\": %s, \"n_mpjpe_mm\": %s, \"pck\": %s, \"pck_threshold_mm\": %s, "
-                "\"auc\": %s, \"per_joint_mpjpe_mm\": {%s}}\n",
-                pf.size(), names.size(), e.counts.evaluated, e.counts.missing_prediction, json_number(e.mean).c_str(),
-                json_number(value(pa)).c_str(), json_number(value(n)).c_str(),
-                json_number(pck.ok() ? pck.rate : std::nan("")).c_str(), json_number(pck_mm).c_str(),
-                json_number(auc.ok() ? auc.auc : std::nan("")).c_str(), per_joint.c_str());
+    print_json({{"frames", pf.size()},
+                {"joints", names.size()},
+                {"evaluated", e.counts.evaluated},
+                {"missing_prediction", e.counts.missing_prediction},
+                {"mpjpe_mm", e.mean},
+                {"pa_mpjpe_mm", value(pa)},
+                {"n_mpjpe_mm", value(n)},
+                {"pck", pck.ok() ? pck.rate : std::nan("")},
+                {"pck_threshold_mm", pck_mm},
+                {"auc", auc.ok() ? auc.auc : std::nan("")},
+                {"per_joint_mpjpe_mm", std::move(per_joint)}});
   } else if (!out.quiet) {
     std::printf("%zu frames, %zu joints matched by name (%d entries evaluated, %d predictions missing)\n\n", pf.size(),
                 names.size(), e.counts.evaluated, e.counts.missing_prediction);

@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/io/npy.hpp>
@@ -205,8 +206,11 @@ int run_rpsm(int argc, char** argv) {
   if (failed == F) throw std::runtime_error("RPSM failed on every frame (" + first_failure + ")");
   for (const auto& o : outputs) write_poses(result, o);
   if (out.json) {
-    std::printf("{\"frames\": %d, \"joints\": %d, \"cameras\": %d, \"failed_frames\": %d, \"outputs\": %d}\n", F, J, V,
-                failed, static_cast<int>(outputs.size()));
+    print_json({{"frames", F},
+                {"joints", J},
+                {"cameras", V},
+                {"failed_frames", failed},
+                {"outputs", static_cast<int>(outputs.size())}});
   } else if (!out.quiet) {
     std::printf("RPSM on %d frames x %d joints from %d cameras: %d frames failed%s\n", F, J, V, failed,
                 failed > 0 ? (" (first: " + first_failure + ")").c_str() : "");

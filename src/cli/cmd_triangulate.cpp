@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/triangulation/triangulate.hpp>
@@ -154,12 +155,13 @@ int run_triangulate(int argc, char** argv) {
   for (const auto& o : outputs) write_poses(result, o);
   const double mean_error = triangulated > 0 ? error_sum / triangulated : std::nan("");
   if (out.json) {
-    std::string files;
-    for (const auto& o : outputs) files += (files.empty() ? "" : ", ") + json_string(o);
-    std::printf("{\"frames\": %d, \"joints\": %d, \"cameras\": %d, \"triangulated\": %d, "
-                "\"mean_reprojection_error_px\": %s, \"method\": %s, \"outputs\": [%s]}\n",
-                F, J, V, triangulated, json_number(mean_error).c_str(), json_string(result.method).c_str(),
-                files.c_str());
+    print_json({{"frames", F},
+                {"joints", J},
+                {"cameras", V},
+                {"triangulated", triangulated},
+                {"mean_reprojection_error_px", mean_error},
+                {"method", result.method},
+                {"outputs", outputs}});
   } else if (!out.quiet) {
     std::printf("triangulated %d of %d joints over %d frames from %d cameras (%s), mean reprojection error %.2f px\n",
                 triangulated, F * J, F, V, result.method.c_str(), mean_error);

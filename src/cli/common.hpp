@@ -1,6 +1,6 @@
 // crossview CLI: pieces shared by the subcommands (progress line, frame-parallel
-// loop, loading calibrations and OpenPose folders, atomic file writes, JSON
-// text helpers, the relative pose of a camera pair from body joints).
+// loop, loading calibrations and OpenPose folders, atomic file writes, the
+// relative pose of a camera pair from body joints).
 #pragma once
 
 #include "report.hpp"
@@ -94,11 +94,6 @@ pose::Skeleton skeleton_for(const std::string& name, int num_joints);
 /// Writes `text` to `path` through a temporary file and a rename, so a reader
 /// never sees a partial file; throws std::runtime_error naming the path.
 void write_file_atomic(const std::string& path, const std::string& text);
-
-/// JSON string literal (with quotes) of `s`.
-std::string json_string(const std::string& s);
-/// A number for JSON: shortest round-trip form, `null` when not finite.
-std::string json_number(double v);
 
 /// The relative pose of camera b to camera a from body joints seen by both.
 struct RelativePoseEstimate {

@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 
@@ -129,14 +130,18 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
     for (int f = 0; f < F; ++f) {
       const auto kp = scene.detections[f].keypoints_px.middleCols(static_cast<Eigen::Index>(v) * J, J);
       const auto scores = scene.detections[f].scores.segment(static_cast<Eigen::Index>(v) * J, J);
-      std::string people = "{\"version\": 1.3, \"people\": [{\"person_id\": [-1], \"pose_keypoints_2d\": [";
+      // OpenPose's per-frame file: x, y, score per joint, zeros for a joint not seen.
+      Json keypoints = Json::array();
       for (int j = 0; j < J; ++j) {
-        const bool seen = scores(j) > 0.0;
-        people += fmt::format("{}{}, {}, {}", j ? ", " : "", seen ? json_number(kp(0, j)) : "0",
-                              seen ? json_number(kp(1, j)) : "0", seen ? json_number(scores(j)) : "0");
+        if (scores(j) > 0.0) {
+          keypoints.insert(keypoints.end(), {kp(0, j), kp(1, j), scores(j)});
+        } else {
+          keypoints.insert(keypoints.end(), {0, 0, 0});
+        }
       }
-      people += "]}]}\n";
-      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), people);
+      const Json person = {{"person_id", Json::array({-1})}, {"pose_keypoints_2d", std::move(keypoints)}};
+      const Json people = {{"version", 1.3}, {"people", Json::array({person})}};
+      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), format_json(people) + "\n");
       const pose::ViewHeatmaps h = pose::render_gaussian_heatmaps(kp, scores, H, W, affine, 1.0);
       maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
@@ -277,7 +282,7 @@ int run_demo(int argc, char** argv) {
   report.parents = skeleton.parents();
   report.table_header = {"method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150mm [%]",
                          fmt::format("PSS@{} [%]", k), "joints"};
-  std::string json_rows;
+  Json json_rows = Json::array();
   for (const Row& row : rows) {
     const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, truth, num_joints, absolute);
     const metrics::ErrorSummary pa = metrics::pa_mpjpe(*row.poses, truth, num_joints);
@@ -305,10 +310,11 @@ int run_demo(int argc, char** argv) {
     ReportSeries series{row.name, row.color, {}};
     for (int j = 0; j < e.per_joint.size(); ++j) series.values.push_back(e.per_joint[j]);
     report.per_joint_errors.push_back(series);
-    json_rows += fmt::format("{}{{\"method\": \"{}\", \"mpjpe_mm\": {:.3f}, \"pa_mpjpe_mm\": {:.3f}, "
-                             "\"pck150\": {:.4f}, \"pss\": {}}}",
-                             json_rows.empty() ? "" : ", ", row.name, e.mean, pa.mean, pck.rate,
-                             std::isfinite(pss_value) ? fmt::format("{:.4f}", pss_value) : "null");
+    json_rows.push_back({{"method", row.name},
+                         {"mpjpe_mm", round_to(e.mean, 3)},
+                         {"pa_mpjpe_mm", round_to(pa.mean, 3)},
+                         {"pck150", round_to(pck.rate, 4)},
+                         {"pss", round_to(pss_value, 4)}});
   }
   const int shown = num_frames / 2;
   report.frame_label = fmt::format("frame {}", shown);
@@ -350,17 +356,20 @@ int run_demo(int argc, char** argv) {
   write_html_report(report, report_path);
 
   if (out.json) {
-    std::string calib_json;
+    Json calib_json = Json::array();
     for (size_t i = 0; i < pairs.size(); ++i) {
       const RelativePoseEstimate& p = pairs[i];
-      calib_json += fmt::format("{}{{\"pair\": [0, {}], \"ok\": {}, \"rotation_error_deg\": {:.4f}, "
-                                "\"translation_error_deg\": {:.4f}, \"inliers\": {}}}",
-                                calib_json.empty() ? "" : ", ", i + 1, p.ok ? "true" : "false",
-                                p.rotation_error_deg, p.translation_error_deg, p.num_inliers);
+      calib_json.push_back({{"pair", {0, i + 1}},
+                            {"ok", p.ok},
+                            {"rotation_error_deg", round_to(p.rotation_error_deg, 4)},
+                            {"translation_error_deg", round_to(p.translation_error_deg, 4)},
+                            {"inliers", p.num_inliers}});
     }
-    std::printf("{\"frames\": %d, \"cameras\": %d, \"self_calibration\": [%s], \"methods\": [%s], "
-                "\"report\": \"%s\"}\n",
-                num_frames, num_views, calib_json.c_str(), json_rows.c_str(), report_path.c_str());
+    print_json({{"frames", num_frames},
+                {"cameras", num_views},
+                {"self_calibration", std::move(calib_json)},
+                {"methods", std::move(json_rows)},
+                {"report", report_path}});
   } else if (!out.quiet) {
     std::printf("crossview demo: %d cameras, %d frames, %d joints (noise %.1f px, %.0f%% outliers, seed %llu)\n\n",
                 num_views, num_frames, num_joints, options.noise_px, 100.0 * options.outlier_rate,

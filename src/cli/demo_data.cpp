@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 #include "rig_calibration.hpp"
@@ -244,7 +245,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const std::vector<Row> rows = {{"DLT", &dlt, dlt_reproj, dlt_count, "#bf8700"},
                                  {"robust triangulation", &robust, robust_reproj, robust_count, "#0969da"},
                                  {"RPSM (refined)", &rpsm_poses, std::nan(""), rpsm_ok * J, "#1a7f37"}};
-  std::string json_rows;
+  Json json_rows = Json::array();
   for (const Row& row : rows) {
     double vs = std::nan("");
     if (reference.cols() > 0) {
@@ -259,9 +260,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     report.table_rows.push_back({row.name, std::isfinite(row.reproj) ? fmt::format("{:.2f}", row.reproj) : "n/a",
                                  std::isfinite(vs) ? fmt::format("{:.1f}", vs) : "n/a",
                                  fmt::format("{}/{}", row.count, F * J)});
-    json_rows += fmt::format("{}{{\"method\": {}, \"reprojection_px\": {}, \"vs_pose2sim_mpjpe_mm\": {}, \"joints\": {}}}",
-                             json_rows.empty() ? "" : ", ", json_string(row.name), json_number(row.reproj),
-                             json_number(vs), row.count);
+    json_rows.push_back(
+        {{"method", row.name}, {"reprojection_px", row.reproj}, {"vs_pose2sim_mpjpe_mm", vs}, {"joints", row.count}});
   }
   const int shown = F / 2;
   report.frame_label = fmt::format("frame {}", keypoints.frame_numbers[shown]);
@@ -297,21 +297,18 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   write_html_report(report, report_path);
 
   if (out.json) {
-    std::string calib_json = fmt::format("{{\"status\": {}, \"reprojection_rms_px\": {}", 
-                                         json_string(calibration::to_string(calib.status)),
-                                         json_number(calib.reprojection_rms_px));
+    Json calib_json = {{"status", calibration::to_string(calib.status)},
+                       {"reprojection_rms_px", calib.reprojection_rms_px}};
     if (self_calibration.comparison) {
-      std::string rot, pos;
-      for (std::size_t i = 0; i < cameras.size(); ++i) {
-        rot += (i ? ", " : "") + json_number(self_calibration.comparison->rotation_error_deg[i]);
-        pos += (i ? ", " : "") + json_number(self_calibration.comparison->position_error[i]);
-      }
-      calib_json += ", \"rotation_error_deg\": [" + rot + "], \"position_error_mm\": [" + pos + "]";
+      calib_json["rotation_error_deg"] = self_calibration.comparison->rotation_error_deg;
+      calib_json["position_error_mm"] = self_calibration.comparison->position_error;
     }
-    calib_json += "}";
-    std::printf("{\"data\": %s, \"frames\": %d, \"cameras\": %d, \"self_calibration\": %s, \"methods\": [%s], "
-                "\"report\": %s}\n",
-                json_string(dir).c_str(), F, V, calib_json.c_str(), json_rows.c_str(), json_string(report_path).c_str());
+    print_json({{"data", dir},
+                {"frames", F},
+                {"cameras", V},
+                {"self_calibration", std::move(calib_json)},
+                {"methods", std::move(json_rows)},
+                {"report", report_path}});
   } else if (!out.quiet) {
     std::printf("crossview demo on %s: %d cameras, %d frames, %d joints\n\n", dir.c_str(), V, F, J);
     std::printf("self-calibration of the rig from body joints (%s, reprojection RMS %.2f px), vs the calibration "

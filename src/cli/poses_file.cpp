@@ -1,17 +1,15 @@
 #include "poses_file.hpp"
 
 #include "common.hpp"
+#include "json_output.hpp"
 
 #include <crossview/io/trc.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 namespace crossview::cli {
@@ -45,39 +43,33 @@ void check_consistent(const PoseSequence& p) {
 
 std::string format_poses_json(const PoseSequence& p) {
   check_consistent(p);
-  std::ostringstream out;
-  out << "{\n  \"format\": \"crossview.poses\",\n  \"version\": 1,\n  \"unit\": " << json_string(p.unit)
-      << ",\n  \"frame\": \"world\",\n  \"method\": " << json_string(p.method) << ",\n  \"rate_hz\": "
-      << json_number(p.rate_hz) << ",\n  \"joint_names\": [";
-  for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_string(p.joint_names[j]);
-  out << "],\n  \"frames\": [";
+  Json doc = {{"format", "crossview.poses"}, {"version", 1},       {"unit", p.unit},
+              {"frame", "world"},            {"method", p.method}, {"rate_hz", p.rate_hz},
+              {"joint_names", p.joint_names}};
+  Json frames = Json::array();
   for (int f = 0; f < p.num_frames(); ++f) {
-    out << (f ? ",\n" : "\n") << "    {\"frame\": " << p.frame_numbers[f] << ", \"joints\": [";
+    Json joints = Json::array();
     for (int j = 0; j < p.num_joints(); ++j) {
       const Eigen::Vector3d x = p.pose(f).col(j);
-      out << (j ? ", " : "");
-      if (x.allFinite()) {
-        out << "[" << json_number(x[0]) << ", " << json_number(x[1]) << ", " << json_number(x[2]) << "]";
-      } else {
-        out << "null";
-      }
+      joints.push_back(x.allFinite() ? Json::array({x[0], x[1], x[2]}) : Json());
     }
-    out << "]";
+    Json frame = {{"frame", p.frame_numbers[f]}, {"joints", std::move(joints)}};
     const Eigen::Index first = static_cast<Eigen::Index>(f) * p.num_joints();
     if (p.reprojection_error_px.size() != 0) {
-      out << ", \"reprojection_error_px\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_number(p.reprojection_error_px(first + j));
-      out << "]";
+      Json errors = Json::array();
+      for (int j = 0; j < p.num_joints(); ++j) errors.push_back(p.reprojection_error_px(first + j));
+      frame["reprojection_error_px"] = std::move(errors);
     }
     if (p.views_used.size() != 0) {
-      out << ", \"views_used\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << p.views_used(first + j);
-      out << "]";
+      Json views = Json::array();
+      for (int j = 0; j < p.num_joints(); ++j) views.push_back(p.views_used(first + j));
+      frame["views_used"] = std::move(views);
     }
-    out << "}";
+    frames.push_back(std::move(frame));
   }
-  out << "\n  ]\n}\n";
-  return out.str();
+  doc["frames"] = std::move(frames);
+  // One line per frame: the document and its frame list broken, each frame inline.
+  return format_json(doc, 2) + "\n";
 }
 
 std::string format_poses_trc(const PoseSequence& p, const std::string& file_name) {
