@@ -252,7 +252,7 @@ BvhMotion parse_bvh(std::string_view text, const std::string& source_name) {
 
 BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path), path); }
 
-Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double scale) {
+Points3d forward_kinematics(const BvhMotion& motion, int frame, double scale) {
   const double* v = motion.frame(frame);
   const std::size_t n = motion.joints.size();
   std::vector<Eigen::Matrix3d> world_R(n);

@@ -110,6 +110,14 @@ TEST_CASE("alignment and PSS reject transposed point sets", "[metrics][layout]")
                            {"pss::score", "predicted", "transposed"});
   REQUIRE(cm::umeyama_similarity(one, one, &sim));
   CHECK(sim.scale == Approx(1.0));
+  // A centre (a k-means row [x0, y0, z0, x1, ...]) read as a 3 x J pose in place.
+  const auto centre = model.centre(1);
+  REQUIRE(centre.rows() == 3);
+  REQUIRE(centre.cols() == kJ);
+  for (int j = 0; j < kJ; ++j) {
+    for (int d = 0; d < 3; ++d) CHECK(centre(d, j) == model.centres(1, 3 * j + d));
+  }
+  CHECK(cm::pss::nearest_centre(model, centre) == 1);
 }
 
 TEST_CASE("a numpy (F, J, 3) C-order buffer is the packed batch, read in place", "[metrics][layout]") {

@@ -74,10 +74,10 @@ struct BvhMotion {
 BvhMotion read_bvh(const std::string& path);
 BvhMotion parse_bvh(std::string_view text, const std::string& source_name = "<string>");
 
-/// World positions (BVH frame, Y-up) of every joint and end site at `frame`, as
-/// columns in BvhMotion::joints order, multiplied by `scale` (e.g.
+/// World positions (BVH frame, Y-up) of every joint and end site at `frame`, 3 x
+/// (joints + end sites), columns in BvhMotion::joints order, multiplied by `scale` (e.g.
 /// kCmuBvhUnitMm for millimetres). Throws std::out_of_range on a bad frame.
-Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double scale = 1.0);
+Points3d forward_kinematics(const BvhMotion& motion, int frame, double scale = 1.0);
 
 // ---------------------------------------------------------------------------
 // The 17-joint Human3.6M skeleton (pose::h36m: the joint order, names and

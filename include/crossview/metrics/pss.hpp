@@ -74,11 +74,17 @@ struct FitOptions {
   }
 };
 
-/// k cluster centres of normalized poses (k x 3J, joint-major rows).
+/// k cluster centres of normalized poses: k-means feature vectors, k x 3J
+/// row-major with joint-major rows [x0, y0, z0, x1, ...] (numpy (k, 3J), the
+/// layout of the model file; in memory the same as a packed 3 x (k*J) set).
+/// centre(i) is centre i as a 3 x J pose.
 struct Model {
   int num_joints = 0;
   NormalizationOptions normalization;
   RowMatrixXd centres;
+  Eigen::Map<const Points3d> centre(int i) const {
+    return Eigen::Map<const Points3d>(centres.row(i).data(), 3, num_joints);
+  }
   Eigen::VectorXi cluster_sizes;  ///< Training poses per centre.
   double inertia = 0.0;           ///< Training inertia (sum of squared distances).
   int iterations = 0;
