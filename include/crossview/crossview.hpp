@@ -6,6 +6,7 @@
 #pragma once
 
 #include <crossview/version.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/models.hpp>
 #include <crossview/camera/rigid3.hpp>
