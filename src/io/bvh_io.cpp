@@ -250,7 +250,7 @@ BvhMotion parse_bvh(std::string_view text, const std::string& source_name) {
   return BvhParser(text, source_name).parse();
 }
 
-BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path), path); }
+BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path, FileKind::kSequence), path); }
 
 Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double scale) {
   const double* v = motion.frame(frame);

@@ -110,7 +110,7 @@ OpenPoseFrame parse_openpose_json(const std::string& text, const std::string& so
 }
 
 OpenPoseFrame read_openpose_json(const std::string& path, int expected_joints) {
-  return parse_openpose_json(detail::read_text_file(path), path, expected_joints);
+  return parse_openpose_json(detail::read_text_file(path, FileKind::kKeypoints), path, expected_joints);
 }
 
 long long frame_number_from_filename(const std::string& filename) {

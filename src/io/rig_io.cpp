@@ -310,7 +310,7 @@ Rig parse_pose2sim_toml(std::string_view text, const std::string& source_name) {
 }
 
 Rig read_pose2sim_toml(const std::string& path) {
-  return parse_pose2sim_toml(detail::read_text_file(path), path);
+  return parse_pose2sim_toml(detail::read_text_file(path, FileKind::kCalibration), path);
 }
 
 std::string format_pose2sim_toml(const Rig& rig_in) {
@@ -357,7 +357,7 @@ void write_pose2sim_toml(const Rig& rig, const std::string& path) {
 Rig read_h36m_json(const std::string& path, const std::string& subject, const H36mReadOptions& options) {
   options.validate();
   const detail::JsonReader rd{path};
-  const detail::Json root = rd.parse(detail::read_text_file(path));
+  const detail::Json root = rd.parse(detail::read_text_file(path, FileKind::kCalibration));
   rd.object(root, "");
   const detail::Json& intrinsics = rd.object(rd.member(root, "intrinsics", ""), "intrinsics");
   const detail::Json& extrinsics = rd.object(rd.member(root, "extrinsics", ""), "extrinsics");
@@ -468,7 +468,7 @@ Rig parse_rig_json(std::string_view text, const std::string& source_name) {
   return rig;
 }
 
-Rig read_rig_json(const std::string& path) { return parse_rig_json(detail::read_text_file(path), path); }
+Rig read_rig_json(const std::string& path) { return parse_rig_json(detail::read_text_file(path, FileKind::kCalibration), path); }
 
 std::string format_rig_json(const Rig& rig) {
   metres_per_unit(rig.length_unit);  // throws std::invalid_argument on an unknown unit

@@ -205,7 +205,7 @@ struct TrcParser {
 
 TrcData parse_trc(std::string_view text, const std::string& source_name) { return TrcParser{source_name}.parse(text); }
 
-TrcData read_trc(const std::string& path) { return parse_trc(detail::read_text_file(path), path); }
+TrcData read_trc(const std::string& path) { return parse_trc(detail::read_text_file(path, FileKind::kSequence), path); }
 
 std::string format_trc(const TrcData& trc) {
   const std::size_t n = trc.positions.size();
