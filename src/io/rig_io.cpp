@@ -72,6 +72,10 @@ Rig Rig::with_length_unit(const std::string& unit) const {
     } else {
       c.cam_from_world.translation /= 1000.0;
     }
+    if (!c.cam_from_world.translation.allFinite()) {
+      throw std::invalid_argument("Rig::with_length_unit: camera '" + c.name() + "': its translation in " +
+                                  unit + " overflows double precision");
+    }
   }
   return out;
 }
@@ -478,6 +482,12 @@ std::string format_rig_json(const Rig& rig) {
   root["length_unit"] = rig.length_unit;
   nlohmann::ordered_json cams = nlohmann::ordered_json::array();
   for (const Camera& c : rig.cameras) {
+    // JSON has no Inf / NaN (nlohmann writes null, which the reader rejects).
+    if (!c.params().allFinite() || !c.cam_from_world.translation.allFinite() ||
+        !c.cam_from_world.rotation.coeffs().allFinite()) {
+      throw std::invalid_argument("format_rig_json: camera '" + c.name() +
+                                  "' has a non-finite parameter, rotation or translation");
+    }
     nlohmann::ordered_json jc = nlohmann::ordered_json::object();
     jc["name"] = c.name();
     jc["model"] = camera::to_string(c.model());

@@ -48,7 +48,8 @@ struct Rig {
   std::vector<std::string> names() const;
 
   /// The same rig with translations converted to `unit` ("m" or "mm"; throws
-  /// std::invalid_argument otherwise). Rotations and intrinsics are unchanged.
+  /// std::invalid_argument otherwise, and when a converted translation
+  /// overflows double). Rotations and intrinsics are unchanged.
   Rig with_length_unit(const std::string& unit) const;
 };
 
