@@ -275,10 +275,11 @@ Rig parse_qualisys_qca(std::string_view text, const std::string& source_name, co
       }
       return d;
     };
+    std::string fc = f;  // "camera <serial>" once the serial is known
     const auto child = [&](const std::string& name) -> const XmlElement& {
       const auto v = c.all(name);
       if (v.size() != 1) {
-        throw IoError(source_name, f + "." + name, "expected one <" + name + "> element, got " + std::to_string(v.size()) +
+        throw IoError(source_name, fc + "." + name, "expected one <" + name + "> element, got " + std::to_string(v.size()) +
                                                        " (line " + std::to_string(c.line) + ")");
       }
       return *v.front();
@@ -286,7 +287,7 @@ Rig parse_qualisys_qca(std::string_view text, const std::string& source_name, co
     const std::string model = c.attribute("model") != nullptr ? *c.attribute("model") : std::string();
     if (model != "Miqus Video" && model != "Miqus Video UnderWater" && model != "none") continue;  // marker camera
     const std::string serial = attr(c, "serial", f);
-    const std::string fc = "camera " + serial;
+    fc = "camera " + serial;
     if (!seen.insert(serial).second) throw IoError(source_name, fc, "duplicate camera serial '" + serial + "'");
     if (const std::string* vr = c.attribute("viewrotation"); vr != nullptr && trim(*vr) != "0" && !options.ignore_view_rotation) {
       throw IoError(source_name, fc + ".viewrotation",
@@ -951,11 +952,13 @@ std::string first_meaningful_line(std::string_view text) {
 }
 
 bool looks_like_colmap_cameras(std::string_view text) {
-  const auto tk = tokens(first_meaningful_line(text));
+  const std::string line = first_meaningful_line(text);
+  const auto tk = tokens(line);
   return tk.size() >= 4 && is_colmap_model_name(tk[1]);
 }
 bool looks_like_colmap_images(std::string_view text) {
-  const auto tk = tokens(first_meaningful_line(text));
+  const std::string line = first_meaningful_line(text);
+  const auto tk = tokens(line);
   double d;
   return tk.size() >= 10 && parse_double(tk[1], &d) && parse_double(tk[7], &d) && parse_double(tk[8], &d);
 }
