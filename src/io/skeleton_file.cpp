@@ -339,11 +339,11 @@ ResolvedSkeleton resolve_skeleton(const SkeletonQuery& q) {
   }
   if (!q.joint_names.empty()) {
     try {
-      r.skeleton = pose::unnamed_skeleton(q.joint_names);
+      r.skeleton = pose::Skeleton::from_limbs(q.joint_names, q.file_limbs);
     } catch (const std::invalid_argument& e) {
-      throw IoError(q.source, "skeleton", std::string("the file's joint names cannot name a skeleton: ") + e.what());
+      throw IoError(q.source, "skeleton", std::string("the file's joints cannot make a skeleton: ") + e.what());
     }
-    r.origin = "the file's joint names (no limbs)";
+    r.origin = q.file_limbs.empty() ? "the file's joint names (no limbs)" : "the file's joint names and limbs";
     return r;
   }
   if (candidates.size() > 1) {

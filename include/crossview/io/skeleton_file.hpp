@@ -36,6 +36,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace crossview::io {
@@ -74,6 +75,9 @@ struct SkeletonQuery {
   /// Joint names stored in the file (DeepLabCut body parts, SLEAP nodes, MMPose
   /// keypoint names, ...); empty when the file has none.
   std::vector<std::string> joint_names;
+  /// Limbs the file itself defines over joint_names (e.g. SLEAP's edges); used
+  /// when the file's joint names become the skeleton.
+  std::vector<std::pair<int, int>> file_limbs;
   /// The file (for messages and IoError::file()).
   std::string source;
   /// When nothing names a skeleton and no built-in has num_joints joints,
@@ -93,7 +97,7 @@ struct ResolvedSkeleton {
 /// Resolves in this order: the explicit skeleton > the file's metadata > the
 /// file's joint names when they are exactly a built-in's names > the unique
 /// built-in with num_joints joints > the file's joint names as an unnamed
-/// skeleton (no limbs) > (allow_unnamed) generic names. A chosen skeleton
+/// skeleton (with file_limbs, if any) > (allow_unnamed) generic names. A chosen skeleton
 /// must have num_joints joints and, when the file names its joints, the same
 /// names in the same order. Otherwise throws IoError(source, "skeleton", ...)
 /// listing the candidates, e.g. "17 joints and nothing names the skeleton:
