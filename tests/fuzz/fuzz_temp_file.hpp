@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unistd.h>
 
-namespace fuzz {
+namespace crossview::fuzz {
 
 inline const std::string& scratch_dir() {
   static const std::string dir = [] {
@@ -26,4 +26,4 @@ inline std::string write_scratch(const std::string& name, std::string_view bytes
   return path;
 }
 
-}  // namespace fuzz
+}  // namespace crossview::fuzz
