@@ -163,7 +163,7 @@ struct Identity {
 std::uint64_t default_max_file_bytes(FileKind kind) {
   switch (kind) {
     case FileKind::kCalibration: return 64 * kMiB;
-    case FileKind::kKeypoints: return 256 * kMiB;
+    case FileKind::kKeypoints: return 1024 * kMiB;
     case FileKind::kConfig: return 16 * kMiB;
     case FileKind::kSequence: return 4096 * kMiB;
     case FileKind::kArray: return 65536 * kMiB;

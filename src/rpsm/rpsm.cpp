@@ -75,6 +75,11 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
                           std::string* message) {
   const int nj = skeleton.num_joints();
   if (nj == 0) throw std::invalid_argument("rpsm: the skeleton has no joints");
+  if (!skeleton.is_tree()) {
+    throw std::invalid_argument("rpsm: skeleton '" + skeleton.model_name() +
+                                "' is not a tree; RPSM's message passing needs a kinematic tree (one root, "
+                                "num_joints - 1 limbs joining every joint)");
+  }
   for (const auto& [p, c] : skeleton.limbs()) {
     const pose::LimbPrior& prior = skeleton.limb_prior(c);
     const double tol = options.limb_tolerance > 0.0 ? options.limb_tolerance : prior.tolerance;

@@ -38,7 +38,7 @@ namespace crossview::io {
 /// What a file holds; selects its default size limit.
 enum class FileKind : std::uint8_t {
   kCalibration = 0,  ///< Camera rigs (TOML, JSON, YAML, XML, text): 64 MiB.
-  kKeypoints,        ///< One file of 2D detections (e.g. one OpenPose frame): 256 MiB.
+  kKeypoints,        ///< 2D detections (one OpenPose frame, or a whole MMPose / DeepLabCut / SLEAP file): 1 GiB.
   kConfig,           ///< Settings files (Pose2Sim Config.toml, skeleton files): 16 MiB.
   kSequence,         ///< Poses / trajectories / motion capture (crossview JSON, TRC, BVH): 4 GiB.
   kArray,            ///< Binary arrays (.npy heatmaps): 64 GiB.

@@ -69,7 +69,8 @@
 // O(N^6)). Recursion: O(k^3 V J) samples + O(k^6 J) pairwise per level.
 // Memory O(J N^3) floats (~0.3 MB at N = 16).
 //
-// Failure modes: invalid options, a skeleton without limb priors, heatmaps
+// Failure modes: invalid options, a skeleton that is not a tree
+// (pose::Skeleton::is_tree()) or has no limb priors, heatmaps
 // whose joint count or buffer size does not match the skeleton, and an
 // initial pose with the wrong number of joints throw std::invalid_argument.
 // Data problems return a Status with a message and never a NaN pose:
