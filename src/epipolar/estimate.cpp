@@ -500,6 +500,7 @@ FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& point
         static_cast<int>(std::ceil(plane_fraction * num_inl)), num_inl, 4, hro.confidence, 1.0, 1, 200);
     hro.seed = ro.seed ^ 0x486f6d6fULL;
     hro.lo_max_iterations = 2;
+    hro.lo_inner_iterations = 0;  // a plane is either found by the 34 samples or not there
     Eigen::Matrix3d H;
     const robust::Report hr = robust::ransac(hest, hro, &H);
     if (hr.success() &&
