@@ -554,10 +554,11 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   int sample[m];
   int max_iter = options.max_iterations;
   int iter = 0;
-  bool inner_lo_checked = false;  // the best model when lo_inner_min_samples is reached
+  // The best model when lo_inner_min_samples samples were drawn gets the growth test.
+  const int inner_lo_check_at =
+      inner_lo_enabled ? options.lo_inner_min_samples : std::numeric_limits<int>::max();
   for (; iter < max_iter; ++iter) {
-    if (inner_lo_enabled && !inner_lo_checked && have_best && iter >= options.lo_inner_min_samples) {
-      inner_lo_checked = true;
+    if (iter == inner_lo_check_at && have_best) {
       if (support_keeps_growing()) {  // r2_current holds the best model's residuals
         inner_local_optimize(&best, &best_score);
         best_num_inliers = count_inliers();
