@@ -62,16 +62,17 @@ void lfilter_channels(const double* b, const double* a, int order, int C, long n
 }
 
 /// Order-4 specialisation (the default) with the channel loop innermost.
-void lfilter_channels4(const double* b, const double* a, int C, long n, double* x, double* z, bool reverse) {
+void lfilter_channels4(const double* b, const double* a, int C, long n, double* __restrict x,
+                       double* __restrict z, bool reverse) {
   const double b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4];
   const double a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
-  double* z0 = z;
-  double* z1 = z + C;
-  double* z2 = z + 2 * C;
-  double* z3 = z + 3 * C;
+  double* __restrict z0 = z;
+  double* __restrict z1 = z + C;
+  double* __restrict z2 = z + 2 * C;
+  double* __restrict z3 = z + 3 * C;
   for (long k = 0; k < n; ++k) {
     const long t = reverse ? n - 1 - k : k;
-    double* xt = x + t * C;
+    double* __restrict xt = x + t * C;
     for (int c = 0; c < C; ++c) {
       const double xv = xt[c];
       const double yv = z0[c] + b0 * xv;
@@ -87,12 +88,14 @@ void lfilter_channels4(const double* b, const double* a, int C, long n, double* 
 /// filtfilt of C channels x n samples read at in[t * in_stride + c], written
 /// to out[t * out_stride + c]. n > padlen. `buf` is scratch.
 void filtfilt_channels(const IirCoefficients& f, const Eigen::VectorXd& zi, int padlen, const double* in,
-                       long in_stride, int C, long n, double* out, long out_stride, std::vector<double>* buf) {
+                       long in_stride, int C, long n, double* out, long out_stride, std::vector<double>* buf,
+                       std::vector<double>* state) {
   const int order = static_cast<int>(f.a.size()) - 1;
   const long m = n + 2L * padlen;
-  buf->resize(static_cast<std::size_t>(m * C + static_cast<long>(order) * C));
+  buf->resize(static_cast<std::size_t>(m * C));
+  state->resize(static_cast<std::size_t>(order) * C);
   double* e = buf->data();
-  double* z = e + m * C;
+  double* z = state->data();
   const double* x0 = in;
   const double* xl = in + (n - 1) * in_stride;
   for (int t = 0; t < padlen; ++t) {
@@ -251,8 +254,8 @@ Eigen::VectorXd filtfilt(const IirCoefficients& filter, const Eigen::VectorXd& x
     y = x * (filter.b[0] * filter.b[0]);
     return y;
   }
-  std::vector<double> buf;
-  filtfilt_channels(filter, lfilter_zi(filter), padlen, x.data(), 1, 1, x.size(), y.data(), 1, &buf);
+  std::vector<double> buf, state;
+  filtfilt_channels(filter, lfilter_zi(filter), padlen, x.data(), 1, 1, x.size(), y.data(), 1, &buf, &state);
   return y;
 }
 
@@ -281,7 +284,7 @@ SequenceResult butterworth_filter(const ConstPointsRef& sequence, int num_joints
   SequenceResult r = internal::make_result(F, J);
   const internal::ContiguousSequence in(sequence);
   const std::vector<char> valid = valid_samples(sequence, validity);
-  std::vector<double> buf;
+  std::vector<double> buf, state;
   for (const internal::JointGroup& g : internal::group_joints(valid, F, J)) {
     const int C = 3 * g.num_joints;
     for (const internal::Segment& s : g.segments) {
@@ -293,7 +296,7 @@ SequenceResult butterworth_filter(const ConstPointsRef& sequence, int num_joints
         continue;
       }
       filtfilt_channels(f, zi, padlen, in.data() + 3 * col0, 3L * J, C, s.size(), r.points.data() + 3 * col0,
-                        3L * J, &buf);
+                        3L * J, &buf, &state);
       mark(J, g.first_joint, g.num_joints, s, SampleState::kFiltered, &r);
     }
   }
@@ -320,28 +323,53 @@ SequenceResult median_filter(const ConstPointsRef& sequence, int num_joints, con
   SequenceResult r = internal::make_result(F, J);
   const internal::ContiguousSequence in(sequence);
   const std::vector<char> valid = valid_samples(sequence, validity);
-  std::vector<double> line, window;
+  std::vector<double> track, line, window;
+  const int k = options.window;
   for (int j = 0; j < J; ++j) {
     for (const internal::Segment& s : internal::segments_of(valid, F, J, j)) {
       ++r.num_segments;
       const int n = s.size();
       const long m = static_cast<long>(n) + 2L * radius;
+      // The joint's three coordinates, contiguous (one strided pass), then
+      // each coordinate's line extended by the boundary mode.
+      track.resize(static_cast<std::size_t>(3 * n));
+      for (int i = 0; i < n; ++i) {
+        const double* src = in.data() + 3 * (static_cast<long>(s.begin + i) * J + j);
+        track[static_cast<std::size_t>(3 * i)] = src[0];
+        track[static_cast<std::size_t>(3 * i + 1)] = src[1];
+        track[static_cast<std::size_t>(3 * i + 2)] = src[2];
+      }
       line.resize(static_cast<std::size_t>(m));
       for (int c = 0; c < 3; ++c) {
         for (long i = 0; i < m; ++i) {
-          const int f = s.begin + internal::extend_index(i - radius, n, options.mode);
-          line[static_cast<std::size_t>(i)] = in.data()[3 * (static_cast<long>(f) * J + j) + c];
+          const long p = i - radius;
+          const int f = (p >= 0 && p < n) ? static_cast<int>(p) : internal::extend_index(p, n, options.mode);
+          line[static_cast<std::size_t>(i)] = track[static_cast<std::size_t>(3 * f + c)];
         }
-        window.assign(line.begin(), line.begin() + options.window);
+        // Sliding window kept sorted: the outgoing value is overwritten by the
+        // incoming one, which then moves to its place (one insertion step).
+        window.assign(line.begin(), line.begin() + k);
         std::sort(window.begin(), window.end());
+        double* w = window.data();
         for (int i = 0; i < n; ++i) {
           if (i > 0) {
             const double gone = line[static_cast<std::size_t>(i - 1)];
-            window.erase(std::lower_bound(window.begin(), window.end(), gone));
-            const double come = line[static_cast<std::size_t>(i + options.window - 1)];
-            window.insert(std::upper_bound(window.begin(), window.end(), come), come);
+            const double come = line[static_cast<std::size_t>(i + k - 1)];
+            int pos = static_cast<int>(std::lower_bound(w, w + k, gone) - w);
+            if (come > gone) {
+              while (pos + 1 < k && w[pos + 1] < come) {
+                w[pos] = w[pos + 1];
+                ++pos;
+              }
+            } else {
+              while (pos > 0 && w[pos - 1] > come) {
+                w[pos] = w[pos - 1];
+                --pos;
+              }
+            }
+            w[pos] = come;
           }
-          r.points(c, static_cast<long>(s.begin + i) * J + j) = window[static_cast<std::size_t>(radius)];
+          r.points(c, static_cast<long>(s.begin + i) * J + j) = w[radius];
         }
       }
       mark(J, j, 1, s, SampleState::kFiltered, &r);
