@@ -60,11 +60,6 @@ TEST_CASE("refine_sequence: Pose2Sim demo against Pose2Sim's result (PA-MPJPE, b
   o.rate_hz = s.rate_hz;
   o.bones = pose::openpose_body25b().limbs();
   o.min_confidence = 0.3;  // Pose2Sim's triangulation threshold
-  if (const char* e = std::getenv("BONE_SIGMA")) o.bone_length_sigma = std::atof(e);
-  if (const char* e = std::getenv("CUTOFF")) o.smoothness_cutoff_hz = std::atof(e);
-  if (const char* e = std::getenv("RSCALE")) o.robust_scale = std::atof(e);
-  if (const char* e = std::getenv("NOISE")) o.keypoint_noise_px = std::atof(e);
-  if (const char* e = std::getenv("FTOL")) o.function_tolerance = std::atof(e);
   const auto r = temporal::refine_sequence(s.cameras, s.keypoints_px, s.scores, s.num_joints, o);
   INFO(r.message);
   REQUIRE(r.usable());

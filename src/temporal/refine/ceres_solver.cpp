@@ -6,8 +6,6 @@
 #include <ceres/ceres.h>
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -191,7 +189,6 @@ SolveSummary solve_ceres(RefineProblem* p, const RefineOptions& options) {
   so.minimizer_progress_to_stdout = false;
   ceres::Solver::Summary summary;
   ceres::Solve(so, &problem, &summary);
-  if (std::getenv("CROSSVIEW_REFINE_DEBUG") != nullptr) std::fprintf(stderr, "%s\n", summary.FullReport().c_str());
   SolveSummary s;
   s.iterations = static_cast<int>(summary.iterations.size()) - 1;
   s.initial_cost = summary.initial_cost;
