@@ -237,6 +237,7 @@ SequenceResult fill_gaps(const ConstPointsRef& sequence, int num_joints, const G
       }
     }
   }
+  const int overflow = internal::drop_non_finite(&r);
   if (r.num_segments == 0) {
     r.status = Status::kNoValidSamples;
     r.message = what + ": no valid sample (every column is NaN or has validity <= 0)";
@@ -245,6 +246,10 @@ SequenceResult fill_gaps(const ConstPointsRef& sequence, int num_joints, const G
     r.message = what + " (" + to_string(options.method) + "): " + std::to_string(r.num_gaps_filled) + " gaps filled (" +
                 std::to_string(r.num_filled) + " samples), " + std::to_string(r.num_gaps_left) +
                 " left (longer than " + std::to_string(options.max_gap_frames) + " frames or at an end)";
+    if (overflow > 0) {
+      r.status = Status::kPartial;
+      r.message += "; " + std::to_string(overflow) + " samples overflowed (coordinates too large) and are missing";
+    }
   }
   return r;
 }

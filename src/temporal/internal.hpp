@@ -26,6 +26,10 @@ std::vector<Segment> segments_of(const std::vector<char>& valid, int num_frames,
 /// A result of F x J samples, all NaN / kMissing.
 SequenceResult make_result(int num_frames, int num_joints);
 
+/// Turns processed samples whose output is not finite (overflow: coordinates
+/// near the largest double) into missing ones; returns how many.
+int drop_non_finite(SequenceResult* r);
+
 /// Sets status and message from the counts ("<what>: N segments filtered, M
 /// left raw (shorter than ...)"). `raw_reason` explains kRaw.
 void finish(SequenceResult* r, const std::string& what, const std::string& raw_reason = {});

@@ -74,7 +74,24 @@ SequenceResult make_result(int num_frames, int num_joints) {
   return r;
 }
 
+int drop_non_finite(SequenceResult* r) {
+  // A processed sample that overflowed (coordinates near the largest double)
+  // is not a result: it becomes missing.
+  int overflow = 0;
+  for (std::size_t i = 0; i < r->states.size(); ++i) {
+    const SampleState s = r->states[i];
+    if ((s == SampleState::kFiltered || s == SampleState::kFilled) && !r->points.col(static_cast<Eigen::Index>(i)).allFinite()) {
+      if (s == SampleState::kFilled) --r->num_filled;
+      r->states[i] = SampleState::kMissing;
+      r->points.col(static_cast<Eigen::Index>(i)).setConstant(std::numeric_limits<double>::quiet_NaN());
+      ++overflow;
+    }
+  }
+  return overflow;
+}
+
 void finish(SequenceResult* r, const std::string& what, const std::string& raw_reason) {
+  const int overflow = drop_non_finite(r);
   if (r->num_segments == 0) {
     r->status = Status::kNoValidSamples;
     r->message = what + ": no valid sample (every column is NaN or has validity <= 0)";
@@ -89,6 +106,10 @@ void finish(SequenceResult* r, const std::string& what, const std::string& raw_r
     r->status = Status::kSuccess;
   }
   if (r->num_filled > 0) r->message += ", " + std::to_string(r->num_filled) + " samples filled";
+  if (overflow > 0) {
+    r->status = Status::kPartial;
+    r->message += "; " + std::to_string(overflow) + " samples overflowed (coordinates too large) and are missing";
+  }
 }
 
 ContiguousSequence::ContiguousSequence(const ConstPointsRef& sequence) {

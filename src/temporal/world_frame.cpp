@@ -103,7 +103,8 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   // 1. Still foot points: the displacement over +-0.1 s (so that the
   // keypoints' frame-to-frame noise does not read as motion).
   std::vector<Candidate> cand;
-  const int k = std::max(1, static_cast<int>(std::lround(0.1 * rate_hz)));
+  const double k_frames = std::round(0.1 * rate_hz);  // rate_hz may be huge: clamp in double
+  const int k = k_frames >= F ? F : std::max(1, static_cast<int>(k_frames));
   const double max_step = options.max_foot_speed_m_s * unit * 2.0 * k / rate_hz;  // |X(f+k) - X(f-k)|
   for (const auto& foot : options.feet) {
     for (int f = k; f + k < F; ++f) {
@@ -153,7 +154,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
     Eigen::Vector3d nrm = (b - a).cross(c - a);
     const double area2 = nrm.norm();
     // Reject nearly collinear samples (the height correction needs a normal).
-    if (!(area2 > 0.01 * unit * unit * 0.1)) continue;
+    if (!(area2 > 0.01 * unit * unit * 0.1) || !std::isfinite(area2)) continue;
     nrm /= area2;
     if (have_body && nrm.dot(body - a) < 0.0) nrm = -nrm;
     // Height-corrected plane through the three (two passes).
@@ -179,6 +180,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
         score -= 1.0;  // a foot through the floor
       }
     }
+    if (!nrm.allFinite() || !std::isfinite(d)) continue;
     if (score > best_score) {
       best_score = score;
       best_n = nrm;
@@ -198,7 +200,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
     if (static_cast<int>(inliers.size()) < 3) break;
     fit_plane(cand, inliers, &nrm, &d);
   }
-  if (static_cast<int>(inliers.size()) < options.min_inliers) {
+  if (static_cast<int>(inliers.size()) < options.min_inliers || !nrm.allFinite() || !std::isfinite(d)) {
     out.status = FloorStatus::kNoPlane;
     out.message = what + ": no floor plane is supported by " + std::to_string(options.min_inliers) + " of the " +
                   std::to_string(n) + " still foot points (best: " + std::to_string(inliers.size()) + ")";
@@ -266,6 +268,14 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   R.row(1) = y_axis.transpose();
   R.row(2) = up.transpose();
   out.world_from_old = camera::Rigid3d::from_matrix(R, -R * origin);
+  if (!out.world_from_old.is_finite() || !std::isfinite(out.tilt_uncertainty_deg)) {
+    // Coordinates so large that the fit overflowed: no usable frame.
+    FloorResult failed;
+    failed.status = FloorStatus::kNoPlane;
+    failed.num_candidates = out.num_candidates;
+    failed.message = what + ": the floor fit overflowed (coordinates too large)";
+    return failed;
+  }
   const std::string evidence = std::to_string(out.num_inliers) + " of " + std::to_string(n) +
                                " still foot points on the floor, RMS " + num(100 * out.rms_residual_m) +
                                " cm, footprint " + num(out.footprint_major_m) + " x " + num(out.footprint_minor_m) +

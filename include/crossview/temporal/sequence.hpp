@@ -53,7 +53,8 @@ constexpr const char* to_string(SampleState s) {
 enum class Status : std::uint8_t {
   kSuccess = 0,     ///< Every valid sample was processed (gap filling: every gap it may fill).
   kPartial,         ///< Some valid samples were left raw (their segments are too short for
-                    ///< the filter): see SequenceResult::states and the message.
+                    ///< the filter), or overflowed (coordinates near the largest double:
+                    ///< then missing): see SequenceResult::states and the message.
   kNoValidSamples,  ///< No valid sample in the input: the output is all NaN.
 };
 

@@ -1,7 +1,8 @@
 // A downstream program built against crossview (installed or add_subdirectory):
-// uses the header-only core and the compiled crossview::io.
+// uses the header-only core, the compiled crossview::io and crossview::temporal_refine.
 #include <crossview/crossview.hpp>
 #include <crossview/io/rig.hpp>
+#include <crossview/temporal/refine.hpp>
 #include <crossview/version.hpp>
 
 #include <cstdio>
@@ -23,6 +24,14 @@ int main() {
   std::snprintf(header_version, sizeof header_version, "%d.%d.%d", CROSSVIEW_VERSION_MAJOR, CROSSVIEW_VERSION_MINOR,
                 CROSSVIEW_VERSION_PATCH);
   if (std::strcmp(library_version(), header_version) != 0) return 1;
+  // The core's temporal filters and the Ceres-backed crossview::temporal_refine.
+  const Eigen::Matrix3Xd track = Eigen::Vector3d(1, 2, 3).replicate(1, 40);
+  if (!temporal::butterworth_filter(track, 1, 60.0).ok()) return 1;
+  temporal::RefineOptions ro;
+  ro.rate_hz = 60.0;
+  const temporal::RefineResult rr =
+      temporal::refine_sequence({cam}, Eigen::Matrix2Xd::Constant(2, 3, 1.0), Eigen::VectorXd::Zero(3), 3, ro);
+  if (rr.status != temporal::RefineStatus::kNothingToRefine) return 1;
   std::printf("consumer: projected to (%.1f, %.1f), rig JSON round trip ok\n", pixel.x(), pixel.y());
   return 0;
 }
