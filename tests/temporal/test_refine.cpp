@@ -124,7 +124,7 @@ TEST_CASE("refine_sequence: the structured solver reaches Ceres' minimum") {
   }
 }
 
-TEST_CASE("refine_sequence: noise-free detections give the truth back; noisy ones improve") {
+TEST_CASE("refine_sequence: noise-free detections give the truth back, noisy ones improve") {
   const Scene clean = make_scene(60, 5, 0.0, 0.0, 0.0, 2);
   temporal::RefineOptions o = options_for(clean);
   o.smoothness_cutoff_hz = 20.0;  // weak smoothness: the motion itself is not penalised much

@@ -177,7 +177,7 @@ TEST_CASE("butterworth_filter equals scipy filtfilt per segment to 1e-9") {
   }
 }
 
-TEST_CASE("filtfilt (one signal) equals scipy; too-short signals are refused") {
+TEST_CASE("filtfilt (one signal) equals scipy, too-short signals are refused") {
   const Track t = make_track(200, 1, 7, false);
   const Eigen::VectorXd x = t.points.row(0).transpose();
   const auto f = temporal::butterworth_lowpass(4, 6.0, 60.0);
@@ -293,7 +293,7 @@ TEST_CASE("fill_gaps on tracks with 2, 3 and 4 valid samples (scipy's special ca
   }
 }
 
-TEST_CASE("one_euro_filter: beta = 0 is scipy.signal.lfilter's exponential filter; beta > 0 the paper") {
+TEST_CASE("one_euro_filter: beta = 0 is scipy.signal.lfilter exponential filter, beta > 0 the paper") {
   const int F = 300, J = 4;
   const Track full = make_track(F, J, 6, false);
   temporal::OneEuroOptions o;

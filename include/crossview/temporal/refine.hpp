@@ -33,8 +33,10 @@
 //     (|X_child - X_parent| - L_bone) / (bone_length_sigma * L_bone,init), with
 //     one free length L_bone per bone for the whole sequence.
 // Start: per-frame robust triangulation (triangulation::triangulate_skeleton
-// with `initial`), gaps of a joint's track bridged by linear interpolation;
-// bone lengths start at the median of the initial lengths.
+// with `initial`); isolated 3D spikes (a point more than 6 robust deviations
+// from its joint's 7-frame median: two bad detections that agreed) and gaps of
+// a joint's track are bridged by linear interpolation; bone lengths start at
+// the median of the initial lengths.
 //
 // Tracks: a joint's frames with at least one usable detection are "observed";
 // runs of observed frames joined across unobserved gaps of at most
