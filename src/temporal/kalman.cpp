@@ -5,7 +5,8 @@
 // dt^2), so the transition matrix is free of dt and the diffuse prior is
 // 1e6 R * identity: far better conditioned than the raw state for the
 // smoother's (P^-)^-1. The three coordinates share the model and the missing
-// pattern, so one covariance recursion serves them (the state is m x 3).
+// pattern, so one covariance recursion serves them (the state is m x 3), and
+// the gains are memoised along the missing pattern (GainTree) for all joints.
 #include <crossview/temporal/filters.hpp>
 
 #include "internal.hpp"
@@ -85,11 +86,17 @@ class GainTree {
     nodes_.push_back(Node{Mat::Identity() * (kDiffuse * R), {}});  // 0: before a track's first frame
   }
 
-  /// Gains of a track with missing pattern `has` (has[0] true).
-  void gains(const std::vector<char>& has, std::vector<Vec>* K, std::vector<Mat>* C) {
+  struct Edge {
+    int target = -1;
+    Vec K = Vec::Zero();
+    Mat C = Mat::Zero();
+  };
+
+  /// The edges (gains) of a track with missing pattern `has` (has[0] true):
+  /// ids[k] identifies the edge taken at frame k, which carries K_k and
+  /// C_{k-1}; read them with edge(id).
+  void edges(const std::vector<char>& has, int* ids) {
     const int L = static_cast<int>(has.size());
-    K->resize(static_cast<std::size_t>(L));
-    C->resize(static_cast<std::size_t>(L));
     int node = 0;  // -1: detached (the tree is full), state in P
     Mat P;
     for (int k = 0; k < L; ++k) {
@@ -105,24 +112,19 @@ class GainTree {
             e.target = static_cast<int>(nodes_.size());
             nodes_.push_back(Node{P, {}});
           }
-          nodes_[static_cast<std::size_t>(node)].edge[h] = e;
           if (e.target < 0) {  // no room: go on without memoising
-            (*K)[static_cast<std::size_t>(k)] = e.K;
-            if (k > 0) (*C)[static_cast<std::size_t>(k - 1)] = e.C;
-            nodes_[static_cast<std::size_t>(node)].edge[h] = Edge{};
+            ids[k] = overflow(e);
             node = -1;
             continue;
           }
+          nodes_[static_cast<std::size_t>(node)].edge[h] = e;
         }
-        const Edge& e = nodes_[static_cast<std::size_t>(node)].edge[h];
-        (*K)[static_cast<std::size_t>(k)] = e.K;
-        if (k > 0) (*C)[static_cast<std::size_t>(k - 1)] = e.C;
-        node = e.target;
+        ids[k] = 2 * node + h;
+        node = nodes_[static_cast<std::size_t>(node)].edge[h].target;
       } else {
         Edge e;
         P = step(P, h, false, &e);
-        (*K)[static_cast<std::size_t>(k)] = e.K;
-        (*C)[static_cast<std::size_t>(k - 1)] = e.C;
+        ids[k] = overflow(e);
         // Back on the tree at the steady state.
         if (h && fixed_point_ >= 0 && (P - nodes_[static_cast<std::size_t>(fixed_point_)].P).cwiseAbs().maxCoeff() == 0.0) {
           node = fixed_point_;
@@ -131,14 +133,14 @@ class GainTree {
     }
   }
 
+  const Edge& edge(int id) const {
+    return id >= 0 ? nodes_[static_cast<std::size_t>(id >> 1)].edge[id & 1]
+                   : overflow_[static_cast<std::size_t>(-id - 1)];
+  }
+
  private:
   static constexpr std::size_t kMaxNodes = 4096;  // ~1.2 MB
 
-  struct Edge {
-    int target = -1;
-    Vec K = Vec::Zero();
-    Mat C = Mat::Zero();
-  };
   struct Node {
     Mat P;
     Edge edge[2];
@@ -165,135 +167,32 @@ class GainTree {
 
   Mat Fm_, Q_;
   double R_;
+  int overflow(const Edge& e) {
+    overflow_.push_back(e);
+    return -static_cast<int>(overflow_.size());
+  }
+
   std::vector<Node> nodes_;
+  std::vector<Edge> overflow_;  ///< gains computed while the tree was full
   int fixed_point_ = -1;  ///< a node whose measured edge loops (the steady state)
 };
 
-using StridedConst = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
-
-/// The means of NC channels (Eigen::Dynamic or a fixed count) through one
-/// track: z(c, k) measured where has[k] (z(c, 0) always); out(c, k) = filtered
-/// or smoothed position. `states` is scratch (M x nc per frame). No heap
-/// allocation inside the loops.
-template <int M, int NC>
-void track_means(const Eigen::Matrix<double, M, M>& Fm, const std::vector<char>& has,
-                 const std::vector<Eigen::Matrix<double, M, 1>>& K, const std::vector<Eigen::Matrix<double, M, M>>& C,
-                 bool smooth, const StridedConst& z, Strided* out, std::vector<double>* states) {
-  using Block = Eigen::Matrix<double, M, NC>;
-  using Row = Eigen::Matrix<double, 1, NC>;
-  const int L = static_cast<int>(has.size());
-  const Eigen::Index nc = z.rows();
-  states->resize(static_cast<std::size_t>(L) * M * static_cast<std::size_t>(nc));
-  Block x = Block::Zero(M, nc), tmp(M, nc);
-  Row innovation(1, nc);
-  x.row(0) = z.col(0).transpose();
-  for (int k = 0; k < L; ++k) {
-    if (k > 0) {
-      tmp.noalias() = Fm * x;
-      x.swap(tmp);
-    }
-    if (has[static_cast<std::size_t>(k)]) {
-      innovation = z.col(k).transpose() - x.row(0);
-      x.noalias() += K[static_cast<std::size_t>(k)] * innovation;
-    }
-    Eigen::Map<Block>(states->data() + static_cast<std::size_t>(k) * M * nc, M, nc) = x;
-    out->col(k) = x.row(0).transpose();
-  }
-  if (!smooth) return;
-  Block& sm = x;  // smoothed state of the last frame = filtered
-  for (int k = L - 2; k >= 0; --k) {
-    const Eigen::Map<const Block> xk(states->data() + static_cast<std::size_t>(k) * M * nc, M, nc);
-    tmp.noalias() = Fm * xk;
-    tmp = sm - tmp;
-    sm = xk;
-    sm.noalias() += C[static_cast<std::size_t>(k)] * tmp;
-    out->col(k) = sm.row(0).transpose();
-  }
-}
-
-/// track_means for one joint (3 channels) in plain scalars: Eigen's small
-/// fixed-size temporaries made the recursion wait on store-forwarding stalls.
-template <int M>
-void track_means3(const Eigen::Matrix<double, M, M>& Fm, const std::vector<char>& has,
-                  const std::vector<Eigen::Matrix<double, M, 1>>& K, const std::vector<Eigen::Matrix<double, M, M>>& C,
-                  bool smooth, const StridedConst& z, Strided* out, std::vector<double>* states) {
-  const int L = static_cast<int>(has.size());
-  states->resize(static_cast<std::size_t>(L) * M * 3);
-  double f[M][M];
-  for (int i = 0; i < M; ++i) {
-    for (int j = 0; j < M; ++j) f[i][j] = Fm(i, j);
-  }
-  double x[M][3] = {};
-  for (int c = 0; c < 3; ++c) x[0][c] = z(c, 0);
-  for (int k = 0; k < L; ++k) {
-    if (k > 0) {
-      double y[M][3];
-      for (int i = 0; i < M; ++i) {
-        for (int c = 0; c < 3; ++c) {
-          double v = 0.0;
-          for (int j = 0; j < M; ++j) v += f[i][j] * x[j][c];
-          y[i][c] = v;
-        }
-      }
-      for (int i = 0; i < M; ++i) {
-        for (int c = 0; c < 3; ++c) x[i][c] = y[i][c];
-      }
-    }
-    if (has[static_cast<std::size_t>(k)]) {
-      const auto& Kk = K[static_cast<std::size_t>(k)];
-      double innovation[3];
-      for (int c = 0; c < 3; ++c) innovation[c] = z(c, k) - x[0][c];
-      for (int i = 0; i < M; ++i) {
-        for (int c = 0; c < 3; ++c) x[i][c] += Kk[i] * innovation[c];
-      }
-    }
-    double* st = states->data() + static_cast<std::size_t>(k) * M * 3;
-    for (int i = 0; i < M; ++i) {
-      for (int c = 0; c < 3; ++c) st[i * 3 + c] = x[i][c];
-    }
-    for (int c = 0; c < 3; ++c) (*out)(c, k) = x[0][c];
-  }
-  if (!smooth) return;
-  // x holds the last filtered state = the last smoothed state.
-  for (int k = L - 2; k >= 0; --k) {
-    const double* xk = states->data() + static_cast<std::size_t>(k) * M * 3;
-    const auto& Ck = C[static_cast<std::size_t>(k)];
-    double d[M][3];
-    for (int i = 0; i < M; ++i) {
-      for (int c = 0; c < 3; ++c) {
-        double v = 0.0;
-        for (int j = 0; j < M; ++j) v += f[i][j] * xk[j * 3 + c];
-        d[i][c] = x[i][c] - v;
-      }
-    }
-    for (int i = 0; i < M; ++i) {
-      for (int c = 0; c < 3; ++c) {
-        double v = xk[i * 3 + c];
-        for (int j = 0; j < M; ++j) v += Ck(i, j) * d[j][c];
-        x[i][c] = v;
-      }
-    }
-    for (int c = 0; c < 3; ++c) (*out)(c, k) = x[0][c];
-  }
-}
-
+/// Every track of every joint: gains from the tree (one traversal per track
+/// along its missing pattern), then the means of all joints together, frame
+/// by frame (memory in the sequence's own order), forward (filter) and, with
+/// options.smooth, backward (Rauch-Tung-Striebel).
 template <int M>
 void smooth_all(const Eigen::Matrix<double, M, M>& Fm, const Eigen::Matrix<double, M, M>& Q, double R,
                 const KalmanOptions& options, const double* in, const std::vector<char>& valid, int F, int J,
                 SequenceResult* r) {
+  constexpr int kNone = std::numeric_limits<int>::min();
+  const std::size_t N = static_cast<std::size_t>(F) * J;
   GainTree<M> tree(Fm, Q, R);
-  std::vector<Eigen::Matrix<double, M, 1>> K;
-  std::vector<Eigen::Matrix<double, M, M>> C;
-  std::vector<char> has;
-  // The smoother keeps every filtered state (M x channels per frame): a
-  // per-thread buffer reused across calls.
-  thread_local std::vector<double> states;
-  // Joints with the same segments share every gain: their coordinates go
-  // through one track at once.
-  for (const internal::JointGroup& g : internal::group_joints(valid, F, J)) {
-    const std::vector<internal::Segment>& segs = g.segments;
-    const int nc = 3 * g.num_joints;
+  std::vector<int> edge_id(N, kNone);
+  std::vector<char> first(N, 0), last(N, 0), has;
+  std::vector<int> ids;
+  for (int j = 0; j < J; ++j) {
+    const std::vector<internal::Segment> segs = internal::segments_of(valid, F, J, j);
     std::size_t s0 = 0;
     while (s0 < segs.size()) {
       // A track: segments joined across gaps of at most max_gap_frames.
@@ -302,38 +201,94 @@ void smooth_all(const Eigen::Matrix<double, M, M>& Fm, const Eigen::Matrix<doubl
       const int b = segs[s0].begin, e = segs[s1 - 1].end;
       const int L = e - b;
       has.assign(static_cast<std::size_t>(L), 0);
-      for (int k = 0; k < L; ++k) {
-        has[static_cast<std::size_t>(k)] = valid[static_cast<std::size_t>(b + k) * J + g.first_joint];
-      }
-      tree.gains(has, &K, &C);
-      const long col0 = static_cast<long>(b) * J + g.first_joint;
-      const StridedConst z(in + 3 * col0, nc, L, Eigen::OuterStride<>(3L * J));
-      Strided est(r->points.data() + 3 * col0, nc, L, Eigen::OuterStride<>(3L * J));
-      if (nc == 3) {
-        thread_local Eigen::Matrix3Xd zc, ec;
-        zc = z;
-        ec.resize(3, L);
-        const StridedConst zmap(zc.data(), 3, L, Eigen::OuterStride<>(3));
-        Strided emap(ec.data(), 3, L, Eigen::OuterStride<>(3));
-        track_means3<M>(Fm, has, K, C, options.smooth, zmap, &emap, &states);
-        est = ec;
-      } else {
-        track_means<M, Eigen::Dynamic>(Fm, has, K, C, options.smooth, z, &est, &states);
-      }
-      for (int k = 0; k < L; ++k) {
-        const bool measured = has[static_cast<std::size_t>(k)];
-        if (!measured && !options.fill_gaps) {
-          est.col(k).setConstant(std::numeric_limits<double>::quiet_NaN());
-          continue;
-        }
-        for (int jj = 0; jj < g.num_joints; ++jj) {
-          r->states[static_cast<std::size_t>(col0 + static_cast<long>(k) * J + jj)] =
-              measured ? SampleState::kFiltered : SampleState::kFilled;
-        }
-        if (!measured) r->num_filled += g.num_joints;
-      }
-      r->num_segments += static_cast<int>(s1 - s0) * g.num_joints;
+      for (int k = 0; k < L; ++k) has[static_cast<std::size_t>(k)] = valid[static_cast<std::size_t>(b + k) * J + j];
+      ids.resize(static_cast<std::size_t>(L));
+      tree.edges(has, ids.data());
+      for (int k = 0; k < L; ++k) edge_id[static_cast<std::size_t>(b + k) * J + j] = ids[static_cast<std::size_t>(k)];
+      first[static_cast<std::size_t>(b) * J + j] = 1;
+      last[static_cast<std::size_t>(e - 1) * J + j] = 1;
+      r->num_segments += static_cast<int>(s1 - s0);
       s0 = s1;
+    }
+  }
+  double f_[M][M];
+  for (int a = 0; a < M; ++a) {
+    for (int b = 0; b < M; ++b) f_[a][b] = Fm(a, b);
+  }
+  // Filtered states, M x 3 per sample: a per-thread buffer reused across calls.
+  thread_local std::vector<double> states;
+  states.resize(N * M * 3);
+  std::vector<double> x(static_cast<std::size_t>(J) * M * 3, 0.0);
+  double* out = r->points.data();
+  for (std::size_t i = 0; i < N; ++i) {
+    const int id = edge_id[i];
+    if (id == kNone) continue;
+    double* xj = x.data() + (i % static_cast<std::size_t>(J)) * M * 3;
+    const double* z = in + 3 * i;
+    if (first[i]) {
+      for (int a = 0; a < M * 3; ++a) xj[a] = 0.0;
+      for (int c = 0; c < 3; ++c) xj[c] = z[c];
+    } else {
+      double y[M * 3];
+      for (int a = 0; a < M; ++a) {
+        for (int c = 0; c < 3; ++c) {
+          double v = 0.0;
+          for (int b = 0; b < M; ++b) v += f_[a][b] * xj[b * 3 + c];
+          y[a * 3 + c] = v;
+        }
+      }
+      for (int a = 0; a < M * 3; ++a) xj[a] = y[a];
+    }
+    if (valid[i]) {
+      const auto& K = tree.edge(id).K;
+      double innovation[3];
+      for (int c = 0; c < 3; ++c) innovation[c] = z[c] - xj[c];
+      for (int a = 0; a < M; ++a) {
+        for (int c = 0; c < 3; ++c) xj[a * 3 + c] += K[a] * innovation[c];
+      }
+    }
+    double* st = states.data() + i * M * 3;
+    for (int a = 0; a < M * 3; ++a) st[a] = xj[a];
+    for (int c = 0; c < 3; ++c) out[3 * i + c] = xj[c];
+  }
+  if (options.smooth) {
+    // x now holds, per joint, whatever the last frame left: reset per track end.
+    for (std::size_t ii = N; ii-- > 0;) {
+      if (edge_id[ii] == kNone) continue;
+      double* sm = x.data() + (ii % static_cast<std::size_t>(J)) * M * 3;
+      const double* xk = states.data() + ii * M * 3;
+      if (last[ii]) {
+        for (int a = 0; a < M * 3; ++a) sm[a] = xk[a];
+      } else {
+        const auto& C = tree.edge(edge_id[ii + static_cast<std::size_t>(J)]).C;  // C_k sits on frame k+1's edge
+        double d[M * 3];
+        for (int a = 0; a < M; ++a) {
+          for (int c = 0; c < 3; ++c) {
+            double v = 0.0;
+            for (int b = 0; b < M; ++b) v += f_[a][b] * xk[b * 3 + c];
+            d[a * 3 + c] = sm[a * 3 + c] - v;
+          }
+        }
+        for (int a = 0; a < M; ++a) {
+          for (int c = 0; c < 3; ++c) {
+            double v = xk[a * 3 + c];
+            for (int b = 0; b < M; ++b) v += C(a, b) * d[b * 3 + c];
+            sm[a * 3 + c] = v;
+          }
+        }
+      }
+      for (int c = 0; c < 3; ++c) out[3 * ii + c] = sm[c];
+    }
+  }
+  for (std::size_t i = 0; i < N; ++i) {
+    if (edge_id[i] == kNone) continue;
+    if (valid[i]) {
+      r->states[i] = SampleState::kFiltered;
+    } else if (options.fill_gaps) {
+      r->states[i] = SampleState::kFilled;
+      ++r->num_filled;
+    } else {
+      for (int c = 0; c < 3; ++c) out[3 * i + c] = std::numeric_limits<double>::quiet_NaN();
     }
   }
 }

@@ -344,3 +344,39 @@ TEST_CASE("the online one-euro filter: missing joints, irregular time, reset") {
   f.reset();
   CHECK(f.update(q, 0.0) == q);
 }
+
+TEST_CASE("every joint is its own track: a joint filtered with others equals the joint alone") {
+  const int F = 150, J = 4;
+  Eigen::Matrix3Xd x = random_walk(F, J, 19);
+  Eigen::VectorXd validity = Eigen::VectorXd::Ones(F * J);
+  for (int f = 30; f < 36; ++f) validity[f * J + 1] = 0.0;  // joints 1 and 3: different gaps
+  for (int f = 70; f < 90; ++f) validity[f * J + 3] = 0.0;
+  for (int f = 0; f < 5; ++f) x.col(f * J + 2).setConstant(kNaN);  // joint 2: missing start
+  temporal::FilterOptions o;
+  o.rate_hz = 60.0;
+  o.kalman.fill_gaps = true;
+  for (auto type : {temporal::FilterType::kButterworth, temporal::FilterType::kKalman, temporal::FilterType::kMedian,
+                    temporal::FilterType::kGaussian, temporal::FilterType::kOneEuro}) {
+    o.type = type;
+    const auto all = temporal::filter_sequence(x, J, o, validity);
+    for (int j = 0; j < J; ++j) {
+      Eigen::Matrix3Xd one(3, F);
+      Eigen::VectorXd v(F);
+      for (int f = 0; f < F; ++f) {
+        one.col(f) = x.col(f * J + j);
+        v[f] = validity[f * J + j];
+      }
+      const auto alone = temporal::filter_sequence(one, 1, o, v);
+      double worst = 0.0;
+      for (int f = 0; f < F; ++f) {
+        INFO(to_string(type) << " joint " << j << " frame " << f);
+        REQUIRE(all.states[static_cast<std::size_t>(f * J + j)] == alone.states[static_cast<std::size_t>(f)]);
+        if (alone.states[static_cast<std::size_t>(f)] != temporal::SampleState::kMissing) {
+          worst = std::max(worst, (all.points.col(f * J + j) - alone.points.col(f)).cwiseAbs().maxCoeff());
+        }
+      }
+      INFO(to_string(type) << " joint " << j);
+      CHECK(worst <= 1e-12);
+    }
+  }
+}
