@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -173,7 +174,7 @@ class GainTree {
   }
 
   std::vector<Node> nodes_;
-  std::vector<Edge> overflow_;  ///< gains computed while the tree was full
+  std::deque<Edge> overflow_;  ///< gains computed while the tree was full (grows without copies)
   int fixed_point_ = -1;  ///< a node whose measured edge loops (the steady state)
 };
 
