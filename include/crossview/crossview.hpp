@@ -1,6 +1,7 @@
 // crossview: umbrella header of the core library (crossview::crossview):
 // camera models, robust estimation, epipolar geometry, triangulation, pose
-// (skeletons, heatmaps), RPSM, metrics and the synthetic scene. Only Eigen and
+// (skeletons, heatmaps), RPSM, metrics, the synthetic scene and sequences
+// (temporal filters, gap filling, world frame). Only Eigen and
 // the standard library are included. The compiled file formats (crossview::io)
 // have their own headers under crossview/io/.
 #pragma once
@@ -33,3 +34,7 @@
 #include <crossview/metrics/root_depth.hpp>
 #include <crossview/metrics/types.hpp>
 #include <crossview/sim/scene.hpp>
+#include <crossview/temporal/filters.hpp>
+#include <crossview/temporal/gap_filling.hpp>
+#include <crossview/temporal/sequence.hpp>
+#include <crossview/temporal/world_frame.hpp>
