@@ -343,6 +343,14 @@ MultiPersonScene make_multi_person_scene(const std::vector<camera::Camera>& came
       hi = hi.cwiseMax(q.col(c).head<2>());
     }
   }
+  // False positives stand anywhere in a square around the people's area
+  // (the square of the area's larger side, 25 % larger).
+  {
+    const Eigen::Vector2d centre = 0.5 * (lo + hi);
+    const double side = 1.25 * std::max((hi - lo).maxCoeff(), 1.0);
+    lo = centre - Eigen::Vector2d::Constant(0.5 * side);
+    hi = centre + Eigen::Vector2d::Constant(0.5 * side);
+  }
   std::mt19937_64 rng(o.seed);
   std::normal_distribution<double> gauss(0.0, 1.0);
   std::uniform_real_distribution<double> unit(0.0, 1.0);

@@ -163,11 +163,13 @@ TEST_CASE("associate: noise, misses, occlusion and false positives", "[associati
     const AssociationScore all = run(scene, o);
     INFO("default: precision " << all.precision() << " recall " << all.recall() << " ghosts "
                                << all.false_positive_people << " confident " << all.confident_ghosts);
-    // Every person is found; false positives that pair up in two views are
-    // reported with low scores, never as a confident mixture of people.
+    // Every person is found, never mixed with another one. False positives
+    // that happen to agree in two views (one degree of freedom per joint)
+    // form two-view "people" that one frame cannot refute; they never reach
+    // three views, so min_views = 3 (or the tracker's confirmation) drops them.
     CHECK(all.recall() >= 0.995);
-    CHECK(all.confident_mixtures == 0);
-    CHECK(all.confident_ghosts <= all.false_positive_people / 2);
+    CHECK(all.mixtures == 0);
+    CHECK(all.max_ghost_views <= 2);
     // With three views required, false positives cannot form a person.
     o.min_views = 3;
     const AssociationScore three = run(scene, o);

@@ -113,8 +113,10 @@ struct MultiPersonOptions {
   int min_visible_joints = 4;
   double score_min = 0.4, score_max = 1.0;  ///< detected joints' scores, uniform
   /// False-positive people per view and frame (exact count, >= 0), each a
-  /// random kind: a plausible pose projected into this view only, a partial
-  /// body cut by the image border, or a mirror image of a detected person.
+  /// random kind: a plausible pose (one of the people's, in a random frame,
+  /// turned at random) standing at a random place of the square 25 % larger
+  /// than the people's area, projected into this view only; a partial body
+  /// cut by the image border; or a mirror image of a detected person.
   int false_positives_per_view = 0;
   /// Relative frequencies of the three kinds of false positive: a projected
   /// pose, a partial body at the border, a mirror image (>= 0, not all 0).

@@ -93,6 +93,7 @@ struct AssociationScore {
   long covered = 0;        ///< ... covered by a correct assignment
   long false_positive_people = 0;  ///< output people matched to no identity
   long confident_ghosts = 0;       ///< ... with score >= 0.5
+  int max_ghost_views = 0;         ///< ... most views of one of them
   long mixtures = 0;               ///< output people holding detections of two or more real people
   long confident_mixtures = 0;     ///< ... with score >= 0.5
   int id_switches = 0;
@@ -145,6 +146,7 @@ inline void score_frame(const as::AssociationResult& r, const xsim::MultiPersonS
     if (match[i] < 0) {
       s->false_positive_people += 1;
       if (person.score >= 0.5) s->confident_ghosts += 1;
+      s->max_ghost_views = std::max(s->max_ghost_views, person.num_views());
     }
     if (identities.size() >= 2) {
       s->mixtures += 1;
