@@ -59,7 +59,7 @@ PoolOutcome associate_pool(const FrameGeometry& geom, const AssociationOptions& 
 
   // 1. Agreeing pairs (mutually among the best kSeedPartners of each other).
   std::vector<Seed> seeds;
-  std::vector<char> has_partner(N, 0);
+  std::vector<std::vector<int>> partners(N);  // every agreeing detection of another view
   std::vector<Seed> view_pairs;
   auto better = [](const Seed& a, const Seed& b) {
     if (a.fit.evidence() != b.fit.evidence()) return a.fit.evidence() > b.fit.evidence();
@@ -78,7 +78,8 @@ PoolOutcome associate_pool(const FrameGeometry& geom, const AssociationOptions& 
           const Fit f = fit_pair(geom, g, h, swaps, nullptr);
           if (!f.qualifies(options)) continue;
           view_pairs.push_back({g, h, f});
-          has_partner[g] = has_partner[h] = 1;
+          partners[g].push_back(h);
+          partners[h].push_back(g);
         }
       }
       std::sort(view_pairs.begin(), view_pairs.end(), better);
@@ -180,21 +181,13 @@ PoolOutcome associate_pool(const FrameGeometry& geom, const AssociationOptions& 
   // Reasons of the detections left over (the caller overrides kDuplicate).
   for (int g = 0; g < N; ++g) {
     if (!geom.usable_det[g] || claimed[g] || !available[g]) continue;
-    if (!has_partner[g]) {
+    if (partners[g].empty()) {
       out.reason[g] = UnmatchedReason::kNoPartner;
       continue;
     }
     if (out.reason[g] == UnmatchedReason::kTooFewViews) continue;
     bool free_partner = false;
-    const int v = geom.det_view[g];
-    for (const Seed& s : seeds) {
-      const int other = s.g == g ? s.h : (s.h == g ? s.g : -1);
-      if (other >= 0 && !claimed[other]) {
-        free_partner = true;
-        break;
-      }
-    }
-    (void)v;
+    for (int other : partners[g]) free_partner = free_partner || !claimed[other];
     out.reason[g] = free_partner ? UnmatchedReason::kRejected : UnmatchedReason::kConflict;
   }
   return out;

@@ -65,7 +65,12 @@ struct AssociationOptions {
   /// joint of another view when their Sampson (first-order geometric)
   /// epipolar error is below the larger threshold of the two. Detector noise
   /// grows with the person's size in the image, hence the relative part; the
-  /// floor covers small, far people. Both > 0 / >= 0.
+  /// floor covers small, far people. Both > 0 / >= 0. Why 6 %: on the real
+  /// pose2sim_multi capture (OpenPose, 1088 x 1920) a person seen by four
+  /// cameras agrees at 4 % in pairs of views only and splits into two
+  /// two-view people; at 6 % it is one person in all 100 frames, while the
+  /// synthetic bars (2 px noise) keep precision and recall >= 99.9 %
+  /// (docs/association.md).
   double threshold_px = 8.0;
   double threshold_relative = 0.06;
 
@@ -74,21 +79,35 @@ struct AssociationOptions {
   int min_common_joints = 4;
   /// ... and on at least this score-weighted fraction of the joints they
   /// share (in (0, 1]). A view whose fraction falls below it leaves the person.
+  /// A joint that other views observe but that has no 3D point yet is tested
+  /// against their observations (Sampson error), so it counts too. At 0.5 a
+  /// false-positive body standing where a person's occluded view should be
+  /// was admitted now and then (measured); true views agree at >= 0.8.
   double min_view_inlier_rate = 0.6;
 
   /// A group is reported as a person only when it is seen by at least this
   /// many views (>= 2). Raise it to drop people (or figures) seen by two
-  /// cameras only: they carry the least geometric evidence.
+  /// cameras only: two views check each joint through the epipolar
+  /// constraint alone (one degree of freedom), so two unrelated detections
+  /// (false positives) sometimes agree; one frame cannot tell such a pair
+  /// from a real person at the edge of two cameras (the Tracker can: see
+  /// TrackerOptions::confirm_frames).
   int min_views = 2;
   /// ... and its association score (Person::score) is at least this (in [0, 1]).
+  /// 0 by default: a person hidden from some cameras by static objects has a
+  /// low score and is still a person.
   double min_score = 0.0;
   /// ... and at least this many of its joints are triangulated (>= 1).
   int min_person_joints = 4;
 
   /// (left, right) joint index pairs (e.g. pose::human36m_17().left_right_pairs()).
-  /// When given, a detection whose left and right joints of a pair are swapped
-  /// (a common detector failure, views from behind) still agrees with the
-  /// person, and the swap is undone before triangulation. Empty: no swaps.
+  /// When given, a detection whose left and right joints are swapped (a common
+  /// detector failure, views from behind; the whole body, or single pairs)
+  /// still agrees with the person, and the swap is undone before
+  /// triangulation. The skeleton's labels follow the majority of its views
+  /// (associate()) or the track's history (Tracker): when most views of a
+  /// person swap, associate() reconstructs it mirrored. At most 32 pairs.
+  /// Empty: no swaps.
   std::vector<std::pair<int, int>> left_right_pairs;
 
   /// The per-person reconstruction (triangulation::triangulate_skeleton) on
@@ -105,10 +124,12 @@ struct AssociationOptions {
 enum class UnmatchedReason : std::uint8_t {
   kTooFewJoints = 0,   ///< Fewer than min_detection_joints usable joints.
   kNoPartner,          ///< No detection of another view agrees with it.
-  kDuplicate,          ///< Agrees with a person who already has a detection in this view.
+  kDuplicate,          ///< Agrees with a person who already has a detection in this view, or
+                       ///< its whole group repeats another person's skeleton.
   kConflict,           ///< Agrees only with detections that belong to other people.
   kTooFewViews,        ///< Its group had fewer than min_views views.
-  kRejected,           ///< Its group failed the geometric checks (score, joints, triangulation).
+  kRejected,           ///< Its group failed the geometric checks (score, joints, triangulation),
+                       ///< or it agrees with another view but no consistent 3D person came of it.
   kTentative,          ///< Tracker: its group is a track not confirmed yet (TrackerOptions::confirm_frames).
 };
 
@@ -158,7 +179,8 @@ struct PersonView {
   /// the association's 3D hypothesis (what admitted the view), in [0, 1].
   double association_score = 0.0;
   /// Fraction of the detection's usable joints within the detection's
-  /// threshold of the final skeleton (distorted pixels), in [0, 1].
+  /// threshold of the final skeleton (distorted pixels), in [0, 1]; joints
+  /// that other views observe but that have no 3D point count as outliers.
   double inlier_rate = 0.0;
   /// Median / mean distance (px) between the detection's usable joints and the
   /// final skeleton's reprojection, over the joints that have a 3D point
@@ -196,12 +218,14 @@ struct Person {
   /// Association score in [0, 1]: the score-weighted fraction of the member
   /// detections' usable joints that agree with the skeleton, times
   /// num_views / (num_views + num_unexplained_views). A mixture of people has
-  /// many disagreeing joints; a ghost made of two unrelated detections is
-  /// usually "seen" where no detection explains it.
+  /// many disagreeing joints; a ghost made of unrelated detections is often
+  /// "seen" by cameras where nothing explains its absence.
   double score = 0.0;
-  /// Views that should see the person (its skeleton projects in front and
-  /// mostly inside the image) where no detection overlaps its projection: a
-  /// person there would have been detected or occluded by someone.
+  /// Cameras that should see the person (at least half of its joints, and
+  /// min_common_joints, project in front and inside the image) where no
+  /// detection overlaps a fifth of its projected box, except detections of
+  /// people nearer to that camera (occluders): a real person there would be
+  /// detected, or hidden by someone in front.
   int num_unexplained_views = 0;
   /// Over all member observations with a 3D point: median and mean
   /// reprojection error (px), and the fraction within threshold.
