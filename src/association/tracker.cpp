@@ -163,7 +163,6 @@ AssociationResult Tracker::update(const std::vector<ViewDetections>& views) {
   std::vector<Eigen::Matrix3Xd> current(T);
   std::vector<char> has_current(T, 0);
   detail::Projection proj;
-  std::vector<char> flags(J);
   for (int pass = 0; pass < 2 && T > 0; ++pass) {
     for (int v = 0; v < V; ++v) {
       const int P = geom.view_offset[v + 1] - geom.view_offset[v];
@@ -172,7 +171,6 @@ AssociationResult Tracker::update(const std::vector<ViewDetections>& views) {
         continue;
       }
       Eigen::MatrixXd profit = Eigen::MatrixXd::Zero(T, P);
-      std::vector<std::vector<detail::Fit>> fits(T, std::vector<detail::Fit>(P));
       for (int i = 0; i < T; ++i) {
         const bool use_current = pass == 1 && has_current[i];
         project(geom, v, use_current ? current[i] : predicted[i], &proj);
@@ -181,7 +179,6 @@ AssociationResult Tracker::update(const std::vector<ViewDetections>& views) {
           const int g = geom.view_offset[v] + p;
           if (!geom.usable_det[g]) continue;
           const detail::Fit f = detail::fit_detection(geom, g, proj, tau, swaps, nullptr);
-          fits[i][p] = f;
           if (f.qualifies(ao)) profit(i, p) = std::max(f.evidence(), 1e-9);
         }
       }

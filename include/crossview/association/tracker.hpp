@@ -76,9 +76,9 @@ struct TrackerOptions {
 /// The life of one (confirmed) track, updated every frame.
 struct TrackSummary {
   int track_id = -1;
-  int first_frame = -1;  ///< Index (0-based, counted by update()) of its first frame.
+  int first_frame = -1;  ///< Index (0-based, counted by update()) of its first frame (tentative ones included).
   int last_frame = -1;   ///< Last frame it was seen in.
-  int num_frames_seen = 0;
+  int num_frames_seen = 0;  ///< Frames it was reported in.
   bool ended = false;
   /// Over the frames it was seen in: median number of views, largest number
   /// of views, median association score, median reprojection error (px).

@@ -198,7 +198,8 @@ struct Person {
   /// Tracker: the track id (stable over frames, never reused). associate(): -1.
   int track_id = -1;
   TrackEvent track_event = TrackEvent::kNone;
-  /// Tracker: frames since the track's first frame (0 for a new track).
+  /// Tracker: frames since the track's first frame (its tentative frames
+  /// included, see TrackerOptions::confirm_frames).
   int track_age_frames = 0;
   /// Tracker, kResumed: frames the track was missed before this one.
   int frames_missed = 0;
