@@ -589,6 +589,76 @@ void evaluate_members(const FrameGeometry& geom, const AssociationOptions& optio
   }
 }
 
+void select_joint_observations(const FrameGeometry& geom, Group* group) {
+  const int J = geom.num_joints;
+  const int V = geom.num_views;
+  const double sin2 = sin2_min_angle();
+  std::vector<int> views;
+  std::vector<Eigen::Index> cols;
+  std::vector<char> in(V), best_in(V);
+  for (int j = 0; j < J; ++j) {
+    views.clear();
+    cols.clear();
+    for (int v = 0; v < V; ++v) {
+      const int g = group->member[v];
+      if (g < 0) continue;
+      const int k = geom.obs_joint(j, group->swap_mask[v]);
+      if (!geom.usable(g, k)) continue;
+      views.push_back(v);
+      cols.push_back(geom.col(g, k));
+    }
+    const int n = static_cast<int>(views.size());
+    int best = 0;
+    double best_err = std::numeric_limits<double>::infinity();
+    for (int a = 0; a < n; ++a) {
+      for (int b = a + 1; b < n; ++b) {
+        // Hypothesis: the midpoint of the closest points of rays a and b.
+        const CameraGeometry& ca = geom.cams[views[a]];
+        const CameraGeometry& cb = geom.cams[views[b]];
+        const Eigen::Vector3d d1 = geom.ray.col(cols[a]), d2 = geom.ray.col(cols[b]);
+        const double c = d1.dot(d2);
+        const double den = 1.0 - c * c;
+        if (den < sin2) continue;
+        const Eigen::Vector3d w0 = cb.center - ca.center;
+        const double p1 = d1.dot(w0), p2 = d2.dot(w0);
+        const double s1 = (p1 - c * p2) / den, s2 = (c * p1 - p2) / den;
+        if (!(s1 > 0.0 && s2 > 0.0)) continue;
+        const Eigen::Vector3d X = 0.5 * ((ca.center + s1 * d1) + (cb.center + s2 * d2));
+        int count = 0;
+        double err = 0.0;
+        for (int i = 0; i < n; ++i) {
+          const CameraGeometry& ci = geom.cams[views[i]];
+          const Eigen::Vector3d pc = ci.R * X + ci.t;
+          const int g = group->member[views[i]];
+          const double tau = geom.threshold_px[g];
+          in[i] = 0;
+          if (!(pc.z() > 0.0)) {
+            err += tau;
+            continue;
+          }
+          const Eigen::Vector2d px(ci.fx * pc.x() / pc.z() + ci.cx, ci.fy * pc.y() / pc.z() + ci.cy);
+          const double e = geom.scale[cols[i]] * (px - geom.und.col(cols[i])).norm();
+          if (e <= tau) {
+            in[i] = 1;
+            ++count;
+            err += e;
+          } else {
+            err += tau;
+          }
+        }
+        if (count > best || (count == best && err < best_err)) {
+          best = count;
+          best_err = err;
+          best_in = in;
+        }
+      }
+    }
+    for (int v = 0; v < V; ++v) group->inlier[static_cast<std::size_t>(v) * J + j] = 0;
+    if (best < 2) continue;
+    for (int i = 0; i < n; ++i) group->inlier[static_cast<std::size_t>(views[i]) * J + j] = best_in[i];
+  }
+}
+
 bool normalise_left_right(const FrameGeometry& geom, Group* group) {
   if (geom.num_pairs == 0) return false;
   // A member counts as flipped when most of its pairs whose two joints it

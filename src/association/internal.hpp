@@ -168,6 +168,13 @@ bool refine_group(const FrameGeometry& geom, const AssociationOptions& options,
 /// relabelled (member fits are then stale).
 bool normalise_left_right(const FrameGeometry& geom, Group* group);
 
+/// Per joint, the largest set of the members' observations that agree with
+/// one point (hypotheses from every pair of them, inliers within each
+/// detection's threshold, ties to the lower error) becomes the joint's
+/// inlier flags: a poorly conditioned pair must not outvote the others.
+/// Joints with no agreeing pair lose their flags.
+void select_joint_observations(const FrameGeometry& geom, Group* group);
+
 /// Fits of all members against group.X; recomputes inlier flags and support.
 /// Members that no longer qualify are removed when `drop` is true.
 void evaluate_members(const FrameGeometry& geom, const AssociationOptions& options, bool drop,

@@ -76,6 +76,11 @@ bool reconstruct_person(const std::vector<camera::Camera>& cameras, const std::v
                         bool apply_checks, Person* person, UnmatchedReason* reason, std::string* why) {
   const int V = geom.num_views;
   const int J = geom.num_joints;
+  // The observations of each joint that agree with one point, chosen among
+  // all the members' (the association's flags come from its intermediate
+  // skeletons, which a poorly conditioned pair of views can bias).
+  Group selected = group;
+  select_joint_observations(geom, &selected);
   Points2d kp;
   kp.setConstant(2, static_cast<Eigen::Index>(V) * J, kNaN);
   Eigen::VectorXd sc = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(V) * J);
@@ -84,7 +89,7 @@ bool reconstruct_person(const std::vector<camera::Camera>& cameras, const std::v
     if (g < 0) continue;
     const int p = geom.det_index[g];
     for (int j = 0; j < J; ++j) {
-      if (!group.inlier[static_cast<std::size_t>(v) * J + j]) continue;
+      if (!selected.inlier[static_cast<std::size_t>(v) * J + j]) continue;
       const int k = geom.obs_joint(j, group.swap_mask[v]);
       if (!geom.usable(g, k)) continue;
       kp.col(static_cast<Eigen::Index>(v) * J + j) = views[v].keypoints_px.col(static_cast<Eigen::Index>(p) * J + k);
