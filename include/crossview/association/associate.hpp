@@ -21,12 +21,14 @@
 //     membership is stable. So every member agrees with one 3D skeleton,
 //     which implies every pairwise and every cycle constraint (cycle
 //     consistency through 3D, not through a relaxation).
-//  4. Hypotheses are accepted greedily by support (score-weighted number of
-//     agreeing observations); one that lost a detection to an accepted
-//     person is rebuilt without it. At most one detection per view per person.
+//  4. Hypotheses are accepted greedily by evidence (agreeing minus 1.5 x
+//     disagreeing score-weighted observations); one that lost a detection to
+//     an accepted person is rebuilt without it. At most one detection per
+//     view per person.
 //  5. Accepted groups are triangulated with triangulation::triangulate_skeleton
-//     on their agreeing observations (left/right swaps undone), scored, and
-//     checked (min_views, min_score, min_person_joints).
+//     on, per joint, the largest set of their observations that agree with
+//     one point (left/right swaps undone), scored, and checked (min_views,
+//     min_score, min_person_joints, not a repeat of another person).
 //
 // Failure modes: programmer errors throw std::invalid_argument naming the
 // argument (views.size() != cameras.size(), a keypoint matrix that is not
