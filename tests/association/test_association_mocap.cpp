@@ -6,6 +6,7 @@
 // protocol on 300 frames; the test runs 120 to stay fast.
 #include <crossview/association/associate.hpp>
 #include <crossview/association/tracker.hpp>
+#include <crossview/io/rig.hpp>
 #include <crossview/pose/skeleton.hpp>
 #include <crossview/sim/multi_person.hpp>
 #include <crossview_test/multi_person.hpp>
@@ -19,13 +20,13 @@ using crossview_test::AssociationScore;
 
 namespace {
 
-sim::MultiPersonScene bar_scene(int people, int frames, std::uint64_t seed) {
+sim::MultiPersonScene bar_scene(int people, int frames, std::uint64_t seed, bool h36m_cameras = false) {
   static const std::vector<Eigen::Matrix3Xd> clips = crossview_test::cmu_sources();
   const std::vector<crossview::Points3d> sources(clips.begin(), clips.end());
   sim::ArrangeOptions ao;
   ao.num_people = people;
   ao.num_frames = frames;
-  ao.area_side = 4000.0;
+  ao.area_side = h36m_cameras ? 3000.0 : 4000.0;
   ao.min_separation = 500.0;
   ao.seed = seed;
   const std::vector<double> scales = {1.0, 1.08, 0.95, 0.72, 1.03, 0.9, 1.12, 0.8};
@@ -37,7 +38,10 @@ sim::MultiPersonScene bar_scene(int people, int frames, std::uint64_t seed) {
   o.false_positives_per_view = 1;
   o.false_positive_kinds = {1.0, 1.0, 0.0};  // projected poses, partial bodies at the border
   o.seed = seed;
-  return sim::make_multi_person_scene(crossview_test::ring_cameras(5), sim::arrange_people(sources, 17, ao), 17, o);
+  const auto cameras = h36m_cameras
+                           ? crossview::io::read_h36m_json(crossview_test::shared_data("h36m/camera-parameters.json"), "S1").cameras
+                           : crossview_test::ring_cameras(5);
+  return sim::make_multi_person_scene(cameras, sim::arrange_people(sources, 17, ao), 17, o);
 }
 
 struct BarResult {
@@ -94,4 +98,15 @@ TEST_CASE("bar: 8 people in 4 m x 4 m", "[association][mocap]") {
   CHECK(b.tracked.id_switches == 0);
   CHECK(b.per_frame.precision() >= 0.98);
   CHECK(b.per_frame.recall() >= 0.98);
+}
+
+TEST_CASE("bar protocol in the four Human3.6M cameras (S1), 3 people", "[association][mocap]") {
+  const BarResult b = run_bar(bar_scene(3, 60, 4, /*h36m_cameras=*/true));
+  WARN("H36M S1 cameras: tracker precision " << b.tracked.precision() << " recall " << b.tracked.recall()
+                                             << " switches " << b.tracked.id_switches << " mpjpe " << b.tracked.mpjpe()
+                                             << " mm, oracle " << b.oracle.mpjpe() << " mm");
+  CHECK(b.tracked.precision() >= 0.995);
+  CHECK(b.tracked.recall() >= 0.99);
+  CHECK(b.tracked.id_switches == 0);
+  CHECK(b.tracked.mpjpe() <= 1.05 * b.oracle.mpjpe());
 }
