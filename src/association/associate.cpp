@@ -21,6 +21,9 @@ void AssociationOptions::validate(int num_joints) const {
   if (!(std::isfinite(threshold_relative) && threshold_relative >= 0.0)) {
     fail("threshold_relative must be finite and >= 0");
   }
+  if (!(std::isfinite(threshold_max_image_fraction) && threshold_max_image_fraction > 0.0)) {
+    fail("threshold_max_image_fraction must be finite and > 0");
+  }
   if (min_common_joints < 2) fail("min_common_joints must be >= 2");
   if (!(min_view_inlier_rate > 0.0 && min_view_inlier_rate <= 1.0)) fail("min_view_inlier_rate must be in (0, 1]");
   if (min_views < 2) fail("min_views must be >= 2");

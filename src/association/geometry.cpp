@@ -175,7 +175,8 @@ FrameGeometry build_geometry(const std::vector<camera::Camera>& cameras,
       }
       if (n > 0) {
         const double size = std::max(box[2] - box[0], box[3] - box[1]);
-        g.threshold_px[det] = std::max(options.threshold_px, options.threshold_relative * size);
+        const double cap = options.threshold_max_image_fraction * std::hypot(c.width, c.height);
+        g.threshold_px[det] = std::max(options.threshold_px, std::min(options.threshold_relative * size, cap));
       }
       g.usable_det[det] = n >= options.min_detection_joints ? 1 : 0;
       if (!g.usable_det[det]) {
@@ -477,12 +478,75 @@ Fit fit_pair(const FrameGeometry& geom, int g, int h, bool allow_swaps, char* in
   return f;
 }
 
+namespace {
+
+/// Weighted least-squares intersection of the rays `cols` of `views`
+/// (sum w (I - d d^T) (X - C) = 0); with `previous` finite, each ray is
+/// weighted by (pixels per unit of lateral distance)^2 at that point, which
+/// approximates the reprojection-error optimum. False when fewer than two
+/// rays, all within kMinRayAngleDeg of each other, singular, or behind a
+/// camera.
+bool intersect_rays(const FrameGeometry& geom, const int* views, const Eigen::Index* cols, int n,
+                    const Eigen::Vector3d& previous, Eigen::Vector3d* out) {
+  if (n < 2) return false;
+  const double sin2 = sin2_min_angle();
+  bool conditioned = false;
+  for (int a = 0; a < n && !conditioned; ++a) {
+    for (int b = a + 1; b < n; ++b) {
+      const double c = geom.ray.col(cols[a]).dot(geom.ray.col(cols[b]));
+      if (1.0 - c * c >= sin2) {
+        conditioned = true;
+        break;
+      }
+    }
+  }
+  if (!conditioned) return false;
+  const bool have_previous = previous.allFinite();
+  double a00 = 0, a01 = 0, a02 = 0, a11 = 0, a12 = 0, a22 = 0, b0 = 0, b1 = 0, b2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const CameraGeometry& c = geom.cams[views[i]];
+    const Eigen::Vector3d d = geom.ray.col(cols[i]);
+    double w = geom.weight[cols[i]];
+    if (have_previous) {
+      const double z = (c.R * previous + c.t).z();
+      const double f = geom.scale[cols[i]] * std::sqrt(c.fx * c.fy) / std::max(z, 1e-12);
+      w *= f * f;
+    }
+    const double p00 = 1.0 - d.x() * d.x(), p01 = -d.x() * d.y(), p02 = -d.x() * d.z();
+    const double p11 = 1.0 - d.y() * d.y(), p12 = -d.y() * d.z(), p22 = 1.0 - d.z() * d.z();
+    a00 += w * p00;
+    a01 += w * p01;
+    a02 += w * p02;
+    a11 += w * p11;
+    a12 += w * p12;
+    a22 += w * p22;
+    const Eigen::Vector3d& C = c.center;
+    b0 += w * (p00 * C.x() + p01 * C.y() + p02 * C.z());
+    b1 += w * (p01 * C.x() + p11 * C.y() + p12 * C.z());
+    b2 += w * (p02 * C.x() + p12 * C.y() + p22 * C.z());
+  }
+  // Symmetric 3x3 solve by the adjugate.
+  const double c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+  const double det = a00 * c00 + a01 * c01 + a02 * c02;
+  if (!(std::abs(det) > 0.0)) return false;
+  const double c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+  const Eigen::Vector3d X((c00 * b0 + c01 * b1 + c02 * b2) / det, (c01 * b0 + c11 * b1 + c12 * b2) / det,
+                          (c02 * b0 + c12 * b1 + c22 * b2) / det);
+  if (!X.allFinite()) return false;
+  for (int i = 0; i < n; ++i) {
+    const CameraGeometry& c = geom.cams[views[i]];
+    if (!((c.R * X + c.t).z() > 0.0)) return false;
+  }
+  *out = X;
+  return true;
+}
+
+}  // namespace
+
 int triangulate_group(const FrameGeometry& geom, Group* group) {
   const int J = geom.num_joints;
   const int V = geom.num_views;
-  const double sin2 = sin2_min_angle();
   int determined = 0;
-  // Scratch (at most V rays per joint).
   std::vector<int> used_view;
   std::vector<Eigen::Index> used_col;
   used_view.reserve(V);
@@ -501,61 +565,11 @@ int triangulate_group(const FrameGeometry& geom, Group* group) {
     // The previous estimate of the joint (if any) gives the depths that turn
     // ray distances into pixels; the first estimate weights rays equally.
     const Eigen::Vector3d previous = group->X.col(j);
-    const bool have_previous = previous.allFinite();
     group->X.col(j).setConstant(kNaN);
-    const int n = static_cast<int>(used_view.size());
-    if (n < 2) continue;
-    bool conditioned = false;
-    for (int a = 0; a < n && !conditioned; ++a) {
-      for (int b = a + 1; b < n; ++b) {
-        const double c = geom.ray.col(used_col[a]).dot(geom.ray.col(used_col[b]));
-        if (1.0 - c * c >= sin2) {
-          conditioned = true;
-          break;
-        }
-      }
+    Eigen::Vector3d X;
+    if (!intersect_rays(geom, used_view.data(), used_col.data(), static_cast<int>(used_view.size()), previous, &X)) {
+      continue;
     }
-    if (!conditioned) continue;
-    // Weighted least-squares intersection: sum w (I - d d^T) (X - C) = 0.
-    double a00 = 0, a01 = 0, a02 = 0, a11 = 0, a12 = 0, a22 = 0, b0 = 0, b1 = 0, b2 = 0;
-    for (int i = 0; i < n; ++i) {
-      const CameraGeometry& c = geom.cams[used_view[i]];
-      const Eigen::Vector3d d = geom.ray.col(used_col[i]);
-      double w = geom.weight[used_col[i]];
-      if (have_previous) {
-        // (pixels per unit of lateral distance)^2: approximates the
-        // reprojection-error optimum.
-        const double z = (c.R * previous + c.t).z();
-        const double f = geom.scale[used_col[i]] * std::sqrt(c.fx * c.fy) / std::max(z, 1e-12);
-        w *= f * f;
-      }
-      const double p00 = 1.0 - d.x() * d.x(), p01 = -d.x() * d.y(), p02 = -d.x() * d.z();
-      const double p11 = 1.0 - d.y() * d.y(), p12 = -d.y() * d.z(), p22 = 1.0 - d.z() * d.z();
-      a00 += w * p00;
-      a01 += w * p01;
-      a02 += w * p02;
-      a11 += w * p11;
-      a12 += w * p12;
-      a22 += w * p22;
-      const Eigen::Vector3d& C = c.center;
-      b0 += w * (p00 * C.x() + p01 * C.y() + p02 * C.z());
-      b1 += w * (p01 * C.x() + p11 * C.y() + p12 * C.z());
-      b2 += w * (p02 * C.x() + p12 * C.y() + p22 * C.z());
-    }
-    // Symmetric 3x3 solve by the adjugate.
-    const double c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
-    const double det = a00 * c00 + a01 * c01 + a02 * c02;
-    if (!(std::abs(det) > 0.0)) continue;
-    const double c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
-    const Eigen::Vector3d X((c00 * b0 + c01 * b1 + c02 * b2) / det, (c01 * b0 + c11 * b1 + c12 * b2) / det,
-                            (c02 * b0 + c12 * b1 + c22 * b2) / det);
-    if (!X.allFinite()) continue;
-    bool in_front = true;
-    for (int i = 0; i < n && in_front; ++i) {
-      const CameraGeometry& c = geom.cams[used_view[i]];
-      in_front = (c.R * X + c.t).z() > 0.0;
-    }
-    if (!in_front) continue;
     group->X.col(j) = X;
     ++determined;
   }
@@ -592,10 +606,10 @@ void evaluate_members(const FrameGeometry& geom, const AssociationOptions& optio
 void select_joint_observations(const FrameGeometry& geom, Group* group) {
   const int J = geom.num_joints;
   const int V = geom.num_views;
-  const double sin2 = sin2_min_angle();
-  std::vector<int> views;
-  std::vector<Eigen::Index> cols;
+  std::vector<int> views, sub_views;
+  std::vector<Eigen::Index> cols, sub_cols;
   std::vector<char> in(V), best_in(V);
+  const Eigen::Vector3d none = Eigen::Vector3d::Constant(kNaN);
   for (int j = 0; j < J; ++j) {
     views.clear();
     cols.clear();
@@ -608,49 +622,76 @@ void select_joint_observations(const FrameGeometry& geom, Group* group) {
       cols.push_back(geom.col(g, k));
     }
     const int n = static_cast<int>(views.size());
+    // Inliers of a point: count and truncated error.
+    auto score = [&](const Eigen::Vector3d& X, double* err) {
+      int count = 0;
+      *err = 0.0;
+      for (int i = 0; i < n; ++i) {
+        const CameraGeometry& ci = geom.cams[views[i]];
+        const Eigen::Vector3d pc = ci.R * X + ci.t;
+        const double tau = geom.threshold_px[group->member[views[i]]];
+        in[i] = 0;
+        if (!(pc.z() > 0.0)) {
+          *err += tau;
+          continue;
+        }
+        const Eigen::Vector2d px(ci.fx * pc.x() / pc.z() + ci.cx, ci.fy * pc.y() / pc.z() + ci.cy);
+        const double e = geom.scale[cols[i]] * (px - geom.und.col(cols[i])).norm();
+        if (e <= tau) {
+          in[i] = 1;
+          ++count;
+          *err += e;
+        } else {
+          *err += tau;
+        }
+      }
+      return count;
+    };
     int best = 0;
     double best_err = std::numeric_limits<double>::infinity();
-    for (int a = 0; a < n; ++a) {
-      for (int b = a + 1; b < n; ++b) {
-        // Hypothesis: the midpoint of the closest points of rays a and b.
-        const CameraGeometry& ca = geom.cams[views[a]];
-        const CameraGeometry& cb = geom.cams[views[b]];
-        const Eigen::Vector3d d1 = geom.ray.col(cols[a]), d2 = geom.ray.col(cols[b]);
-        const double c = d1.dot(d2);
-        const double den = 1.0 - c * c;
-        if (den < sin2) continue;
-        const Eigen::Vector3d w0 = cb.center - ca.center;
-        const double p1 = d1.dot(w0), p2 = d2.dot(w0);
-        const double s1 = (p1 - c * p2) / den, s2 = (c * p1 - p2) / den;
-        if (!(s1 > 0.0 && s2 > 0.0)) continue;
-        const Eigen::Vector3d X = 0.5 * ((ca.center + s1 * d1) + (cb.center + s2 * d2));
-        int count = 0;
-        double err = 0.0;
+    // Hypotheses: every observation together, and every pair; each is refit
+    // on its inliers once (the refit is kept when it keeps at least as many).
+    auto consider = [&](const Eigen::Vector3d& X0) {
+      double err = 0.0;
+      int count = score(X0, &err);
+      if (count >= 2) {
+        sub_views.clear();
+        sub_cols.clear();
         for (int i = 0; i < n; ++i) {
-          const CameraGeometry& ci = geom.cams[views[i]];
-          const Eigen::Vector3d pc = ci.R * X + ci.t;
-          const int g = group->member[views[i]];
-          const double tau = geom.threshold_px[g];
-          in[i] = 0;
-          if (!(pc.z() > 0.0)) {
-            err += tau;
-            continue;
+          if (in[i]) {
+            sub_views.push_back(views[i]);
+            sub_cols.push_back(cols[i]);
           }
-          const Eigen::Vector2d px(ci.fx * pc.x() / pc.z() + ci.cx, ci.fy * pc.y() / pc.z() + ci.cy);
-          const double e = geom.scale[cols[i]] * (px - geom.und.col(cols[i])).norm();
-          if (e <= tau) {
-            in[i] = 1;
-            ++count;
-            err += e;
+        }
+        Eigen::Vector3d X1;
+        if (intersect_rays(geom, sub_views.data(), sub_cols.data(), static_cast<int>(sub_views.size()), X0, &X1)) {
+          const std::vector<char> keep = in;
+          double err1 = 0.0;
+          const int count1 = score(X1, &err1);
+          if (count1 >= count) {
+            count = count1;
+            err = err1;
           } else {
-            err += tau;
+            in = keep;
           }
         }
-        if (count > best || (count == best && err < best_err)) {
-          best = count;
-          best_err = err;
-          best_in = in;
-        }
+      }
+      if (count > best || (count == best && err < best_err)) {
+        best = count;
+        best_err = err;
+        best_in = in;
+      }
+    };
+    Eigen::Vector3d X;
+    if (intersect_rays(geom, views.data(), cols.data(), n, none, &X) &&
+        intersect_rays(geom, views.data(), cols.data(), n, X, &X)) {
+      consider(X);
+    }
+    for (int a = 0; a < n && best < n; ++a) {
+      for (int b = a + 1; b < n && best < n; ++b) {
+        const int pv[2] = {views[a], views[b]};
+        const Eigen::Index pc[2] = {cols[a], cols[b]};
+        if (intersect_rays(geom, pv, pc, 2, none, &X)) consider(X);
       }
     }
     for (int v = 0; v < V; ++v) group->inlier[static_cast<std::size_t>(v) * J + j] = 0;

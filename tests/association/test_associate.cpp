@@ -399,6 +399,24 @@ TEST_CASE("associate: bad input gives a clear per-frame outcome", "[association]
       }
     }
     CHECK(found == 2);
+    // 200 random "detections" (joints anywhere in the image) in every view:
+    // still an answer, and the garbage forms no confident person.
+    std::vector<as::ViewDetections> junk(4);
+    for (auto& jv : junk) {
+      jv.keypoints_px.resize(2, 200 * 17);
+      jv.scores.resize(200 * 17);
+      for (Eigen::Index c = 0; c < jv.keypoints_px.cols(); ++c) {
+        jv.keypoints_px.col(c) << rng.uniform(0, 1920), rng.uniform(0, 1080);
+        jv.scores[c] = rng.uniform(0.2, 1.0);
+      }
+    }
+    const as::AssociationResult rj = as::associate(cams, junk, 17, o);
+    check_accounting(rj, junk, 17);
+    int confident = 0;
+    for (const auto& p : rj.people) confident += p.score >= 0.5 && p.num_views() >= 3 ? 1 : 0;
+    INFO("garbage people " << rj.people.size());
+    CHECK(rj.people.size() <= 2);
+    CHECK(confident == 0);
   }
   SECTION("cameras that share no view of anyone") {
     // Each view holds one detection of a different, unrelated pose.
@@ -457,6 +475,7 @@ TEST_CASE("association options are validated one by one", "[association][errors]
   expect([](as::AssociationOptions& o) { o.min_detection_joints = 1; }, "min_detection_joints");
   expect([](as::AssociationOptions& o) { o.threshold_px = 0.0; }, "threshold_px");
   expect([](as::AssociationOptions& o) { o.threshold_relative = -1.0; }, "threshold_relative");
+  expect([](as::AssociationOptions& o) { o.threshold_max_image_fraction = 0.0; }, "threshold_max_image_fraction");
   expect([](as::AssociationOptions& o) { o.min_common_joints = 1; }, "min_common_joints");
   expect([](as::AssociationOptions& o) { o.min_view_inlier_rate = 0.0; }, "min_view_inlier_rate");
   expect([](as::AssociationOptions& o) { o.min_view_inlier_rate = 1.5; }, "min_view_inlier_rate");
