@@ -67,7 +67,8 @@ AssociationResult associate(const std::vector<camera::Camera>& cameras,
 /// and scored. No acceptance check is applied (a given group is reported
 /// even with a low score); a group with fewer than two usable detections, or
 /// whose views agree on no joint, becomes unmatched detections (kTooFewViews
-/// / kRejected). Throws std::invalid_argument on a reference out of range, a
+/// / kRejected). People come in the order of `groups` (failed groups left
+/// out). Throws std::invalid_argument on a reference out of range, a
 /// detection used twice, or two detections of one view in a group.
 AssociationResult reconstruct_groups(const std::vector<camera::Camera>& cameras,
                                      const std::vector<ViewDetections>& views, int num_joints,
