@@ -126,7 +126,7 @@ TEST_CASE("tracker: two people passing each other keep their identities", "[asso
   }
 }
 
-TEST_CASE("tracker: a person keeps the id through missed frames; leavers end, newcomers get new ids",
+TEST_CASE("tracker: a person keeps the id through missed frames, leavers end, newcomers get new ids",
           "[association][tracker]") {
   const int F = 80;
   const auto sources = crossview_test::procedural_sources(3, F);
