@@ -99,6 +99,7 @@ enum class ViewCombination : std::uint8_t { kSum, kMeanLog };
 enum class PairwiseModel : std::uint8_t { kHardIndicator, kGaussian };
 enum class GridPlacement : std::uint8_t { kCentred, kLinspaceEndpoints };
 enum class OutsideHeatmap : std::uint8_t { kNearestPixel, kZero };
+enum class HeatmapNormalization : std::uint8_t { kPerViewJointMax, kNone };
 
 constexpr const char* to_string(ViewCombination c) {
   return c == ViewCombination::kSum ? "sum" : "mean_log";
@@ -111,6 +112,9 @@ constexpr const char* to_string(GridPlacement g) {
 }
 constexpr const char* to_string(OutsideHeatmap o) {
   return o == OutsideHeatmap::kNearestPixel ? "nearest_pixel" : "zero";
+}
+constexpr const char* to_string(HeatmapNormalization n) {
+  return n == HeatmapNormalization::kPerViewJointMax ? "per_view_joint_max" : "none";
 }
 
 struct RpsmOptions {
@@ -129,9 +133,17 @@ struct RpsmOptions {
   ViewCombination combination = ViewCombination::kMeanLog;
   /// What a projection outside a view's heatmap samples: the nearest
   /// heatmap pixel (default; a heatmap made on a crop says nothing about the
-  /// image beyond it) or 0 (the reference). A failed projection samples 0.
+  /// image beyond it) or, with kZero, the reference's sampler: exactly 0
+  /// beyond the outer pixel centres. A failed projection samples 0.
   OutsideHeatmap outside_heatmap = OutsideHeatmap::kNearestPixel;
-  /// eps of kMeanLog relative to the joint's largest heatmap value, in (0, 1].
+  /// kPerViewJointMax (default): every (view, joint) heatmap is divided by its
+  /// maximum, so the result does not depend on a positive scale of any view's
+  /// or joint's heatmaps. kNone: raw values, as the reference (kSum then
+  /// weighs views by their heatmaps' scale; kMeanLog's eps is relative to the
+  /// joint's largest value over the views).
+  HeatmapNormalization heatmap_normalization = HeatmapNormalization::kPerViewJointMax;
+  /// eps of kMeanLog relative to the (normalised) heatmap maximum, in (0, 1];
+  /// also the support threshold (see RpsmResult::support_views).
   double log_epsilon = 1e-3;
   PairwiseModel pairwise = PairwiseModel::kHardIndicator;
   /// kGaussian: sigma = fraction * tolerance, in (0, 10].
@@ -187,11 +199,11 @@ enum class Status : std::uint8_t {
   kSuccess = 0,
   kNoViews,            ///< The view list is empty.
   kInvalidHeatmaps,    ///< NaN/Inf or negative heatmap values.
-  kEmptyHeatmaps,      ///< A joint's heatmaps are all zero in every view.
-  kNoSupport,          ///< A joint has no heatmap response anywhere in the search volume.
+  kEmptyHeatmaps,      ///< A joint's heatmaps are uniform (e.g. all zero) in every view.
+  kNoSupport,          ///< A joint has no heatmap support anywhere in its search region.
   kInvalidInitialPose, ///< Non-finite root position or initial pose.
-  kRootNotVisible,     ///< The root projects into no view's image.
-  kNoFeasiblePose,     ///< No configuration satisfies the hard limb constraints.
+  kRootNotVisible,     ///< The root (position or initial pose's) projects into no view's image.
+  kNoFeasiblePose,     ///< A level (PSM or recursive) has no configuration satisfying the hard limb constraints.
 };
 
 constexpr const char* to_string(Status s) {
@@ -228,9 +240,18 @@ struct RpsmResult {
   /// Per joint, the combined heatmap response at the final position: the sum
   /// over views (kSum) or exp(mean log(eps + h)) (kMeanLog).
   Eigen::VectorXd joint_scores;
-  /// Recursive levels run to completion (may be < num_levels if a level had
-  /// no feasible configuration; the pose of the last completed level is kept).
+  /// Recursive levels run to completion (= num_levels on success).
   int levels_completed = 0;
+  /// Per joint, the number of views in which its heatmap has support (a
+  /// sample >= log_epsilon x that heatmap's maximum, with the outside rule)
+  /// somewhere in the joint's search region: the level-0 cube (estimate) or
+  /// the first recursive level's k^3 candidates around the initial position
+  /// (refine). A joint with 0 is kNoSupport. Empty when the call stopped
+  /// before (bad input).
+  Eigen::VectorXi support_views;
+  /// Views whose heatmaps are uniform (all zero or constant) for every joint:
+  /// they carry no information and are ignored (named in `message`).
+  std::vector<int> uninformative_views;
   /// Polish steps kept (each raised the objective); 0 when disabled.
   int polish_steps = 0;
   bool psm_completed = false;
