@@ -182,9 +182,11 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
                    "' has " + (finite ? "negative values" : "NaN or Inf values");
         return Status::kInvalidHeatmaps;
       }
-      // mn >= 0 and mx > mn: not uniform (so mx > 0).
+      // Informative: not uniform, and a maximum in float's normal range (a
+      // subnormal maximum leaves the map's shape a few bits of rounding noise;
+      // its reciprocal would overflow a float).
       const std::size_t k = static_cast<std::size_t>(v) * nj + j;
-      prep->informative[k] = mx > mn;
+      prep->informative[k] = mx > mn && mx >= std::numeric_limits<float>::min();
       max_vj[k] = mx;
       if (prep->informative[k]) max_per_joint[j] = std::max(max_per_joint[j], mx);
     }
@@ -195,7 +197,7 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
     for (int v = 0; v < nv; ++v) count += prep->informative[static_cast<std::size_t>(v) * nj + j];
     if (count == 0) {
       *message = "joint '" + skeleton.name(j) + "' has no informative heatmap: it is uniform (all zero or "
-                 "constant) in every view";
+                 "constant) or below float's normal range in every view";
       return Status::kEmptyHeatmaps;
     }
     prep->informative_count[j] = count;

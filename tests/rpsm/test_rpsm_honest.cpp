@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -354,11 +355,18 @@ TEST_CASE("a uniform or all-zero heatmap does not move the pose; an uninformativ
                     << " normalisation " << rpsm::to_string(o->heatmap_normalization));
     const Frame f = make_frame(351, 1.0);
     const Eigen::Matrix3Xd init = perturbed(f, 351);
-    // One joint's heatmap in one view: all zero, 1, 1e10 give the same pose.
+    // One joint's heatmap in one view: all zero, uniform 1, 1e10 or 3e-30, or
+    // a peak whose maximum is subnormal (below float's normal range: the
+    // shape is rounding noise) give the same pose.
     std::vector<rpsm::RpsmResult> one;
-    for (const float value : {0.0f, 1.0f, 1e10f, 3e-30f}) {
+    for (const float value : {0.0f, 1.0f, 1e10f, 3e-30f, -1.0f}) {
       auto views = f.views;
-      fill_heatmap(&views[2].heatmaps, 7, value);
+      if (value >= 0.0f) {
+        fill_heatmap(&views[2].heatmaps, 7, value);
+      } else {
+        scale_heatmap(&views[2].heatmaps, 7, 1e-39f);
+        REQUIRE(*std::max_element(views[2].heatmaps.joint(7), views[2].heatmaps.joint(7) + 64 * 64) > 0.0f);
+      }
       one.push_back(rpsm::refine(views, sk, init, *o));
       one.push_back(rpsm::estimate(views, sk, f.gt.col(0), *o));
       REQUIRE(one[one.size() - 2].success());
