@@ -309,16 +309,16 @@ void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& p
       double qx[kBlock], qy[kBlock];
       project_block(views[v], v, i0, n, point_in_cam, prep.clamp, qx, qy);
       double vals[kBlock];
+      const double scale = prep.scale[k];
       if (prep.clamp) {
         float fv[kBlock];
         bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, fv);
-        for (int i = 0; i < n; ++i) vals[i] = fv[i];
+        for (int i = 0; i < n; ++i) vals[i] = static_cast<double>(fv[i]) * scale;
       } else {
         zero_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
-      }
-      const double scale = prep.scale[k];
-      if (scale != 1.0) {
-        for (int i = 0; i < n; ++i) vals[i] *= scale;
+        if (scale != 1.0) {
+          for (int i = 0; i < n; ++i) vals[i] *= scale;
+        }
       }
       if (view_support != nullptr && !view_support[v]) {
         const double threshold = prep.support_threshold[k];

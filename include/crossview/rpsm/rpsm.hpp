@@ -13,14 +13,22 @@
 //
 // Model. A hypothesis X for joint j scores, in every view v, the bilinear
 // sample h_vj(A_v^-1 project_v(X)) (lens distortion included; 0 when the
-// projection fails). Outside the heatmap (OutsideHeatmap): kNearestPixel
-// (default) reads the nearest heatmap pixel, i.e. the coordinates are
-// clamped to the pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop
-// says nothing about the image beyond it, and reading 0 there (kZero, the
-// reference) pulls a joint that lies outside a view's crop into that crop.
-// Views are combined by
+// projection fails) of the heatmap divided by its maximum
+// (HeatmapNormalization::kPerViewJointMax, default: the result does not
+// depend on a positive scale of any view's or joint's heatmaps; kNone: raw
+// values, the reference). A heatmap that is uniform (all zero or constant)
+// or whose maximum is subnormal carries no information and is skipped for
+// its joint. Outside the heatmap (OutsideHeatmap): kNearestPixel (default)
+// reads the nearest heatmap pixel, i.e. the coordinates are clamped to the
+// pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop says nothing
+// about the image beyond it, and reading 0 there pulls a joint that lies
+// outside a view's crop into that crop. kZero is the reference's sampler
+// (scipy's RegularGridInterpolator, linear, fill 0), bit for bit: exactly 0
+// beyond the outer pixel centres, the bilinear weights and sum in double.
+// Views are combined over the informative views by
 //   kSum     : log(sum_v h_vj)                        (the reference)
-//   kMeanLog : mean_v log(eps_j + h_vj), eps_j = log_epsilon * max_v max h_vj
+//   kMeanLog : mean_v log(eps + h_vj), eps = log_epsilon (of the maximum;
+//              kNone: log_epsilon * the joint's largest value over the views)
 // kMeanLog does not let one view's ray outscore points seen by all views.
 // Pairwise terms on the limbs (p, c), d = |X_p - X_c|, L = prior mean,
 // tol = prior tolerance (or options.limb_tolerance):
@@ -71,13 +79,23 @@
 //
 // Failure modes: invalid options, a skeleton that is not a tree
 // (pose::Skeleton::is_tree()) or has no limb priors, heatmaps
-// whose joint count or buffer size does not match the skeleton, and an
-// initial pose with the wrong number of joints throw std::invalid_argument.
-// Data problems return a Status with a message and never a NaN pose:
-// no views, NaN/Inf or negative heatmap values, a joint whose heatmaps are all
-// zero in every view, a joint with no heatmap support anywhere in the cube,
-// a non-finite root/initial pose, a root outside every view's image, no
-// configuration satisfying the hard limb constraints.
+// whose joint count or buffer size does not match the skeleton, an
+// initial pose with the wrong number of joints, and refine() with
+// num_levels = 0 and no polish throw std::invalid_argument.
+// Data problems return a Status with a message and no pose; a success means
+// every level ran and every joint had heatmap support:
+// no views (kNoViews), NaN/Inf or negative heatmap values (kInvalidHeatmaps),
+// a joint whose heatmaps are uninformative in every view (kEmptyHeatmaps), a
+// non-finite root/initial pose (kInvalidInitialPose), a root (estimate's root
+// position, refine's initial root) outside every view's image
+// (kRootNotVisible), a joint with heatmap support (a normalised sample >=
+// log_epsilon) in fewer than two views (or fewer than its informative views)
+// in its search region: the level-0 cube, or for refine the first level's
+// candidates around its initial position (kNoSupport: the initial pose in
+// the wrong unit or frame, a joint far from its heatmaps or on one view's
+// ray), no configuration satisfying the hard limb constraints at level 0 or
+// at any recursive level, e.g. refine's first level from a start whose limbs
+// it cannot bring within tolerance (kNoFeasiblePose).
 #pragma once
 
 #include <crossview/camera/camera.hpp>
@@ -265,8 +283,11 @@ struct RpsmResult {
 /// Recursive refinement only, from `initial_pose_in_world` (3 x J, world
 /// unit). See the file comment for the model. Throws std::invalid_argument on
 /// invalid options, a skeleton without limb priors, heatmap shapes that do
-/// not match the skeleton, or an initial pose with the wrong number of
-/// columns. Cost O(num_levels (k^3 V J + k^6 J)).
+/// not match the skeleton, an initial pose with the wrong number of
+/// columns, or num_levels = 0 without a polish (polish_iterations = 0 or
+/// kSum). A start the levels cannot refine is a status: kRootNotVisible,
+/// kNoSupport, kNoFeasiblePose (file comment). Cost O(num_levels (k^3 V J +
+/// k^6 J)).
 RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
                   const Eigen::Matrix3Xd& initial_pose_in_world, const RpsmOptions& options = {});
 
