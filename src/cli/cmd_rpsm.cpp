@@ -40,7 +40,8 @@ constexpr const char* kHelp =
     "  --limb-tolerance MM   limb length tolerance in mm (default 150); limb lengths come\n"
     "                        from the skeleton's priors or, if it has none, are measured\n"
     "                        (median) on the initial poses\n"
-    "  --levels N            recursive levels (default 10)\n"
+    "  --levels N            recursive levels (default 10; 0 with --polish 0: the PSM\n"
+    "                        grid alone, 125 mm bins)\n"
     "  --polish N            continuous polish iterations after the levels (default 20;\n"
     "                        0 = off, the estimate stays on the last level's grid)\n"
     "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
@@ -197,7 +198,9 @@ int run_rpsm(int argc, char** argv) {
       centre = n > 0 ? Eigen::Vector3d(sum / n) : Eigen::Vector3d::Constant(std::nan(""));
     }
     rpsm::RpsmResult r;
-    if (init.allFinite()) {
+    // --levels 0 --polish 0: nothing would refine; the PSM level alone.
+    const bool can_refine = options.num_levels > 0 || options.polish_iterations > 0;
+    if (init.allFinite() && can_refine) {
       r = rpsm::refine(views, skeleton, init, options);
       if (r.status == rpsm::Status::kNoSupport || r.status == rpsm::Status::kNoFeasiblePose) {
         const std::string why = r.message;

@@ -624,7 +624,8 @@ inline std::string no_support_message(const pose::Skeleton& sk, const std::vecto
 /// (3 x J, updated). *completed counts the levels run to completion.
 /// With `support_views`, the first level's candidates (also when num_levels
 /// is 0: then only their unary is evaluated) give per joint the number of
-/// views with heatmap support, and a joint with none is kNoSupport.
+/// views with heatmap support, and a joint supported in fewer than two (or
+/// its informative views) is kNoSupport.
 /// A level without a feasible configuration is kNoFeasiblePose; *message
 /// says which.
 inline Status run_recursion(Context& ctx, double side0, int num_levels, Eigen::VectorXi* support_views,

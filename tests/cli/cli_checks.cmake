@@ -208,6 +208,13 @@ elseif(CASE STREQUAL "subcommands")
   if(NOT mpjpe LESS 40)
     message(FATAL_ERROR "rpsm + eval with two failed frames: MPJPE ${mpjpe} mm: ${last_out}")
   endif()
+  # --levels 0 --polish 0: the PSM grid alone (refine would have nothing to do).
+  expect_run(0 ${CROSSVIEW} rpsm --calib ${d}/calibration.json --skeleton h36m17 --heatmaps ${hm}
+             --levels 0 --polish 0 --out ${WORK_DIR}/sub/rpsm_psm.json --json)
+  string(JSON failed GET "${last_out}" failed_frames)
+  if(NOT failed EQUAL 0)
+    message(FATAL_ERROR "rpsm --levels 0 --polish 0: ${last_out}")
+  endif()
   expect_run(2 ${CROSSVIEW} rpsm --calib ${d}/calibration.json --polish 101
              --heatmaps ${d}/heatmaps/cam01.npy ${d}/heatmaps/cam02.npy --out ${WORK_DIR}/sub/r.json)
 elseif(CASE STREQUAL "subcommand_errors")
