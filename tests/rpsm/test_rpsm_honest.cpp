@@ -409,3 +409,38 @@ TEST_CASE("a uniform or all-zero heatmap does not move the pose; an uninformativ
   CHECK_THAT(r.message, Catch::Contains("'lelb'"));
   CHECK_THAT(r.message, Catch::Contains("uniform"));
 }
+
+TEST_CASE("nearest-pixel unary: values below 2^-64 of a heatmap's maximum read as 0", "[rpsm]") {
+  // The Gaussian heatmaps' tails run through float's subnormal range; the
+  // unary reads them as 0 (they are far below kMeanLog's eps; subnormal
+  // arithmetic costs a microcode assist per operation). Zeroing them in the
+  // input therefore changes nothing, bit for bit; kZero keeps them.
+  const pose::Skeleton sk = pose::human36m_17();
+  const Frame f = make_frame(361, 1.0);
+  const Eigen::Matrix3Xd init = perturbed(f, 361);
+  auto zeroed = f.views;
+  int subnormal = 0;
+  for (auto& v : zeroed) {
+    for (int j = 0; j < 17; ++j) {
+      float* d = v.heatmaps.joint(j);
+      const float mx = *std::max_element(d, d + 64 * 64);
+      for (int i = 0; i < 64 * 64; ++i) {
+        subnormal += d[i] > 0.0f && d[i] < std::numeric_limits<float>::min();
+        if (d[i] < mx * 0x1p-64f) d[i] = 0.0f;
+      }
+    }
+  }
+  CHECK(subnormal > 1000);
+  rpsm::RpsmOptions sum;
+  sum.combination = rpsm::ViewCombination::kSum;
+  sum.polish_iterations = 0;
+  for (const rpsm::RpsmOptions& o : {rpsm::RpsmOptions{}, sum}) {
+    const auto a = rpsm::estimate(f.views, sk, f.gt.col(0), o), b = rpsm::estimate(zeroed, sk, f.gt.col(0), o);
+    const auto c = rpsm::refine(f.views, sk, init, o), d = rpsm::refine(zeroed, sk, init, o);
+    REQUIRE(a.success());
+    REQUIRE(c.success());
+    CHECK(same_bits(a.joints_in_world, b.joints_in_world));
+    CHECK(same_bits(c.joints_in_world, d.joints_in_world));
+    CHECK(a.joint_scores == b.joint_scores);
+  }
+}
