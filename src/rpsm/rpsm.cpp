@@ -233,12 +233,13 @@ inline std::vector<int> uninformative_views(const Prep& prep) {
 }
 
 /// With OutsideHeatmap::kNearestPixel the unary reads a heatmap value below
-/// kFlushBelow x the map's maximum as 0: far below kMeanLog's eps (exactly
-/// no effect on eps + value for log_epsilon >= 1e-6) and on the support
-/// threshold, it keeps the Gaussian tails' subnormal floats out of the float
-/// arithmetic, where each costs a microcode assist (estimate on synthetic
-/// Gaussian heatmaps: more than half of its time). kZero keeps every value
-/// (the reference's sampler works in double).
+/// kFlushBelow x the map's maximum as 0: far below kMeanLog's eps (eps +
+/// value is unchanged, in float and in double, for log_epsilon >= 2^-11, the
+/// default 1e-3 included; below that it moves by < 2^-64 of the maximum) and
+/// the support threshold, it keeps the Gaussian tails' subnormal floats out
+/// of the float arithmetic, where each costs a microcode assist (estimate on
+/// synthetic Gaussian heatmaps: more than half of its time). kZero keeps
+/// every value (the reference's sampler works in double).
 constexpr float kFlushBelow = 0x1p-64f;
 
 /// Fills prep->pixel_major with the scaled heatmaps (used by the level-0
