@@ -22,7 +22,9 @@
 // reads the nearest heatmap pixel, i.e. the coordinates are clamped to the
 // pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop says nothing
 // about the image beyond it, and reading 0 there pulls a joint that lies
-// outside a view's crop into that crop. kZero is the reference's sampler
+// outside a view's crop into that crop (kNearestPixel reads values below
+// 2^-64 of the map's maximum as 0: Gaussian tails' subnormal floats are slow
+// and far below eps). kZero is the reference's sampler
 // (scipy's RegularGridInterpolator, linear, fill 0), bit for bit: exactly 0
 // beyond the outer pixel centres, the bilinear weights and sum in double.
 // Views are combined over the informative views by
@@ -255,8 +257,9 @@ struct RpsmResult {
   Eigen::Matrix3Xd joints_in_world;
   /// 3 x J pose after the PSM level (estimate() only; empty for refine()).
   Eigen::Matrix3Xd psm_joints_in_world;
-  /// Per joint, the combined heatmap response at the final position: the sum
-  /// over views (kSum) or exp(mean log(eps + h)) (kMeanLog).
+  /// Per joint, the combined response of the (normalised) heatmaps at the
+  /// final position: the sum over the informative views (kSum) or
+  /// exp(mean log(eps + h)) (kMeanLog; at most 1 + eps when normalised).
   Eigen::VectorXd joint_scores;
   /// Recursive levels run to completion (= num_levels on success).
   int levels_completed = 0;
