@@ -339,7 +339,7 @@ TEST_CASE("a positive scale of one view's or one joint's heatmaps leaves the pos
   WARN("scale invariance: largest change " << worst << " mm = " << worst_ratio << " x the one-ulp floor");
 }
 
-TEST_CASE("a uniform or all-zero heatmap does not move the pose; an uninformative view is reported",
+TEST_CASE("a uniform or all-zero heatmap does not move the pose, an uninformative view is reported",
           "[rpsm]") {
   const pose::Skeleton sk = pose::human36m_17();
   const rpsm::RpsmOptions opt;
