@@ -350,7 +350,8 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
   }
   opt.cube_side = 600.0;
   opt.num_bins = 8;
-  expect_status(v, rpsm::Status::kNoSupport, "'head' has no heatmap response", root);
+  expect_status(v, rpsm::Status::kNoSupport, "without heatmap support", root);
+  expect_status(v, rpsm::Status::kNoSupport, "'head'", root);
   opt.cube_side = 2000.0;
   opt.num_bins = 16;
   // A tolerance so tight that no bin offset matches a limb.
