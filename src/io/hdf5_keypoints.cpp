@@ -207,17 +207,37 @@ struct H5File {
 // A protocol-0 unpickler for the column labels pandas stores in PyTables
 // attributes: lists, tuples, dicts, unicode / byte strings, ints, floats and
 // None only. Anything else (objects, globals, reduce) is refused.
+//
+// The values live in one arena and refer to each other by plain pointers: a
+// hostile pickle can build cycles (a list appended to itself through the
+// memo) and deep nesting, which with owning pointers leaked (found by
+// fuzz_io_hdf5_keypoints) or would recurse in the destructors; the arena
+// frees everything flat.
 
 struct PyVal {
   enum class Kind { kNone, kInt, kFloat, kStr, kList, kTuple, kDict, kMark } kind = Kind::kNone;
   double num = 0.0;
   std::string str;
-  std::vector<std::shared_ptr<PyVal>> items;  // list / tuple; dict: key, value, key, value, ...
+  std::vector<PyVal*> items;  // list / tuple; dict: key, value, key, value, ... (owned by the Pickle's arena)
 };
-using PyPtr = std::shared_ptr<PyVal>;
+using PyPtr = PyVal*;
 
-PyPtr unpickle0(const std::string& s, const std::string& file, const std::string& field) {
+struct Pickle {
+  std::vector<std::unique_ptr<PyVal>> arena;  // owns every value
+  const PyVal* root = nullptr;
+};
+
+constexpr std::size_t kMaxPickleValues = 100000;
+
+Pickle unpickle0(const std::string& s, const std::string& file, const std::string& field) {
   const auto fail = [&](const std::string& what) -> void { throw IoError(file, field, "unsupported pickled metadata: " + what); };
+  Pickle out;
+  const auto make = [&](PyVal::Kind kind) {
+    if (out.arena.size() >= kMaxPickleValues) fail("too large");
+    out.arena.push_back(std::make_unique<PyVal>());
+    out.arena.back()->kind = kind;
+    return out.arena.back().get();
+  };
   std::vector<PyPtr> stack;
   std::map<long long, PyPtr> memo;
   std::size_t i = 0;
@@ -255,16 +275,15 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
     return 0LL;
   };
   while (i < s.size()) {
-    if (stack.size() > 100000 || memo.size() > 100000) fail("too large");
+    if (stack.size() > kMaxPickleValues || memo.size() > kMaxPickleValues) fail("too large");
     const char op = s[i++];
     switch (op) {
-      case '(': stack.push_back(std::make_shared<PyVal>(PyVal{PyVal::Kind::kMark, 0, {}, {}})); break;
+      case '(': stack.push_back(make(PyVal::Kind::kMark)); break;
       case 'l':
       case 't':
       case 'd': {
         const std::size_t m = mark_pos();
-        auto v = std::make_shared<PyVal>();
-        v->kind = op == 'l' ? PyVal::Kind::kList : op == 't' ? PyVal::Kind::kTuple : PyVal::Kind::kDict;
+        PyVal* v = make(op == 'l' ? PyVal::Kind::kList : op == 't' ? PyVal::Kind::kTuple : PyVal::Kind::kDict);
         v->items.assign(stack.begin() + static_cast<std::ptrdiff_t>(m) + 1, stack.end());
         if (op == 'd' && v->items.size() % 2 != 0) fail("odd dict");
         stack.resize(m);
@@ -309,7 +328,7 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
       case 'I':
       case 'L': {
         const std::string l = line();
-        auto v = std::make_shared<PyVal>();
+        PyVal* v = make(PyVal::Kind::kNone);
         if (l == "00" || l == "01") {  // False / True
           v->kind = PyVal::Kind::kInt;
           v->num = l == "01" ? 1 : 0;
@@ -321,7 +340,7 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
         break;
       }
       case 'F': {
-        auto v = std::make_shared<PyVal>();
+        PyVal* v = make(PyVal::Kind::kNone);
         v->kind = PyVal::Kind::kFloat;
         try {
           v->num = std::stod(line());
@@ -331,7 +350,7 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
         stack.push_back(v);
         break;
       }
-      case 'N': stack.push_back(std::make_shared<PyVal>()); break;
+      case 'N': stack.push_back(make(PyVal::Kind::kNone)); break;
       case 'V': {  // raw-unicode-escape text up to the newline
         const std::string l = line();
         std::string out;
@@ -367,7 +386,7 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
             out += l[k];
           }
         }
-        auto v = std::make_shared<PyVal>();
+        PyVal* v = make(PyVal::Kind::kNone);
         v->kind = PyVal::Kind::kStr;
         v->str = std::move(out);
         stack.push_back(v);
@@ -376,7 +395,7 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
       case 'S': {  // repr of a byte string: '...' or "..." with simple escapes
         const std::string l = line();
         if (l.size() < 2 || (l.front() != '\'' && l.front() != '"') || l.back() != l.front()) fail("bad string");
-        auto v = std::make_shared<PyVal>();
+        PyVal* v = make(PyVal::Kind::kNone);
         v->kind = PyVal::Kind::kStr;
         for (std::size_t k = 1; k + 1 < l.size(); ++k) {
           if (l[k] == '\\' && k + 2 < l.size()) {
@@ -391,12 +410,13 @@ PyPtr unpickle0(const std::string& s, const std::string& file, const std::string
       }
       case '.':
         if (stack.size() != 1) fail("STOP with " + std::to_string(stack.size()) + " values on the stack");
-        return stack.back();
+        out.root = stack.back();
+        return out;
       default: fail(std::string("opcode '") + op + "'");
     }
   }
   fail("no STOP (truncated)");
-  return nullptr;
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -413,6 +433,7 @@ KeypointSequence dlc_from_columns(const std::string& path, const std::vector<Col
   KeypointSequence seq;
   seq.source = path;
   seq.format = "deeplabcut";
+  if (columns.empty()) throw IoError(path, "columns", "expected at least one column (the frame has none)");
   // Individuals in order of appearance; body parts of the first individual.
   std::vector<std::string> individuals;
   for (const auto& c : columns) {
@@ -503,7 +524,7 @@ Column column_from_labels(const std::vector<std::string>& labels, const std::str
                                  std::to_string(labels.size()) + " levels");
 }
 
-std::vector<Column> columns_from_pickle(const PyPtr& v, const std::string& path, const std::string& field) {
+std::vector<Column> columns_from_pickle(const PyVal* v, const std::string& path, const std::string& field) {
   if (v->kind != PyVal::Kind::kList) throw IoError(path, field, "expected a list of column labels");
   std::vector<Column> out;
   for (const auto& t : v->items) {
@@ -561,13 +582,15 @@ KeypointSequence read_dlc_table(const H5File& f, hid_t group, const std::string&
   std::string kind = f.string_attribute(table.get(), "values_block_0_kind", ft + "@values_block_0_kind", &found);
   std::vector<Column> columns;
   if (found) {
-    columns = columns_from_pickle(unpickle0(kind, f.path, ft + "@values_block_0_kind"), f.path, ft + "@values_block_0_kind");
+    const Pickle p = unpickle0(kind, f.path, ft + "@values_block_0_kind");
+    columns = columns_from_pickle(p.root, f.path, ft + "@values_block_0_kind");
   } else {
     // non_index_axes = [(1, [tuples])]
     const std::string fa = gname + "@non_index_axes";
     const std::string nia = f.string_attribute(group, "non_index_axes", fa, &found);
     if (!found) throw IoError(f.path, fa, "missing attribute (no column labels)");
-    const PyPtr v = unpickle0(nia, f.path, fa);
+    const Pickle p = unpickle0(nia, f.path, fa);
+    const PyVal* v = p.root;
     if (v->kind != PyVal::Kind::kList || v->items.size() != 1 || v->items[0]->kind != PyVal::Kind::kTuple ||
         v->items[0]->items.size() != 2) {
       throw IoError(f.path, fa, "expected [(1, [column labels])]");
@@ -612,7 +635,10 @@ KeypointSequence read_dlc_fixed(const H5File& f, hid_t group, const std::string&
   for (const auto& l : labels) columns.push_back(column_from_labels(l, f.path, gname + "/axis0_level*"));
   std::vector<long long> index;
   for (double v : index_d) {
-    if (v != std::floor(v)) throw IoError(f.path, gname + "/axis1", "expected whole frame numbers");
+    // Whole and inside long long (an infinite or huge value would not convert).
+    if (!(std::isfinite(v) && v == std::floor(v) && std::abs(v) < 0x1p63)) {
+      throw IoError(f.path, gname + "/axis1", "expected whole frame numbers, got " + detail::format_double(v));
+    }
     index.push_back(static_cast<long long>(v));
   }
   return dlc_from_columns(f.path, columns, index, values);

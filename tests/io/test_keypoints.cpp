@@ -11,8 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #ifdef CROSSVIEW_TEST_HDF5
 #include <hdf5.h>
@@ -207,16 +210,22 @@ namespace {
 /// A small HDF5 file written with the C API (for malformed layouts).
 struct H5Writer {
   hid_t file;
-  explicit H5Writer(const std::string& path) { file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); }
+  // v1.8 format or later: attributes over 64 KiB (the long pickles below).
+  explicit H5Writer(const std::string& path) {
+    const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+  }
   ~H5Writer() { H5Fclose(file); }
-  void doubles(const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& v) {
+  void doubles(const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& v, hid_t loc = -1) {
     const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-    const hid_t d = H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    const hid_t d = H5Dcreate2(loc >= 0 ? loc : file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (!v.empty()) H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
     H5Dclose(d);
     H5Sclose(space);
   }
-  void strings(const std::string& name, const std::vector<std::string>& v) {
+  void strings(const std::string& name, const std::vector<std::string>& v, hid_t loc = -1) {
     std::size_t len = 1;
     for (const auto& s : v) len = std::max(len, s.size());
     const hid_t type = H5Tcopy(H5T_C_S1);
@@ -225,11 +234,56 @@ struct H5Writer {
     for (std::size_t i = 0; i < v.size(); ++i) buf.replace(i * len, v[i].size(), v[i]);
     const hsize_t n = v.size();
     const hid_t space = H5Screate_simple(1, &n, nullptr);
-    const hid_t d = H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t d = H5Dcreate2(loc >= 0 ? loc : file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
     H5Dclose(d);
     H5Sclose(space);
     H5Tclose(type);
+  }
+  static void string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, std::max<std::size_t>(value.size(), 1));
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(a >= 0);
+    std::string buf = value.empty() ? std::string(1, '\0') : value;
+    H5Awrite(a, type, buf.data());
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+  }
+  /// A pandas group 'df_with_missing' with pandas_type = `type` (close it with H5Gclose).
+  hid_t pandas_group(const std::string& type) {
+    const hid_t g = H5Gcreate2(file, "df_with_missing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    string_attribute(g, "pandas_type", type);
+    return g;
+  }
+  /// A PyTables table {index: int64, values_block_0: float64[ncols]} in
+  /// `group` with rows index 0, 1, ... and values 1, 2, ...; its
+  /// values_block_0_kind attribute is `kind`.
+  static void dlc_table(hid_t group, hsize_t nrows, hsize_t ncols, const std::string& kind) {
+    struct Row {
+      std::int64_t index;
+      double values[8];
+    };
+    REQUIRE(ncols <= 8);
+    std::vector<Row> rows(nrows);
+    for (hsize_t r = 0; r < nrows; ++r) {
+      rows[r].index = static_cast<std::int64_t>(r);
+      for (hsize_t c = 0; c < ncols; ++c) rows[r].values[c] = static_cast<double>(r * ncols + c + 1);
+    }
+    const hid_t arr = H5Tarray_create2(H5T_NATIVE_DOUBLE, 1, &ncols);
+    const hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(Row));
+    H5Tinsert(type, "index", offsetof(Row, index), H5T_NATIVE_INT64);
+    H5Tinsert(type, "values_block_0", offsetof(Row, values), arr);
+    const hid_t space = H5Screate_simple(1, &nrows, nullptr);
+    const hid_t d = H5Dcreate2(group, "table", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data());
+    string_attribute(d, "values_block_0_kind", kind);
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Tclose(arr);
   }
 };
 
@@ -291,6 +345,82 @@ TEST_CASE("HDF5 readers: malformed files name the file and the dataset", "[io][k
     w.doubles("track_occupancy", {4, 1}, std::vector<double>(4, 1.0));
   }
   require_io_error([&] { io::read_sleap_analysis_h5(p); }, p, "tracks", "expected numbers");
+}
+
+// Found by the structured fuzz_io_hdf5_keypoints: a frame without columns
+// read the first of no individuals, and an infinite or huge frame number was
+// converted to long long (both undefined behaviour).
+TEST_CASE("HDF5 readers: DeepLabCut frame without columns or with non-integer frame numbers", "[io][keypoints][dlc]") {
+  const TempFile dir("x", "");
+  const std::string p = dir.dir() + "/frame.h5";
+  const auto write = [&](hsize_t ncols, const std::vector<double>& axis1) {
+    H5Writer w(p);
+    const hid_t g = w.pandas_group("frame");
+    const hsize_t nrows = axis1.size();
+    w.doubles("block0_values", {nrows, ncols}, std::vector<double>(nrows * ncols, 5.0), g);
+    w.doubles("axis1", {nrows}, axis1, g);
+    w.strings("axis0_level0", {"scorer"}, g);
+    w.strings("axis0_level1", {"nose"}, g);
+    w.strings("axis0_level2", {"x", "y"}, g);
+    w.doubles("axis0_label0", {ncols}, std::vector<double>(ncols, 0.0), g);
+    w.doubles("axis0_label1", {ncols}, std::vector<double>(ncols, 0.0), g);
+    std::vector<double> coords;
+    for (hsize_t c = 0; c < ncols; ++c) coords.push_back(static_cast<double>(c % 2));
+    w.doubles("axis0_label2", {ncols}, coords, g);
+    H5Gclose(g);
+  };
+  write(2, {3, 7});  // the valid reference
+  const io::KeypointSequence s = io::read_deeplabcut_h5(p);
+  REQUIRE(s.frames.size() == 2);
+  CHECK(s.num_joints == 1);
+  CHECK(s.frames[1].frame_number == 7);
+  CHECK(s.frames[1].people.at(0).keypoints_px(0, 0) == 5.0);
+  write(0, {3, 7});
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, "columns", "expected at least one column");
+  for (const double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), 1e300, 0x1p63,
+                           std::numeric_limits<double>::quiet_NaN(), 2.5}) {
+    INFO("axis1 value " << bad);
+    write(2, {0, bad});
+    require_io_error([&] { io::read_deeplabcut_h5(p); }, p, "df_with_missing/axis1", "expected whole frame numbers");
+  }
+}
+
+// Found by the structured fuzz_io_hdf5_keypoints (LeakSanitizer): a pickle
+// whose list contains itself (through the memo) was a reference cycle of
+// shared_ptrs and leaked; deep nesting was freed recursively. The values now
+// live in one arena. Under ASan this test fails on the old code.
+TEST_CASE("HDF5 readers: hostile pickled column labels are IoErrors without leaks", "[io][keypoints][dlc]") {
+  const TempFile dir("x", "");
+  const std::string p = dir.dir() + "/table.h5";
+  const std::string field = "df_with_missing/table@values_block_0_kind";
+  const auto write = [&](const std::string& kind) {
+    H5Writer w(p);
+    const hid_t g = w.pandas_group("frame_table");
+    H5Writer::dlc_table(g, 3, 2, kind);
+    H5Gclose(g);
+  };
+  write("(lp0\n(VS\nVnose\nVx\ntp1\na(VS\nVnose\nVy\ntp2\na.");  // the valid reference
+  const io::KeypointSequence s = io::read_deeplabcut_h5(p);
+  REQUIRE(s.frames.size() == 3);
+  CHECK(s.joint_names == std::vector<std::string>{"nose"});
+  CHECK(s.frames[2].people.at(0).keypoints_px(0, 0) == 5.0);
+  CHECK(s.frames[2].people.at(0).keypoints_px(1, 0) == 6.0);
+  // A list appended to itself; a dict holding itself; a tuple inside itself.
+  write("(lp0\ng0\na.");
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, field, "expected column labels as tuples");
+  write("(dp0\nS'k'\ng0\ns.");
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, field, "expected a list of column labels");
+  write("(lp0\n(g0\ntp1\na(g0\ng0\ne.");
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, field, "expected string column labels");
+  // 40 000 nested lists (a 120 kB attribute).
+  std::string deep;
+  for (int k = 0; k < 40000; ++k) deep += "(l";
+  deep += std::string(39999, 'a') + ".";
+  write(deep);
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, field, "expected column labels as tuples");
+  // More values than the unpickler holds.
+  write(std::string(100001, 'N'));
+  require_io_error([&] { io::read_deeplabcut_h5(p); }, p, field, "too large");
 }
 
 #else
