@@ -51,6 +51,10 @@ struct DiagnosticsOptions {
   /// the others' and at least `low_inlier_gap` below it.
   double low_inlier_ratio = 0.6;
   double low_inlier_gap = 0.25;
+  /// The swap test reports an exchange of two cameras when it raises the
+  /// inlier rate of each of them by at least this (absolute) and by 30 %, and
+  /// the whole rig's by 20 % ([0, 1)).
+  double swap_min_gain = 0.1;
   /// ... or when its median error (all detections) is above ratio x the
   /// others' median and above min_px.
   double high_error_ratio = 3.0;

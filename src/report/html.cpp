@@ -373,9 +373,10 @@ std::string render_html(const Run& run, const Diagnostics& diagnostics, const Wr
   for (std::size_t v = 0; v < diagnostics.cameras.size(); ++v) {
     const CameraSummary& c = diagnostics.cameras[v];
     j += fmt::format("{}{{\"name\": {}, \"detections\": {}, \"used\": {}, \"inlier_rate\": {}, \"median_error_px\": {}, "
-                     "\"median_error_all_px\": {}}}",
+                     "\"median_error_all_px\": {}, \"median_offset_px\": [{}, {}]}}",
                      v ? ", " : "", jstr(c.name), c.observations, c.detections_used, jnum(c.inlier_rate),
-                     jnum(c.median_error_px), jnum(c.median_error_all_px));
+                     jnum(c.median_error_px), jnum(c.median_error_all_px), jnum(c.median_offset_px.x()),
+                     jnum(c.median_offset_px.y()));
   }
   j += "]";
   j += ", \"warnings\": [";

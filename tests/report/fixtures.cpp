@@ -241,8 +241,8 @@ Run pose2sim_run(const Pose2SimRunOptions& o) {
 
 Run large_run(int frames, int persons, int cameras, std::uint64_t seed) {
   constexpr int kBase = sim::kNumH36MJoints;
-  // 8 more joints, each extending a limb: (from, to, factor) -> from + f (from - to).
-  const int extra[8][2] = {{3, 2}, {6, 5}, {13, 12}, {16, 15}, {10, 9}, {9, 8}, {3, 1}, {6, 4}};
+  // 8 more joints, each extending a bone (a, b) rigidly: a + f (a - b).
+  const int extra[8][2] = {{3, 2}, {6, 5}, {13, 12}, {16, 15}, {10, 9}, {9, 8}, {2, 1}, {5, 4}};
   const double extra_factor[8] = {0.35, 0.35, 0.25, 0.25, 0.4, 0.3, 0.08, 0.08};
   const pose::Skeleton h36m = pose::human36m_17();
   Run run;

@@ -655,7 +655,7 @@
   function ticks(lo, hi, n) {
     if (!(hi > lo)) { hi = lo + 1; }
     var step = niceStep((hi - lo) / n), out = [];
-    for (var t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(+t.toPrecision(12));
+    for (var k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) out.push(+(k * step).toPrecision(10));
     return out;
   }
 
@@ -745,16 +745,17 @@
     if (run.camera_summary.length && series) {
       var t = el('table', { 'class': 'cv-table' });
       var head = el('tr');
-      ['camera', 'detections', 'used', 'inlier rate', 'median error, used [px]', 'median error, all [px]'].forEach(function (h) { head.appendChild(el('th', null, h)); });
+      ['camera', 'detections', 'used', 'inlier rate', 'median error, used [px]', 'median error, all [px]', 'median offset (u, v) [px]'].forEach(function (h) { head.appendChild(el('th', null, h)); });
       t.appendChild(head);
       run.camera_summary.forEach(function (c, v) {
         var tr = el('tr');
         var name = el('td'); name.appendChild(el('span', { 'class': 'cv-chip', style: 'background:' + CAMERA_COLORS[v % CAMERA_COLORS.length] }, c.name));
         tr.appendChild(name);
-        [String(c.detections), String(c.used), pct(c.inlier_rate), fmt(c.median_error_px, 2), fmt(c.median_error_all_px, 2)].forEach(function (x) { tr.appendChild(el('td', null, x)); });
+        var off = (c.median_offset_px && c.median_offset_px[0] !== null) ? '(' + fmt(c.median_offset_px[0], 1) + ', ' + fmt(c.median_offset_px[1], 1) + ')' : 'n/a';
+        [String(c.detections), String(c.used), pct(c.inlier_rate), fmt(c.median_error_px, 2), fmt(c.median_error_all_px, 2), off].forEach(function (x) { tr.appendChild(el('td', null, x)); });
         t.appendChild(tr);
       });
-      sum.appendChild(el('p', { 'class': 'cv-basis' }, 'From the \u2018' + series.method + '\u2019 fit: every usable detection of a joint it triangulated; inliers are the detections it used. Plots: per frame, the median error of the used detections and the inlier rate.'));
+      sum.appendChild(el('p', { 'class': 'cv-basis' }, 'From the \u2018' + series.method + '\u2019 fit: every usable detection of a joint it triangulated; inliers are the detections it used; the offset is the median of detection minus reprojection (a systematic shift points to a moved or miscalibrated camera). Plots: per frame, the median error of the used detections and the inlier rate.'));
       sum.appendChild(t);
     } else {
       sum.appendChild(el('p', { 'class': 'cv-basis' }, 'No layer of this run carries a triangulation fit: there is no per-camera error or inlier rate to plot.'));
