@@ -25,7 +25,7 @@ int count_kind(const Diagnostics& d, WarningKind kind) {
 
 }  // namespace
 
-TEST_CASE("Pose2Sim demo as captured: no swap; cam_03's systematic shift is reported") {
+TEST_CASE("Pose2Sim demo as captured: no swap, and cam_03 with its systematic shift is the one camera flagged") {
   test::Pose2SimRunOptions o;
   o.dir = demo_dir();
   const Run run = test::pose2sim_run(o);
