@@ -319,4 +319,30 @@ Run large_run(int frames, int persons, int cameras, std::uint64_t seed) {
   return run;
 }
 
+Run minimal_run() {
+  Run run;
+  run.title = "crossview minimal run";
+  run.num_frames = 3;
+  run.num_joints = 4;
+  run.length_unit = "units";
+  for (int v = 0; v < 2; ++v) {
+    // Two cameras 4 units from the origin, looking at it.
+    const Eigen::Quaterniond r(Eigen::AngleAxisd((v ? -0.4 : 0.4), Eigen::Vector3d::UnitY()));
+    camera::Rigid3d pose(r, Eigen::Vector3d(0.0, 0.0, 4.0));
+    run.cameras.push_back(camera::Camera::pinhole(600, 600, 320, 240, 640, 480, pose, "view " + std::to_string(v)));
+  }
+  Person p;
+  p.id = 0;
+  Layer l;
+  l.method = "points";
+  l.joints_in_world.resize(3, 12);
+  for (int f = 0; f < 3; ++f) {
+    for (int j = 0; j < 4; ++j) l.joints_in_world.col(f * 4 + j) = Eigen::Vector3d(0.3 * j - 0.45, 0.1 * f, 0.2 * (j % 2));
+  }
+  l.joints_in_world.col(5).setConstant(kNaN);
+  p.layers.push_back(l);
+  run.persons.push_back(p);
+  return run;
+}
+
 }  // namespace crossview::report::test

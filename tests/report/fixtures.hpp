@@ -39,4 +39,9 @@ Run pose2sim_run(const Pose2SimRunOptions& options);
 /// and a moving-average layer per person. Deterministic.
 Run large_run(int frames, int persons, int cameras, std::uint64_t seed = 7);
 
+/// The least a run can be: 3 frames, 2 pinhole cameras, one person with one
+/// layer of 4 joints, no skeleton names or limbs, no detections, no fit,
+/// unknown frame rate and an unknown length unit ("units").
+Run minimal_run();
+
 }  // namespace crossview::report::test

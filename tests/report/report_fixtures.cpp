@@ -2,7 +2,8 @@
 //   report_fixtures OUT_DIR [--data POSE2SIM_DEMO_DIR] [--large-frames N]
 // synthetic.html (the built-in scene), pose2sim.html and pose2sim_swapped.html
 // (the real capture, cameras 1 and 2 swapped) when --data is given, and
-// large.html (N frames, default 10000, 2 people, 4 cameras, 25 joints).
+// large.html (N frames, default 10000, 2 people, 4 cameras, 25 joints) and
+// minimal.html (3 frames, no skeleton, no detections, unknown frame rate).
 // Prints one JSON line per report: {"file", "bytes", "storage", "warnings"}.
 #include "fixtures.hpp"
 
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
       write(pose2sim_run(o), out + "/pose2sim_swapped.html");
     }
     if (large_frames > 0) write(large_run(large_frames, 2, 4), out + "/large.html");
+    write(minimal_run(), out + "/minimal.html");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "report_fixtures: %s\n", e.what());
     return 1;
