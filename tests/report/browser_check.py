@@ -157,8 +157,10 @@ def check_page(browser, checks, path, out_dir, expect=None):
     errors = browser.page_errors() + browser.evaluate('window.crossviewReport.errors')
     checks.check(name, 'no JavaScript error', not errors, '; '.join(errors)[:2000])
     timing = browser.evaluate('window.crossviewReport.timing')
-    print('        %s: %.2f MB, first frame %.0f ms after navigation start (decode %.0f ms), ready after %.2f s' %
-          (name, size / 1e6, timing.get('firstFrameMs', -1), timing.get('decodeMs', -1), wall))
+    print('        %s: %.2f MB, first frame %.0f ms after navigation start (script started at %.0f ms, decode %.0f ms, '
+          'built at %.0f ms), ready after %.2f s' % (name, size / 1e6, timing.get('firstFrameMs', -1),
+                                                     timing.get('scriptStartMs', -1), timing.get('decodeMs', -1),
+                                                     timing.get('builtMs', -1), wall))
     frames = browser.evaluate('window.crossviewReport.frames()')
 
     scene = browser.evaluate('window.crossviewReport.sceneStats()')

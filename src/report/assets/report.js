@@ -36,31 +36,41 @@
   function blobBytes(ref) {
     var node = $('cv-blob-' + ref.blob);
     if (!node) throw new Error('report data: blob ' + ref.blob + ' missing');
-    var bin = atob(node.textContent.trim());
+    var text = node.textContent;
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+    var bin = atob(text);
     var out = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
 
   // "q" / "qr": tokens are LEB128 varints; 0 = NaN; else zigzag(delta) + 1 on
-  // the value's channel (see src/report/detail/encode.hpp).
-  function decodeQ(bytes, count, step, nextChannel, numChannels) {
+  // the value's channel (see src/report/detail/encode.hpp). For "q" the
+  // channel of value i is i mod stride; for "qr" frame f holds counts[f]
+  // slots of perSlot values and the channel is slot * perSlot + k.
+  function decodeQ(bytes, count, step, stride, counts, perSlot) {
     var out = new Float32Array(count);
-    var last = new Float64Array(Math.max(1, numChannels));
-    var pos = 0, n = bytes.length;
+    var maxCount = 1;
+    if (counts) { maxCount = 0; for (var m = 0; m < counts.length; m++) maxCount = Math.max(maxCount, counts[m]); }
+    var last = new Float64Array(Math.max(1, counts ? maxCount * perSlot : stride));
+    var pos = 0, n = bytes.length, c = 0, frame = 0, frameEnd = counts ? counts[0] * perSlot : stride;
     for (var i = 0; i < count; i++) {
+      if (counts) {
+        while (c >= frameEnd) { frame++; c = 0; frameEnd = counts[frame] * perSlot; }
+      } else if (c === stride) {
+        c = 0;
+      }
       if (pos >= n) throw new Error('report data: truncated q array');
       var b = bytes[pos++], token = b & 127;
       if (b >= 128) {
         var mul = 128;
         do { b = bytes[pos++]; token += (b & 127) * mul; mul *= 128; } while (b >= 128 && pos <= n);
       }
-      var c = nextChannel();
-      if (token === 0) { out[i] = NaN; continue; }
+      if (token === 0) { out[i] = NaN; c++; continue; }
       var z = token - 1;
-      var d = (z % 2 === 1) ? -(z + 1) / 2 : z / 2;
-      last[c] += d;
+      last[c] += (z % 2 === 1) ? -(z + 1) / 2 : z / 2;
       out[i] = last[c] * step;
+      c++;
     }
     if (pos !== n) throw new Error('report data: ' + (n - pos) + ' bytes left after a q array');
     return out;
@@ -70,7 +80,7 @@
     var bytes = blobBytes(ref);
     if (ref.enc === 'f32') {
       if (bytes.length !== 4 * ref.count) throw new Error('report data: f32 array of ' + bytes.length + ' bytes for ' + ref.count + ' values');
-      return new Float32Array(bytes.buffer, 0, ref.count);
+      return new Float32Array(bytes.buffer, bytes.byteOffset, ref.count);
     }
     if (ref.enc === 'u8') {
       if (bytes.length !== ref.count) throw new Error('report data: u8 array size');
@@ -81,20 +91,9 @@
       }
       return bytes;
     }
-    if (ref.enc === 'u32') return new Uint32Array(bytes.buffer, 0, ref.count);
-    if (ref.enc === 'q') {
-      var stride = ref.stride, ch = -1;
-      return decodeQ(bytes, ref.count, ref.step, function () { ch++; if (ch === stride) ch = 0; return ch; }, stride);
-    }
-    if (ref.enc === 'qr') {
-      var perSlot = ref.per_slot, maxCount = 0, frame = 0, k = 0, inFrame = 0;
-      for (var m = 0; m < counts.length; m++) maxCount = Math.max(maxCount, counts[m]);
-      return decodeQ(bytes, ref.count, ref.step, function () {
-        while (k >= counts[frame] * perSlot) { frame++; k = 0; }
-        inFrame = k; k++;
-        return inFrame;
-      }, maxCount * perSlot);
-    }
+    if (ref.enc === 'u32') return new Uint32Array(bytes.buffer, bytes.byteOffset, ref.count);
+    if (ref.enc === 'q') return decodeQ(bytes, ref.count, ref.step, ref.stride, null, 0);
+    if (ref.enc === 'qr') return decodeQ(bytes, ref.count, ref.step, 0, counts, ref.per_slot);
     throw new Error('report data: unknown encoding ' + ref.enc);
   }
 
@@ -163,7 +162,7 @@
     var k = KIND_STYLE[layer.kind] || KIND_STYLE.other;
     var h = hsl.h + k.dh + (layer.kind === 'other' ? 0.04 * index : 0);
     var c = new THREE.Color();
-    c.setHSL(h - Math.floor(h), Math.min(1, hsl.s * (k.ds || 1)), Math.max(0.25, Math.min(0.85, hsl.l + k.dl)));
+    c.setHSL(h - Math.floor(h), Math.min(1, hsl.s * (k.ds || 1)), Math.max(0.42, Math.min(0.82, hsl.l + k.dl)));
     return { color: '#' + c.getHexString(), dashed: !!k.dashed };
   }
 
@@ -617,7 +616,7 @@
         ctx.stroke();
         if (!limbs.length) {
           ctx.fillStyle = r.layer.style.color;
-          for (var j = 0; j < J; j++) { if (r.ok[j]) ctx.fillRect(ox + s * r.pts[2 * j] - 1.5, oy + s * r.pts[2 * j + 1] - 1.5, 3, 3); }
+          for (var j = 0; j < J; j++) { if (r.ok[j]) ctx.fillRect(ox + s * r.pts[2 * j] - 2.5, oy + s * r.pts[2 * j + 1] - 2.5, 5, 5); }
         }
       });
       ctx.setLineDash([]);
@@ -652,9 +651,9 @@
   // ---------------------------------------------------------------- plots (SVG)
   var plots = [];
 
-  function ticks(lo, hi, n) {
+  function ticks(lo, hi, n, minStep) {
     if (!(hi > lo)) { hi = lo + 1; }
-    var step = niceStep((hi - lo) / n), out = [];
+    var step = Math.max(niceStep((hi - lo) / n), minStep || 0), out = [];
     for (var k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) out.push(+(k * step).toPrecision(10));
     return out;
   }
@@ -676,7 +675,7 @@
     var X = function (f) { return m.l + (W - m.l - m.r) * (timeOf(f) / tEnd); };
     var Y = function (y) { return H - m.b - (H - m.t - m.b) * (y - lo) / (hi - lo); };
     svg.appendChild(svgEl('text', { x: m.l, y: 15, 'class': 'cv-plot-title' }, opts.title));
-    var yt = ticks(lo, hi, 5), xt = ticks(0, tEnd, 6);
+    var yt = ticks(lo, hi, 5), xt = ticks(0, tEnd, 6, fps > 0 ? 0 : 1);
     yt.forEach(function (t) {
       svg.appendChild(svgEl('line', { x1: m.l, x2: W - m.r, y1: Y(t), y2: Y(t), 'class': 'cv-grid' }));
       svg.appendChild(svgEl('text', { x: m.l - 5, y: Y(t) + 3.5, 'text-anchor': 'end', 'class': 'cv-tick cv-tick-y' }, String(t)));
@@ -966,6 +965,7 @@
   // ---------------------------------------------------------------- start
   function start() {
     try {
+      timing.scriptStartMs = performance.now();
       loadRun();
       buildHeader();
       buildControls();
@@ -976,6 +976,7 @@
       buildJointSection();
       buildTables();
       buildNotes();
+      timing.builtMs = performance.now();
       setFrame(0);
       scene3d.render();
       timing.firstFrameMs = performance.now();
