@@ -152,17 +152,17 @@
   // Every person keeps its hue; its layers differ by a small hue shift and
   // lightness (ground truth and references: paler and dashed).
   var KIND_STYLE = {
-    robust: { dh: 0, dl: 0 }, dlt: { dh: 0.06, dl: 0.14 }, rpsm: { dh: -0.06, dl: -0.08 },
-    filtered: { dh: -0.11, dl: 0.02 }, other: { dh: 0.1, dl: -0.04 },
-    ground_truth: { dh: 0, dl: 0.28, dashed: true, ds: 0.5 }, reference: { dh: 0.03, dl: 0.22, dashed: true, ds: 0.35 }
+    robust: { dh: 0, dl: 0 }, dlt: { dh: 0.03, dl: 0.18, ds: 0.8 }, rpsm: { dh: -0.03, dl: 0.09 },
+    filtered: { dh: -0.02, dl: -0.06, ds: 1.15 }, other: { dh: 0.02, dl: 0.12 },
+    ground_truth: { dh: 0, dl: 0.3, dashed: true, ds: 0.45 }, reference: { dh: 0.02, dl: 0.24, dashed: true, ds: 0.35 }
   };
   function layerStyle(person, layer, index) {
     var base = new THREE.Color(person.color), hsl = {};
     base.getHSL(hsl);
     var k = KIND_STYLE[layer.kind] || KIND_STYLE.other;
-    var h = hsl.h + k.dh + (layer.kind === 'other' ? 0.04 * index : 0);
+    var h = hsl.h + k.dh + (layer.kind === 'other' ? 0.01 * index : 0);
     var c = new THREE.Color();
-    c.setHSL(h - Math.floor(h), Math.min(1, hsl.s * (k.ds || 1)), Math.max(0.42, Math.min(0.82, hsl.l + k.dl)));
+    c.setHSL(h - Math.floor(h), Math.min(1, hsl.s * (k.ds || 1)), Math.max(0.36, Math.min(0.85, hsl.l + k.dl)));
     return { color: '#' + c.getHexString(), dashed: !!k.dashed };
   }
 
