@@ -3,7 +3,8 @@
 //
 // Matches are synthesized here: random 3D points seen by two cameras with 0.5 px
 // noise and 30% wrong matches. With your own data, pass the matched pixels
-// (distorted, as detected) and the two cameras' intrinsics.
+// (distorted, as detected) as two 2 x N matrices, column i of each being match i
+// (numpy (N, 2) arrays map to them without a copy), and the two cameras' intrinsics.
 #include <crossview/camera/camera.hpp>
 #include <crossview/epipolar/estimate.hpp>
 
@@ -11,7 +12,6 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-#include <vector>
 
 int main() {
   using namespace crossview;
@@ -25,17 +25,20 @@ int main() {
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::normal_distribution<double> noise(0.0, 0.5);
-  std::vector<Eigen::Vector2d> points1_px, points2_px;
-  while (points1_px.size() < 400) {
+  constexpr int kNumMatches = 400;
+  Points2d points1_px(2, kNumMatches), points2_px(2, kNumMatches);  // column i = match i
+  int n = 0;
+  while (n < kNumMatches) {
     const Eigen::Vector3d X(1.5 * uniform(rng), 1.0 * uniform(rng), 5.0 + 1.5 * uniform(rng));
     Eigen::Vector2d p1, p2;
     if (camera1.project(X, &p1) != camera::ProjectionStatus::kSuccess ||
         camera2.project(X, &p2) != camera::ProjectionStatus::kSuccess) {
       continue;
     }
-    if (points1_px.size() % 10 < 3) p2 = Eigen::Vector2d(960 + 900 * uniform(rng), 540 + 500 * uniform(rng));  // wrong match
-    points1_px.push_back(p1 + Eigen::Vector2d(noise(rng), noise(rng)));
-    points2_px.push_back(p2 + Eigen::Vector2d(noise(rng), noise(rng)));
+    if (n % 10 < 3) p2 = Eigen::Vector2d(960 + 900 * uniform(rng), 540 + 500 * uniform(rng));  // wrong match
+    points1_px.col(n) = p1 + Eigen::Vector2d(noise(rng), noise(rng));
+    points2_px.col(n) = p2 + Eigen::Vector2d(noise(rng), noise(rng));
+    ++n;
   }
 
   epipolar::EssentialOptions options;
@@ -51,7 +54,7 @@ int main() {
   const double direction_error_deg =
       std::acos(std::clamp(r.cam2_from_cam1.translation.dot(cam2_from_cam1.translation.normalized()), -1.0, 1.0)) *
       180.0 / kPi;
-  std::printf("inliers %d of %zu, in front of both cameras %d\n", r.num_inliers, points1_px.size(), r.num_in_front);
+  std::printf("inliers %d of %d, in front of both cameras %d\n", r.num_inliers, kNumMatches, r.num_in_front);
   std::printf("rotation error %.3f deg, translation direction error %.3f deg (scale is not observable)\n",
               rotation_error_deg, direction_error_deg);
   return rotation_error_deg < 1.0 ? 0 : 1;

@@ -52,20 +52,22 @@ int main(int argc, char** argv) {
     const auto& cam = scene.cameras[c];
     int detected = 0, outliers = 0, total = 0;
     std::vector<double> errors;
-    for (size_t f = 0; f < scene.poses_in_world.size(); ++f) {
-      const auto& kp = scene.detections[f][c];
-      for (int j = 0; j < kp.rows(); ++j) {
+    for (int f = 0; f < scene.num_frames(); ++f) {
+      // One frame's detections are packed view-major: column c*J + j.
+      const crossview::sim::FrameDetections& d = scene.detections[static_cast<size_t>(f)];
+      const int J = crossview::pose::h36m::kNumJoints;
+      for (int j = 0; j < J; ++j) {
+        const int column = static_cast<int>(c) * J + j;
         ++total;
-        if (kp(j, 2) <= 0.0) continue;
+        if (d.scores(column) <= 0.0) continue;
         ++detected;
-        if (scene.is_outlier[f][c][j]) {
+        if (d.is_outlier[static_cast<size_t>(column)]) {
           ++outliers;
           continue;
         }
         Eigen::Vector2d px;
-        if (cam.project(scene.poses_in_world[f].row(j).transpose(), &px) ==
-            crossview::camera::ProjectionStatus::kSuccess) {
-          errors.push_back((px - kp.row(j).head<2>().transpose()).norm());
+        if (cam.project(scene.pose(f).col(j), &px) == crossview::camera::ProjectionStatus::kSuccess) {
+          errors.push_back((px - d.keypoints_px.col(column)).norm());
         }
       }
     }
@@ -78,9 +80,9 @@ int main(int argc, char** argv) {
                 cam.params()[4], size_text, centre_text, 100.0 * detected / std::max(1, total),
                 outliers, median(errors));
   }
-  const auto& first = scene.poses_in_world.front();
+  const auto first = scene.pose(0);  // 3 x 17, column j = joint j
   std::printf("\npelvis height %.0f mm, head height %.0f mm at frame 0; the person walks a %.1f m circle\n",
-              first(0, 2), first(10, 2), options.motion.walk_radius_mm / 1000.0);
+              first(2, 0), first(2, 10), options.motion.walk_radius_mm / 1000.0);
   std::printf("median 2D noise column: distance of inlier detections to the true projection\n");
   return 0;
 }

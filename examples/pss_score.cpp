@@ -16,23 +16,23 @@ int main() {
   sim::SceneOptions scene_options;
   scene_options.num_frames = 120;
   const sim::Scene scene = sim::make_scene(scene_options);
-  const std::vector<metrics::Pose3d> truth(scene.poses_in_world.begin(), scene.poses_in_world.end());
+  // Every frame's ground truth packed 3 x (F*J), column f*J + j (numpy (F, J, 3)).
+  const Points3d& truth = scene.poses_in_world;
+  const int J = pose::h36m::kNumJoints;
 
   // Two "methods": small and large per-joint noise (mm).
   std::mt19937_64 rng(5);
   auto noisy = [&](double sigma) {
     std::normal_distribution<double> n(0.0, sigma);
-    std::vector<metrics::Pose3d> out = truth;
-    for (auto& p : out) p = p.unaryExpr([&](double x) { return x + n(rng); });
-    return out;
+    return Points3d(truth.unaryExpr([&](double x) { return x + n(rng); }));
   };
   pss::FitOptions fit_options;
   fit_options.kmeans.seed = 1;  // deterministic
-  const pss::Model model = pss::fit(truth, 8, fit_options);
+  const pss::Model model = pss::fit(truth, J, 8, fit_options);
   for (double sigma : {10.0, 80.0}) {
-    const std::vector<metrics::Pose3d> predicted = noisy(sigma);
+    const Points3d predicted = noisy(sigma);
     const pss::ScoreResult s = pss::score(model, predicted, truth);
-    const metrics::ErrorSummary e = metrics::mpjpe(predicted, truth);
+    const metrics::ErrorSummary e = metrics::mpjpe(predicted, truth, J);
     std::printf("noise %4.0f mm: MPJPE %6.1f mm, PSS@8 %.3f\n", sigma, e.mean, s.pss);
   }
   return 0;

@@ -22,20 +22,27 @@ int main() {
   const pose::Skeleton skeleton = pose::human36m_17();  // limb priors in mm
 
   std::vector<pose::HeatmapView> views;
+  const int J = skeleton.num_joints();
+  const sim::FrameDetections& detections = scene.detections[0];  // 2 x (V*J), column v*J + j
   for (size_t v = 0; v < scene.cameras.size(); ++v) {
-    const sim::Keypoints2d& kp = scene.detections[0][v];
-    const Eigen::Vector2d lo = kp.leftCols<2>().colwise().minCoeff().transpose();
-    const Eigen::Vector2d hi = kp.leftCols<2>().colwise().maxCoeff().transpose();
+    const auto kp = detections.keypoints_px.middleCols(static_cast<Eigen::Index>(v) * J, J);  // 2 x J of view v
+    const auto scores = detections.scores.segment(static_cast<Eigen::Index>(v) * J, J);
+    // The box around the detected joints (missed ones are NaN).
+    Eigen::Vector2d lo = Eigen::Vector2d::Constant(1e300), hi = -lo;
+    for (int j = 0; j < J; ++j) {
+      if (!(scores(j) > 0.0)) continue;
+      lo = lo.cwiseMin(kp.col(j));
+      hi = hi.cwiseMax(kp.col(j));
+    }
     const double side = 1.2 * (hi - lo).maxCoeff() + 40.0;
     const Eigen::Vector2d corner = 0.5 * (lo + hi) - Eigen::Vector2d::Constant(0.5 * side);
     const pose::Affine2d image_from_heatmap = pose::image_from_heatmap_for_box(corner.x(), corner.y(), side, side, 64, 64);
-    views.push_back({scene.cameras[v], pose::render_gaussian_heatmaps(kp.leftCols<2>().transpose(), kp.col(2), 64, 64,
-                                                                      image_from_heatmap, 2.0)});
+    views.push_back({scene.cameras[v], pose::render_gaussian_heatmaps(kp, scores, 64, 64, image_from_heatmap, 2.0)});
   }
   // A rough initial pose: the truth with 80 mm of noise per joint.
   std::mt19937_64 rng(3);
   std::normal_distribution<double> noise(0.0, 80.0);
-  Eigen::Matrix3Xd initial = scene.poses_in_world[0].transpose();
+  Eigen::Matrix3Xd initial = scene.pose(0);  // 3 x J
   for (int j = 0; j < initial.cols(); ++j) initial.col(j) += Eigen::Vector3d(noise(rng), noise(rng), noise(rng));
 
   const rpsm::RpsmResult r = rpsm::refine(views, skeleton, initial);
@@ -43,7 +50,7 @@ int main() {
     std::printf("RPSM failed: %s\n", r.message.c_str());
     return 1;
   }
-  const Eigen::Matrix3Xd truth = scene.poses_in_world[0].transpose();
+  const Eigen::Matrix3Xd truth = scene.pose(0);
   const double before = (initial - truth).colwise().norm().mean();
   const double after = (r.joints_in_world - truth).colwise().norm().mean();
   std::printf("mean joint error: initial %.1f mm -> RPSM %.1f mm (%d levels, %.2f ms)\n", before, after,

@@ -2,8 +2,10 @@
 //
 // The cameras and 2D detections come from crossview's synthetic scene (a ring of
 // cameras with distortion; detections with noise, misses and outliers). With your
-// own data, fill `cameras` (intrinsics + cam_from_world) and, per camera, a J x 2
-// matrix of distorted pixels and J confidences (0 = not detected).
+// own data, fill `cameras` (intrinsics + cam_from_world) and the frame's detections
+// packed view-major: a 2 x (V*J) matrix of distorted pixels, column v*J + j = joint
+// j in camera v (numpy (V, J, 2) C-order, no copy), and V*J confidences (0 = not
+// detected). See docs/conventions.md#array-layouts.
 #include <crossview/sim/scene.hpp>
 #include <crossview/triangulation/triangulate.hpp>
 
@@ -16,12 +18,8 @@ int main() {
   scene_options.num_frames = 1;
   const sim::Scene scene = sim::make_scene(scene_options);
 
-  std::vector<Eigen::MatrixX2d> pixels;   // per camera: J x 2 (u, v), distorted image
-  std::vector<Eigen::VectorXd> confidences;  // per camera: J scores, 0 = missing
-  for (const sim::Keypoints2d& detections : scene.detections[0]) {
-    pixels.push_back(detections.leftCols<2>());
-    confidences.push_back(detections.col(2));
-  }
+  const Points2d& pixels = scene.detections[0].keypoints_px;      // column v*J + j: joint j in camera v
+  const Eigen::VectorXd& confidences = scene.detections[0].scores;  // aligned with the columns, 0 = missing
   triangulation::TriangulationOptions options;
   options.method = triangulation::Method::kRobust;  // tolerates outlier views
   options.robust.seed = 7;                           // deterministic
@@ -36,7 +34,7 @@ int main() {
       std::printf("%-6d %s\n", j, r.message.c_str());  // a status, never a silent NaN
       continue;
     }
-    const Eigen::Vector3d truth = scene.poses_in_world[0].row(j).transpose();
+    const Eigen::Vector3d truth = scene.pose(0).col(j);
     std::printf("%-6d %8.1f %8.1f %8.1f %10.2f %7zu %10.2f\n", j, r.point_in_world.x(), r.point_in_world.y(),
                 r.point_in_world.z(), (r.point_in_world - truth).norm(), r.used_views.size(),
                 r.mean_reprojection_error_px);

@@ -114,7 +114,7 @@ void BM_mocap(benchmark::State& state) {
   crossview_test::MocapScene scene = crossview_test::load_mocap_scene(stride);
   if (num_cameras == 10) scene.cameras = ten_camera_ring(scene.cameras[0]);
   crossview_test::Rng rng(7);
-  const auto det = crossview_test::detect(scene.cameras, scene.poses, {2.0, 0.05, 0.9}, rng);
+  const auto det = crossview_test::detect(scene.cameras, scene.poses, 17, {2.0, 0.05, 0.9}, rng);
   calibration::CalibrationOptions o;
   o.layout = calibration::KeypointLayout::kHuman36m17;
   const auto intr = crossview_test::intrinsics_only(scene.cameras);
@@ -123,7 +123,7 @@ void BM_mocap(benchmark::State& state) {
     r = calibration::calibrate_rig(intr, det, o);
     benchmark::DoNotOptimize(r.cameras.data());
   }
-  state.counters["frames"] = static_cast<double>(scene.poses.size());
+  state.counters["frames"] = static_cast<double>(scene.num_frames());
   report(state, r, scene.cameras);
 }
 BENCHMARK(BM_mocap)->Args({4, 10})->Unit(benchmark::kMillisecond)->ArgNames({"cams", "stride"});

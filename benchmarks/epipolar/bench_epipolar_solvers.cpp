@@ -28,9 +28,9 @@ std::vector<crossview_test::TwoViewScene> scenes(int num_points) {
   return out;
 }
 
-std::vector<cv::Point2d> to_cv(const std::vector<Eigen::Vector2d>& p) {
+std::vector<cv::Point2d> to_cv(const crossview::Points2d& p) {
   std::vector<cv::Point2d> out;
-  for (const auto& x : p) out.emplace_back(x.x(), x.y());
+  for (Eigen::Index i = 0; i < p.cols(); ++i) out.emplace_back(p(0, i), p(1, i));
   return out;
 }
 
@@ -71,7 +71,7 @@ void BM_crossview_5point(benchmark::State& state) {
   run(
       state,
       [&](int k) -> const std::vector<Eigen::Matrix3d>& {
-        crossview::epipolar::essential_5point(s[k].bearings1.data(), s[k].bearings2.data(), &sols);
+        crossview::epipolar::essential_5point(s[k].bearings1, s[k].bearings2, &sols);
         return sols;
       },
       [&](int k) { return s[k].E(); });
@@ -107,10 +107,10 @@ void BM_crossview_fundamental(benchmark::State& state) {
       state,
       [&](int k) -> const std::vector<Eigen::Matrix3d>& {
         if (kPoints == 7) {
-          crossview::epipolar::fundamental_7point(s[k].pixels1.data(), s[k].pixels2.data(), &sols);
+          crossview::epipolar::fundamental_7point(s[k].pixels1, s[k].pixels2, &sols);
         } else {
           sols.clear();
-          if (crossview::epipolar::fundamental_8point(s[k].pixels1.data(), s[k].pixels2.data(), kPoints, &F)) {
+          if (crossview::epipolar::fundamental_8point(s[k].pixels1, s[k].pixels2, &F)) {
             sols.push_back(F);
           }
         }

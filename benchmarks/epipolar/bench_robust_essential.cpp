@@ -30,10 +30,10 @@ const std::vector<Scene>& scenes() {
       Scene sc;
       sc.s = crossview_test::make_two_view_scene(2000 + i, {});
       sc.f = 0.5 * (sc.s.camera1.fx() + sc.s.camera2.fx());
-      for (std::size_t k = 0; k < sc.s.points1_px.size(); ++k) {
+      for (Eigen::Index k = 0; k < sc.s.points1_px.cols(); ++k) {
         Eigen::Vector2d n1, n2;
-        sc.s.camera1.unproject_to_normalized(sc.s.points1_px[k], &n1);
-        sc.s.camera2.unproject_to_normalized(sc.s.points2_px[k], &n2);
+        sc.s.camera1.unproject_to_normalized(sc.s.points1_px.col(k), &n1);
+        sc.s.camera2.unproject_to_normalized(sc.s.points2_px.col(k), &n2);
         sc.a.emplace_back(sc.f * n1.x(), sc.f * n1.y());
         sc.b.emplace_back(sc.f * n2.x(), sc.f * n2.y());
       }

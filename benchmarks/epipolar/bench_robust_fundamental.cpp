@@ -65,9 +65,9 @@ void BM_OpenCVFundamental(benchmark::State& state) {
   const auto& sc = scenes();
   std::vector<std::vector<cv::Point2d>> p1(kNumScenes), p2(kNumScenes);
   for (int i = 0; i < kNumScenes; ++i) {
-    for (std::size_t j = 0; j < sc[i].points1_px.size(); ++j) {
-      p1[i].emplace_back(sc[i].points1_px[j].x(), sc[i].points1_px[j].y());
-      p2[i].emplace_back(sc[i].points2_px[j].x(), sc[i].points2_px[j].y());
+    for (Eigen::Index j = 0; j < sc[i].points1_px.cols(); ++j) {
+      p1[i].emplace_back(sc[i].points1_px(0, j), sc[i].points1_px(1, j));
+      p2[i].emplace_back(sc[i].points2_px(0, j), sc[i].points2_px(1, j));
     }
   }
   const int method = static_cast<int>(state.range(0));
@@ -146,9 +146,9 @@ void BM_OpenCVFundamental80(benchmark::State& state) {
   const auto& sc = scenes80();
   std::vector<std::vector<cv::Point2d>> p1(kNumScenes80), p2(kNumScenes80);
   for (int i = 0; i < kNumScenes80; ++i) {
-    for (std::size_t j = 0; j < sc[i].points1_px.size(); ++j) {
-      p1[i].emplace_back(sc[i].points1_px[j].x(), sc[i].points1_px[j].y());
-      p2[i].emplace_back(sc[i].points2_px[j].x(), sc[i].points2_px[j].y());
+    for (Eigen::Index j = 0; j < sc[i].points1_px.cols(); ++j) {
+      p1[i].emplace_back(sc[i].points1_px(0, j), sc[i].points1_px(1, j));
+      p2[i].emplace_back(sc[i].points2_px(0, j), sc[i].points2_px(1, j));
     }
   }
   const int max_iters = static_cast<int>(state.range(0));
@@ -187,15 +187,16 @@ BENCHMARK(BM_OpenCVFundamental80)->Arg(100000)->Arg(10000)->Iterations(kNumScene
 // LM refinement of F on the ~500 true inliers, from the 8-point estimate.
 void BM_RefineFundamental(benchmark::State& state) {
   const auto& s = scenes()[0];
-  std::vector<Eigen::Vector2d> a, b;
+  std::vector<Eigen::Vector2d> inliers1, inliers2;
   for (std::size_t i = 0; i < s.is_inlier.size(); ++i) {
     if (s.is_inlier[i]) {
-      a.push_back(s.points1_px[i]);
-      b.push_back(s.points2_px[i]);
+      inliers1.push_back(s.points1_px.col(static_cast<Eigen::Index>(i)));
+      inliers2.push_back(s.points2_px.col(static_cast<Eigen::Index>(i)));
     }
   }
+  const Points2d a = crossview_test::to_points(inliers1), b = crossview_test::to_points(inliers2);
   Eigen::Matrix3d F0;
-  epipolar::fundamental_8point(a.data(), b.data(), static_cast<int>(a.size()), &F0);
+  epipolar::fundamental_8point(a, b, &F0);
   double before = crossview_test::clean_epipolar_rms_px(s, F0), after = 0.0;
   for (auto _ : state) {
     Eigen::Matrix3d F = F0;
@@ -205,22 +206,23 @@ void BM_RefineFundamental(benchmark::State& state) {
   }
   state.counters["clean_rms_px_before"] = before;
   state.counters["clean_rms_px_after"] = after;
-  state.counters["num_inliers"] = static_cast<double>(a.size());
+  state.counters["num_inliers"] = static_cast<double>(a.cols());
 }
 BENCHMARK(BM_RefineFundamental)->Unit(benchmark::kMicrosecond);
 
 // LM refinement of (R, t) on the true inliers from a pose 0.5 deg / 2 deg off.
 void BM_RefineRelativePose(benchmark::State& state) {
   const auto& s = scenes()[0];
-  std::vector<Eigen::Vector2d> a, b;
+  std::vector<Eigen::Vector2d> normalized1, normalized2;
   for (std::size_t i = 0; i < s.is_inlier.size(); ++i) {
     if (!s.is_inlier[i]) continue;
     Eigen::Vector2d u, v;
-    s.camera1.unproject_to_normalized(s.points1_px[i], &u);
-    s.camera2.unproject_to_normalized(s.points2_px[i], &v);
-    a.push_back(u);
-    b.push_back(v);
+    s.camera1.unproject_to_normalized(s.points1_px.col(static_cast<Eigen::Index>(i)), &u);
+    s.camera2.unproject_to_normalized(s.points2_px.col(static_cast<Eigen::Index>(i)), &v);
+    normalized1.push_back(u);
+    normalized2.push_back(v);
   }
+  const Points2d a = crossview_test::to_points(normalized1), b = crossview_test::to_points(normalized2);
   camera::Rigid3d start = s.cam2_from_cam1;
   start.rotation = start.rotation * camera::angle_axis_to_quaternion<double>(Eigen::Vector3d(0.005, 0.005, 0.0));
   start.translation = (start.translation + Eigen::Vector3d(0.03, 0.0, 0.0)).normalized();
@@ -232,7 +234,7 @@ void BM_RefineRelativePose(benchmark::State& state) {
     rot_err = crossview_test::rotation_error_deg(pose.rotation_matrix(), s.cam2_from_cam1.rotation_matrix());
   }
   state.counters["rot_err_deg_after"] = rot_err;
-  state.counters["num_inliers"] = static_cast<double>(a.size());
+  state.counters["num_inliers"] = static_cast<double>(a.cols());
 }
 BENCHMARK(BM_RefineRelativePose)->Unit(benchmark::kMicrosecond);
 

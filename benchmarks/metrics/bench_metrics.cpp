@@ -23,7 +23,8 @@ using cm::Pose3d;
 
 namespace {
 
-std::vector<Pose3d> make_poses(int count, std::uint64_t seed) {
+/// `count` poses packed 3 x (count * 17), column i*17 + j = joint j of pose i.
+Pose3d make_poses(int count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> uniform(0.0, 2.0 * M_PI);
@@ -34,37 +35,45 @@ std::vector<Pose3d> make_poses(int count, std::uint64_t seed) {
                                             {0, 0, 1},  {0, 0, 1},  {0, -0.5, 1}, {0, 0, 1}, {1, 0, 0},  {0, 0, -1},
                                             {0, 0, -1}, {-1, 0, 0}, {0, 0, -1}, {0, 0, -1}};
   const double spread_deg[16] = {5, 30, 30, 5, 30, 30, 15, 15, 10, 10, 10, 45, 60, 10, 45, 60};
-  std::vector<Pose3d> out;
-  out.reserve(static_cast<std::size_t>(count));
+  Pose3d out(3, 17 * static_cast<Eigen::Index>(count));
   for (int i = 0; i < count; ++i) {
     const Eigen::Matrix3d yaw = Eigen::AngleAxisd(uniform(rng), Eigen::Vector3d::UnitZ()).toRotationMatrix();
-    Pose3d p = Pose3d::Zero(17, 3);
-    p.row(0) << 1000.0 * normal(rng), 1000.0 * normal(rng), 900.0;
+    auto p = out.middleCols(17 * static_cast<Eigen::Index>(i), 17);
+    p.setZero();
+    p.col(0) << 1000.0 * normal(rng), 1000.0 * normal(rng), 900.0;
     for (int l = 0; l < 16; ++l) {
       const Eigen::Vector3d axis = Eigen::Vector3d(normal(rng), normal(rng), normal(rng)).normalized();
       const double angle = spread_deg[l] * M_PI / 180.0 * normal(rng);
       const Eigen::Vector3d dir = Eigen::AngleAxisd(angle, axis) * template_dir[l].normalized();
       const auto [a, b] = limbs[static_cast<std::size_t>(l)];
-      p.row(b) = p.row(a) + (length_mm[l] * (yaw * dir)).transpose();
+      p.col(b) = p.col(a) + length_mm[l] * (yaw * dir);
     }
-    out.push_back(p);
   }
   return out;
 }
 
-const std::vector<Pose3d>& poses_100k() {
-  static const std::vector<Pose3d> poses = make_poses(100000, 42);
+const Pose3d& poses_100k() {
+  static const Pose3d poses = make_poses(100000, 42);
   return poses;
+}
+
+/// `poses` (packed) with N(0, 40 mm) noise on every coordinate.
+Pose3d noisy_copy(const Pose3d& poses, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 40.0);
+  Pose3d out = poses;
+  for (Eigen::Index c = 0; c < out.cols(); ++c) out.col(c) += Eigen::Vector3d(normal(rng), normal(rng), normal(rng));
+  return out;
 }
 
 void BM_PssFit(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int k = static_cast<int>(state.range(1));
-  const std::vector<Pose3d> poses(poses_100k().begin(), poses_100k().begin() + n);
+  const Pose3d poses = poses_100k().leftCols(17 * n);
   cm::pss::FitOptions opt;  // defaults: 1 run, k-means++, tolerance 1e-4, max 300 iterations
   cm::pss::Model model;
   for (auto _ : state) {
-    model = cm::pss::fit(poses, k, opt);
+    model = cm::pss::fit(poses, 17, k, opt);
     benchmark::DoNotOptimize(model.centres.data());
   }
   state.counters["inertia"] = model.inertia;
@@ -77,12 +86,12 @@ BENCHMARK(BM_PssFit)->Args({100000, 100})->Args({10000, 100})
 // The same fit with more seeded restarts (the lowest inertia kept): the
 // cost grows linearly, the inertia barely moves on this data.
 void BM_PssFitRestarts(benchmark::State& state) {
-  const std::vector<Pose3d>& poses = poses_100k();
+  const Pose3d& poses = poses_100k();
   cm::pss::FitOptions opt;
   opt.kmeans.num_restarts = static_cast<int>(state.range(0));
   cm::pss::Model model;
   for (auto _ : state) {
-    model = cm::pss::fit(poses, 100, opt);
+    model = cm::pss::fit(poses, 17, 100, opt);
     benchmark::DoNotOptimize(model.centres.data());
   }
   state.counters["inertia"] = model.inertia;
@@ -96,12 +105,13 @@ BENCHMARK(BM_PssFitRestarts)->Arg(3)->Unit(benchmark::kMillisecond)->Iterations(
 // iterations or when centres move less than 1e-12. Its compactness is the
 // inertia (sum of squared distances).
 void BM_OpenCVKMeans(benchmark::State& state) {
-  const std::vector<Pose3d>& poses = poses_100k();
+  const Pose3d& poses = poses_100k();
   cv::setNumThreads(1);
-  cv::Mat data(static_cast<int>(poses.size()), 51, CV_32F);
-  for (std::size_t i = 0; i < poses.size(); ++i) {
-    const Eigen::RowVectorXd v = cm::pss::normalize(poses[i], {});
-    for (int t = 0; t < 51; ++t) data.at<float>(static_cast<int>(i), t) = static_cast<float>(v(t));
+  const int num_poses = static_cast<int>(poses.cols() / 17);
+  cv::Mat data(num_poses, 51, CV_32F);
+  for (int i = 0; i < num_poses; ++i) {
+    const Eigen::RowVectorXd v = cm::pss::normalize(poses.middleCols(17 * i, 17), {});
+    for (int t = 0; t < 51; ++t) data.at<float>(i, t) = static_cast<float>(v(t));
   }
   double compactness = 0.0;
   for (auto _ : state) {
@@ -117,50 +127,35 @@ void BM_OpenCVKMeans(benchmark::State& state) {
 BENCHMARK(BM_OpenCVKMeans)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_PssScore(benchmark::State& state) {
-  const std::vector<Pose3d>& poses = poses_100k();
+  const Pose3d& poses = poses_100k();
   cm::pss::FitOptions opt;
   opt.kmeans.num_restarts = 1;
-  const std::vector<Pose3d> train(poses.begin(), poses.begin() + 20000);
-  const cm::pss::Model model = cm::pss::fit(train, 100, opt);
-  const std::vector<Pose3d> gt(poses.begin() + 20000, poses.begin() + 30000);
-  std::vector<Pose3d> pred;
-  std::mt19937_64 rng(3);
-  std::normal_distribution<double> normal(0.0, 40.0);
-  for (const Pose3d& q : gt) {
-    Pose3d p = q;
-    for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(normal(rng), normal(rng), normal(rng));
-    pred.push_back(p);
-  }
+  const cm::pss::Model model = cm::pss::fit(poses.leftCols(17 * 20000), 17, 100, opt);
+  const Pose3d gt = poses.middleCols(17 * 20000, 17 * 10000);
+  const Pose3d pred = noisy_copy(gt, 3);
   double pss = 0.0;
   for (auto _ : state) {
     pss = cm::pss::score(model, pred, gt).pss;
     benchmark::DoNotOptimize(pss);
   }
   state.counters["pss@100"] = pss;
-  state.counters["frames/s"] = benchmark::Counter(static_cast<double>(gt.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["frames/s"] = benchmark::Counter(10000.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_PssScore)->Unit(benchmark::kMillisecond);
 
 void BM_Mpjpe(benchmark::State& state) {
-  const std::vector<Pose3d> gt(poses_100k().begin(), poses_100k().begin() + 10000);
-  std::vector<Pose3d> pred;
-  std::mt19937_64 rng(5);
-  std::normal_distribution<double> normal(0.0, 40.0);
-  for (const Pose3d& q : gt) {
-    Pose3d p = q;
-    for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(normal(rng), normal(rng), normal(rng));
-    pred.push_back(p);
-  }
+  const Pose3d gt = poses_100k().leftCols(17 * 10000);
+  const Pose3d pred = noisy_copy(gt, 5);
   cm::ErrorOptions opt;
   opt.alignment = static_cast<cm::Alignment>(state.range(0));
   double mean = 0.0;
   for (auto _ : state) {
-    mean = cm::mpjpe(pred, gt, opt).mean;
+    mean = cm::mpjpe(pred, gt, 17, opt).mean;
     benchmark::DoNotOptimize(mean);
   }
   state.SetLabel(cm::to_string(opt.alignment));
   state.counters["mean_mm"] = mean;
-  state.counters["frames/s"] = benchmark::Counter(static_cast<double>(gt.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["frames/s"] = benchmark::Counter(10000.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Mpjpe)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 

@@ -5,6 +5,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/triangulation/triangulate.hpp>
 #include <crossview_test/mocap_scene.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 
 #include <benchmark/benchmark.h>
@@ -34,7 +35,7 @@ std::vector<pose::HeatmapView> frame_views(std::size_t f, double noise, int corr
   so.corrupt_view = corrupt_view;
   so.corrupt_joint = static_cast<int>(f % 17);
   std::vector<pose::HeatmapView> views;
-  crossview_test::render_views(scene().cameras, scene().poses[f], so, rng, &views);
+  crossview_test::render_views(scene().cameras, scene().pose(f), so, rng, &views);
   return views;
 }
 
@@ -76,7 +77,7 @@ void BM_RpsmEstimate(benchmark::State& state) {
   set_split(state, sum, n);
   state.counters["workspace_MB"] = r.workspace_bytes / 1048576.0;
   state.counters["peak_rss_MB"] = peak_rss_mb();
-  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().poses[0]);
+  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().pose(0));
 }
 BENCHMARK(BM_RpsmEstimate)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
@@ -97,16 +98,17 @@ void BM_RpsmRefine(benchmark::State& state) {
   }
   state.counters["recursion_ms"] = rec / n;
   state.counters["polish_ms"] = pol / n;
-  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().poses[0]);
-  state.counters["dlt_mpjpe_mm"] = crossview_test::mpjpe(tri, scene().poses[0]);
+  state.counters["mpjpe_mm"] = crossview_test::mpjpe(r.joints_in_world, scene().pose(0));
+  state.counters["dlt_mpjpe_mm"] = crossview_test::mpjpe(tri, scene().pose(0));
 }
 BENCHMARK(BM_RpsmRefine)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // The accuracy benchmarks' configurations: 0 ours (defaults: centred grid,
 // mean-log, 3^3, hard 150 mm, nearest pixel outside the heatmaps, polish with
-// the Gaussian limb term); 1 the reference's (linspace grid, sum, 2^3, hard
-// 150 mm, 0 outside, no polish); 2 ours + Gaussian 40 mm; 3 ours levels only
-// (no polish, 0 outside: the defaults before the polish).
+// the Gaussian limb term, heatmaps normalised per view and joint); 1 the
+// reference's (linspace grid, sum, 2^3, hard 150 mm, the reference's sampler
+// with 0 outside, raw heatmaps, no polish); 2 ours + Gaussian 40 mm; 3 ours
+// levels only (no polish, 0 outside: the defaults before the polish).
 rpsm::RpsmOptions configuration(std::int64_t config) {
   rpsm::RpsmOptions opt;
   if (config == 1) {
@@ -114,6 +116,7 @@ rpsm::RpsmOptions configuration(std::int64_t config) {
     opt.combination = rpsm::ViewCombination::kSum;
     opt.recursion_bins = 2;
     opt.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+    opt.heatmap_normalization = rpsm::HeatmapNormalization::kNone;
     opt.polish_iterations = 0;
   } else if (config == 2) {
     opt.pairwise = rpsm::PairwiseModel::kGaussian;
@@ -164,10 +167,10 @@ void BM_RpsmAccuracy(benchmark::State& state) {
   for (auto _ : state) {
     acc = {};
     quant = 0;
-    const double n = static_cast<double>(scene().poses.size());
-    for (std::size_t f = 0; f < scene().poses.size(); ++f) {
+    const double n = static_cast<double>(static_cast<std::size_t>(scene().num_frames()));
+    for (std::size_t f = 0; f < static_cast<std::size_t>(scene().num_frames()); ++f) {
       const auto views = frame_views(f, noise, corrupt, 7);
-      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      const Eigen::Matrix3Xd gt = scene().pose(f);
       const Eigen::Matrix3Xd tri = add_frame(views, gt, opt, n, &acc);
       quant += crossview_test::grid_quantisation_error(gt, tri.col(0), opt.cube_side / opt.num_bins) / n;
     }
@@ -192,13 +195,13 @@ void BM_RpsmAccuracyNoiseScale(benchmark::State& state) {
   double rp = 0, dlt = 0, scale = 0, failures = 0;
   for (auto _ : state) {
     rp = dlt = scale = failures = 0;
-    const double n = static_cast<double>(scene().poses.size());
-    for (std::size_t f = 0; f < scene().poses.size(); ++f) {
+    const double n = static_cast<double>(static_cast<std::size_t>(scene().num_frames()));
+    for (std::size_t f = 0; f < static_cast<std::size_t>(scene().num_frames()); ++f) {
       const auto views = frame_views(f, noise, -1, 7, side);
       for (const auto& v : views) {
         scale += v.heatmaps.image_from_heatmap().leftCols<2>().col(0).norm() / (n * views.size());
       }
-      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      const Eigen::Matrix3Xd gt = scene().pose(f);
       const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
       const auto r = rpsm::estimate(views, skeleton(), tri.col(0), opt);
       if (!r.success()) {
@@ -237,11 +240,11 @@ void BM_RpsmAccuracyReferenceSetup(benchmark::State& state) {
   for (auto _ : state) {
     acc = {};
     outside = oracle = 0;
-    const double n = static_cast<double>(scene().poses.size());
-    for (std::size_t f = 0; f < scene().poses.size(); ++f) {
+    const double n = static_cast<double>(static_cast<std::size_t>(scene().num_frames()));
+    for (std::size_t f = 0; f < static_cast<std::size_t>(scene().num_frames()); ++f) {
       std::vector<pose::HeatmapView> views;
       std::vector<Eigen::Matrix2Xd> centres;
-      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      const Eigen::Matrix3Xd gt = scene().pose(f);
       crossview_test::render_reference_setup(scene(), f, noise, 7, &views, &centres);
       oracle += crossview_test::oracle_triangulation_error(scene().cameras, centres, gt) / n;
       for (const auto& v : views) {
@@ -278,7 +281,7 @@ void BM_EpipolarFusion(benchmark::State& state) {
     for (int i = 0; i < frames; ++i) {
       const std::size_t f = static_cast<std::size_t>(4 * i);
       auto views = frame_views(f, static_cast<double>(state.range(0)), 0, 11);
-      const Eigen::Matrix3Xd& gt = scene().poses[f];
+      const Eigen::Matrix3Xd gt = scene().pose(f);
       raw += crossview_test::mpjpe(crossview_test::triangulate_heatmap_maxima(views), gt) / frames;
       auto fused = pose::fuse_heatmaps_epipolar(views, fo);
       for (std::size_t v = 0; v < views.size(); ++v) views[v].heatmaps = std::move(fused[v]);

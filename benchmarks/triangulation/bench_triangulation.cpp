@@ -24,6 +24,10 @@ struct TwoViewSet {
   std::vector<Eigen::Vector2d> x1, x2;
   std::vector<tri::Matrix34d> P1, P2;
   std::vector<Eigen::Vector3d> X;
+  // The DLT inputs in the library's layout: per point its two projections and
+  // the 2 x 2 observations (column i = view i), packed 2 x (2 N).
+  std::vector<std::vector<tri::Matrix34d>> projections;
+  crossview::Points2d observations;
 };
 
 const TwoViewSet& two_view_set() {
@@ -44,6 +48,12 @@ const TwoViewSet& two_view_set() {
       s.P1.push_back(a.projection_matrix());
       s.P2.push_back(b.projection_matrix());
       s.X.push_back(X);
+      s.projections.push_back({s.P1.back(), s.P2.back()});
+    }
+    s.observations.resize(2, 2 * kNumPoints);
+    for (int i = 0; i < kNumPoints; ++i) {
+      s.observations.col(2 * i) = s.x1[i];
+      s.observations.col(2 * i + 1) = s.x2[i];
     }
     return s;
   }();
@@ -125,10 +135,8 @@ void BM_DLT_TwoView(benchmark::State& state) {
   int n = 0;
   for (auto _ : state) {
     for (int i = 0; i < kNumPoints; ++i) {
-      const tri::Matrix34d P[2] = {s.P1[i], s.P2[i]};
-      const Eigen::Vector2d x[2] = {s.x1[i], s.x2[i]};
       Eigen::Vector3d X = Eigen::Vector3d::Zero();
-      tri::triangulate_dlt(P, x, nullptr, 2, &X);
+      tri::triangulate_dlt(s.projections[i], s.observations.middleCols(2 * i, 2), Eigen::VectorXd(), &X);
       benchmark::DoNotOptimize(X);
       if (n < kNumPoints) sum += (X - s.X[i]).norm(), ++n;
     }
@@ -186,15 +194,17 @@ std::vector<Camera> ring(int V, bool distorted) {
 void BM_DLT_FourView(benchmark::State& state) {
   const auto cams = ring(4, false);
   Rng rng(3);
-  std::vector<std::array<Eigen::Vector2d, 4>> obs(kNumPoints);
+  crossview::Points2d obs(2, 4 * kNumPoints);  // point i: columns 4 i .. 4 i + 3 (one per view)
   std::vector<Eigen::Vector3d> truth(kNumPoints);
-  tri::Matrix34d P[4];
+  std::vector<tri::Matrix34d> P(4);
   for (int v = 0; v < 4; ++v) P[v] = cams[v].projection_matrix();
   for (int i = 0; i < kNumPoints; ++i) {
     truth[i] = Eigen::Vector3d(rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(0.2, 1.8));
     for (int v = 0; v < 4; ++v) {
-      cams[v].project(truth[i], &obs[i][v]);
-      obs[i][v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+      Eigen::Vector2d p;
+      cams[v].project(truth[i], &p);
+      p += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+      obs.col(4 * i + v) = p;
     }
   }
   double sum = 0.0;
@@ -202,7 +212,7 @@ void BM_DLT_FourView(benchmark::State& state) {
   for (auto _ : state) {
     for (int i = 0; i < kNumPoints; ++i) {
       Eigen::Vector3d X = Eigen::Vector3d::Zero();
-      tri::triangulate_dlt(P, obs[i].data(), nullptr, 4, &X);
+      tri::triangulate_dlt(P, obs.middleCols(4 * i, 4), Eigen::VectorXd(), &X);
       benchmark::DoNotOptimize(X);
       if (n < kNumPoints) sum += (X - truth[i]).norm(), ++n;
     }
@@ -217,13 +227,15 @@ void BM_DLT_FourView(benchmark::State& state) {
 void BM_Triangulate_FourViewDistorted(benchmark::State& state) {
   const auto cams = ring(4, true);
   Rng rng(4);
-  std::vector<std::vector<Eigen::Vector2d>> obs(kNumPoints, std::vector<Eigen::Vector2d>(4));
+  crossview::Points2d obs(2, 4 * kNumPoints);  // point i: columns 4 i .. 4 i + 3 (one per view)
   std::vector<Eigen::Vector3d> truth(kNumPoints);
   for (int i = 0; i < kNumPoints; ++i) {
     truth[i] = Eigen::Vector3d(rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(0.2, 1.8));
     for (int v = 0; v < 4; ++v) {
-      cams[v].project(truth[i], &obs[i][v]);
-      obs[i][v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+      Eigen::Vector2d p;
+      cams[v].project(truth[i], &p);
+      p += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+      obs.col(4 * i + v) = p;
     }
   }
   tri::TriangulationOptions o;
@@ -232,7 +244,7 @@ void BM_Triangulate_FourViewDistorted(benchmark::State& state) {
   int n = 0;
   for (auto _ : state) {
     for (int i = 0; i < kNumPoints; ++i) {
-      const tri::TriangulationResult r = tri::triangulate(cams, obs[i], o);
+      const tri::TriangulationResult r = tri::triangulate(cams, obs.middleCols(4 * i, 4), o);
       benchmark::DoNotOptimize(r);
       if (n < kNumPoints) sum += (r.point_in_world - truth[i]).norm(), ++n;
     }
@@ -248,8 +260,9 @@ void BM_Skeleton_17x4(benchmark::State& state) {
   const auto cams = ring(4, true);
   constexpr int J = 17, kFrames = 50;
   Rng rng(5);
-  std::vector<std::vector<Eigen::MatrixX2d>> frames(kFrames, std::vector<Eigen::MatrixX2d>(4, Eigen::MatrixX2d(J, 2)));
-  std::vector<std::vector<Eigen::VectorXd>> conf(kFrames, std::vector<Eigen::VectorXd>(4, Eigen::VectorXd(J)));
+  // Per frame, the detections packed view-major: 2 x (4 J), column v*J + j.
+  std::vector<crossview::Points2d> frames(kFrames, crossview::Points2d(2, 4 * J));
+  std::vector<Eigen::VectorXd> conf(kFrames, Eigen::VectorXd(4 * J));
   std::vector<std::vector<Eigen::Vector3d>> truth(kFrames, std::vector<Eigen::Vector3d>(J));
   for (int f = 0; f < kFrames; ++f) {
     for (int j = 0; j < J; ++j) {
@@ -257,8 +270,8 @@ void BM_Skeleton_17x4(benchmark::State& state) {
       for (int v = 0; v < 4; ++v) {
         Eigen::Vector2d p;
         cams[v].project(truth[f][j], &p);
-        frames[f][v].row(j) = (p + Eigen::Vector2d(rng.normal(2.0), rng.normal(2.0))).transpose();
-        conf[f][v][j] = rng.uniform(0.5, 1.0);
+        frames[f].col(v * J + j) = p + Eigen::Vector2d(rng.normal(2.0), rng.normal(2.0));
+        conf[f](v * J + j) = rng.uniform(0.5, 1.0);
       }
     }
   }
@@ -268,7 +281,7 @@ void BM_Skeleton_17x4(benchmark::State& state) {
     const tri::SkeletonResult r = tri::triangulate_skeleton(cams, frames[f], conf[f]);
     benchmark::DoNotOptimize(r);
     if (n < kFrames * J) {
-      for (int j = 0; j < J; ++j) sum += (r.points_in_world.row(j).transpose() - truth[f][j]).norm(), ++n;
+      for (int j = 0; j < J; ++j) sum += (r.points_in_world.col(j) - truth[f][j]).norm(), ++n;
     }
     f = (f + 1) % kFrames;
   }

@@ -388,17 +388,21 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
       pd.camera_b = b;
       pd.rotation_residual_deg = kNaN;
       pd.direction_residual_deg = kNaN;
-      std::vector<Eigen::Vector2d> pa, pb;
+      Points2d pa(2, nf * nj), pb(2, nf * nj);  // joints seen by both, column = correspondence
+      Eigen::Index num_common = 0;
       for (int f = 0; f < nf; ++f) {
         for (int j = 0; j < nj; ++j) {
           if (obs.has(a, f, j) && obs.has(b, f, j)) {
-            pa.push_back(obs.pixel(a, f, j));
-            pb.push_back(obs.pixel(b, f, j));
+            pa.col(num_common) = obs.pixel(a, f, j);
+            pb.col(num_common) = obs.pixel(b, f, j);
+            ++num_common;
           }
         }
       }
-      pd.num_correspondences = static_cast<int>(pa.size());
-      if (!pa.empty()) has_common[a][b] = has_common[b][a] = 1;
+      pa.conservativeResize(2, num_common);
+      pb.conservativeResize(2, num_common);
+      pd.num_correspondences = static_cast<int>(num_common);
+      if (num_common > 0) has_common[a][b] = has_common[b][a] = 1;
       if (pd.num_correspondences < options.min_pair_correspondences) {
         pd.message = "skipped: " + std::to_string(pd.num_correspondences) + " common joints < min_pair_correspondences " +
                      std::to_string(options.min_pair_correspondences);
@@ -489,7 +493,7 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
     const camera::Camera& old = r.cameras[c];
     const Eigen::Matrix3d& R = ra.rotations[c];
     r.cameras[c] = camera::Camera(old.model(), old.params(), old.width(), old.height(),
-                                  camera::Rigid3d::from_matrix(R, Eigen::Vector3d(-R * pr.centers[c])), old.name());
+                                  camera::Rigid3d::from_matrix(R, Eigen::Vector3d(-R * pr.centers.col(c))), old.name());
   }
 
   // Initial points: every (frame, joint) seen by >= 2 cameras.
@@ -497,12 +501,12 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   std::vector<Eigen::Vector3d> points(np, Eigen::Vector3d::Constant(kNaN));
   // Triangulates every (frame, joint) not yet in `points` that >= 2 cameras see.
   auto triangulate_missing = [&](const triangulation::TriangulationOptions& to) {
-    std::vector<Eigen::Vector2d> px(nc);
+    Points2d px(2, nc);  // column c = the pixel in camera c
     for (int i = 0; i < np; ++i) {
       if (points[i].allFinite()) continue;
       int views = 0;
       for (int c = 0; c < nc; ++c) {
-        px[c] = obs.pixels[c].col(i);
+        px.col(c) = obs.pixels[c].col(i);
         views += obs.scores[c][i] > 0.0;
       }
       if (views < 2) continue;
@@ -735,9 +739,9 @@ CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics, c
   r.metres_per_unit = mpu;
   r.estimated_height_m = height_units * mpu;
   for (auto& cam : r.cameras) cam.cam_from_world.translation *= mpu;
-  r.points_in_world.assign(nf, Eigen::Matrix3Xd::Constant(3, nj, kNaN));
+  r.points_in_world.setConstant(3, static_cast<Eigen::Index>(nf) * nj, kNaN);
   for (int i = 0; i < np; ++i) {
-    if (points[i].allFinite()) r.points_in_world[i / nj].col(i % nj) = points[i] * mpu;
+    if (points[i].allFinite()) r.points_in_world.col(i) = points[i] * mpu;
   }
 
   // Pair diagnostics against the final rig.

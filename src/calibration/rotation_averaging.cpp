@@ -185,7 +185,12 @@ PositionResult recover_positions(int n, const std::vector<RelativePose>& pairs,
                                  const RotationAveragingOptions& options) {
   options.validate();
   PositionResult r;
-  r.centers.assign(std::max(n, 0), Eigen::Vector3d::Zero());
+  // Computed in a list of vectors, returned as a 3 x n point set.
+  std::vector<Eigen::Vector3d> centers(static_cast<std::size_t>(std::max(n, 0)), Eigen::Vector3d::Zero());
+  r.centers.setZero(3, std::max(n, 0));
+  auto store_centers = [&]() {
+    for (int i = 0; i < n; ++i) r.centers.col(i) = centers[static_cast<std::size_t>(i)];
+  };
   r.residual_deg.assign(pairs.size(), std::numeric_limits<double>::quiet_NaN());
   if (n < 2 || static_cast<int>(rotations.size()) != n) {
     r.message = "recover_positions: need >= 2 cameras and one rotation per camera";
@@ -236,35 +241,35 @@ PositionResult recover_positions(int n, const std::vector<RelativePose>& pairs,
     ratio = ev.size() > 1 ? ev(0) / std::max(ev(1), 1e-300) : 0.0;
     const double rel = ev.size() > 1 ? ev(1) / std::max(ev(ev.size() - 1), 1e-300) : 1.0;
     const Eigen::VectorXd x = es.eigenvectors().col(0);
-    for (int i = 1; i < n; ++i) r.centers[i] = x.segment<3>(3 * (i - 1));
+    for (int i = 1; i < n; ++i) centers[i] = x.segment<3>(3 * (i - 1));
     double s = 0.0;
     for (std::size_t k = 0; k < pairs.size(); ++k) {
-      s += d[k].dot(r.centers[pairs[k].camera_a] - r.centers[pairs[k].camera_b]);
+      s += d[k].dot(centers[pairs[k].camera_a] - centers[pairs[k].camera_b]);
     }
     if (s < 0.0) {
-      for (auto& c : r.centers) c = -c;
+      for (auto& c : centers) c = -c;
     }
     return rel;
   };
   double rel = solve();
   auto residuals = [&]() {
     for (std::size_t k = 0; k < pairs.size(); ++k) {
-      const Eigen::Vector3d e = r.centers[pairs[k].camera_a] - r.centers[pairs[k].camera_b];
+      const Eigen::Vector3d e = centers[pairs[k].camera_a] - centers[pairs[k].camera_b];
       r.residual_deg[k] = std::atan2(e.cross(d[k]).norm(), e.dot(d[k])) * kRadToDeg;
     }
   };
   residuals();
   for (int it = 0; it < options.max_iterations; ++it) {
     for (std::size_t k = 0; k < pairs.size(); ++k) {
-      const double len = (r.centers[pairs[k].camera_a] - r.centers[pairs[k].camera_b]).norm();
+      const double len = (centers[pairs[k].camera_a] - centers[pairs[k].camera_b]).norm();
       const double t = std::min(r.residual_deg[k], 90.0) / kRadToDeg / scale_rad;
       w[k] = 1.0 / ((1.0 + t * t) * std::max(len * len, 1e-6));
     }
-    const std::vector<Eigen::Vector3d> prev = r.centers;
+    const std::vector<Eigen::Vector3d> prev = centers;
     rel = solve();
     residuals();
     double moved = 0.0;
-    for (int i = 0; i < n; ++i) moved = std::max(moved, (prev[i] - r.centers[i]).norm());
+    for (int i = 0; i < n; ++i) moved = std::max(moved, (prev[i] - centers[i]).norm());
     if (moved < 1e-9) break;
   }
   // Second-smallest eigenvalue tiny relative to the largest: more than one
@@ -273,18 +278,21 @@ PositionResult recover_positions(int n, const std::vector<RelativePose>& pairs,
     r.status = AveragingStatus::kDegenerate;
     r.message = "recover_positions: translation directions do not determine the positions "
                 "(collinear cameras or too few pairs)";
+    store_centers();
     return r;
   }
   double rms = 0.0;
-  for (const auto& c : r.centers) rms += c.squaredNorm();
+  for (const auto& c : centers) rms += c.squaredNorm();
   rms = std::sqrt(rms / (n - 1));
   if (!(rms > 0.0) || !std::isfinite(rms)) {
     r.status = AveragingStatus::kDegenerate;
     r.message = "recover_positions: zero solution";
+    store_centers();
     return r;
   }
-  for (auto& c : r.centers) c /= rms;
+  for (auto& c : centers) c /= rms;
   residuals();
+  store_centers();
   (void)ratio;
   r.status = AveragingStatus::kSuccess;
   r.message = "positions from " + std::to_string(pairs.size()) + " directions";

@@ -4,6 +4,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -123,27 +124,28 @@ int run_calibrate(int argc, char** argv) {
   }
   const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
-    std::string cams;
+    Json cams = Json::array();
     for (std::size_t i = 0; i < r.cameras.size(); ++i) {
       const Eigen::Quaterniond q = r.cameras[i].cam_from_world.rotation;
       const Eigen::Vector3d t = r.cameras[i].cam_from_world.translation;
-      cams += (i ? ", " : "") + std::string("{\"name\": ") + json_string(r.cameras[i].name()) +
-              ", \"rotation_wxyz\": [" + json_number(q.w()) + ", " + json_number(q.x()) + ", " + json_number(q.y()) +
-              ", " + json_number(q.z()) + "], \"translation\": [" + json_number(t.x()) + ", " + json_number(t.y()) +
-              ", " + json_number(t.z()) + "], \"observations\": " + std::to_string(r.per_camera[i].num_observations) +
-              ", \"reprojection_rms_px\": " + json_number(r.per_camera[i].reprojection_rms_px);
+      Json cam = {{"name", r.cameras[i].name()},
+                  {"rotation_wxyz", {q.w(), q.x(), q.y(), q.z()}},
+                  {"translation", {t.x(), t.y(), t.z()}},
+                  {"observations", r.per_camera[i].num_observations},
+                  {"reprojection_rms_px", r.per_camera[i].reprojection_rms_px}};
       if (run.comparison) {
-        cams += ", \"rotation_error_deg\": " + json_number(run.comparison->rotation_error_deg[i]) +
-                ", \"position_error_m\": " + json_number(run.comparison->position_error[i] * metres_per_unit);
+        cam["rotation_error_deg"] = run.comparison->rotation_error_deg[i];
+        cam["position_error_m"] = run.comparison->position_error[i] * metres_per_unit;
       }
-      cams += "}";
+      cams.push_back(std::move(cam));
     }
-    std::printf("{\"status\": %s, \"message\": %s, \"length_unit\": %s, \"cameras\": [%s], "
-                "\"reprojection_rms_px\": %s, \"observations\": %d, \"estimated_height_m\": %s}\n",
-                json_string(calibration::to_string(r.status)).c_str(), json_string(r.message).c_str(),
-                json_string(metric ? "m" : "arbitrary").c_str(), cams.c_str(),
-                json_number(r.reprojection_rms_px).c_str(), r.num_observations_used,
-                json_number(r.estimated_height_m).c_str());
+    print_json({{"status", calibration::to_string(r.status)},
+                {"message", r.message},
+                {"length_unit", metric ? "m" : "arbitrary"},
+                {"cameras", std::move(cams)},
+                {"reprojection_rms_px", r.reprojection_rms_px},
+                {"observations", r.num_observations_used},
+                {"estimated_height_m", r.estimated_height_m}});
   } else if (!out.quiet) {
     std::printf("rig of %zu cameras from %d frames: %s\n", r.cameras.size(), keypoints.num_frames(),
                 calibration::to_string(r.status));
@@ -199,14 +201,14 @@ int run_calibrate_relative(int argc, char** argv) {
   const io::Rig rig = load_rig(args.require("intrinsics"));
   const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), 2, "calibrate-relative");
   const MultiViewKeypoints keypoints = load_openpose_views(folders);
-  std::vector<PoseMatrix> frames_a, frames_b;
-  for (const auto& frame : keypoints.frames) {
-    frames_a.push_back(frame[0]);
-    frames_b.push_back(frame[1]);
-  }
+  Points2d keypoints_a, keypoints_b;  // each camera's sequence, 2 x (F*J)
+  Eigen::VectorXd scores_a, scores_b;
+  view_sequence(keypoints, 0, &keypoints_a, &scores_a);
+  view_sequence(keypoints, 1, &keypoints_b, &scores_b);
   const camera::Rigid3d reference = cameras[1].cam_from_world * cameras[0].cam_from_world.inverse();
   const bool has_reference = !same_pose(cameras[0].cam_from_world, cameras[1].cam_from_world);
-  const RelativePoseEstimate r = relative_pose_from_keypoints(cameras[0], cameras[1], frames_a, frames_b, method,
+  const RelativePoseEstimate r = relative_pose_from_keypoints(cameras[0], cameras[1], keypoints_a, scores_a,
+                                                              keypoints_b, scores_b, method,
                                                               max_error_px, min_confidence, seed,
                                                               has_reference ? &reference : nullptr);
   if (!r.ok) {
@@ -225,14 +227,15 @@ int run_calibrate_relative(int argc, char** argv) {
     write_file_atomic(args.get("out"), io::format_rig_json(pair));
   }
   if (out.json) {
-    std::printf("{\"camera_a\": %s, \"camera_b\": %s, \"method\": %s, \"correspondences\": %d, \"inliers\": %d, "
-                "\"rotation_wxyz\": [%s, %s, %s, %s], \"translation_direction\": [%s, %s, %s], "
-                "\"rotation_error_deg\": %s, \"translation_error_deg\": %s}\n",
-                json_string(cameras[0].name()).c_str(), json_string(cameras[1].name()).c_str(),
-                json_string(method_name).c_str(), r.num_correspondences, r.num_inliers, json_number(q.w()).c_str(),
-                json_number(q.x()).c_str(), json_number(q.y()).c_str(), json_number(q.z()).c_str(),
-                json_number(t.x()).c_str(), json_number(t.y()).c_str(), json_number(t.z()).c_str(),
-                json_number(r.rotation_error_deg).c_str(), json_number(r.translation_error_deg).c_str());
+    print_json({{"camera_a", cameras[0].name()},
+                {"camera_b", cameras[1].name()},
+                {"method", method_name},
+                {"correspondences", r.num_correspondences},
+                {"inliers", r.num_inliers},
+                {"rotation_wxyz", {q.w(), q.x(), q.y(), q.z()}},
+                {"translation_direction", {t.x(), t.y(), t.z()}},
+                {"rotation_error_deg", r.rotation_error_deg},
+                {"translation_error_deg", r.translation_error_deg}});
   } else if (!out.quiet) {
     const Eigen::Matrix3d R = q.toRotationMatrix();
     std::printf("%s from %s (%s), %d inliers of %d joint correspondences over %d frames\n", cameras[1].name().c_str(),

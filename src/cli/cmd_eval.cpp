@@ -2,6 +2,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -32,13 +33,14 @@ constexpr const char* kHelp =
     "  --root NAME        root joint for N-MPJPE (default: the first matched joint)\n"
     "  --quiet, --json    print nothing but errors / a JSON object\n";
 
-std::vector<metrics::Pose3d> select(const PoseSequence& s, const std::vector<int>& joints, const std::vector<int>& frames,
-                                    double to_mm) {
-  std::vector<metrics::Pose3d> out;
-  for (int f : frames) {
-    metrics::Pose3d p(static_cast<Eigen::Index>(joints.size()), 3);
-    for (std::size_t j = 0; j < joints.size(); ++j) p.row(static_cast<Eigen::Index>(j)) = s.poses[f].row(joints[j]) * to_mm;
-    out.push_back(p);
+/// The selected frames and joints in mm, packed 3 x (frames * joints) (the metrics' batch layout).
+Points3d select(const PoseSequence& s, const std::vector<int>& joints, const std::vector<int>& frames, double to_mm) {
+  const Eigen::Index J = static_cast<Eigen::Index>(joints.size());
+  Points3d out(3, static_cast<Eigen::Index>(frames.size()) * J);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    for (Eigen::Index j = 0; j < J; ++j) {
+      out.col(static_cast<Eigen::Index>(i) * J + j) = s.pose(frames[i]).col(joints[static_cast<std::size_t>(j)]) * to_mm;
+    }
   }
   return out;
 }
@@ -93,37 +95,42 @@ int run_eval(int argc, char** argv) {
     }
     if (root < 0) throw UsageError("eval: --root '" + args.get("root") + "' is not a joint of both files");
   }
-  const std::vector<metrics::Pose3d> P = select(pred, pj, pf, 1000.0 * io::metres_per_unit(pred.unit));
-  const std::vector<metrics::Pose3d> G = select(gt, gj, gf, 1000.0 * io::metres_per_unit(gt.unit));
+  const Points3d P = select(pred, pj, pf, 1000.0 * io::metres_per_unit(pred.unit));
+  const Points3d G = select(gt, gj, gf, 1000.0 * io::metres_per_unit(gt.unit));
+  const int J = static_cast<int>(names.size());
 
   metrics::ErrorOptions absolute;
   absolute.alignment = metrics::Alignment::kNone;
-  const metrics::ErrorSummary e = metrics::mpjpe(P, G, absolute);
+  const metrics::ErrorSummary e = metrics::mpjpe(P, G, J, absolute);
   if (!e.ok()) throw std::runtime_error("no joint can be compared: " + e.message);
-  const metrics::ErrorSummary pa = metrics::pa_mpjpe(P, G);
-  const metrics::ErrorSummary n = metrics::n_mpjpe(P, G, root);
+  const metrics::ErrorSummary pa = metrics::pa_mpjpe(P, G, J);
+  const metrics::ErrorSummary n = metrics::n_mpjpe(P, G, J, root);
   metrics::PckOptions pck_options;
   pck_options.alignment = metrics::Alignment::kNone;
   pck_options.threshold = pck_mm;
-  const metrics::RateSummary pck = metrics::pck_3d(P, G, pck_options);
+  const metrics::RateSummary pck = metrics::pck_3d(P, G, J, pck_options);
   metrics::AucOptions auc_options;
   auc_options.alignment = metrics::Alignment::kNone;
   auc_options.max_threshold = pck_mm;
-  const metrics::AucResult auc = metrics::auc_3d(P, G, auc_options);
+  const metrics::AucResult auc = metrics::auc_3d(P, G, J, auc_options);
   const auto value = [](const metrics::ErrorSummary& s) { return s.ok() ? s.mean : std::nan(""); };
 
   if (out.json) {
-    std::string per_joint;
+    Json per_joint = Json::object();
     for (std::size_t j = 0; j < names.size(); ++j) {
-      per_joint += (j ? ", " : "") + json_string(names[j]) + ": " + json_number(e.per_joint[static_cast<Eigen::Index>(j)]);
+      per_joint[names[j]] = e.per_joint[static_cast<Eigen::Index>(j)];
     }
-    std::printf("{\"frames\": %zu, \"joints\": %zu, \"evaluated\": %d, \"missing_prediction\": %d, "
-                "\"mpjpe_mm\": %s, \"pa_mpjpe_mm\": %s, \"n_mpjpe_mm\": %s, \"pck\": %s, \"pck_threshold_mm\": %s, "
-                "\"auc\": %s, \"per_joint_mpjpe_mm\": {%s}}\n",
-                pf.size(), names.size(), e.counts.evaluated, e.counts.missing_prediction, json_number(e.mean).c_str(),
-                json_number(value(pa)).c_str(), json_number(value(n)).c_str(),
-                json_number(pck.ok() ? pck.rate : std::nan("")).c_str(), json_number(pck_mm).c_str(),
-                json_number(auc.ok() ? auc.auc : std::nan("")).c_str(), per_joint.c_str());
+    print_json({{"frames", pf.size()},
+                {"joints", names.size()},
+                {"evaluated", e.counts.evaluated},
+                {"missing_prediction", e.counts.missing_prediction},
+                {"mpjpe_mm", e.mean},
+                {"pa_mpjpe_mm", value(pa)},
+                {"n_mpjpe_mm", value(n)},
+                {"pck", pck.ok() ? pck.rate : std::nan("")},
+                {"pck_threshold_mm", pck_mm},
+                {"auc", auc.ok() ? auc.auc : std::nan("")},
+                {"per_joint_mpjpe_mm", std::move(per_joint)}});
   } else if (!out.quiet) {
     std::printf("%zu frames, %zu joints matched by name (%d entries evaluated, %d predictions missing)\n\n", pf.size(),
                 names.size(), e.counts.evaluated, e.counts.missing_prediction);

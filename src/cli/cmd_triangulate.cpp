@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/triangulation/triangulate.hpp>
@@ -122,25 +123,22 @@ int run_triangulate(int argc, char** argv) {
   result.method = to_string(options.method);
   result.rate_hz = rate;
   result.frame_numbers = keypoints.frame_numbers;
-  result.poses.resize(static_cast<std::size_t>(F));
-  result.reprojection_error_px.resize(static_cast<std::size_t>(F));
-  result.views_used.resize(static_cast<std::size_t>(F));
+  const Eigen::Index columns = static_cast<Eigen::Index>(F) * J;  // packed, column f*J + j
+  result.poses.resize(3, columns);
+  result.reprojection_error_px.resize(columns);
+  result.views_used.resize(columns);
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
-    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
-    for (int v = 0; v < V; ++v) {
-      px[v] = keypoints.frames[f][v].leftCols<2>();
-      conf[v] = keypoints.frames[f][v].col(2);
-    }
-    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, options);
-    result.poses[f] = r.points_in_world;
-    result.reprojection_error_px[f].resize(J);
-    result.views_used[f].resize(J);
+    // The frame is already packed view-major (2 x (V*J)), the input triangulate_skeleton takes.
+    const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(
+        cameras, keypoints.keypoints_px[static_cast<std::size_t>(f)], keypoints.scores[static_cast<std::size_t>(f)],
+        options);
+    result.pose(f) = r.points_in_world;
     for (int j = 0; j < J; ++j) {
       const auto& jr = r.joints[static_cast<std::size_t>(j)];
-      result.reprojection_error_px[f][j] = jr.ok() ? jr.mean_reprojection_error_px : std::nan("");
-      result.views_used[f][j] = jr.ok() ? static_cast<int>(jr.used_views.size()) : 0;
+      const Eigen::Index c = static_cast<Eigen::Index>(f) * J + j;
+      result.reprojection_error_px(c) = jr.ok() ? jr.mean_reprojection_error_px : std::nan("");
+      result.views_used(c) = jr.ok() ? static_cast<int>(jr.used_views.size()) : 0;
     }
     progress.tick();
   });
@@ -148,23 +146,22 @@ int run_triangulate(int argc, char** argv) {
 
   int triangulated = 0;
   double error_sum = 0.0;
-  for (int f = 0; f < F; ++f) {
-    for (int j = 0; j < J; ++j) {
-      if (result.views_used[f][j] > 0) {
-        ++triangulated;
-        error_sum += result.reprojection_error_px[f][j];
-      }
+  for (Eigen::Index c = 0; c < columns; ++c) {
+    if (result.views_used(c) > 0) {
+      ++triangulated;
+      error_sum += result.reprojection_error_px(c);
     }
   }
   for (const auto& o : outputs) write_poses(result, o);
   const double mean_error = triangulated > 0 ? error_sum / triangulated : std::nan("");
   if (out.json) {
-    std::string files;
-    for (const auto& o : outputs) files += (files.empty() ? "" : ", ") + json_string(o);
-    std::printf("{\"frames\": %d, \"joints\": %d, \"cameras\": %d, \"triangulated\": %d, "
-                "\"mean_reprojection_error_px\": %s, \"method\": %s, \"outputs\": [%s]}\n",
-                F, J, V, triangulated, json_number(mean_error).c_str(), json_string(result.method).c_str(),
-                files.c_str());
+    print_json({{"frames", F},
+                {"joints", J},
+                {"cameras", V},
+                {"triangulated", triangulated},
+                {"mean_reprojection_error_px", mean_error},
+                {"method", result.method},
+                {"outputs", outputs}});
   } else if (!out.quiet) {
     std::printf("triangulated %d of %d joints over %d frames from %d cameras (%s), mean reprojection error %.2f px\n",
                 triangulated, F * J, F, V, result.method.c_str(), mean_error);

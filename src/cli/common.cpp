@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -94,6 +93,13 @@ void parallel_for(int n, int threads, const std::function<void(int)>& fn) {
 
 namespace {
 
+/// 2 x N point set of a list of pixels.
+Points2d to_points(const std::vector<Eigen::Vector2d>& v) {
+  Points2d p(2, static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) p.col(static_cast<Eigen::Index>(i)) = v[i];
+  return p;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
                                                  [](char a, char b) { return std::tolower(a) == std::tolower(b); });
@@ -106,6 +112,16 @@ io::Rig load_rig(const std::string& path) {
   if (ends_with(path, ".json")) return io::read_rig_json(path);
   throw std::runtime_error("calibration '" + path +
                            "': unknown format (expected a Pose2Sim .toml or a crossview .json rig)");
+}
+
+void view_sequence(const MultiViewKeypoints& keypoints, int view, Points2d* keypoints_px, Eigen::VectorXd* scores) {
+  const Eigen::Index J = keypoints.num_joints;
+  keypoints_px->resize(2, keypoints.num_frames() * J);
+  scores->resize(keypoints.num_frames() * J);
+  for (int f = 0; f < keypoints.num_frames(); ++f) {
+    keypoints_px->middleCols(f * J, J) = keypoints.view(f, view);
+    scores->segment(f * J, J) = keypoints.view_scores(f, view);
+  }
 }
 
 MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) {
@@ -142,21 +158,21 @@ MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders) 
     out.frame_numbers.push_back(number);
   }
   out.num_joints = num_joints;
-  PoseMatrix missing(num_joints, 3);
-  missing.leftCols<2>().setConstant(std::numeric_limits<double>::quiet_NaN());
-  missing.col(2).setZero();
-  out.frames.assign(frame_index.size(), std::vector<PoseMatrix>(folders.size(), missing));
+  out.num_views = num_views;
+  const Eigen::Index columns = static_cast<Eigen::Index>(num_views) * num_joints;
+  out.keypoints_px.assign(frame_index.size(), Points2d::Constant(2, columns, std::numeric_limits<double>::quiet_NaN()));
+  out.scores.assign(frame_index.size(), Eigen::VectorXd::Zero(columns));
   for (int v = 0; v < num_views; ++v) {
     for (std::size_t f = 0; f < per_view[v].size(); ++f) {
       const int p = main_person[v][f];
       if (p < 0) continue;
       const io::OpenPosePerson& person = per_view[v][f].people[static_cast<std::size_t>(p)];
-      PoseMatrix& m = out.frames[static_cast<std::size_t>(frame_index[per_view[v][f].frame_number])][v];
+      const std::size_t frame = static_cast<std::size_t>(frame_index[per_view[v][f].frame_number]);
       for (int j = 0; j < num_joints; ++j) {
         if (!person.is_detected(j)) continue;
-        m(j, 0) = person.keypoints_px(0, j);
-        m(j, 1) = person.keypoints_px(1, j);
-        m(j, 2) = person.scores[j];
+        const Eigen::Index column = static_cast<Eigen::Index>(v) * num_joints + j;
+        out.keypoints_px[frame].col(column) = person.keypoints_px.col(j);
+        out.scores[frame](column) = person.scores[j];
       }
     }
   }
@@ -203,64 +219,33 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   }
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, res.ptr);
-}
-
 RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a, const camera::Camera& camera_b,
-                                                  const std::vector<PoseMatrix>& frames_a,
-                                                  const std::vector<PoseMatrix>& frames_b,
+                                                  const ConstPointsRef& keypoints_a, const ConstScoresRef& scores_a,
+                                                  const ConstPointsRef& keypoints_b, const ConstScoresRef& scores_b,
                                                   RelativePoseMethod method, double max_error_px,
                                                   double min_confidence, std::uint64_t seed,
                                                   const camera::Rigid3d* reference_b_from_a) {
-  if (frames_a.size() != frames_b.size()) {
-    throw std::invalid_argument("relative_pose_from_keypoints: the two views have different frame counts");
-  }
+  require_points(keypoints_a, 2, "relative_pose_from_keypoints: keypoints_a");
+  require_points(keypoints_b, 2, "relative_pose_from_keypoints: keypoints_b (the shape of keypoints_a)",
+                 keypoints_a.cols());
+  require_scores(scores_a, keypoints_a.cols(), "relative_pose_from_keypoints: scores_a", false);
+  require_scores(scores_b, keypoints_b.cols(), "relative_pose_from_keypoints: scores_b", false);
   RelativePoseEstimate result;
   std::vector<Eigen::Vector2d> pa, pb;
-  for (std::size_t f = 0; f < frames_a.size(); ++f) {
-    const PoseMatrix& da = frames_a[f];
-    const PoseMatrix& db = frames_b[f];
-    for (int j = 0; j < std::min(da.rows(), db.rows()); ++j) {
-      if (!(da(j, 2) > min_confidence) || !(db(j, 2) > min_confidence)) continue;
-      const Eigen::Vector2d xa = da.row(j).head<2>().transpose();
-      const Eigen::Vector2d xb = db.row(j).head<2>().transpose();
-      if (!xa.allFinite() || !xb.allFinite()) continue;
-      pa.push_back(xa);
-      pb.push_back(xb);
-    }
+  for (Eigen::Index i = 0; i < keypoints_a.cols(); ++i) {
+    if (!(scores_a(i) > min_confidence) || !(scores_b(i) > min_confidence)) continue;
+    const Eigen::Vector2d xa = keypoints_a.col(i);
+    const Eigen::Vector2d xb = keypoints_b.col(i);
+    if (!xa.allFinite() || !xb.allFinite()) continue;
+    pa.push_back(xa);
+    pb.push_back(xb);
   }
   result.num_correspondences = static_cast<int>(pa.size());
   if (method == RelativePoseMethod::kEssential) {
     epipolar::EssentialOptions options;
     options.max_error_px = max_error_px;
     options.ransac.seed = seed;
-    const epipolar::EssentialResult er = epipolar::estimate_essential(pa, pb, camera_a, camera_b, options);
+    const epipolar::EssentialResult er = epipolar::estimate_essential(to_points(pa), to_points(pb), camera_a, camera_b, options);
     result.num_inliers = er.num_inliers;
     if (!er.success()) {
       result.message = er.message;
@@ -285,7 +270,7 @@ RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a
     epipolar::FundamentalOptions options;
     options.max_error_px = max_error_px;
     options.ransac.seed = seed;
-    const epipolar::FundamentalResult fr = epipolar::estimate_fundamental(ua, ub, options);
+    const epipolar::FundamentalResult fr = epipolar::estimate_fundamental(to_points(ua), to_points(ub), options);
     result.num_inliers = fr.num_inliers;
     if (!fr.success()) {
       result.message = fr.message;
@@ -299,7 +284,7 @@ RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a
       na.emplace_back((ua[i].x() - camera_a.cx()) / camera_a.fx(), (ua[i].y() - camera_a.cy()) / camera_a.fy());
       nb.emplace_back((ub[i].x() - camera_b.cx()) / camera_b.fx(), (ub[i].y() - camera_b.cy()) / camera_b.fy());
     }
-    const epipolar::RecoverPoseResult pose = epipolar::recover_pose(E, na, nb);
+    const epipolar::RecoverPoseResult pose = epipolar::recover_pose(E, to_points(na), to_points(nb));
     if (pose.status != epipolar::RecoverPoseStatus::kSuccess) {
       result.message = pose.message;
       return result;

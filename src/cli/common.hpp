@@ -1,12 +1,13 @@
 // crossview CLI: pieces shared by the subcommands (progress line, frame-parallel
-// loop, loading calibrations and OpenPose folders, atomic file writes, JSON
-// text helpers, the relative pose of a camera pair from body joints).
+// loop, loading calibrations and OpenPose folders, atomic file writes, the
+// relative pose of a camera pair from body joints).
 #pragma once
 
 #include "report.hpp"
 
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/io/rig.hpp>
 #include <crossview/pose/skeleton.hpp>
 
@@ -54,15 +55,30 @@ void parallel_for(int n, int threads, const std::function<void(int)>& fn);
 /// (`.json`). Throws io::IoError / std::runtime_error with the path.
 io::Rig load_rig(const std::string& path);
 
-/// 2D detections of one person in every view over a sequence, J x (u, v,
-/// confidence) per frame and view (confidence 0 and NaN pixels = missing).
+/// 2D detections of one person in every view over a sequence, each frame
+/// packed view-major (docs/conventions.md#array-layouts): keypoints_px[f] is
+/// 2 x (V*J), column v*J + j = joint j in view v, with V*J scores aligned with
+/// the columns (score 0 and NaN pixels = missing). The input of
+/// triangulation::triangulate_skeleton, frame by frame.
 struct MultiViewKeypoints {
-  std::vector<long long> frame_numbers;              ///< Union of the views' frame numbers, sorted.
-  std::vector<std::vector<PoseMatrix>> frames;       ///< [frame][view].
+  std::vector<long long> frame_numbers;  ///< Union of the views' frame numbers, sorted.
+  std::vector<Points2d> keypoints_px;    ///< [frame]: 2 x (V*J).
+  std::vector<Eigen::VectorXd> scores;   ///< [frame]: V*J.
+  int num_views = 0;
   int num_joints = 0;
-  int num_views() const { return frames.empty() ? 0 : static_cast<int>(frames.front().size()); }
-  int num_frames() const { return static_cast<int>(frames.size()); }
+  int num_frames() const { return static_cast<int>(keypoints_px.size()); }
+  /// View v of frame f: 2 x J pixels and J scores (views into the frame).
+  Eigen::Block<const Points2d, 2, Eigen::Dynamic, true> view(int f, int v) const {
+    return keypoints_px[static_cast<std::size_t>(f)].middleCols(static_cast<Eigen::Index>(v) * num_joints, num_joints);
+  }
+  Eigen::VectorBlock<const Eigen::VectorXd> view_scores(int f, int v) const {
+    return scores[static_cast<std::size_t>(f)].segment(static_cast<Eigen::Index>(v) * num_joints, num_joints);
+  }
 };
+
+/// View v of every frame packed 2 x (F*J) (column f*J + j) with its F*J scores:
+/// one camera's sequence, e.g. for relative_pose_from_keypoints.
+void view_sequence(const MultiViewKeypoints& keypoints, int view, Points2d* keypoints_px, Eigen::VectorXd* scores);
 
 /// Reads one OpenPose JSON folder per view (frames matched by the number in
 /// the file names) and keeps the main person of every frame (highest mean
@@ -79,11 +95,6 @@ pose::Skeleton skeleton_for(const std::string& name, int num_joints);
 /// never sees a partial file; throws std::runtime_error naming the path.
 void write_file_atomic(const std::string& path, const std::string& text);
 
-/// JSON string literal (with quotes) of `s`.
-std::string json_string(const std::string& s);
-/// A number for JSON: shortest round-trip form, `null` when not finite.
-std::string json_number(double v);
-
 /// The relative pose of camera b to camera a from body joints seen by both.
 struct RelativePoseEstimate {
   bool ok = false;
@@ -99,14 +110,16 @@ struct RelativePoseEstimate {
 enum class RelativePoseMethod { kFundamental, kEssential };
 
 /// Gathers the joints detected (confidence > min_confidence) in both views of
-/// every frame and estimates b's pose relative to a: kFundamental = F with
+/// every frame and estimates b's pose relative to a. keypoints_a / keypoints_b
+/// are the two views' sequences packed 2 x (F*J) (column f*J + j, the same F
+/// and J in both) with F*J scores each. kFundamental = F with
 /// RANSAC on undistorted pixels, E = Kb^T F Ka, decomposition + cheirality
 /// (EpipolarPose); kEssential = 5-point RANSAC on the cameras' normalized
 /// points, cheirality, refinement. `reference_b_from_a` (optional) is used
 /// only to report errors.
 RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a, const camera::Camera& camera_b,
-                                                  const std::vector<PoseMatrix>& frames_a,
-                                                  const std::vector<PoseMatrix>& frames_b,
+                                                  const ConstPointsRef& keypoints_a, const ConstScoresRef& scores_a,
+                                                  const ConstPointsRef& keypoints_b, const ConstScoresRef& scores_b,
                                                   RelativePoseMethod method, double max_error_px,
                                                   double min_confidence, std::uint64_t seed,
                                                   const camera::Rigid3d* reference_b_from_a);

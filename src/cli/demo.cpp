@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 
@@ -59,22 +60,25 @@ constexpr const char* kDemoHelp =
 
 /// RPSM refinement of one frame from Gaussian heatmaps rendered (64 x 64, on a
 /// square crop around the detections) from the 2D detections, starting at
-/// `initial` (J x 3). Keeps `initial` and counts a failure when RPSM cannot run.
-metrics::Pose3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose::Skeleton& skeleton,
-                                 const metrics::Pose3d& initial, bool* failed) {
+/// `initial` (3 x J). Keeps `initial` and counts a failure when RPSM cannot run.
+Points3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose::Skeleton& skeleton,
+                          const Points3d& initial, bool* failed) {
   if (!initial.allFinite()) {
     *failed = true;
     return initial;
   }
   constexpr int kHeatmapSize = 64;
+  const int J = skeleton.num_joints();
+  const sim::FrameDetections& detections = scene.detections[static_cast<size_t>(frame)];  // column v*J + j
   std::vector<pose::HeatmapView> views;
   for (size_t v = 0; v < scene.cameras.size(); ++v) {
-    const sim::Keypoints2d& kp = scene.detections[static_cast<size_t>(frame)][v];
+    const auto kp = detections.keypoints_px.middleCols(static_cast<Eigen::Index>(v) * J, J);
+    const auto scores = detections.scores.segment(static_cast<Eigen::Index>(v) * J, J);
     Eigen::Vector2d lo(1e300, 1e300), hi(-1e300, -1e300);
-    for (int j = 0; j < kp.rows(); ++j) {
-      if (!(kp(j, 2) > 0.0)) continue;
-      lo = lo.cwiseMin(kp.row(j).head<2>().transpose());
-      hi = hi.cwiseMax(kp.row(j).head<2>().transpose());
+    for (int j = 0; j < J; ++j) {
+      if (!(scores(j) > 0.0)) continue;
+      lo = lo.cwiseMin(kp.col(j));
+      hi = hi.cwiseMax(kp.col(j));
     }
     if (!(hi.x() > lo.x())) continue;  // this view saw nothing
     const double side = 1.2 * std::max(hi.x() - lo.x(), hi.y() - lo.y()) + 40.0;
@@ -82,15 +86,14 @@ metrics::Pose3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose:
     const pose::Affine2d affine = pose::image_from_heatmap_for_box(centre.x() - 0.5 * side, centre.y() - 0.5 * side,
                                                                    side, side, kHeatmapSize, kHeatmapSize);
     views.push_back({scene.cameras[v],
-                     pose::render_gaussian_heatmaps(kp.leftCols<2>().transpose(), kp.col(2), kHeatmapSize,
-                                                    kHeatmapSize, affine, 2.0)});
+                     pose::render_gaussian_heatmaps(kp, scores, kHeatmapSize, kHeatmapSize, affine, 2.0)});
   }
-  const rpsm::RpsmResult r = rpsm::refine(views, skeleton, initial.transpose());
+  const rpsm::RpsmResult r = rpsm::refine(views, skeleton, initial);
   if (!r.success()) {
     *failed = true;
     return initial;
   }
-  return r.joints_in_world.transpose();
+  return r.joints_in_world;
 }
 
 }  // namespace
@@ -125,17 +128,21 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
     std::vector<float> maps;
     maps.reserve(static_cast<std::size_t>(F) * J * H * W);
     for (int f = 0; f < F; ++f) {
-      const sim::Keypoints2d& d = scene.detections[f][v];
-      std::string people = "{\"version\": 1.3, \"people\": [{\"person_id\": [-1], \"pose_keypoints_2d\": [";
+      const auto kp = scene.detections[f].keypoints_px.middleCols(static_cast<Eigen::Index>(v) * J, J);
+      const auto scores = scene.detections[f].scores.segment(static_cast<Eigen::Index>(v) * J, J);
+      // OpenPose's per-frame file: x, y, score per joint, zeros for a joint not seen.
+      Json keypoints = Json::array();
       for (int j = 0; j < J; ++j) {
-        const bool seen = d(j, 2) > 0.0;
-        people += fmt::format("{}{}, {}, {}", j ? ", " : "", seen ? json_number(d(j, 0)) : "0",
-                              seen ? json_number(d(j, 1)) : "0", seen ? json_number(d(j, 2)) : "0");
+        if (scores(j) > 0.0) {
+          keypoints.insert(keypoints.end(), {kp(0, j), kp(1, j), scores(j)});
+        } else {
+          keypoints.insert(keypoints.end(), {0, 0, 0});
+        }
       }
-      people += "]}]}\n";
-      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), people);
-      const pose::ViewHeatmaps h =
-          pose::render_gaussian_heatmaps(d.leftCols<2>().transpose(), d.col(2), H, W, affine, 1.0);
+      const Json person = {{"person_id", Json::array({-1})}, {"pose_keypoints_2d", std::move(keypoints)}};
+      const Json people = {{"version", 1.3}, {"people", Json::array({person})}};
+      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), format_json(people) + "\n");
+      const pose::ViewHeatmaps h = pose::render_gaussian_heatmaps(kp, scores, H, W, affine, 1.0);
       maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
     io::write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
@@ -144,10 +151,8 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   truth.joint_names = skeleton.names();
   truth.unit = "mm";
   truth.method = "ground truth";
-  for (int f = 0; f < F; ++f) {
-    truth.frame_numbers.push_back(f);
-    truth.poses.push_back(scene.poses_in_world[f]);
-  }
+  for (int f = 0; f < F; ++f) truth.frame_numbers.push_back(f);
+  truth.poses = scene.poses_in_world;  // packed 3 x (F*J), the poses file's layout
   write_poses(truth, (fs::path(dir) / "ground_truth.json").string());
 }
 
@@ -182,7 +187,7 @@ int run_demo(int argc, char** argv) {
 
   const sim::Scene scene = sim::make_scene(options);
   const pose::Skeleton skeleton = pose::human36m_17();
-  const int num_frames = static_cast<int>(scene.poses_in_world.size());
+  const int num_frames = scene.num_frames();
   const int num_views = static_cast<int>(scene.cameras.size());
   const int num_joints = skeleton.num_joints();
   if (args.has("export")) export_scene(scene, skeleton, args.get("export"));
@@ -192,42 +197,57 @@ int run_demo(int argc, char** argv) {
   //    joints alone (EpipolarPose): F with RANSAC on undistorted pixels, E, R and t
   //    with the cheirality check; compared with the true relative poses.
   std::vector<RelativePoseEstimate> pairs;
-  for (int v = 1; v < num_views; ++v) {
-    std::vector<PoseMatrix> a, b;
-    for (const auto& frame : scene.detections) {
-      a.push_back(frame[0]);
-      b.push_back(frame[static_cast<size_t>(v)]);
+  // Camera v's sequence packed 2 x (F*J) (column f*J + j) with its scores.
+  const auto view_sequence = [&](int v, Points2d* px, Eigen::VectorXd* scores) {
+    px->resize(2, static_cast<Eigen::Index>(num_frames) * num_joints);
+    scores->resize(px->cols());
+    for (int f = 0; f < num_frames; ++f) {
+      const sim::FrameDetections& d = scene.detections[static_cast<size_t>(f)];
+      px->middleCols(static_cast<Eigen::Index>(f) * num_joints, num_joints) =
+          d.keypoints_px.middleCols(static_cast<Eigen::Index>(v) * num_joints, num_joints);
+      scores->segment(static_cast<Eigen::Index>(f) * num_joints, num_joints) =
+          d.scores.segment(static_cast<Eigen::Index>(v) * num_joints, num_joints);
     }
+  };
+  Points2d keypoints_a;
+  Eigen::VectorXd scores_a;
+  view_sequence(0, &keypoints_a, &scores_a);
+  for (int v = 1; v < num_views; ++v) {
+    Points2d keypoints_b;
+    Eigen::VectorXd scores_b;
+    view_sequence(v, &keypoints_b, &scores_b);
     const camera::Rigid3d truth_b_from_a =
         scene.cameras[static_cast<size_t>(v)].cam_from_world * scene.cameras[0].cam_from_world.inverse();
-    pairs.push_back(relative_pose_from_keypoints(scene.cameras[0], scene.cameras[static_cast<size_t>(v)], a, b,
-                                                 RelativePoseMethod::kFundamental, 3.0, 0.0, options.seed,
-                                                 &truth_b_from_a));
+    pairs.push_back(relative_pose_from_keypoints(scene.cameras[0], scene.cameras[static_cast<size_t>(v)], keypoints_a,
+                                                 scores_a, keypoints_b, scores_b, RelativePoseMethod::kFundamental,
+                                                 3.0, 0.0, options.seed, &truth_b_from_a));
   }
 
   // 2. Triangulation of every frame (plain DLT and the robust path), 3. RPSM
   //    refinement from Gaussian heatmaps rendered from the detections.
   const std::size_t F = static_cast<std::size_t>(num_frames);
-  std::vector<metrics::Pose3d> truth(scene.poses_in_world.begin(), scene.poses_in_world.end());
-  std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
+  const Points3d& truth = scene.poses_in_world;  // packed 3 x (F*J), column f*J + j
+  const Eigen::Index columns = static_cast<Eigen::Index>(num_frames) * num_joints;
+  Points3d dlt(3, columns), robust(3, columns), rpsm_poses(3, columns);
+  const auto frame_of = [num_joints](Points3d& poses, int f) {
+    return poses.middleCols(static_cast<Eigen::Index>(f) * num_joints, num_joints);
+  };
   std::vector<char> rpsm_failed(F, 0);
   parallel_for(num_frames, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> keypoints(static_cast<size_t>(num_views));
-    std::vector<Eigen::VectorXd> confidences(static_cast<size_t>(num_views));
-    for (int v = 0; v < num_views; ++v) {
-      keypoints[static_cast<size_t>(v)] = scene.detections[static_cast<size_t>(f)][static_cast<size_t>(v)].leftCols<2>();
-      confidences[static_cast<size_t>(v)] = scene.detections[static_cast<size_t>(f)][static_cast<size_t>(v)].col(2);
-    }
+    // The frame's detections are packed view-major: triangulate_skeleton's input as is.
+    const sim::FrameDetections& d = scene.detections[static_cast<size_t>(f)];
     triangulation::TriangulationOptions dlt_options;
     dlt_options.method = triangulation::Method::kDlt;
     dlt_options.refine = false;
     triangulation::TriangulationOptions robust_options;
     robust_options.method = triangulation::Method::kRobust;
     robust_options.robust.seed = options.seed;
-    dlt[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, dlt_options).points_in_world;
-    robust[f] = triangulation::triangulate_skeleton(scene.cameras, keypoints, confidences, robust_options).points_in_world;
+    frame_of(dlt, f) =
+        triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, dlt_options).points_in_world;
+    frame_of(robust, f) =
+        triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, robust_options).points_in_world;
     bool failed = false;
-    rpsm_poses[f] = refine_with_rpsm(scene, f, skeleton, robust[f], &failed);
+    frame_of(rpsm_poses, f) = refine_with_rpsm(scene, f, skeleton, frame_of(robust, f), &failed);
     rpsm_failed[f] = failed ? 1 : 0;
     progress.tick();
   });
@@ -244,10 +264,10 @@ int run_demo(int argc, char** argv) {
   pss::FitOptions fit_options;
   fit_options.kmeans.seed = options.seed;
   const bool pss_possible = num_frames >= 6;
-  const pss::Model pss_model = pss_possible ? pss::fit(truth, k, fit_options) : pss::Model{};
+  const pss::Model pss_model = pss_possible ? pss::fit(truth, num_joints, k, fit_options) : pss::Model{};
   struct Row {
     std::string name;
-    const std::vector<metrics::Pose3d>* poses;
+    const Points3d* poses;
     std::string color;
   };
   const std::vector<Row> rows = {{"DLT", &dlt, "#bf8700"},
@@ -262,23 +282,26 @@ int run_demo(int argc, char** argv) {
   report.parents = skeleton.parents();
   report.table_header = {"method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150mm [%]",
                          fmt::format("PSS@{} [%]", k), "joints"};
-  std::string json_rows;
+  Json json_rows = Json::array();
   for (const Row& row : rows) {
-    const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, truth, absolute);
-    const metrics::ErrorSummary pa = metrics::pa_mpjpe(*row.poses, truth);
-    const metrics::RateSummary pck = metrics::pck_3d(*row.poses, truth, pck_options);
+    const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, truth, num_joints, absolute);
+    const metrics::ErrorSummary pa = metrics::pa_mpjpe(*row.poses, truth, num_joints);
+    const metrics::RateSummary pck = metrics::pck_3d(*row.poses, truth, num_joints, pck_options);
     // PSS compares whole poses: scored on the frames where the method produced
     // every joint (n/a when that is fewer than half of them).
     double pss_value = std::numeric_limits<double>::quiet_NaN();
-    std::vector<metrics::Pose3d> complete_pred, complete_truth;
-    for (std::size_t f = 0; f < row.poses->size(); ++f) {
-      if ((*row.poses)[f].allFinite()) {
-        complete_pred.push_back((*row.poses)[f]);
-        complete_truth.push_back(truth[f]);
-      }
+    Points3d complete_pred(3, columns), complete_truth(3, columns);
+    int complete = 0;
+    for (int f = 0; f < num_frames; ++f) {
+      const auto pose = row.poses->middleCols(static_cast<Eigen::Index>(f) * num_joints, num_joints);
+      if (!pose.allFinite()) continue;
+      complete_pred.middleCols(static_cast<Eigen::Index>(complete) * num_joints, num_joints) = pose;
+      complete_truth.middleCols(static_cast<Eigen::Index>(complete) * num_joints, num_joints) = scene.pose(f);
+      ++complete;
     }
-    if (pss_possible && 2 * complete_pred.size() >= row.poses->size()) {
-      pss_value = pss::score(pss_model, complete_pred, complete_truth).pss;
+    if (pss_possible && 2 * complete >= num_frames) {
+      const Eigen::Index n = static_cast<Eigen::Index>(complete) * num_joints;
+      pss_value = pss::score(pss_model, complete_pred.leftCols(n), complete_truth.leftCols(n)).pss;
     }
     report.table_rows.push_back({row.name, fmt::format("{:.1f}", e.mean), fmt::format("{:.1f}", pa.mean),
                                  fmt::format("{:.1f}", 100.0 * pck.rate),
@@ -287,21 +310,27 @@ int run_demo(int argc, char** argv) {
     ReportSeries series{row.name, row.color, {}};
     for (int j = 0; j < e.per_joint.size(); ++j) series.values.push_back(e.per_joint[j]);
     report.per_joint_errors.push_back(series);
-    json_rows += fmt::format("{}{{\"method\": \"{}\", \"mpjpe_mm\": {:.3f}, \"pa_mpjpe_mm\": {:.3f}, "
-                             "\"pck150\": {:.4f}, \"pss\": {}}}",
-                             json_rows.empty() ? "" : ", ", row.name, e.mean, pa.mean, pck.rate,
-                             std::isfinite(pss_value) ? fmt::format("{:.4f}", pss_value) : "null");
+    json_rows.push_back({{"method", row.name},
+                         {"mpjpe_mm", round_to(e.mean, 3)},
+                         {"pa_mpjpe_mm", round_to(pa.mean, 3)},
+                         {"pck150", round_to(pck.rate, 4)},
+                         {"pss", round_to(pss_value, 4)}});
   }
-  const size_t shown = scene.poses_in_world.size() / 2;
+  const int shown = num_frames / 2;
   report.frame_label = fmt::format("frame {}", shown);
+  const sim::FrameDetections& shown_detections = scene.detections[static_cast<size_t>(shown)];
   for (int c = 0; c < num_views; ++c) {
-    report.views.push_back({scene.cameras[static_cast<size_t>(c)], scene.detections[shown][static_cast<size_t>(c)],
-                            scene.is_outlier[shown][static_cast<size_t>(c)]});
+    const Eigen::Index first = static_cast<Eigen::Index>(c) * num_joints;
+    report.views.push_back({scene.cameras[static_cast<size_t>(c)],
+                            shown_detections.keypoints_px.middleCols(first, num_joints),
+                            shown_detections.scores.segment(first, num_joints),
+                            std::vector<char>(shown_detections.is_outlier.begin() + first,
+                                              shown_detections.is_outlier.begin() + first + num_joints)});
   }
-  report.poses.push_back({"ground truth", "#8c959f", scene.poses_in_world[shown], true});
-  report.poses.push_back({"robust triangulation", "#0969da", robust[shown], false});
-  report.poses.push_back({"RPSM", "#1a7f37", rpsm_poses[shown], false});
-  for (const auto& pose : scene.poses_in_world) report.trajectory.emplace_back(pose.row(0).transpose());
+  report.poses.push_back({"ground truth", "#8c959f", scene.pose(shown), true});
+  report.poses.push_back({"robust triangulation", "#0969da", frame_of(robust, shown), false});
+  report.poses.push_back({"RPSM", "#1a7f37", frame_of(rpsm_poses, shown), false});
+  for (int f = 0; f < num_frames; ++f) report.trajectory.emplace_back(scene.pose(f).col(0));
   std::string calib_text;
   for (size_t i = 0; i < pairs.size(); ++i) {
     const RelativePoseEstimate& p = pairs[i];
@@ -327,17 +356,20 @@ int run_demo(int argc, char** argv) {
   write_html_report(report, report_path);
 
   if (out.json) {
-    std::string calib_json;
+    Json calib_json = Json::array();
     for (size_t i = 0; i < pairs.size(); ++i) {
       const RelativePoseEstimate& p = pairs[i];
-      calib_json += fmt::format("{}{{\"pair\": [0, {}], \"ok\": {}, \"rotation_error_deg\": {:.4f}, "
-                                "\"translation_error_deg\": {:.4f}, \"inliers\": {}}}",
-                                calib_json.empty() ? "" : ", ", i + 1, p.ok ? "true" : "false",
-                                p.rotation_error_deg, p.translation_error_deg, p.num_inliers);
+      calib_json.push_back({{"pair", {0, i + 1}},
+                            {"ok", p.ok},
+                            {"rotation_error_deg", round_to(p.rotation_error_deg, 4)},
+                            {"translation_error_deg", round_to(p.translation_error_deg, 4)},
+                            {"inliers", p.num_inliers}});
     }
-    std::printf("{\"frames\": %d, \"cameras\": %d, \"self_calibration\": [%s], \"methods\": [%s], "
-                "\"report\": \"%s\"}\n",
-                num_frames, num_views, calib_json.c_str(), json_rows.c_str(), report_path.c_str());
+    print_json({{"frames", num_frames},
+                {"cameras", num_views},
+                {"self_calibration", std::move(calib_json)},
+                {"methods", std::move(json_rows)},
+                {"report", report_path}});
   } else if (!out.quiet) {
     std::printf("crossview demo: %d cameras, %d frames, %d joints (noise %.1f px, %.0f%% outliers, seed %llu)\n\n",
                 num_views, num_frames, num_joints, options.noise_px, 100.0 * options.outlier_rate,

@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "json_output.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 #include "rig_calibration.hpp"
@@ -80,7 +81,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const MultiViewKeypoints keypoints = load_openpose_views(layout.keypoint_folders);
   const pose::Skeleton skeleton = skeleton_for("", keypoints.num_joints);
   const int F = keypoints.num_frames();
-  const int V = keypoints.num_views();
+  const int V = keypoints.num_views;
   const int J = keypoints.num_joints;
   constexpr double kMinConfidence = 0.3;  // OpenPose scores below this are mostly wrong parts
 
@@ -96,17 +97,17 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
           : std::string("not calibrated (") + calibration::to_string(calib.status) + "): " + calib.message;
 
   // 2. Triangulation (DLT, robust), 3. RPSM from heatmaps rendered from the detections.
-  std::vector<metrics::Pose3d> dlt(F), robust(F), rpsm_poses(F);
+  // Every method's poses packed 3 x (F*J), column f*J + j.
+  const Eigen::Index columns = static_cast<Eigen::Index>(F) * J;
+  Points3d dlt(3, columns), robust(3, columns), rpsm_poses(3, columns);
+  const auto frame_of = [J](auto& poses, int f) { return poses.middleCols(static_cast<Eigen::Index>(f) * J, J); };
   std::vector<double> dlt_err(F, 0.0), robust_err(F, 0.0);
   std::vector<int> dlt_n(F, 0), robust_n(F, 0);
   Progress progress(out.quiet || out.json, 2 * F);
   parallel_for(F, threads, [&](int f) {
-    std::vector<Eigen::MatrixX2d> px(static_cast<std::size_t>(V));
-    std::vector<Eigen::VectorXd> conf(static_cast<std::size_t>(V));
-    for (int v = 0; v < V; ++v) {
-      px[v] = keypoints.frames[f][v].leftCols<2>();
-      conf[v] = keypoints.frames[f][v].col(2);
-    }
+    // The frame is packed view-major (2 x (V*J)), triangulate_skeleton's input.
+    const Points2d& px = keypoints.keypoints_px[static_cast<std::size_t>(f)];
+    const Eigen::VectorXd& conf = keypoints.scores[static_cast<std::size_t>(f)];
     triangulation::TriangulationOptions o;
     o.min_confidence = kMinConfidence;
     o.method = triangulation::Method::kDlt;
@@ -116,8 +117,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     o.refine = true;
     o.robust.seed = seed;
     const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, o);
-    dlt[f] = d.points_in_world;
-    robust[f] = r.points_in_world;
+    frame_of(dlt, f) = d.points_in_world;
+    frame_of(robust, f) = r.points_in_world;
     for (int j = 0; j < J; ++j) {
       if (d.joints[j].ok()) {
         dlt_err[f] += d.joints[j].mean_reprojection_error_px;
@@ -131,8 +132,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     progress.tick();
   });
   // Limb lengths of this person, measured on the robust triangulation.
-  std::vector<Eigen::Matrix3Xd> measured;
-  for (const auto& p : robust) measured.push_back(p.transpose());
+  const Points3d& measured = robust;
   pose::Skeleton rpsm_skeleton = skeleton;
   std::string rpsm_note;
   try {
@@ -143,12 +143,13 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   }
   std::vector<std::string> rpsm_failure(F);
   parallel_for(F, threads, [&](int f) {
-    rpsm_poses[f] = metrics::Pose3d::Constant(J, 3, std::nan(""));
+    frame_of(rpsm_poses, f).setConstant(std::nan(""));
+    const Points3d robust_pose = frame_of(robust, f);
     Eigen::Vector3d centre = Eigen::Vector3d::Zero();
     int valid = 0;
     for (int j = 0; j < J; ++j) {
-      if (robust[f].row(j).allFinite()) {
-        centre += robust[f].row(j).transpose();
+      if (robust_pose.col(j).allFinite()) {
+        centre += robust_pose.col(j);
         ++valid;
       }
     }
@@ -159,16 +160,16 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     }
     std::vector<pose::HeatmapView> views;
     for (int v = 0; v < V; ++v) {
-      const PoseMatrix& kp = keypoints.frames[f][v];
+      const auto kp = keypoints.view(f, v);  // 2 x J
       Eigen::Vector2d lo(1e300, 1e300), hi(-1e300, -1e300);
-      Eigen::VectorXd c = kp.col(2);
+      Eigen::VectorXd c = keypoints.view_scores(f, v);
       for (int j = 0; j < J; ++j) {
         if (!(c[j] > kMinConfidence)) {
           c[j] = 0.0;
           continue;
         }
-        lo = lo.cwiseMin(kp.row(j).head<2>().transpose());
-        hi = hi.cwiseMax(kp.row(j).head<2>().transpose());
+        lo = lo.cwiseMin(kp.col(j));
+        hi = hi.cwiseMax(kp.col(j));
       }
       if (!(hi.x() > lo.x())) continue;
       constexpr int kSize = 64;
@@ -176,15 +177,14 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
       const Eigen::Vector2d centre = 0.5 * (lo + hi);
       const pose::Affine2d affine =
           pose::image_from_heatmap_for_box(centre.x() - 0.5 * side, centre.y() - 0.5 * side, side, side, kSize, kSize);
-      views.push_back({cameras[v], pose::render_gaussian_heatmaps(kp.leftCols<2>().transpose(), c, kSize, kSize,
-                                                                  affine, 2.0)});
+      views.push_back({cameras[v], pose::render_gaussian_heatmaps(kp, c, kSize, kSize, affine, 2.0)});
     }
     // A complete triangulation is refined; otherwise the PSM grid searches
     // around the centre of the joints that were triangulated.
-    const rpsm::RpsmResult r = valid == J ? rpsm::refine(views, rpsm_skeleton, robust[f].transpose())
+    const rpsm::RpsmResult r = valid == J ? rpsm::refine(views, rpsm_skeleton, robust_pose)
                                           : rpsm::estimate(views, rpsm_skeleton, centre / valid);
     if (r.success()) {
-      rpsm_poses[f] = r.joints_in_world.transpose();
+      frame_of(rpsm_poses, f) = r.joints_in_world;
     } else {
       rpsm_failure[f] = r.message;
     }
@@ -193,7 +193,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   progress.done();
 
   // 4. Agreement with Pose2Sim's own triangulation (a reference, not ground truth).
-  std::vector<metrics::Pose3d> reference;
+  Points3d reference;  // Pose2Sim's poses, packed like ours (empty when there is none)
   std::vector<int> ref_joint(J, -1);
   if (!layout.reference_trc.empty()) {
     const PoseSequence trc = read_poses(layout.reference_trc);
@@ -204,12 +204,11 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
       }
     }
     if (trc.num_frames() == F) {
+      reference.setConstant(3, columns, std::nan(""));
       for (int f = 0; f < F; ++f) {
-        metrics::Pose3d p = metrics::Pose3d::Constant(J, 3, std::nan(""));
         for (int j = 0; j < J; ++j) {
-          if (ref_joint[j] >= 0) p.row(j) = trc.poses[f].row(ref_joint[j]) * to_mm;
+          if (ref_joint[j] >= 0) frame_of(reference, f).col(j) = trc.pose(f).col(ref_joint[j]) * to_mm;
         }
-        reference.push_back(p);
       }
     }
   }
@@ -238,7 +237,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   absolute.alignment = metrics::Alignment::kNone;
   struct Row {
     std::string name;
-    const std::vector<metrics::Pose3d>* poses;
+    const Points3d* poses;
     double reproj;
     int count;
     std::string color;
@@ -246,11 +245,11 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const std::vector<Row> rows = {{"DLT", &dlt, dlt_reproj, dlt_count, "#bf8700"},
                                  {"robust triangulation", &robust, robust_reproj, robust_count, "#0969da"},
                                  {"RPSM (refined)", &rpsm_poses, std::nan(""), rpsm_ok * J, "#1a7f37"}};
-  std::string json_rows;
+  Json json_rows = Json::array();
   for (const Row& row : rows) {
     double vs = std::nan("");
-    if (!reference.empty()) {
-      const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, absolute);
+    if (reference.cols() > 0) {
+      const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, J, absolute);
       if (e.ok()) {
         vs = e.mean;
         ReportSeries series{row.name, row.color, {}};
@@ -261,19 +260,21 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     report.table_rows.push_back({row.name, std::isfinite(row.reproj) ? fmt::format("{:.2f}", row.reproj) : "n/a",
                                  std::isfinite(vs) ? fmt::format("{:.1f}", vs) : "n/a",
                                  fmt::format("{}/{}", row.count, F * J)});
-    json_rows += fmt::format("{}{{\"method\": {}, \"reprojection_px\": {}, \"vs_pose2sim_mpjpe_mm\": {}, \"joints\": {}}}",
-                             json_rows.empty() ? "" : ", ", json_string(row.name), json_number(row.reproj),
-                             json_number(vs), row.count);
+    json_rows.push_back(
+        {{"method", row.name}, {"reprojection_px", row.reproj}, {"vs_pose2sim_mpjpe_mm", vs}, {"joints", row.count}});
   }
   const int shown = F / 2;
   report.frame_label = fmt::format("frame {}", keypoints.frame_numbers[shown]);
-  for (int v = 0; v < V; ++v) report.views.push_back({cameras[v], keypoints.frames[shown][v], {}});
-  if (!reference.empty()) report.poses.push_back({"Pose2Sim", "#8c959f", reference[shown], true});
-  report.poses.push_back({"robust triangulation", "#0969da", robust[shown], false});
-  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", rpsm_poses[shown], false});
+  for (int v = 0; v < V; ++v) {
+    report.views.push_back({cameras[v], keypoints.view(shown, v), keypoints.view_scores(shown, v), {}});
+  }
+  if (reference.cols() > 0) report.poses.push_back({"Pose2Sim", "#8c959f", frame_of(reference, shown), true});
+  report.poses.push_back({"robust triangulation", "#0969da", frame_of(robust, shown), false});
+  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", frame_of(rpsm_poses, shown), false});
   const int root = skeleton.root();
-  for (const auto& p : robust) {
-    if (p.row(root).allFinite()) report.trajectory.emplace_back(p.row(root).transpose());
+  for (int f = 0; f < F; ++f) {
+    const Eigen::Vector3d p = robust.col(static_cast<Eigen::Index>(f) * J + root);
+    if (p.allFinite()) report.trajectory.emplace_back(p);
   }
   report.notes.push_back(
       {"Self-calibration from body joints",
@@ -296,21 +297,18 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   write_html_report(report, report_path);
 
   if (out.json) {
-    std::string calib_json = fmt::format("{{\"status\": {}, \"reprojection_rms_px\": {}", 
-                                         json_string(calibration::to_string(calib.status)),
-                                         json_number(calib.reprojection_rms_px));
+    Json calib_json = {{"status", calibration::to_string(calib.status)},
+                       {"reprojection_rms_px", calib.reprojection_rms_px}};
     if (self_calibration.comparison) {
-      std::string rot, pos;
-      for (std::size_t i = 0; i < cameras.size(); ++i) {
-        rot += (i ? ", " : "") + json_number(self_calibration.comparison->rotation_error_deg[i]);
-        pos += (i ? ", " : "") + json_number(self_calibration.comparison->position_error[i]);
-      }
-      calib_json += ", \"rotation_error_deg\": [" + rot + "], \"position_error_mm\": [" + pos + "]";
+      calib_json["rotation_error_deg"] = self_calibration.comparison->rotation_error_deg;
+      calib_json["position_error_mm"] = self_calibration.comparison->position_error;
     }
-    calib_json += "}";
-    std::printf("{\"data\": %s, \"frames\": %d, \"cameras\": %d, \"self_calibration\": %s, \"methods\": [%s], "
-                "\"report\": %s}\n",
-                json_string(dir).c_str(), F, V, calib_json.c_str(), json_rows.c_str(), json_string(report_path).c_str());
+    print_json({{"data", dir},
+                {"frames", F},
+                {"cameras", V},
+                {"self_calibration", std::move(calib_json)},
+                {"methods", std::move(json_rows)},
+                {"report", report_path}});
   } else if (!out.quiet) {
     std::printf("crossview demo on %s: %d cameras, %d frames, %d joints\n\n", dir.c_str(), V, F, J);
     std::printf("self-calibration of the rig from body joints (%s, reprojection RMS %.2f px), vs the calibration "

@@ -1,17 +1,15 @@
 #include "poses_file.hpp"
 
 #include "common.hpp"
+#include "json_output.hpp"
 
 #include <crossview/io/trc.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 namespace crossview::cli {
@@ -28,16 +26,16 @@ std::string lower_extension(const std::string& path) {
 }
 
 void check_consistent(const PoseSequence& p) {
-  const int J = p.num_joints();
-  if (p.frame_numbers.size() != p.poses.size()) throw std::invalid_argument("PoseSequence: frame_numbers and poses differ in size");
-  for (const auto& pose : p.poses) {
-    if (pose.rows() != J) throw std::invalid_argument("PoseSequence: a pose has the wrong number of joints");
+  const Eigen::Index n = static_cast<Eigen::Index>(p.num_frames()) * p.num_joints();
+  if (p.poses.cols() != n) {
+    throw std::invalid_argument("PoseSequence: poses must be 3 x (frames * joints) = 3 x " + std::to_string(n) +
+                                ", got 3 x " + std::to_string(p.poses.cols()));
   }
-  if (!p.reprojection_error_px.empty() && p.reprojection_error_px.size() != p.poses.size()) {
-    throw std::invalid_argument("PoseSequence: reprojection errors for some frames only");
+  if (p.reprojection_error_px.size() != 0 && p.reprojection_error_px.size() != n) {
+    throw std::invalid_argument("PoseSequence: reprojection errors for some joints only");
   }
-  if (!p.views_used.empty() && p.views_used.size() != p.poses.size()) {
-    throw std::invalid_argument("PoseSequence: used-view counts for some frames only");
+  if (p.views_used.size() != 0 && p.views_used.size() != n) {
+    throw std::invalid_argument("PoseSequence: used-view counts for some joints only");
   }
 }
 
@@ -45,38 +43,33 @@ void check_consistent(const PoseSequence& p) {
 
 std::string format_poses_json(const PoseSequence& p) {
   check_consistent(p);
-  std::ostringstream out;
-  out << "{\n  \"format\": \"crossview.poses\",\n  \"version\": 1,\n  \"unit\": " << json_string(p.unit)
-      << ",\n  \"frame\": \"world\",\n  \"method\": " << json_string(p.method) << ",\n  \"rate_hz\": "
-      << json_number(p.rate_hz) << ",\n  \"joint_names\": [";
-  for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_string(p.joint_names[j]);
-  out << "],\n  \"frames\": [";
+  Json doc = {{"format", "crossview.poses"}, {"version", 1},       {"unit", p.unit},
+              {"frame", "world"},            {"method", p.method}, {"rate_hz", p.rate_hz},
+              {"joint_names", p.joint_names}};
+  Json frames = Json::array();
   for (int f = 0; f < p.num_frames(); ++f) {
-    out << (f ? ",\n" : "\n") << "    {\"frame\": " << p.frame_numbers[f] << ", \"joints\": [";
+    Json joints = Json::array();
     for (int j = 0; j < p.num_joints(); ++j) {
-      const Eigen::RowVector3d x = p.poses[f].row(j);
-      out << (j ? ", " : "");
-      if (x.allFinite()) {
-        out << "[" << json_number(x[0]) << ", " << json_number(x[1]) << ", " << json_number(x[2]) << "]";
-      } else {
-        out << "null";
-      }
+      const Eigen::Vector3d x = p.pose(f).col(j);
+      joints.push_back(x.allFinite() ? Json::array({x[0], x[1], x[2]}) : Json());
     }
-    out << "]";
-    if (!p.reprojection_error_px.empty()) {
-      out << ", \"reprojection_error_px\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << json_number(p.reprojection_error_px[f][j]);
-      out << "]";
+    Json frame = {{"frame", p.frame_numbers[f]}, {"joints", std::move(joints)}};
+    const Eigen::Index first = static_cast<Eigen::Index>(f) * p.num_joints();
+    if (p.reprojection_error_px.size() != 0) {
+      Json errors = Json::array();
+      for (int j = 0; j < p.num_joints(); ++j) errors.push_back(p.reprojection_error_px(first + j));
+      frame["reprojection_error_px"] = std::move(errors);
     }
-    if (!p.views_used.empty()) {
-      out << ", \"views_used\": [";
-      for (int j = 0; j < p.num_joints(); ++j) out << (j ? ", " : "") << p.views_used[f][j];
-      out << "]";
+    if (p.views_used.size() != 0) {
+      Json views = Json::array();
+      for (int j = 0; j < p.num_joints(); ++j) views.push_back(p.views_used(first + j));
+      frame["views_used"] = std::move(views);
     }
-    out << "}";
+    frames.push_back(std::move(frame));
   }
-  out << "\n  ]\n}\n";
-  return out.str();
+  doc["frames"] = std::move(frames);
+  // One line per frame: the document and its frame list broken, each frame inline.
+  return format_json(doc, 2) + "\n";
 }
 
 std::string format_poses_trc(const PoseSequence& p, const std::string& file_name) {
@@ -91,19 +84,19 @@ std::string format_poses_trc(const PoseSequence& p, const std::string& file_name
   trc.marker_names = p.joint_names;
   trc.orig_data_start_frame = p.frame_numbers.empty() ? 0 : static_cast<int>(p.frame_numbers.front());
   trc.orig_num_frames = p.num_frames();
+  trc.positions.resize(3, static_cast<Eigen::Index>(p.num_frames()) * p.num_joints());
   for (int f = 0; f < p.num_frames(); ++f) {
     trc.frame_numbers.push_back(static_cast<int>(p.frame_numbers[f]));
     trc.times_s.push_back(static_cast<double>(p.frame_numbers[f]) / rate);
-    Eigen::Matrix3Xd m(3, p.num_joints());
+    auto m = trc.frame(f);
     for (int j = 0; j < p.num_joints(); ++j) {
-      const Eigen::Vector3d x = p.poses[f].row(j).transpose();
+      const Eigen::Vector3d x = p.pose(f).col(j);
       if (x.allFinite()) {
         m.col(j) = io::world_to_trc(x);
       } else {
         m.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
       }
     }
-    trc.positions.push_back(m);
   }
   return io::format_trc(trc);
 }
@@ -144,24 +137,25 @@ PoseSequence read_poses_json(const std::string& path) {
     p.joint_names = doc.at("joint_names").get<std::vector<std::string>>();
     const int J = p.num_joints();
     if (J == 0) throw fail("joint_names is empty");
-    for (const auto& frame : doc.at("frames")) {
+    const auto& frames = doc.at("frames");
+    p.poses.resize(3, static_cast<Eigen::Index>(frames.size()) * J);
+    for (const auto& frame : frames) {
       p.frame_numbers.push_back(frame.at("frame").get<long long>());
       const auto& joints = frame.at("joints");
       if (!joints.is_array() || static_cast<int>(joints.size()) != J) {
         throw fail("frame " + std::to_string(p.frame_numbers.back()) + " has " + std::to_string(joints.size()) +
                    " joints, joint_names has " + std::to_string(J));
       }
-      Eigen::Matrix<double, Eigen::Dynamic, 3> pose(J, 3);
+      auto pose = p.pose(p.num_frames() - 1);
       for (int j = 0; j < J; ++j) {
         if (joints[j].is_null()) {
-          pose.row(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+          pose.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
           continue;
         }
         const auto xyz = joints[j].get<std::vector<double>>();
         if (xyz.size() != 3) throw fail("frame " + std::to_string(p.frame_numbers.back()) + ": a joint is not [x, y, z]");
-        pose.row(j) << xyz[0], xyz[1], xyz[2];
+        pose.col(j) << xyz[0], xyz[1], xyz[2];
       }
-      p.poses.push_back(pose);
     }
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("malformed poses file: ") + e.what());
@@ -179,16 +173,14 @@ PoseSequence read_poses_trc(const std::string& path) {
   p.method = "trc";
   p.rate_hz = trc.data_rate_hz;
   p.joint_names = trc.marker_names;
+  p.poses.resize(3, trc.positions.cols());
   for (int f = 0; f < trc.num_frames(); ++f) {
     p.frame_numbers.push_back(trc.frame_numbers[f]);
-    Eigen::Matrix<double, Eigen::Dynamic, 3> pose(trc.num_markers(), 3);
     for (int j = 0; j < trc.num_markers(); ++j) {
-      const Eigen::Vector3d x = trc.positions[f].col(j);
-      const Eigen::Vector3d w =
+      const Eigen::Vector3d x = trc.frame(f).col(j);
+      p.pose(f).col(j) =
           x.allFinite() ? io::trc_to_world(x) : Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
-      pose.row(j) = w.transpose();
     }
-    p.poses.push_back(pose);
   }
   return p;
 }

@@ -12,6 +12,8 @@
 // A null joint is a joint that could not be triangulated.
 #pragma once
 
+#include <crossview/core/points.hpp>
+
 #include <Eigen/Core>
 
 #include <string>
@@ -25,14 +27,23 @@ struct PoseSequence {
   std::string method;      ///< How the poses were obtained (informative).
   double rate_hz = 0.0;    ///< Frame rate (0 = unknown; TRC files get 1 Hz times then).
   std::vector<long long> frame_numbers;
-  /// Per frame, J x 3 in the world frame (NaN rows = missing joints).
-  std::vector<Eigen::Matrix<double, Eigen::Dynamic, 3>> poses;
-  /// Optional, per frame: J mean reprojection errors (px) and J used-view counts.
-  std::vector<Eigen::VectorXd> reprojection_error_px;
-  std::vector<Eigen::VectorXi> views_used;
+  /// Every frame packed 3 x (F*J) in the world frame (docs/conventions.md#array-layouts):
+  /// column f*J + j = joint j of frame f; NaN columns are missing joints.
+  Points3d poses;
+  /// Optional (empty, or F*J entries aligned with the columns of `poses`): the mean
+  /// reprojection error (px) and the number of views used of every joint.
+  Eigen::VectorXd reprojection_error_px;
+  Eigen::VectorXi views_used;
 
-  int num_frames() const { return static_cast<int>(poses.size()); }
+  int num_frames() const { return static_cast<int>(frame_numbers.size()); }
   int num_joints() const { return static_cast<int>(joint_names.size()); }
+  /// The 3 x J pose of frame f (a view into `poses`).
+  Eigen::Block<const Points3d, 3, Eigen::Dynamic, true> pose(int f) const {
+    return poses.middleCols(static_cast<Eigen::Index>(f) * num_joints(), num_joints());
+  }
+  Eigen::Block<Points3d, 3, Eigen::Dynamic, true> pose(int f) {
+    return poses.middleCols(static_cast<Eigen::Index>(f) * num_joints(), num_joints());
+  }
 };
 
 std::string format_poses_json(const PoseSequence& poses);

@@ -27,7 +27,7 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-bool finite_row(const PoseMatrix& m, int j) { return m.row(j).allFinite(); }
+bool finite_joint(const Points3d& m, int j) { return m.col(j).allFinite(); }
 
 /// Maps a data rectangle into an SVG viewport, keeping the aspect ratio.
 struct Viewport {
@@ -72,12 +72,12 @@ std::string view_panel(const Report& report, const ReportView& view) {
     hi = hi.cwiseMax(p);
   };
   for (const ReportPose& pose : report.poses) {
-    std::vector<Eigen::Vector2d> pts(static_cast<size_t>(pose.joints.rows()));
+    std::vector<Eigen::Vector2d> pts(static_cast<size_t>(pose.joints.cols()));
     std::vector<char> valid(pts.size(), 0);
-    for (int j = 0; j < pose.joints.rows(); ++j) {
+    for (int j = 0; j < pose.joints.cols(); ++j) {
       Eigen::Vector2d px;
-      if (finite_row(pose.joints, j) &&
-          cam.project(pose.joints.row(j).transpose(), &px) == camera::ProjectionStatus::kSuccess) {
+      if (finite_joint(pose.joints, j) &&
+          cam.project(pose.joints.col(j), &px) == camera::ProjectionStatus::kSuccess) {
         pts[static_cast<size_t>(j)] = px;
         valid[static_cast<size_t>(j)] = 1;
         grow(px);
@@ -86,10 +86,11 @@ std::string view_panel(const Report& report, const ReportView& view) {
     projected.push_back(std::move(pts));
     projected_valid.push_back(std::move(valid));
   }
-  for (int j = 0; j < view.detections.rows(); ++j) {
-    if (view.detections(j, 2) > 0.0 && view.detections.row(j).head<2>().allFinite()) {
-      grow(view.detections.row(j).head<2>().transpose());
-    }
+  const auto detected = [&view](int j) {
+    return j < view.scores.size() && view.scores(j) > 0.0 && view.keypoints_px.col(j).allFinite();
+  };
+  for (int j = 0; j < view.keypoints_px.cols(); ++j) {
+    if (detected(j)) grow(view.keypoints_px.col(j));
   }
   const double panel_w = 300.0, panel_h = 380.0;
   Eigen::Vector2d centre(0.5 * cam.width(), 0.5 * cam.height());
@@ -117,17 +118,17 @@ std::string view_panel(const Report& report, const ReportView& view) {
     skeleton_lines(svg, report.parents, pts, projected_valid[k], report.poses[k].color, 2.0,
                    report.poses[k].dashed);
   }
-  for (int j = 0; j < view.detections.rows(); ++j) {
-    if (!(view.detections(j, 2) > 0.0) || !view.detections.row(j).head<2>().allFinite()) continue;
+  for (int j = 0; j < view.keypoints_px.cols(); ++j) {
+    if (!detected(j)) continue;
     const bool outlier = static_cast<size_t>(j) < view.is_outlier.size() && view.is_outlier[static_cast<size_t>(j)];
     const std::string name = static_cast<size_t>(j) < report.joint_names.size()
                                  ? report.joint_names[static_cast<size_t>(j)] : std::to_string(j);
-    const Eigen::Vector2d p = map(view.detections.row(j).head<2>().transpose());
+    const Eigen::Vector2d p = map(view.keypoints_px.col(j));
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" fill=\"{}\" fill-opacity=\"{:.2f}\" "
         "stroke=\"#fff\" stroke-width=\"0.5\"><title>{} (confidence {:.2f}){}</title></circle>",
         p.x(), p.y(), outlier ? 4.0 : 3.0, outlier ? "#ff3b30" : "#ffd60a",
-        0.35 + 0.65 * std::min(1.0, view.detections(j, 2)), escape(name), view.detections(j, 2),
+        0.35 + 0.65 * std::min(1.0, view.scores(j)), escape(name), view.scores(j),
         outlier ? ", planted outlier" : "");
   }
   svg += fmt::format("<text x=\"8\" y=\"18\" fill=\"#e6edf3\" font-size=\"13\">{} ({}x{}, crop {:.0f}%)</text>",
@@ -142,12 +143,12 @@ std::string ortho_panel(const Report& report, int axis_a, int axis_b, const std:
   const double w = 300.0, h = 300.0;
   double min_a = std::numeric_limits<double>::infinity(), max_a = -min_a, min_b = min_a, max_b = -min_a;
   for (const ReportPose& pose : report.poses) {
-    for (int j = 0; j < pose.joints.rows(); ++j) {
-      if (!finite_row(pose.joints, j)) continue;
-      min_a = std::min(min_a, pose.joints(j, axis_a));
-      max_a = std::max(max_a, pose.joints(j, axis_a));
-      min_b = std::min(min_b, pose.joints(j, axis_b));
-      max_b = std::max(max_b, pose.joints(j, axis_b));
+    for (int j = 0; j < pose.joints.cols(); ++j) {
+      if (!finite_joint(pose.joints, j)) continue;
+      min_a = std::min(min_a, pose.joints(axis_a, j));
+      max_a = std::max(max_a, pose.joints(axis_a, j));
+      min_b = std::min(min_b, pose.joints(axis_b, j));
+      max_b = std::max(max_b, pose.joints(axis_b, j));
     }
   }
   std::string svg = fmt::format(
@@ -158,11 +159,11 @@ std::string ortho_panel(const Report& report, int axis_a, int axis_b, const std:
     const double pad = 0.05 * std::max(max_a - min_a, max_b - min_b);
     const Viewport vp(min_a - pad, -(max_b + pad), max_a + pad, -(min_b - pad), w, h, 20.0);
     for (const ReportPose& pose : report.poses) {
-      std::vector<Eigen::Vector2d> pts(static_cast<size_t>(pose.joints.rows()));
+      std::vector<Eigen::Vector2d> pts(static_cast<size_t>(pose.joints.cols()));
       std::vector<char> valid(pts.size(), 0);
-      for (int j = 0; j < pose.joints.rows(); ++j) {
-        if (!finite_row(pose.joints, j)) continue;
-        pts[static_cast<size_t>(j)] = Eigen::Vector2d(vp.x(pose.joints(j, axis_a)), vp.y(-pose.joints(j, axis_b)));
+      for (int j = 0; j < pose.joints.cols(); ++j) {
+        if (!finite_joint(pose.joints, j)) continue;
+        pts[static_cast<size_t>(j)] = Eigen::Vector2d(vp.x(pose.joints(axis_a, j)), vp.y(-pose.joints(axis_b, j)));
         valid[static_cast<size_t>(j)] = 1;
       }
       skeleton_lines(svg, report.parents, pts, valid, pose.color, 2.5, pose.dashed);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 
 #include <Eigen/Core>
 
@@ -14,19 +15,19 @@
 
 namespace crossview::cli {
 
-using PoseMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
-
+// Point sets in the library's layout (docs/conventions.md#array-layouts).
 struct ReportPose {
   std::string label;
   std::string color;  ///< CSS colour.
-  PoseMatrix joints;  ///< J x 3 in the world frame; NaN rows are missing joints.
+  Points3d joints;    ///< 3 x J in the world frame; NaN columns are missing joints.
   bool dashed = false;
 };
 
 struct ReportView {
   camera::Camera camera;
-  PoseMatrix detections;          ///< J x (u, v, confidence); confidence 0 = missing.
-  std::vector<char> is_outlier;   ///< Optional per-joint flag (planted outliers), may be empty.
+  Points2d keypoints_px;         ///< 2 x J detections (distorted pixels).
+  Eigen::VectorXd scores;        ///< J confidences; 0 = missing.
+  std::vector<char> is_outlier;  ///< Optional per-joint flag (planted outliers), may be empty.
 };
 
 struct ReportSeries {

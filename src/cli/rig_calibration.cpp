@@ -23,17 +23,16 @@ calibration::CalibrationOptions calibration_options_for(int num_joints) {
 RigCalibrationRun calibrate_from_keypoints(const std::vector<camera::Camera>& cameras,
                                            const MultiViewKeypoints& keypoints,
                                            const calibration::CalibrationOptions& options) {
-  const int V = keypoints.num_views();
+  const int V = keypoints.num_views;
   calibration::RigDetections detections(static_cast<std::size_t>(V));
   for (int v = 0; v < V; ++v) {
-    detections[v].resize(keypoints.frames.size());
-    for (std::size_t f = 0; f < keypoints.frames.size(); ++f) {
-      const PoseMatrix& m = keypoints.frames[f][v];
-      if (!(m.col(2).array() > 0.0).any()) continue;  // nobody detected in that view and frame
+    detections[v].resize(static_cast<std::size_t>(keypoints.num_frames()));
+    for (int f = 0; f < keypoints.num_frames(); ++f) {
+      if (!(keypoints.view_scores(f, v).array() > 0.0).any()) continue;  // nobody detected in that view and frame
       calibration::PersonDetection person;
-      person.keypoints_px = m.leftCols<2>().transpose();
-      person.scores = m.col(2);
-      detections[v][f].push_back(std::move(person));
+      person.keypoints_px = keypoints.view(f, v);
+      person.scores = keypoints.view_scores(f, v);
+      detections[v][static_cast<std::size_t>(f)].push_back(std::move(person));
     }
   }
   std::vector<camera::Camera> intrinsics;

@@ -309,23 +309,8 @@ void polish_essential_coefficients(const ConstraintColumns& M, double* x,
 }
 
 }  // namespace
-}  // namespace detail
 
-/// 5-point essential-matrix solver (Nister 2004 hidden-variable formulation):
-/// 1. the 4-dimensional null space {X, Y, Z, W} of the 5x9 epipolar system
-///    (Gauss-Jordan elimination, then an orthonormal, generic basis);
-/// 2. the 10 cubic constraints det(E) = 0 and 2 E E^T E - tr(E E^T) E = 0 on
-///    E = x X + y Y + z Z + W, eliminated (10x10 LU) to a 3x3 polynomial matrix B(z);
-/// 3. the real roots of the degree-10 polynomial det B(z) by Sturm-sequence bisection
-///    (no eigen-decomposition), then (x, y) from the null vector of B(z).
-///
-/// rays1, rays2: exactly 5 correspondences, as bearing vectors or homogeneous
-///   normalized points (x, y, 1) (any non-zero scale per ray; camera frames).
-/// essentials: cleared, then filled with up to 10 real solutions (unit Frobenius norm;
-///   each has singular values (s, s, 0) up to rounding).
-/// Returns the number of solutions; 0 for NaN/Inf or zero rays, or a rank-deficient
-/// epipolar system (coincident correspondences, ...).
-/// Complexity: constant, a few microseconds.
+/// The 5-point kernel on 5 rays per view (documented in essential.hpp; unchecked).
 int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
                      std::vector<Eigen::Matrix3d>* essentials) {
   using detail::Poly1;
@@ -483,16 +468,16 @@ int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
   return static_cast<int>(essentials->size());
 }
 
-/// std::vector overload; throws std::invalid_argument unless both hold exactly 5 rays.
-int essential_5point(const std::vector<Eigen::Vector3d>& rays1,
-                     const std::vector<Eigen::Vector3d>& rays2,
+}  // namespace detail
+
+int essential_5point(const ConstPointsRef& rays1, const ConstPointsRef& rays2,
                      std::vector<Eigen::Matrix3d>* essentials) {
-  if (rays1.size() != 5 || rays2.size() != 5) {
-    throw std::invalid_argument("essential_5point: needs exactly 5 rays in each view, got " +
-                                std::to_string(rays1.size()) + " and " +
-                                std::to_string(rays2.size()));
-  }
-  return essential_5point(rays1.data(), rays2.data(), essentials);
+  require_points(rays1, 3, "essential_5point: rays1", 5);
+  require_points(rays2, 3, "essential_5point: rays2", 5);
+  Eigen::Vector3d r1[5], r2[5];
+  detail::copy_columns(rays1, r1);
+  detail::copy_columns(rays2, r2);
+  return detail::essential_5point(r1, r2, essentials);
 }
 
 /// F = K2^-T E K1^-1, the inverse of essential_from_fundamental (K upper triangular,

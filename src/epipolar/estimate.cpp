@@ -65,17 +65,13 @@ struct CleanCorrespondences {
   int dropped = 0;
 };
 
-void check_same_size(const char* fn, std::size_t a, std::size_t b,
-                     const std::vector<double>* scores = nullptr) {
-  if (a != b) {
-    throw std::invalid_argument(std::string(fn) + ": points1 has " + std::to_string(a) +
-                                " correspondences but points2 has " + std::to_string(b));
-  }
-  if (scores != nullptr && !scores->empty() && scores->size() != a) {
-    throw std::invalid_argument(std::string(fn) + ": match_scores has " +
-                                std::to_string(scores->size()) + " entries for " +
-                                std::to_string(a) + " correspondences");
-  }
+/// Both point sets 2 x N with the same N, match scores empty or N entries
+/// (`what1`, `what2`, `what_scores`: literals naming them in the messages).
+void check_correspondences(const char* what1, const char* what2, const ConstPointsRef& a, const ConstPointsRef& b,
+                           const ConstScoresRef* scores = nullptr, const char* what_scores = nullptr) {
+  require_points(a, 2, what1);
+  require_points(b, 2, what2, a.cols());
+  if (scores != nullptr) require_scores(*scores, a.cols(), what_scores);
 }
 
 /// Returns an empty string when the points can determine a two-view model of
@@ -119,21 +115,29 @@ std::string check_degenerate(const std::vector<Eigen::Vector2d>& p1,
   return {};
 }
 
-CleanCorrespondences clean_correspondences(const std::vector<Eigen::Vector2d>& points1,
-                                           const std::vector<Eigen::Vector2d>& points2) {
+CleanCorrespondences clean_correspondences(const ConstPointsRef& points1, const ConstPointsRef& points2) {
   CleanCorrespondences c;
-  c.p1.reserve(points1.size());
-  c.p2.reserve(points1.size());
-  c.original.reserve(points1.size());
-  for (std::size_t i = 0; i < points1.size(); ++i) {
-    if (points1[i].allFinite() && points2[i].allFinite()) {
-      c.p1.push_back(points1[i]);
-      c.p2.push_back(points2[i]);
-      c.original.push_back(static_cast<int>(i));
-    } else {
-      ++c.dropped;
+  const Eigen::Index n = points1.cols();
+  c.p1.resize(static_cast<std::size_t>(n));
+  c.p2.resize(static_cast<std::size_t>(n));
+  c.original.resize(static_cast<std::size_t>(n));
+  // Raw column access (the outer stride is a run-time value of the Ref).
+  const double* a = points1.data();
+  const double* b = points2.data();
+  const Eigen::Index sa = points1.outerStride(), sb = points2.outerStride();
+  std::size_t k = 0;
+  for (Eigen::Index i = 0; i < n; ++i, a += sa, b += sb) {
+    if (std::isfinite(a[0]) && std::isfinite(a[1]) && std::isfinite(b[0]) && std::isfinite(b[1])) {
+      c.p1[k] = Eigen::Vector2d(a[0], a[1]);
+      c.p2[k] = Eigen::Vector2d(b[0], b[1]);
+      c.original[k] = static_cast<int>(i);
+      ++k;
     }
   }
+  c.dropped = static_cast<int>(static_cast<std::size_t>(n) - k);
+  c.p1.resize(k);
+  c.p2.resize(k);
+  c.original.resize(k);
   return c;
 }
 
@@ -409,7 +413,8 @@ void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
     }
   };
   select_inliers(E);
-  RecoverPoseResult rp = recover_pose(E, in1, in2, options.recover_pose);
+  RecoverPoseResult rp =
+      recover_pose(E, in1.data(), in2.data(), static_cast<int>(in1.size()), options.recover_pose);
   camera::Rigid3d pose = rp.cam2_from_cam1;
   // Final refinement, alternating: LM on (R, unit t) over the inliers in front of
   // both cameras -> re-select the Sampson inliers of the refined model -> redo the
@@ -420,8 +425,8 @@ void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
     double s0 = msac_score(E, c.p1, c.p2, t2, &k0);
     for (int round = 0; round < kFinalRefineRounds; ++round) {
       camera::Rigid3d refined = pose;
-      const RefineSummary summary =
-          refine_relative_pose(in1, in2, rp.in_front_mask, &refined, options.refine_options);
+      const RefineSummary summary = refine_relative_pose(in1.data(), in2.data(), static_cast<int>(in1.size()),
+                                                         rp.in_front_mask, &refined, options.refine_options);
       if (round == 0 || summary.success) r.refinement = summary;
       if (!summary.success || !refined.rotation_matrix().allFinite() ||
           !refined.translation.allFinite()) {
@@ -435,7 +440,8 @@ void estimate_essential_core(const char* fn, const CleanCorrespondences& c,
       E = Er;
       s0 = s1;
       select_inliers(E);
-      RecoverPoseResult rp2 = recover_pose(E, in1, in2, options.recover_pose);
+      RecoverPoseResult rp2 =
+          recover_pose(E, in1.data(), in2.data(), static_cast<int>(in1.size()), options.recover_pose);
       if (rp2.best_candidate < 0) break;
       // E = [t]x R of the refined pose: recover_pose re-picks the candidate; keep the
       // refined pose unless the cheirality now prefers another candidate.
@@ -509,14 +515,14 @@ void FundamentalOptions::validate() const {
   refine_options.validate();
 }
 
-FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                       const std::vector<Eigen::Vector2d>& points2_px,
+FundamentalResult estimate_fundamental(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                        const FundamentalOptions& options,
-                                       const std::vector<double>& match_scores) {
+                                       const ConstScoresRef& match_scores) {
   options.validate();
-  detail::check_same_size("estimate_fundamental", points1_px.size(), points2_px.size(), &match_scores);
+  detail::check_correspondences("estimate_fundamental: points1_px", "estimate_fundamental: points2_px", points1_px,
+                                points2_px, &match_scores, "estimate_fundamental: match_scores");
   FundamentalResult result;
-  result.inlier_mask.assign(points1_px.size(), 0);
+  result.inlier_mask.assign(static_cast<std::size_t>(points1_px.cols()), 0);
   const detail::CleanCorrespondences c = detail::clean_correspondences(points1_px, points2_px);
   result.num_dropped_non_finite = c.dropped;
   const std::string note = detail::dropped_note(c.dropped);
@@ -536,8 +542,8 @@ FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& point
 
   detail::FundamentalEstimator est{c.p1.data(), c.p2.data(), n, options.oriented_constraint, {}};
   std::vector<double> scores;
-  if (!match_scores.empty()) {
-    for (int i : c.original) scores.push_back(match_scores[i]);
+  if (match_scores.size() > 0) {
+    for (int i : c.original) scores.push_back(match_scores(i));
   }
   Eigen::Matrix3d F;
   result.report = robust::ransac(est, ro, &F, scores.empty() ? nullptr : scores.data());
@@ -726,7 +732,7 @@ FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& point
   }
   result.status = EstimateStatus::kSuccess;
   result.message = "estimate_fundamental: " + std::to_string(result.num_inliers) + " inliers of " +
-                   std::to_string(points1_px.size()) + " after " +
+                   std::to_string(points1_px.cols()) + " after " +
                    std::to_string(result.report.num_iterations) + " samples" +
                    (result.dominant_plane ? ", dominant plane handled by plane-and-parallax (" +
                                                 std::to_string(off_plane_inliers) +
@@ -748,12 +754,12 @@ void EssentialOptions::validate() const {
   refine_options.validate();
 }
 
-EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>& normalized1,
-                                              const std::vector<Eigen::Vector2d>& normalized2,
-                                              double focal_px,
+EssentialResult estimate_essential_normalized(const ConstPointsRef& normalized1,
+                                              const ConstPointsRef& normalized2, double focal_px,
                                               const EssentialOptions& options) {
   options.validate();
-  detail::check_same_size("estimate_essential_normalized", normalized1.size(), normalized2.size());
+  detail::check_correspondences("estimate_essential_normalized: normalized1",
+                                "estimate_essential_normalized: normalized2", normalized1, normalized2);
   if (!(focal_px > 0.0) || !std::isfinite(focal_px)) {
     throw std::invalid_argument("estimate_essential_normalized: focal_px must be finite and > 0, got " +
                                 std::to_string(focal_px));
@@ -761,32 +767,36 @@ EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>
   EssentialResult result;
   const detail::CleanCorrespondences c = detail::clean_correspondences(normalized1, normalized2);
   result.num_dropped_non_finite = c.dropped;
-  detail::estimate_essential_core("estimate_essential_normalized", c, normalized1.size(),
+  detail::estimate_essential_core("estimate_essential_normalized", c,
+                                  static_cast<std::size_t>(normalized1.cols()),
                                   options.max_error_px / focal_px, detail::dropped_note(c.dropped),
                                   options, &result);
   return result;
 }
 
-EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_px,
-                                   const std::vector<Eigen::Vector2d>& points2_px,
+EssentialResult estimate_essential(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                    const camera::Camera& camera1,
                                    const camera::Camera& camera2,
                                    const EssentialOptions& options) {
   options.validate();
-  detail::check_same_size("estimate_essential", points1_px.size(), points2_px.size());
+  detail::check_correspondences("estimate_essential: points1_px", "estimate_essential: points2_px", points1_px,
+                                points2_px);
   EssentialResult result;
   detail::CleanCorrespondences c;
-  c.p1.reserve(points1_px.size());
-  c.p2.reserve(points1_px.size());
-  c.original.reserve(points1_px.size());
-  for (std::size_t i = 0; i < points1_px.size(); ++i) {
-    if (!points1_px[i].allFinite() || !points2_px[i].allFinite()) {
+  const std::size_t num_input = static_cast<std::size_t>(points1_px.cols());
+  c.p1.reserve(num_input);
+  c.p2.reserve(num_input);
+  c.original.reserve(num_input);
+  for (std::size_t i = 0; i < num_input; ++i) {
+    const Eigen::Vector2d x1 = points1_px.col(static_cast<Eigen::Index>(i));
+    const Eigen::Vector2d x2 = points2_px.col(static_cast<Eigen::Index>(i));
+    if (!x1.allFinite() || !x2.allFinite()) {
       ++result.num_dropped_non_finite;
       continue;
     }
     Eigen::Vector2d n1, n2;
-    if (camera1.unproject_to_normalized(points1_px[i], &n1) != camera::ProjectionStatus::kSuccess ||
-        camera2.unproject_to_normalized(points2_px[i], &n2) != camera::ProjectionStatus::kSuccess ||
+    if (camera1.unproject_to_normalized(x1, &n1) != camera::ProjectionStatus::kSuccess ||
+        camera2.unproject_to_normalized(x2, &n2) != camera::ProjectionStatus::kSuccess ||
         !n1.allFinite() || !n2.allFinite()) {
       ++result.num_dropped_unprojection;
       continue;
@@ -802,7 +812,7 @@ EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_p
             " correspondences could not be unprojected by the camera models)";
   }
   const double f = 0.5 * (std::sqrt(camera1.fx() * camera1.fy()) + std::sqrt(camera2.fx() * camera2.fy()));
-  detail::estimate_essential_core("estimate_essential", c, points1_px.size(), options.max_error_px / f,
+  detail::estimate_essential_core("estimate_essential", c, num_input, options.max_error_px / f,
                                   note, options, &result);
   return result;
 }

@@ -100,7 +100,6 @@ bool null_space_7x9(double (&A)[7][9], Eigen::Matrix<double, 9, 1>* n1,
 }
 
 }  // namespace
-}  // namespace detail
 
 int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
                        int num_points, Eigen::Matrix3d* F,
@@ -179,35 +178,6 @@ int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   return 1;
 }
 
-/// std::vector overload. Throws std::invalid_argument if the sizes differ (or the
-/// weights are given with another size).
-int fundamental_8point(const std::vector<Eigen::Vector2d>& points1,
-                       const std::vector<Eigen::Vector2d>& points2, Eigen::Matrix3d* F,
-                       const std::vector<double>* weights) {
-  if (points1.size() != points2.size()) {
-    throw std::invalid_argument("fundamental_8point: points1 has " +
-                                std::to_string(points1.size()) + " points but points2 has " +
-                                std::to_string(points2.size()));
-  }
-  if (weights != nullptr && weights->size() != points1.size()) {
-    throw std::invalid_argument("fundamental_8point: weights has " +
-                                std::to_string(weights->size()) + " entries for " +
-                                std::to_string(points1.size()) + " points");
-  }
-  return fundamental_8point(points1.data(), points2.data(), static_cast<int>(points1.size()), F,
-                            weights != nullptr ? weights->data() : nullptr);
-}
-
-/// 7-point algorithm: the 2-dimensional null space {F1, F2} of the 7x9 epipolar system
-/// (Hartley-normalized), then the real roots of the cubic det(a F1 + (1 - a) F2) = 0
-/// (closed form + Newton polish). A root at infinity (the cubic degenerating) yields
-/// F1 - F2. Each solution is denormalized and scaled to unit Frobenius norm.
-///
-/// points1, points2: exactly 7 points each (pixels or any planar coordinates).
-/// fundamentals: cleared, then filled with the 1 or 3 real solutions.
-/// Returns the number of solutions; 0 on NaN/Inf input or a rank-deficient system
-/// (coincident points, collinear configurations).
-/// Complexity: constant (Gauss-Jordan elimination of the 7x9 system, a cubic, < 1 us).
 int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
                        std::vector<Eigen::Matrix3d>* fundamentals) {
   if (fundamentals == nullptr) return 0;
@@ -276,18 +246,6 @@ int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* po
   return static_cast<int>(fundamentals->size());
 }
 
-/// std::vector overload; throws std::invalid_argument unless both hold exactly 7 points.
-int fundamental_7point(const std::vector<Eigen::Vector2d>& points1,
-                       const std::vector<Eigen::Vector2d>& points2,
-                       std::vector<Eigen::Matrix3d>* fundamentals) {
-  if (points1.size() != 7 || points2.size() != 7) {
-    throw std::invalid_argument("fundamental_7point: needs exactly 7 points in each image, got " +
-                                std::to_string(points1.size()) + " and " +
-                                std::to_string(points2.size()));
-  }
-  return fundamental_7point(points1.data(), points2.data(), fundamentals);
-}
-
 bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2d* points1,
                                   const Eigen::Vector2d* points2, int num_points) {
   if (!F.allFinite() || points1 == nullptr || points2 == nullptr) return true;
@@ -312,6 +270,52 @@ bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2
     }
   }
   return true;
+}
+
+}  // namespace detail
+
+int fundamental_8point(const ConstPointsRef& points1, const ConstPointsRef& points2, Eigen::Matrix3d* F,
+                       const ConstScoresRef& weights) {
+  require_points(points1, 2, "fundamental_8point: points1");
+  const Eigen::Index n = points1.cols();
+  require_points(points2, 2, "fundamental_8point: points2", n);
+  require_scores(weights, n, "fundamental_8point: weights");
+  if (n < 8) return 0;
+  // Copies into Vector2d storage (the argument may be any strided, unaligned map);
+  // on the stack for the minimal and small samples.
+  const double* w = weights.size() > 0 ? weights.data() : nullptr;
+  constexpr Eigen::Index kSmall = 16;
+  if (n <= kSmall) {
+    Eigen::Vector2d x1[kSmall], x2[kSmall];
+    detail::copy_columns(points1, x1);
+    detail::copy_columns(points2, x2);
+    return detail::fundamental_8point(x1, x2, static_cast<int>(n), F, w);
+  }
+  std::vector<Eigen::Vector2d> x1(static_cast<std::size_t>(n)), x2(static_cast<std::size_t>(n));
+  detail::copy_columns(points1, x1.data());
+  detail::copy_columns(points2, x2.data());
+  return detail::fundamental_8point(x1.data(), x2.data(), static_cast<int>(n), F, w);
+}
+
+int fundamental_7point(const ConstPointsRef& points1, const ConstPointsRef& points2,
+                       std::vector<Eigen::Matrix3d>* fundamentals) {
+  require_points(points1, 2, "fundamental_7point: points1", 7);
+  require_points(points2, 2, "fundamental_7point: points2", 7);
+  Eigen::Vector2d x1[7], x2[7];
+  detail::copy_columns(points1, x1);
+  detail::copy_columns(points2, x2);
+  return detail::fundamental_7point(x1, x2, fundamentals);
+}
+
+bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const ConstPointsRef& points1,
+                                  const ConstPointsRef& points2) {
+  require_points(points1, 2, "oriented_epipolar_consistent: points1");
+  require_points(points2, 2, "oriented_epipolar_consistent: points2", points1.cols());
+  std::vector<Eigen::Vector2d> x1(static_cast<std::size_t>(points1.cols()));
+  std::vector<Eigen::Vector2d> x2(x1.size());
+  detail::copy_columns(points1, x1.data());
+  detail::copy_columns(points2, x2.data());
+  return detail::oriented_epipolar_consistent(F, x1.data(), x2.data(), static_cast<int>(x1.size()));
 }
 
 }  // namespace crossview::epipolar

@@ -2,6 +2,9 @@
 // (not installed, not part of the public API).
 #pragma once
 
+#include <crossview/core/points.hpp>
+#include <crossview/epipolar/detail/homography.hpp>
+#include <crossview/epipolar/pose.hpp>
 #include <crossview/epipolar/refine.hpp>
 
 #include <Eigen/Core>
@@ -9,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 namespace crossview::epipolar::detail {
 
@@ -184,6 +188,46 @@ RefineSummary refine_essential_lm(const Eigen::Vector2d* x1, const Eigen::Vector
                                   const RefineOptions& options, Eigen::Matrix3d* R,
                                   Eigen::Vector3d* t);
 
+/// Copies the columns of a D x N point set (shape already checked) into out[0..N):
+/// raw access through the Ref's run-time outer stride, the cheapest read of an
+/// arbitrary (possibly unaligned, numpy-owned) buffer into aligned Eigen vectors.
+template <int D>
+inline void copy_columns(const ConstPointsRef& points, Eigen::Matrix<double, D, 1>* out) {
+  const double* p = points.data();
+  const Eigen::Index stride = points.outerStride();
+  for (Eigen::Index i = 0; i < points.cols(); ++i, p += stride) {
+    out[i] = Eigen::Map<const Eigen::Matrix<double, D, 1>>(p);
+  }
+}
+
+// --- Pointer kernels -----------------------------------------------------------
+// The public solvers (essential.hpp, fundamental.hpp, pose.hpp, refine.hpp) take
+// 2 x N / 3 x N point sets, check their shapes and call these unchecked kernels on
+// contiguous Eigen vectors; RANSAC's estimators call them directly on their
+// samples. Documentation in the public headers.
+
+/// The 5-point solver on rays1[0..5), rays2[0..5). Defined in essential.cpp.
+int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
+                     std::vector<Eigen::Matrix3d>* essentials);
+/// The normalized 8-point on `num_points` pairs (weights may be nullptr).
+/// Defined in fundamental.cpp.
+int fundamental_8point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2, int num_points,
+                       Eigen::Matrix3d* F, const double* weights);
+/// The 7-point solver on points1[0..7), points2[0..7). Defined in fundamental.cpp.
+int fundamental_7point(const Eigen::Vector2d* points1, const Eigen::Vector2d* points2,
+                       std::vector<Eigen::Matrix3d>* fundamentals);
+/// The oriented epipolar constraint on `num_points` pairs. Defined in fundamental.cpp.
+bool oriented_epipolar_consistent(const Eigen::Matrix3d& F, const Eigen::Vector2d* points1,
+                                  const Eigen::Vector2d* points2, int num_points);
+/// recover_pose on `n` pairs (options already validated). Defined in pose.cpp.
+RecoverPoseResult recover_pose(const Eigen::Matrix3d& E, const Eigen::Vector2d* normalized1,
+                               const Eigen::Vector2d* normalized2, int n, const RecoverPoseOptions& options);
+/// refine_relative_pose on `num` pairs (mask empty or `num` entries, options
+/// validated). Defined in refine.cpp.
+RefineSummary refine_relative_pose(const Eigen::Vector2d* normalized1, const Eigen::Vector2d* normalized2,
+                                   int num, const std::vector<char>& inlier_mask,
+                                   camera::Rigid3d* cam2_from_cam1, const RefineOptions& options);
+
 /// Scales *m to unit Frobenius norm, dividing by its largest entry first: the
 /// norm of entries beyond ~1e154 overflows (and m / inf = 0), below ~1e-154 it
 /// underflows (found by fuzz_epipolar). False, *m untouched, when *m is zero or
@@ -197,5 +241,33 @@ inline bool normalize_frobenius(Eigen::Matrix3d* m) {
   *m = scaled / norm;
   return true;
 }
+
+/// RANSAC estimator for robust::ransac over a subset of correspondences.
+struct HomographyEstimator {
+  using Model = Eigen::Matrix3d;
+  static constexpr int kMinSampleSize = 4;
+  const Eigen::Vector2d* x1;
+  const Eigen::Vector2d* x2;
+  const int* subset;  ///< data point k is correspondence subset[k]
+  int num;
+
+  int num_data() const { return num; }
+  int minimal_solve(const int* sample, std::vector<Model>* models) const {
+    int idx[4];
+    for (int k = 0; k < 4; ++k) idx[k] = subset[sample[k]];
+    Eigen::Matrix3d H;
+    if (!homography_4point(x1, x2, idx, &H)) return 0;
+    models->push_back(H);
+    return 1;
+  }
+  bool refit(const int* indices, int n, const double* weights, Model* H) const {
+    std::vector<int> idx(n);
+    for (int k = 0; k < n; ++k) idx[k] = subset[indices[k]];
+    return homography_dlt(x1, x2, idx.data(), n, weights, H);
+  }
+  double squared_residual(const Model& H, int k) const {
+    return homography_transfer_error_squared(H, x1[subset[k]], x2[subset[k]]);
+  }
+};
 
 }  // namespace crossview::epipolar::detail

@@ -71,17 +71,11 @@ void RecoverPoseOptions::validate() const {
     fail("equal_singular_values_tolerance must be in (0, 1)");
 }
 
-RecoverPoseResult recover_pose(const Eigen::Matrix3d& E,
-                               const std::vector<Eigen::Vector2d>& normalized1,
-                               const std::vector<Eigen::Vector2d>& normalized2,
-                               const RecoverPoseOptions& options) {
-  options.validate();
-  if (normalized1.size() != normalized2.size()) {
-    throw std::invalid_argument("recover_pose: normalized1 has " + std::to_string(normalized1.size()) +
-                                " points but normalized2 has " + std::to_string(normalized2.size()));
-  }
+namespace detail {
+
+RecoverPoseResult recover_pose(const Eigen::Matrix3d& E, const Eigen::Vector2d* normalized1,
+                               const Eigen::Vector2d* normalized2, int n, const RecoverPoseOptions& options) {
   RecoverPoseResult result;
-  const int n = static_cast<int>(normalized1.size());
   result.in_front_mask.assign(n, 0);
   if (n == 0) {
     result.message = "no points";
@@ -210,6 +204,20 @@ RecoverPoseResult recover_pose(const Eigen::Matrix3d& E,
     result.message = counts_text;
   }
   return result;
+}
+
+}  // namespace detail
+
+RecoverPoseResult recover_pose(const Eigen::Matrix3d& E, const ConstPointsRef& normalized1,
+                               const ConstPointsRef& normalized2, const RecoverPoseOptions& options) {
+  options.validate();
+  require_points(normalized1, 2, "recover_pose: normalized1");
+  require_points(normalized2, 2, "recover_pose: normalized2", normalized1.cols());
+  std::vector<Eigen::Vector2d> x1(static_cast<std::size_t>(normalized1.cols()));
+  std::vector<Eigen::Vector2d> x2(x1.size());
+  detail::copy_columns(normalized1, x1.data());
+  detail::copy_columns(normalized2, x2.data());
+  return detail::recover_pose(E, x1.data(), x2.data(), static_cast<int>(x1.size()), options);
 }
 
 }  // namespace crossview::epipolar

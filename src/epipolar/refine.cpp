@@ -230,16 +230,21 @@ std::vector<int> mask_indices(const std::vector<char>& mask, std::size_t n) {
   return idx;
 }
 
-void check_sizes(const char* fn, std::size_t a, std::size_t b, const std::vector<char>& mask) {
-  if (a != b) {
-    throw std::invalid_argument(std::string(fn) + ": normalized1/points1 has " + std::to_string(a) +
-                                " points but normalized2/points2 has " + std::to_string(b));
+/// Checks the two point sets and the mask; copies the points into Vector2d
+/// storage (the arguments may be any strided map).
+void load_correspondences(const char* fn, const char* what1, const char* what2, const ConstPointsRef& a,
+                          const ConstPointsRef& b, const std::vector<char>& mask,
+                          std::vector<Eigen::Vector2d>* x1, std::vector<Eigen::Vector2d>* x2) {
+  require_points(a, 2, what1);
+  require_points(b, 2, what2, a.cols());
+  if (!mask.empty() && static_cast<Eigen::Index>(mask.size()) != a.cols()) {
+    throw std::invalid_argument(std::string(fn) + ": inlier_mask has " + std::to_string(mask.size()) +
+                                " entries for " + std::to_string(a.cols()) + " points");
   }
-  if (!mask.empty() && mask.size() != a) {
-    throw std::invalid_argument(std::string(fn) + ": inlier_mask has " +
-                                std::to_string(mask.size()) + " entries for " +
-                                std::to_string(a) + " points");
-  }
+  x1->resize(static_cast<std::size_t>(a.cols()));
+  x2->resize(x1->size());
+  copy_columns(a, x1->data());
+  copy_columns(b, x2->data());
 }
 
 }  // namespace
@@ -353,14 +358,12 @@ void RefineOptions::validate() const {
   }
 }
 
-RefineSummary refine_relative_pose(const std::vector<Eigen::Vector2d>& normalized1,
-                                   const std::vector<Eigen::Vector2d>& normalized2,
-                                   const std::vector<char>& inlier_mask,
-                                   camera::Rigid3d* cam2_from_cam1,
-                                   const RefineOptions& options) {
-  options.validate();
-  detail::check_sizes("refine_relative_pose", normalized1.size(), normalized2.size(), inlier_mask);
-  const std::vector<int> idx = detail::mask_indices(inlier_mask, normalized1.size());
+namespace detail {
+
+RefineSummary refine_relative_pose(const Eigen::Vector2d* normalized1, const Eigen::Vector2d* normalized2,
+                                   int num, const std::vector<char>& inlier_mask,
+                                   camera::Rigid3d* cam2_from_cam1, const RefineOptions& options) {
+  const std::vector<int> idx = mask_indices(inlier_mask, static_cast<std::size_t>(num));
   Eigen::Matrix3d R = cam2_from_cam1->rotation_matrix();
   Eigen::Vector3d t = cam2_from_cam1->translation;
   if (!(t.norm() > 0.0) || !t.allFinite() || !R.allFinite()) {
@@ -368,26 +371,36 @@ RefineSummary refine_relative_pose(const std::vector<Eigen::Vector2d>& normalize
     s.message = "cam2_from_cam1 has a zero or non-finite translation";
     return s;
   }
-  const RefineSummary s =
-      detail::refine_essential_lm(normalized1.data(), normalized2.data(), idx.data(),
-                                  static_cast<int>(idx.size()), nullptr, options, &R, &t);
+  const RefineSummary s = refine_essential_lm(normalized1, normalized2, idx.data(),
+                                              static_cast<int>(idx.size()), nullptr, options, &R, &t);
   if (s.success) *cam2_from_cam1 = camera::Rigid3d::from_matrix(R, t);
   return s;
 }
 
-/// Refines a fundamental matrix (x2^T F x1 = 0, pixels) with rank 2 enforced by
-/// the parametrisation, minimising the Sampson error (pixels) over the
-/// correspondences selected by `inlier_mask` (empty = all). The result has unit
-/// Frobenius norm. Throws std::invalid_argument on size mismatch or invalid options.
-RefineSummary refine_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                 const std::vector<Eigen::Vector2d>& points2_px,
+}  // namespace detail
+
+RefineSummary refine_relative_pose(const ConstPointsRef& normalized1, const ConstPointsRef& normalized2,
+                                   const std::vector<char>& inlier_mask,
+                                   camera::Rigid3d* cam2_from_cam1,
+                                   const RefineOptions& options) {
+  options.validate();
+  std::vector<Eigen::Vector2d> x1, x2;
+  detail::load_correspondences("refine_relative_pose", "refine_relative_pose: normalized1",
+                               "refine_relative_pose: normalized2", normalized1, normalized2, inlier_mask, &x1, &x2);
+  return detail::refine_relative_pose(x1.data(), x2.data(), static_cast<int>(x1.size()), inlier_mask,
+                                      cam2_from_cam1, options);
+}
+
+RefineSummary refine_fundamental(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                  const std::vector<char>& inlier_mask, Eigen::Matrix3d* F,
                                  const RefineOptions& options) {
   options.validate();
-  detail::check_sizes("refine_fundamental", points1_px.size(), points2_px.size(), inlier_mask);
-  const std::vector<int> idx = detail::mask_indices(inlier_mask, points1_px.size());
-  return detail::refine_fundamental_lm(points1_px.data(), points2_px.data(), idx.data(),
-                                       static_cast<int>(idx.size()), nullptr, options, F);
+  std::vector<Eigen::Vector2d> x1, x2;
+  detail::load_correspondences("refine_fundamental", "refine_fundamental: points1_px",
+                               "refine_fundamental: points2_px", points1_px, points2_px, inlier_mask, &x1, &x2);
+  const std::vector<int> idx = detail::mask_indices(inlier_mask, x1.size());
+  return detail::refine_fundamental_lm(x1.data(), x2.data(), idx.data(), static_cast<int>(idx.size()),
+                                       nullptr, options, F);
 }
 
 }  // namespace crossview::epipolar

@@ -273,7 +273,7 @@ BvhMotion parse_bvh(std::string_view text, const std::string& source_name) {
 
 BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path, FileKind::kSequence), path); }
 
-Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double scale) {
+Points3d forward_kinematics(const BvhMotion& motion, int frame, double scale) {
   const double* v = motion.frame(frame);
   const std::size_t n = motion.joints.size();
   std::vector<Eigen::Matrix3d> world_R(n);
@@ -307,18 +307,6 @@ Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double s
 // ---------------------------------------------------------------------------
 // Human3.6M mapping
 
-const std::array<const char*, kNumH36mJoints>& h36m_joint_names() {
-  static const std::array<const char*, kNumH36mJoints> kNames = {
-      "root", "rhip", "rkne", "rank", "lhip", "lkne", "lank", "belly", "neck",
-      "nose", "head", "lsho", "lelb", "lwri", "rsho", "relb", "rwri"};
-  return kNames;
-}
-
-const std::array<int, kNumH36mJoints>& h36m_parents() {
-  static const std::array<int, kNumH36mJoints> kParents = {-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15};
-  return kParents;
-}
-
 BvhH36mMapping cmu_h36m_mapping() {
   return {"Hips",
           "RightUpLeg|RightHip",
@@ -343,9 +331,9 @@ void BvhToH36mOptions::validate() const {
   if (!(mm_per_unit > 0.0) || !(mm_per_unit <= 1e6)) {
     throw std::invalid_argument("BvhToH36mOptions::mm_per_unit must be in (0, 1e6], got " + format_double(mm_per_unit));
   }
-  for (int i = 0; i < kNumH36mJoints; ++i) {
+  for (int i = 0; i < pose::h36m::kNumJoints; ++i) {
     if (mapping[static_cast<std::size_t>(i)].empty()) {
-      throw std::invalid_argument(std::string("BvhToH36mOptions::mapping[") + h36m_joint_names()[static_cast<std::size_t>(i)] +
+      throw std::invalid_argument(std::string("BvhToH36mOptions::mapping[") + pose::h36m::kJointNames[static_cast<std::size_t>(i)] +
                                   "] must not be empty");
     }
   }
@@ -364,9 +352,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 }  // namespace
 
-std::array<std::vector<int>, kNumH36mJoints> resolve_h36m_mapping(const BvhMotion& motion,
-                                                                   const BvhH36mMapping& mapping) {
-  std::array<std::vector<int>, kNumH36mJoints> out;
+std::array<std::vector<int>, pose::h36m::kNumJoints> resolve_h36m_mapping(const BvhMotion& motion,
+                                                                          const BvhH36mMapping& mapping) {
+  std::array<std::vector<int>, pose::h36m::kNumJoints> out;
   for (std::size_t i = 0; i < out.size(); ++i) {
     for (const std::string& alternative : split(mapping[i], '|')) {
       std::vector<int> idx;
@@ -385,41 +373,44 @@ std::array<std::vector<int>, kNumH36mJoints> resolve_h36m_mapping(const BvhMotio
     }
     if (out[i].empty()) {
       throw std::invalid_argument(std::string("resolve_h36m_mapping: no BVH joint matches H36M joint '") +
-                                  h36m_joint_names()[i] + "' (spec \"" + mapping[i] + "\")");
+                                  pose::h36m::kJointNames[i] + "' (spec \"" + mapping[i] + "\")");
     }
   }
   return out;
 }
 
 namespace {
-H36mPose3d pose_from_fk(const Eigen::Matrix3Xd& fk, const std::array<std::vector<int>, kNumH36mJoints>& idx, bool z_up) {
-  H36mPose3d pose;
+/// Writes the 17 H36M joints of one frame into out (3 x 17 columns).
+template <typename Out>
+void pose_from_fk(const Eigen::Matrix3Xd& fk, const std::array<std::vector<int>, pose::h36m::kNumJoints>& idx, bool z_up,
+                  Out&& out) {
   for (std::size_t i = 0; i < idx.size(); ++i) {
     Eigen::Vector3d p = Eigen::Vector3d::Zero();
     for (int j : idx[i]) p += fk.col(j);
     p /= static_cast<double>(idx[i].size());
     if (z_up) p = Eigen::Vector3d(p.x(), -p.z(), p.y());
-    pose.row(static_cast<Eigen::Index>(i)) = p.transpose();
+    out.col(static_cast<Eigen::Index>(i)) = p;
   }
-  return pose;
 }
 }  // namespace
 
-std::vector<H36mPose3d> to_h36m_17(const BvhMotion& motion, const BvhToH36mOptions& options) {
+Points3d to_h36m_17(const BvhMotion& motion, const BvhToH36mOptions& options) {
   options.validate();
   const auto idx = resolve_h36m_mapping(motion, options.mapping);
-  std::vector<H36mPose3d> out;
-  out.reserve(static_cast<std::size_t>(motion.num_frames));
+  constexpr Eigen::Index J = pose::h36m::kNumJoints;
+  Points3d out(3, J * motion.num_frames);
   for (int f = 0; f < motion.num_frames; ++f) {
-    out.push_back(pose_from_fk(forward_kinematics(motion, f, options.mm_per_unit), idx, options.z_up));
+    pose_from_fk(forward_kinematics(motion, f, options.mm_per_unit), idx, options.z_up, out.middleCols(f * J, J));
   }
   return out;
 }
 
-H36mPose3d to_h36m_17(const BvhMotion& motion, int frame, const BvhToH36mOptions& options) {
+Points3d to_h36m_17(const BvhMotion& motion, int frame, const BvhToH36mOptions& options) {
   options.validate();
   const auto idx = resolve_h36m_mapping(motion, options.mapping);
-  return pose_from_fk(forward_kinematics(motion, frame, options.mm_per_unit), idx, options.z_up);
+  Points3d out(3, pose::h36m::kNumJoints);
+  pose_from_fk(forward_kinematics(motion, frame, options.mm_per_unit), idx, options.z_up, out);
+  return out;
 }
 
 }  // namespace crossview::io

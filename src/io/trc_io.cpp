@@ -175,11 +175,12 @@ struct TrcParser {
     }
     line(lines, 4, "the X1 Y1 Z1 ... line");
     const std::size_t columns = 2 + 3 * static_cast<std::size_t>(num_markers);
+    std::vector<Eigen::Matrix3Xd> frame_positions;  // packed into trc.positions at the end
     static const char* kAxis[3] = {"X", "Y", "Z"};
     for (std::size_t li = 5; li < lines.size(); ++li) {
       const Line& l = lines[li];
       if (trim(l.text).empty()) continue;  // blank separator lines
-      const std::string row = "frame row " + std::to_string(trc.positions.size() + 1) + " (line " + std::to_string(l.number) + ")";
+      const std::string row = "frame row " + std::to_string(trc.frame_numbers.size() + 1) + " (line " + std::to_string(l.number) + ")";
       auto cells = split_cells(l.text);
       // Tolerate trailing empty cells beyond the expected count.
       while (cells.size() > columns && trim(cells.back()).empty()) cells.pop_back();
@@ -189,7 +190,8 @@ struct TrcParser {
       }
       trc.frame_numbers.push_back(integer(cells[0], row + ".Frame#", l.number));
       trc.times_s.push_back(number(cells[1], row + ".Time", l.number));
-      Eigen::Matrix3Xd p(3, num_markers);
+      frame_positions.emplace_back(3, num_markers);
+      Eigen::Matrix3Xd& p = frame_positions.back();
       for (int m = 0; m < num_markers; ++m) {
         for (int a = 0; a < 3; ++a) {
           const std::string_view cell = cells[2 + 3 * static_cast<std::size_t>(m) + static_cast<std::size_t>(a)];
@@ -197,7 +199,10 @@ struct TrcParser {
                                        : number(cell, row + "." + trc.marker_names[static_cast<std::size_t>(m)] + "." + kAxis[a], l.number);
         }
       }
-      trc.positions.push_back(std::move(p));
+    }
+    trc.positions.resize(3, static_cast<Eigen::Index>(frame_positions.size()) * num_markers);
+    for (std::size_t f = 0; f < frame_positions.size(); ++f) {
+      trc.positions.middleCols(static_cast<Eigen::Index>(f) * num_markers, num_markers) = frame_positions[f];
     }
     if (trc.num_frames() != num_frames) {
       throw IoError(file, "header.NumFrames", "expected " + std::to_string(num_frames) + " frame rows (NumFrames), got " +
@@ -214,19 +219,19 @@ TrcData parse_trc(std::string_view text, const std::string& source_name) { retur
 TrcData read_trc(const std::string& path) { return parse_trc(detail::read_text_file(path, FileKind::kSequence), path); }
 
 std::string format_trc(const TrcData& trc) {
-  const std::size_t n = trc.positions.size();
-  if (trc.frame_numbers.size() != n || trc.times_s.size() != n) {
+  const std::size_t n = trc.times_s.size();
+  if (trc.frame_numbers.size() != n) {
     throw std::invalid_argument("format_trc: frame_numbers (" + std::to_string(trc.frame_numbers.size()) + ") and times_s (" +
-                                std::to_string(trc.times_s.size()) + ") must have one entry per frame (" + std::to_string(n) + ")");
+                                std::to_string(trc.times_s.size()) + ") must have one entry per frame");
+  }
+  if (trc.positions.cols() != static_cast<Eigen::Index>(n) * trc.num_markers()) {
+    throw std::invalid_argument("format_trc: positions: expected 3 x (frames * markers) = 3 x " +
+                                std::to_string(static_cast<Eigen::Index>(n) * trc.num_markers()) + " (" + std::to_string(n) +
+                                " frames of " + std::to_string(trc.num_markers()) + " markers, column f*M + m), got 3 x " +
+                                std::to_string(trc.positions.cols()));
   }
   for (std::size_t f = 0; f < n; ++f) {
-    if (trc.positions[f].cols() != trc.num_markers()) {
-      throw std::invalid_argument("format_trc: positions[" + std::to_string(f) + "] has " + std::to_string(trc.positions[f].cols()) +
-                                  " columns, expected num_markers = " + std::to_string(trc.num_markers()));
-    }
-  }
-  for (std::size_t f = 0; f < n; ++f) {
-    if (!std::isfinite(trc.times_s[f]) || (trc.positions[f].array().isInf()).any()) {
+    if (!std::isfinite(trc.times_s[f]) || (trc.frame(static_cast<int>(f)).array().isInf()).any()) {
       throw std::invalid_argument("format_trc: frame " + std::to_string(f) +
                                   " has an infinite coordinate or a non-finite time (only NaN = missing is allowed)");
     }
@@ -261,7 +266,7 @@ std::string format_trc(const TrcData& trc) {
   out << "\n";
   for (std::size_t f = 0; f < n; ++f) {
     out << trc.frame_numbers[f] << "\t" << num(trc.times_s[f]);
-    const Eigen::Matrix3Xd& p = trc.positions[f];
+    const auto p = trc.frame(static_cast<int>(f));
     for (Eigen::Index m = 0; m < p.cols(); ++m) {
       for (int a = 0; a < 3; ++a) out << "\t" << num(p(a, m));
     }
@@ -294,17 +299,16 @@ TrcData make_trc(const std::vector<std::string>& marker_names, const Eigen::Ref<
   trc.orig_data_start_frame = options.orig_data_start_frame;
   const Eigen::Index F = points_in_world.cols() / M;
   trc.orig_num_frames = static_cast<int>(F);
+  trc.positions.resize(3, F * M);
   for (Eigen::Index f = 0; f < F; ++f) {
     const int number = options.first_frame_number + static_cast<int>(f);
     trc.frame_numbers.push_back(number);
     trc.times_s.push_back(static_cast<double>(number) / options.rate_hz);
-    Eigen::Matrix3Xd p(3, M);
     for (Eigen::Index m = 0; m < M; ++m) {
       const Eigen::Vector3d x = points_in_world.col(f * M + m);
-      p.col(m) = !x.allFinite() ? Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN())
+      trc.positions.col(f * M + m) = !x.allFinite() ? Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN())
                  : options.to_pose2sim_axes ? world_to_trc(x) : x;
     }
-    trc.positions.push_back(std::move(p));
   }
   format_trc(trc);  // validates names and values (throws std::invalid_argument)
   return trc;

@@ -19,43 +19,60 @@ namespace crossview::metrics {
 namespace detail {
 namespace {
 
-template <int Dim>
-using PoseD = Eigen::Matrix<double, Eigen::Dynamic, Dim>;
+/// Per-entry errors as F x J tables (the metrics' internal form; the public
+/// JointErrors is the same data aligned with the packed columns).
+struct ErrorTable {
+  Eigen::MatrixXd error;                                    ///< F x J
+  Eigen::Array<JointState, Eigen::Dynamic, Eigen::Dynamic> state;  ///< F x J
+  JointCounts counts;
+};
 
-int check_batch_sizes(std::size_t num_pred, std::size_t num_gt,
-                             const std::vector<JointMask>& visible, const char* what) {
-  if (num_pred != num_gt) {
-    throw std::invalid_argument(std::string(what) + ": predicted has " + std::to_string(num_pred) +
-                                " frames but ground_truth has " + std::to_string(num_gt));
+/// Checks a packed batch pair (Dim x (F*J) each, same size) and the mask (empty
+/// or F*J); returns F.
+int check_batch(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                const JointMask& visible, int dim, const char* what) {
+  if (num_joints < 1) {
+    throw std::invalid_argument(std::string(what) + ": num_joints must be >= 1, got " + std::to_string(num_joints));
   }
-  if (!visible.empty() && visible.size() != num_gt) {
-    throw std::invalid_argument(std::string(what) + ": visible has " +
-                                std::to_string(visible.size()) + " masks for " +
-                                std::to_string(num_gt) + " frames");
+  const std::string d = std::to_string(dim);
+  const Eigen::Index F = require_packed_points(
+      ground_truth, dim, num_joints, std::string(what) + ": ground_truth (" + d + " x (F*J), J = num_joints)");
+  require_points(predicted, dim, std::string(what) + ": predicted (the shape of ground_truth)", ground_truth.cols());
+  if (visible.size() != 0 && visible.size() != ground_truth.cols()) {
+    throw std::invalid_argument(std::string(what) + ": visible has " + std::to_string(visible.size()) +
+                                " entries, expected none or one per column of ground_truth (" +
+                                std::to_string(ground_truth.cols()) + ")");
   }
-  return static_cast<int>(num_gt);
+  return static_cast<int>(F);
 }
 
+/// Squared norm and dot product of Dim-vectors summed as c0 + (c1 + c2): the
+/// order of Eigen's unrolled reduction over the rows of the J x Dim poses these
+/// metrics were first written for, so that the packed (column) form gives the
+/// same results bit for bit.
 template <int Dim>
-int check_joint_counts(const std::vector<PoseD<Dim>>& predicted,
-                       const std::vector<PoseD<Dim>>& ground_truth,
-                       const std::vector<JointMask>& visible, const char* what) {
-  if (ground_truth.empty()) return 0;
-  const Eigen::Index J = ground_truth.front().rows();
-  for (std::size_t f = 0; f < ground_truth.size(); ++f) {
-    if (ground_truth[f].rows() != J || predicted[f].rows() != J) {
-      throw std::invalid_argument(std::string(what) + ": frame " + std::to_string(f) +
-                                  " has " + std::to_string(predicted[f].rows()) +
-                                  " predicted and " + std::to_string(ground_truth[f].rows()) +
-                                  " ground-truth joints, expected " + std::to_string(J));
-    }
-    if (!visible.empty() && visible[f].size() != J) {
-      throw std::invalid_argument(std::string(what) + ": visible[" + std::to_string(f) + "] has " +
-                                  std::to_string(visible[f].size()) + " entries, expected " +
-                                  std::to_string(J));
-    }
+double squared_norm(const Eigen::Matrix<double, Dim, 1>& v) {
+  if constexpr (Dim == 3) {
+    return v(0) * v(0) + (v(1) * v(1) + v(2) * v(2));
+  } else {
+    return v(0) * v(0) + v(1) * v(1);
   }
-  return static_cast<int>(J);
+}
+template <int Dim>
+double dot(const Eigen::Matrix<double, Dim, 1>& a, const Eigen::Matrix<double, Dim, 1>& b) {
+  if constexpr (Dim == 3) {
+    return a(0) * b(0) + (a(1) * b(1) + a(2) * b(2));
+  } else {
+    return a(0) * b(0) + a(1) * b(1);
+  }
+}
+/// |a - b| (Euclidean), with the scaled norm where the squared one overflows.
+template <int Dim>
+double distance(const Eigen::Matrix<double, Dim, 1>& a, const Eigen::Matrix<double, Dim, 1>& b) {
+  const Eigen::Matrix<double, Dim, 1> d = a - b;
+  const double e = std::sqrt(squared_norm<Dim>(d));
+  // The squared norm overflows for differences above ~1e154; the scaled norm does not.
+  return std::isfinite(e) ? e : d.stableNorm();
 }
 
 void check_index(int index, int num_joints, const char* what, const char* name) {
@@ -75,34 +92,39 @@ void count_state(JointState s, JointCounts* c) {
 }
 
 template <int Dim>
-JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
-                           const std::vector<PoseD<Dim>>& ground_truth,
-                           const std::vector<JointMask>& visible, Alignment alignment,
-                           int root_joint, const char* what) {
-  const int F = check_batch_sizes(predicted.size(), ground_truth.size(), visible, what);
-  const int J = check_joint_counts<Dim>(predicted, ground_truth, visible, what);
+ErrorTable compute_errors(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                          const JointMask& visible, Alignment alignment, int root_joint, const char* what) {
+  const int F = check_batch(predicted, ground_truth, num_joints, visible, Dim, what);
+  const int J = num_joints;
+  const bool masked = visible.size() != 0;
   if (F > 0 && (alignment == Alignment::kRoot || alignment == Alignment::kScale)) {
     check_index(root_joint, J, what, "root_joint");
   }
   if (alignment == Alignment::kProcrustes && Dim != 3) {
     throw std::invalid_argument(std::string(what) + ": Procrustes alignment needs 3D poses");
   }
-  JointErrors out;
+  ErrorTable out;
   out.error.setConstant(F, J, std::numeric_limits<double>::quiet_NaN());
   out.state.resize(F, J);
-  PoseD<Dim> p, q;
+  using Vec = Eigen::Matrix<double, Dim, 1>;
+  Eigen::Matrix<double, Dim, Eigen::Dynamic> p, q;  // per-frame aligned copies, allocated once
   std::vector<int> candidates;
   candidates.reserve(static_cast<std::size_t>(J));
+  // Frame views with the row count fixed at compile time (unrolled column access).
+  using FrameView = Eigen::Map<const Eigen::Matrix<double, Dim, Eigen::Dynamic>, 0, Eigen::OuterStride<>>;
+  const Eigen::OuterStride<> pred_stride(predicted.outerStride()), gt_stride(ground_truth.outerStride());
   for (int f = 0; f < F; ++f) {
-    const PoseD<Dim>& pred = predicted[static_cast<std::size_t>(f)];
-    const PoseD<Dim>& gt = ground_truth[static_cast<std::size_t>(f)];
+    const FrameView pred(predicted.data() + static_cast<Eigen::Index>(f) * J * predicted.outerStride(), Dim, J,
+                         pred_stride);  // Dim x J, in place
+    const FrameView gt(ground_truth.data() + static_cast<Eigen::Index>(f) * J * ground_truth.outerStride(), Dim, J,
+                       gt_stride);
+    const auto is_visible = [&](int j) { return !masked || visible(static_cast<Eigen::Index>(f) * J + j); };
     candidates.clear();
     for (int j = 0; j < J; ++j) {
-      const bool gt_ok = gt.row(j).allFinite() &&
-                         (visible.empty() || visible[static_cast<std::size_t>(f)](j));
+      const bool gt_ok = gt.col(j).allFinite() && is_visible(j);
       if (!gt_ok) {
         out.state(f, j) = JointState::kMissingGroundTruth;
-      } else if (!pred.row(j).allFinite()) {
+      } else if (!pred.col(j).allFinite()) {
         out.state(f, j) = JointState::kMissingPrediction;
       } else {
         out.state(f, j) = JointState::kEvaluated;
@@ -113,21 +135,22 @@ JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
     q = gt;
     bool aligned = true;
     if (alignment == Alignment::kRoot || alignment == Alignment::kScale) {
-      const bool gt_root_ok = gt.row(root_joint).allFinite() &&
-                              (visible.empty() || visible[static_cast<std::size_t>(f)](root_joint));
+      const bool gt_root_ok = gt.col(root_joint).allFinite() && is_visible(root_joint);
       if (!gt_root_ok) {
         for (int j = 0; j < J; ++j) out.state(f, j) = JointState::kMissingGroundTruth;
         candidates.clear();
-      } else if (!pred.row(root_joint).allFinite()) {
+      } else if (!pred.col(root_joint).allFinite()) {
         aligned = false;
       } else {
-        p.rowwise() -= pred.row(root_joint);
-        q.rowwise() -= gt.row(root_joint);
+        const Vec pred_root = pred.col(root_joint), gt_root = gt.col(root_joint);
+        p.colwise() -= pred_root;
+        q.colwise() -= gt_root;
         if (alignment == Alignment::kScale) {
           double pp = 0.0, pq = 0.0;
           for (int j : candidates) {
-            pp += p.row(j).squaredNorm();
-            pq += p.row(j).dot(q.row(j));
+            const Vec pj = p.col(j), qj = q.col(j);
+            pp += squared_norm<Dim>(pj);
+            pq += dot<Dim>(pj, qj);
           }
           if (pp > 0.0 && std::isfinite(pp) && std::isfinite(pq)) {
             p *= pq / pp;
@@ -143,14 +166,14 @@ JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
         } else {
           Eigen::Matrix<double, Eigen::Dynamic, 3> ps(candidates.size(), 3), qs(candidates.size(), 3);
           for (std::size_t i = 0; i < candidates.size(); ++i) {
-            ps.row(static_cast<Eigen::Index>(i)) = pred.row(candidates[i]).template head<3>();
-            qs.row(static_cast<Eigen::Index>(i)) = gt.row(candidates[i]).template head<3>();
+            ps.row(static_cast<Eigen::Index>(i)) = pred.col(candidates[i]).transpose();
+            qs.row(static_cast<Eigen::Index>(i)) = gt.col(candidates[i]).transpose();
           }
           Similarity3d sim;
-          if (umeyama_similarity(ps, qs, &sim)) {
+          if (detail::umeyama_rows(ps, qs, &sim)) {
             for (int j : candidates) {
-              const Eigen::Vector3d pj = pred.row(j).template head<3>().transpose();
-              p.row(j).template head<3>() = (sim * pj).transpose();
+              const Eigen::Vector3d pj = pred.col(j);
+              p.col(j) = sim * pj;
             }
           } else {
             aligned = false;
@@ -162,12 +185,7 @@ JointErrors compute_errors(const std::vector<PoseD<Dim>>& predicted,
       for (int j : candidates) out.state(f, j) = JointState::kNotAligned;
       candidates.clear();
     }
-    for (int j : candidates) {
-      double err = (p.row(j) - q.row(j)).norm();
-      // The squared norm overflows for differences above ~1e154; the scaled norm does not.
-      if (!std::isfinite(err)) err = (p.row(j) - q.row(j)).stableNorm();
-      out.error(f, j) = err;
-    }
+    for (int j : candidates) out.error(f, j) = distance<Dim>(p.col(j), q.col(j));
     for (int j = 0; j < J; ++j) count_state(out.state(f, j), &out.counts);
   }
   return out;
@@ -179,7 +197,7 @@ std::string counts_message(const JointCounts& c) {
          " missing prediction, " + std::to_string(c.not_aligned) + " in unaligned frames";
 }
 
-ErrorSummary summarize_errors(const JointErrors& e) {
+ErrorSummary summarize_errors(const ErrorTable& e) {
   const Eigen::Index F = e.error.rows(), J = e.error.cols();
   ErrorSummary s;
   s.counts = e.counts;
@@ -269,64 +287,67 @@ RateSummary summarize_rate(const Eigen::Array<JointState, Eigen::Dynamic, Eigen:
 }  // namespace
 }  // namespace detail
 
-JointErrors joint_errors(const std::vector<Pose3d>& predicted,
-                                const std::vector<Pose3d>& ground_truth,
-                                const ErrorOptions& options,
-                                const std::vector<JointMask>& visible) {
+JointErrors joint_errors(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                         const ErrorOptions& options, const JointMask& visible) {
   options.validate();
-  return detail::compute_errors<3>(predicted, ground_truth, visible, options.alignment,
-                                   options.root_joint, "joint_errors");
+  const detail::ErrorTable t = detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                         options.alignment, options.root_joint, "joint_errors");
+  JointErrors out;
+  out.num_frames = static_cast<int>(t.error.rows());
+  out.num_joints = num_joints;
+  out.counts = t.counts;
+  out.error.resize(t.error.size());
+  out.state.resize(t.state.size());
+  for (Eigen::Index f = 0; f < t.error.rows(); ++f) {
+    for (Eigen::Index j = 0; j < t.error.cols(); ++j) {
+      out.error(f * num_joints + j) = t.error(f, j);
+      out.state(f * num_joints + j) = t.state(f, j);
+    }
+  }
+  return out;
 }
 
-ErrorSummary mpjpe(const std::vector<Pose3d>& predicted,
-                          const std::vector<Pose3d>& ground_truth,
-                          const ErrorOptions& options,
-                          const std::vector<JointMask>& visible) {
+ErrorSummary mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const ErrorOptions& options, const JointMask& visible) {
   options.validate();
-  return detail::summarize_errors(detail::compute_errors<3>(
-      predicted, ground_truth, visible, options.alignment, options.root_joint, "mpjpe"));
+  return detail::summarize_errors(detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                            options.alignment, options.root_joint, "mpjpe"));
 }
 
-ErrorSummary pa_mpjpe(const std::vector<Pose3d>& predicted,
-                             const std::vector<Pose3d>& ground_truth,
-                             const std::vector<JointMask>& visible) {
-  return detail::summarize_errors(detail::compute_errors<3>(
-      predicted, ground_truth, visible, Alignment::kProcrustes, 0, "pa_mpjpe"));
+ErrorSummary pa_mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                      const JointMask& visible) {
+  return detail::summarize_errors(detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                            Alignment::kProcrustes, 0, "pa_mpjpe"));
 }
 
-ErrorSummary n_mpjpe(const std::vector<Pose3d>& predicted,
-                            const std::vector<Pose3d>& ground_truth, int root_joint,
-                            const std::vector<JointMask>& visible) {
+ErrorSummary n_mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                     int root_joint, const JointMask& visible) {
   if (root_joint < 0) throw std::invalid_argument("n_mpjpe: root_joint must be >= 0");
-  return detail::summarize_errors(detail::compute_errors<3>(
-      predicted, ground_truth, visible, Alignment::kScale, root_joint, "n_mpjpe"));
+  return detail::summarize_errors(detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                            Alignment::kScale, root_joint, "n_mpjpe"));
 }
 
-RateSummary pck_3d(const std::vector<Pose3d>& predicted,
-                          const std::vector<Pose3d>& ground_truth,
-                          const PckOptions& options,
-                          const std::vector<JointMask>& visible) {
+RateSummary pck_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const PckOptions& options, const JointMask& visible) {
   options.validate();
-  const JointErrors e = detail::compute_errors<3>(predicted, ground_truth, visible,
-                                                  options.alignment, options.root_joint, "pck_3d");
+  const detail::ErrorTable e = detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                         options.alignment, options.root_joint, "pck_3d");
   const double t = options.threshold;
   return detail::summarize_rate(e.state, e.counts,
                                 [&](Eigen::Index f, Eigen::Index j) { return e.error(f, j) < t; });
 }
 
-RateSummary n_pck(const std::vector<Pose3d>& predicted,
-                         const std::vector<Pose3d>& ground_truth, PckOptions options,
-                         const std::vector<JointMask>& visible) {
+RateSummary n_pck(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                  PckOptions options, const JointMask& visible) {
   options.alignment = Alignment::kScale;
-  return pck_3d(predicted, ground_truth, options, visible);
+  return pck_3d(predicted, ground_truth, num_joints, options, visible);
 }
 
-AucResult auc_3d(const std::vector<Pose3d>& predicted,
-                        const std::vector<Pose3d>& ground_truth, const AucOptions& options,
-                        const std::vector<JointMask>& visible) {
+AucResult auc_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                 const AucOptions& options, const JointMask& visible) {
   options.validate();
-  const JointErrors e = detail::compute_errors<3>(predicted, ground_truth, visible,
-                                                  options.alignment, options.root_joint, "auc_3d");
+  const detail::ErrorTable e = detail::compute_errors<3>(predicted, ground_truth, num_joints, visible,
+                                                         options.alignment, options.root_joint, "auc_3d");
   AucResult r;
   r.counts = e.counts;
   r.thresholds = Eigen::VectorXd::LinSpaced(options.num_thresholds, 0.0, options.max_threshold);
@@ -344,7 +365,7 @@ AucResult auc_3d(const std::vector<Pose3d>& predicted,
     }
   }
   if (scored == 0) {
-    r.message = predicted.empty() ? "empty batch" : "nothing to score: every ground-truth entry is missing";
+    r.message = e.state.rows() == 0 ? "empty batch" : "nothing to score: every ground-truth entry is missing";
     return r;
   }
   r.pck /= scored;
@@ -354,24 +375,22 @@ AucResult auc_3d(const std::vector<Pose3d>& predicted,
   return r;
 }
 
-RateSummary pck_2d(const std::vector<Pose2d>& predicted,
-                          const std::vector<Pose2d>& ground_truth, double threshold_px,
-                          const std::vector<JointMask>& visible) {
+RateSummary pck_2d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   double threshold_px, const JointMask& visible) {
   if (!(threshold_px > 0.0) || !std::isfinite(threshold_px)) {
     throw std::invalid_argument("pck_2d: threshold_px must be finite and > 0");
   }
-  const JointErrors e = detail::compute_errors<2>(predicted, ground_truth, visible,
-                                                  Alignment::kNone, 0, "pck_2d");
+  const detail::ErrorTable e =
+      detail::compute_errors<2>(predicted, ground_truth, num_joints, visible, Alignment::kNone, 0, "pck_2d");
   return detail::summarize_rate(
       e.state, e.counts, [&](Eigen::Index f, Eigen::Index j) { return e.error(f, j) < threshold_px; });
 }
 
-RateSummary jdr(const std::vector<Pose2d>& predicted,
-                       const std::vector<Pose2d>& ground_truth, const JdrOptions& options,
-                       const std::vector<JointMask>& visible) {
+RateSummary jdr(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                const JdrOptions& options, const JointMask& visible) {
   options.validate();
-  JointErrors e = detail::compute_errors<2>(predicted, ground_truth, visible, Alignment::kNone, 0,
-                                            "jdr");
+  detail::ErrorTable e =
+      detail::compute_errors<2>(predicted, ground_truth, num_joints, visible, Alignment::kNone, 0, "jdr");
   const Eigen::Index F = e.state.rows(), J = e.state.cols();
   Eigen::VectorXd threshold(F);
   if (options.fixed_head_size_px == 0.0 && F > 0) {
@@ -381,11 +400,10 @@ RateSummary jdr(const std::vector<Pose2d>& predicted,
   for (Eigen::Index f = 0; f < F; ++f) {
     double head = options.fixed_head_size_px;
     if (head == 0.0) {
-      const auto& gt = ground_truth[static_cast<std::size_t>(f)];
       const int a = options.head_segment.first, b = options.head_segment.second;
-      const bool ok = (visible.empty() || (visible[static_cast<std::size_t>(f)](a) &&
-                                           visible[static_cast<std::size_t>(f)](b)));
-      head = ok ? (gt.row(a) - gt.row(b)).norm() : std::numeric_limits<double>::quiet_NaN();
+      const bool ok = visible.size() == 0 || (visible(f * J + a) && visible(f * J + b));
+      head = ok ? std::sqrt(detail::squared_norm<2>(ground_truth.col(f * J + a) - ground_truth.col(f * J + b)))
+                : std::numeric_limits<double>::quiet_NaN();
     }
     threshold(f) = options.fraction * head;
     if (!(threshold(f) > 0.0) || !std::isfinite(threshold(f))) {
@@ -402,24 +420,23 @@ RateSummary jdr(const std::vector<Pose2d>& predicted,
 namespace detail {
 namespace {
 template <int Dim>
-RateSummary pcp_impl(const std::vector<PoseD<Dim>>& predicted,
-                     const std::vector<PoseD<Dim>>& ground_truth, const PcpOptions& options,
-                     const std::vector<JointMask>& visible) {
+RateSummary pcp_impl(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                     const PcpOptions& options, const JointMask& visible, const char* what) {
   options.validate();
-  const JointErrors e = compute_errors<Dim>(predicted, ground_truth, visible, Alignment::kNone, 0, "pcp");
+  const ErrorTable e = compute_errors<Dim>(predicted, ground_truth, num_joints, visible, Alignment::kNone, 0, what);
   const Eigen::Index F = e.state.rows();
   const Eigen::Index P = static_cast<Eigen::Index>(options.parts.size());
   if (F > 0) {
     for (const Limb& l : options.parts) {
-      check_index(l.first, static_cast<int>(e.state.cols()), "pcp", "part joint");
-      check_index(l.second, static_cast<int>(e.state.cols()), "pcp", "part joint");
+      check_index(l.first, static_cast<int>(e.state.cols()), what, "part joint");
+      check_index(l.second, static_cast<int>(e.state.cols()), what, "part joint");
     }
   }
   Eigen::Array<JointState, Eigen::Dynamic, Eigen::Dynamic> state(F, P);
   Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic> correct(F, P);
   JointCounts counts;
   for (Eigen::Index f = 0; f < F; ++f) {
-    const auto& gt = ground_truth[static_cast<std::size_t>(f)];
+    const auto gt = ground_truth.middleCols(f * num_joints, num_joints);
     for (Eigen::Index k = 0; k < P; ++k) {
       const int a = options.parts[static_cast<std::size_t>(k)].first;
       const int b = options.parts[static_cast<std::size_t>(k)].second;
@@ -433,7 +450,8 @@ RateSummary pcp_impl(const std::vector<PoseD<Dim>>& predicted,
       state(f, k) = s;
       count_state(s, &counts);
       correct(f, k) = s == JointState::kEvaluated &&
-                      0.5 * (e.error(f, a) + e.error(f, b)) <= options.alpha * (gt.row(a) - gt.row(b)).norm();
+                      0.5 * (e.error(f, a) + e.error(f, b)) <=
+                          options.alpha * std::sqrt(squared_norm<Dim>(gt.col(a) - gt.col(b)));
     }
   }
   return summarize_rate(state, counts, [&](Eigen::Index f, Eigen::Index k) { return correct(f, k); });
@@ -441,14 +459,14 @@ RateSummary pcp_impl(const std::vector<PoseD<Dim>>& predicted,
 }  // namespace
 }  // namespace detail
 
-RateSummary pcp(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                       const PcpOptions& options, const std::vector<JointMask>& visible) {
-  return detail::pcp_impl<3>(predicted, ground_truth, options, visible);
+RateSummary pcp(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                const PcpOptions& options, const JointMask& visible) {
+  return detail::pcp_impl<3>(predicted, ground_truth, num_joints, options, visible, "pcp");
 }
 
-RateSummary pcp_2d(const std::vector<Pose2d>& predicted, const std::vector<Pose2d>& ground_truth,
-                       const PcpOptions& options, const std::vector<JointMask>& visible) {
-  return detail::pcp_impl<2>(predicted, ground_truth, options, visible);
+RateSummary pcp_2d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const PcpOptions& options, const JointMask& visible) {
+  return detail::pcp_impl<2>(predicted, ground_truth, num_joints, options, visible, "pcp_2d");
 }
 
 }  // namespace crossview::metrics

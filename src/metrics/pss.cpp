@@ -13,22 +13,28 @@
 
 namespace crossview::metrics::pss {
 
-Eigen::RowVectorXd normalize(const Pose3d& pose, const NormalizationOptions& options, const std::string& what) {
-  const Eigen::Index J = pose.rows();
+Eigen::RowVectorXd normalize(const ConstPointsRef& pose, const NormalizationOptions& options,
+                             const std::string& what) {
+  if (pose.rows() != 3) require_points(pose, 3, what + ": pose");  // throws
+  const Eigen::Index J = pose.cols();
   if (J == 0) throw std::invalid_argument(what + ": pose has no joints");
   if (!pose.allFinite()) throw std::invalid_argument(what + ": pose contains NaN or Inf");
-  Eigen::RowVector3d centre;
+  Eigen::Vector3d centre;
   if (options.centering == Centering::kRoot) {
     if (options.root_joint >= J) {
       throw std::invalid_argument(what + ": root_joint = " + std::to_string(options.root_joint) +
                                   " is out of range for " + std::to_string(J) + " joints");
     }
-    centre = pose.row(options.root_joint);
+    centre = pose.col(options.root_joint);
   } else {
-    centre = pose.colwise().mean();
+    // The mean over J x 3 rows: the summation order the PSS models were fitted
+    // with, bit for bit.
+    const Eigen::Matrix<double, Eigen::Dynamic, 3> rows = pose.transpose();
+    centre = rows.colwise().mean().transpose();
   }
+  // Flattened joint-major (x0, y0, z0, x1, ...): the memory of the 3 x J pose.
   Eigen::RowVectorXd out(3 * J);
-  for (Eigen::Index j = 0; j < J; ++j) out.segment<3>(3 * j) = pose.row(j) - centre;
+  for (Eigen::Index j = 0; j < J; ++j) out.segment<3>(3 * j) = (pose.col(j) - centre).transpose();
   if (options.scaling == Scaling::kFrobenius) {
     const double norm = out.norm();
     if (!(norm > 0.0)) {
@@ -42,17 +48,23 @@ Eigen::RowVectorXd normalize(const Pose3d& pose, const NormalizationOptions& opt
 namespace detail {
 namespace {
 
-inline RowMatrixXd normalize_all(const std::vector<Pose3d>& poses, int num_joints,
-                                 const NormalizationOptions& options, const char* what,
-                                 const char* set_name) {
-  RowMatrixXd out(static_cast<Eigen::Index>(poses.size()), 3 * num_joints);
-  for (std::size_t f = 0; f < poses.size(); ++f) {
+/// Checks a packed set (3 x (F*J)) and returns F.
+inline Eigen::Index num_poses(const ConstPointsRef& poses, int num_joints, const char* what, const char* set_name) {
+  if (num_joints < 1) {
+    throw std::invalid_argument(std::string(what) + ": num_joints must be >= 1, got " + std::to_string(num_joints));
+  }
+  return require_packed_points(poses, 3, num_joints,
+                               std::string(what) + ": " + set_name + " (3 x (F*J), J = " + std::to_string(num_joints) +
+                                   " joints)");
+}
+
+inline RowMatrixXd normalize_all(const ConstPointsRef& poses, int num_joints, const NormalizationOptions& options,
+                                 const char* what, const char* set_name) {
+  const Eigen::Index F = num_poses(poses, num_joints, what, set_name);
+  RowMatrixXd out(F, 3 * num_joints);
+  for (Eigen::Index f = 0; f < F; ++f) {
     const std::string where = std::string(what) + ": " + set_name + "[" + std::to_string(f) + "]";
-    if (poses[f].rows() != num_joints) {
-      throw std::invalid_argument(where + " has " + std::to_string(poses[f].rows()) +
-                                  " joints, expected " + std::to_string(num_joints));
-    }
-    out.row(static_cast<Eigen::Index>(f)) = normalize(poses[f], options, where);
+    out.row(f) = normalize(poses.middleCols(f * num_joints, num_joints), options, where);
   }
   return out;
 }
@@ -73,15 +85,16 @@ inline int nearest_row(const RowMatrixXd& centres, const Eigen::RowVectorXd& v) 
 }  // namespace
 }  // namespace detail
 
-Model fit(const std::vector<Pose3d>& ground_truth_poses, int k, const FitOptions& options) {
+Model fit(const ConstPointsRef& ground_truth_poses, int num_joints, int k, const FitOptions& options) {
   options.validate();
-  if (ground_truth_poses.empty()) throw std::invalid_argument("pss::fit: empty set of ground-truth poses");
+  const Eigen::Index F = detail::num_poses(ground_truth_poses, num_joints, "pss::fit", "ground_truth_poses");
+  if (F == 0) throw std::invalid_argument("pss::fit: empty set of ground-truth poses");
   if (k < 1) throw std::invalid_argument("pss::fit: k must be >= 1, got " + std::to_string(k));
-  if (static_cast<std::size_t>(k) > ground_truth_poses.size()) {
+  if (k > F) {
     throw std::invalid_argument("pss::fit: k = " + std::to_string(k) + " exceeds the number of poses (" +
-                                std::to_string(ground_truth_poses.size()) + ")");
+                                std::to_string(F) + ")");
   }
-  const int J = static_cast<int>(ground_truth_poses.front().rows());
+  const int J = num_joints;
   const RowMatrixXd samples =
       detail::normalize_all(ground_truth_poses, J, options.normalization, "pss::fit", "ground_truth_poses");
   KMeansResult km;
@@ -102,30 +115,28 @@ Model fit(const std::vector<Pose3d>& ground_truth_poses, int k, const FitOptions
   return m;
 }
 
-int nearest_centre(const Model& model, const Pose3d& pose) {
-  if (pose.rows() != model.num_joints) {
-    throw std::invalid_argument("pss::nearest_centre: pose has " + std::to_string(pose.rows()) +
-                                " joints, model expects " + std::to_string(model.num_joints));
-  }
+int nearest_centre(const Model& model, const ConstPointsRef& pose) {
+  require_points(pose, 3, "pss::nearest_centre: pose (3 x model.num_joints)", model.num_joints);
   if (model.centres.rows() == 0) throw std::invalid_argument("pss::nearest_centre: model has no centres");
   return detail::nearest_row(model.centres, normalize(pose, model.normalization, "pss::nearest_centre"));
 }
 
-ScoreResult score(const Model& model, const std::vector<Pose3d>& predicted,
-                  const std::vector<Pose3d>& ground_truth) {
+ScoreResult score(const Model& model, const ConstPointsRef& predicted, const ConstPointsRef& ground_truth) {
   if (model.centres.rows() == 0 || model.centres.cols() != 3 * model.num_joints) {
     throw std::invalid_argument("pss::score: model is empty or its centres are not k x 3*num_joints");
   }
-  if (predicted.size() != ground_truth.size()) {
-    throw std::invalid_argument("pss::score: predicted has " + std::to_string(predicted.size()) +
-                                " frames but ground_truth has " + std::to_string(ground_truth.size()));
+  const Eigen::Index F = detail::num_poses(ground_truth, model.num_joints, "pss::score", "ground_truth");
+  const Eigen::Index F_predicted = detail::num_poses(predicted, model.num_joints, "pss::score", "predicted");
+  if (F_predicted != F) {
+    throw std::invalid_argument("pss::score: predicted has " + std::to_string(F_predicted) +
+                                " frames but ground_truth has " + std::to_string(F));
   }
-  if (predicted.empty()) throw std::invalid_argument("pss::score: empty set of poses");
+  if (F == 0) throw std::invalid_argument("pss::score: empty set of poses");
   const int J = model.num_joints;
   const RowMatrixXd p = detail::normalize_all(predicted, J, model.normalization, "pss::score", "predicted");
   const RowMatrixXd q = detail::normalize_all(ground_truth, J, model.normalization, "pss::score", "ground_truth");
   ScoreResult r;
-  r.num_frames = static_cast<int>(predicted.size());
+  r.num_frames = static_cast<int>(F);
   r.per_frame.resize(r.num_frames);
   r.predicted_cluster.resize(r.num_frames);
   r.ground_truth_cluster.resize(r.num_frames);

@@ -44,15 +44,11 @@ Affine2d invert_affine(const Affine2d& a) {
   return out;
 }
 
-ViewHeatmaps render_gaussian_heatmaps(const Eigen::Matrix2Xd& keypoints_px,
-                                      const Eigen::VectorXd& confidences, int height,
-                                      int width, const Affine2d& image_from_heatmap,
+ViewHeatmaps render_gaussian_heatmaps(const ConstPointsRef& keypoints_px, const ConstScoresRef& confidences,
+                                      int height, int width, const Affine2d& image_from_heatmap,
                                       double sigma_heatmap_px) {
-  if (confidences.size() != keypoints_px.cols()) {
-    throw std::invalid_argument("render_gaussian_heatmaps: " +
-                                std::to_string(keypoints_px.cols()) + " keypoints but " +
-                                std::to_string(confidences.size()) + " confidences");
-  }
+  require_points(keypoints_px, 2, "render_gaussian_heatmaps: keypoints_px");
+  require_scores(confidences, keypoints_px.cols(), "render_gaussian_heatmaps: confidences", false);
   if (!(sigma_heatmap_px > 0.0) || !std::isfinite(sigma_heatmap_px)) {
     throw std::invalid_argument("render_gaussian_heatmaps: sigma_heatmap_px must be finite and > 0");
   }
@@ -62,9 +58,9 @@ ViewHeatmaps render_gaussian_heatmaps(const Eigen::Matrix2Xd& keypoints_px,
   const double inv2s2 = 1.0 / (2.0 * sigma_heatmap_px * sigma_heatmap_px);
   std::vector<double> gx(width), gy(height);
   for (int j = 0; j < nj; ++j) {
-    const double c = confidences[j];
+    const double c = confidences(j);
     if (!keypoints_px.col(j).allFinite() || !(c > 0.0) || !std::isfinite(c)) continue;
-    const Eigen::Vector2d q = out.to_heatmap(keypoints_px.col(j));
+    const Eigen::Vector2d q = out.to_heatmap(Eigen::Vector2d(keypoints_px.col(j)));
     for (int u = 0; u < width; ++u) gx[u] = std::exp(-(u - q.x()) * (u - q.x()) * inv2s2);
     for (int v = 0; v < height; ++v) gy[v] = std::exp(-(v - q.y()) * (v - q.y()) * inv2s2);
     float* h = out.joint(j);

@@ -233,10 +233,8 @@ Skeleton with_limb_priors(const Skeleton& skeleton, std::vector<LimbPrior> prior
 }
 
 Skeleton human36m_17(bool with_priors) {
-  std::vector<std::string> names = {"root", "rhip", "rkne", "rank", "lhip", "lkne",
-                                    "lank", "belly", "neck", "nose", "head", "lsho",
-                                    "lelb", "lwri", "rsho", "relb", "rwri"};
-  std::vector<int> parents = {-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15};
+  std::vector<std::string> names(h36m::kJointNames.begin(), h36m::kJointNames.end());
+  std::vector<int> parents(h36m::kParents.begin(), h36m::kParents.end());
   std::vector<LimbPrior> priors;
   if (with_priors) {
     const double tol = 150.0;
@@ -279,30 +277,24 @@ Skeleton openpose_body25b() {
                    {21, 24}});
 }
 
-std::vector<LimbPrior> estimate_limb_lengths(const Skeleton& skeleton,
-                                             const std::vector<Eigen::Matrix3Xd>& poses,
+std::vector<LimbPrior> estimate_limb_lengths(const Skeleton& skeleton, const ConstPointsRef& poses,
                                              double tolerance) {
   if (!(tolerance >= 0.0) || !std::isfinite(tolerance)) {
     throw std::invalid_argument("estimate_limb_lengths: tolerance must be finite and >= 0");
   }
   const int n = skeleton.num_joints();
+  const Eigen::Index num_poses =
+      require_packed_points(poses, 3, n, "estimate_limb_lengths: poses (3 x (F*J), J = skeleton joints)");
   std::vector<LimbPrior> out(n);
   std::vector<double> lengths;
-  for (std::size_t i = 0; i < poses.size(); ++i) {
-    if (poses[i].cols() != n) {
-      throw std::invalid_argument("estimate_limb_lengths: pose " + std::to_string(i) + " has " +
-                                  std::to_string(poses[i].cols()) + " joints, skeleton has " +
-                                  std::to_string(n));
-    }
-  }
   for (int j = 0; j < n; ++j) {
     const int p = skeleton.parent(j);
     if (p < 0) continue;
     lengths.clear();
-    for (const auto& pose : poses) {
-      if (pose.col(j).allFinite() && pose.col(p).allFinite()) {
-        lengths.push_back((pose.col(j) - pose.col(p)).norm());
-      }
+    for (Eigen::Index f = 0; f < num_poses; ++f) {
+      const auto child = poses.col(f * n + j);
+      const auto parent = poses.col(f * n + p);
+      if (child.allFinite() && parent.allFinite()) lengths.push_back((child - parent).norm());
     }
     if (lengths.empty()) {
       throw std::invalid_argument("estimate_limb_lengths: limb '" + skeleton.name(p) + "' -> '" +

@@ -18,7 +18,7 @@
 
 namespace crossview::sim {
 
-Pose3d walking_pose(double t_seconds, const MotionOptions& motion) {
+Points3d walking_pose(double t_seconds, const MotionOptions& motion) {
   constexpr double kPi = 3.14159265358979323846;
   const double s = motion.body_scale;
   const double angle = motion.walk_speed_mm_s * t_seconds / motion.walk_radius_mm;
@@ -30,8 +30,8 @@ Pose3d walking_pose(double t_seconds, const MotionOptions& motion) {
   const double phase = 2.0 * kPi * motion.step_frequency_hz * t_seconds;
   const double swing = 0.45 * std::sin(phase);  // rad, left leg forward when > 0
 
-  Pose3d pose(kNumH36MJoints, 3);
-  auto set = [&pose](int j, const Eigen::Vector3d& p) { pose.row(j) = p.transpose(); };
+  Points3d pose(3, pose::h36m::kNumJoints);
+  auto set = [&pose](int j, const Eigen::Vector3d& p) { pose.col(j) = p; };
   auto limb = [&](const Eigen::Vector3d& a, const Eigen::Vector3d& b, double theta) {
     // Unit direction rotated from -b towards a by theta.
     return Eigen::Vector3d(-b * std::cos(theta) + a * std::sin(theta));
@@ -132,40 +132,44 @@ Scene make_scene(const SceneOptions& options) {
   std::normal_distribution<double> noise(0.0, 1.0);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  constexpr int J = pose::h36m::kNumJoints;
+  const int V = static_cast<int>(scene.cameras.size());
+  scene.poses_in_world.resize(3, static_cast<Eigen::Index>(options.num_frames) * J);
   for (int f = 0; f < options.num_frames; ++f) {
-    const Pose3d pose = walking_pose(f / options.fps, options.motion);
-    scene.poses_in_world.push_back(pose);
-    std::vector<Keypoints2d> views;
-    std::vector<std::vector<char>> outliers;
-    for (const camera::Camera& cam : scene.cameras) {
-      Keypoints2d kp(kNumH36MJoints, 3);
-      std::vector<char> is_outlier(kNumH36MJoints, 0);
-      for (int j = 0; j < kNumH36MJoints; ++j) {
+    const Points3d pose = walking_pose(f / options.fps, options.motion);
+    scene.poses_in_world.middleCols(static_cast<Eigen::Index>(f) * J, J) = pose;
+    FrameDetections d;
+    d.keypoints_px.resize(2, V * J);
+    d.scores.resize(V * J);
+    d.is_outlier.assign(static_cast<std::size_t>(V * J), 0);
+    for (int v = 0; v < V; ++v) {
+      const camera::Camera& cam = scene.cameras[static_cast<std::size_t>(v)];
+      for (int j = 0; j < J; ++j) {
+        const int column = v * J + j;
         Eigen::Vector2d px;
         const bool visible =
-            cam.project(pose.row(j).transpose(), &px) == camera::ProjectionStatus::kSuccess &&
-            cam.is_in_image(px);
+            cam.project(pose.col(j), &px) == camera::ProjectionStatus::kSuccess && cam.is_in_image(px);
         const double u_missing = unit(rng), u_outlier = unit(rng);
         const double nx = noise(rng), ny = noise(rng), angle = unit(rng), dist = unit(rng),
                      conf = unit(rng);
         if (!visible || u_missing < options.missing_rate) {
-          kp.row(j) << nan, nan, 0.0;
+          d.keypoints_px.col(column) << nan, nan;
+          d.scores(column) = 0.0;
           continue;
         }
         if (u_outlier < options.outlier_rate) {
           const double r = options.outlier_radius_px * std::sqrt(0.2 + 0.8 * dist);
           px += r * Eigen::Vector2d(std::cos(6.283185307179586 * angle), std::sin(6.283185307179586 * angle));
-          kp.row(j) << px.x(), px.y(), 0.3 + 0.5 * conf;
-          is_outlier[j] = 1;
+          d.keypoints_px.col(column) = px;
+          d.scores(column) = 0.3 + 0.5 * conf;
+          d.is_outlier[static_cast<std::size_t>(column)] = 1;
           continue;
         }
-        kp.row(j) << px.x() + options.noise_px * nx, px.y() + options.noise_px * ny, 0.6 + 0.4 * conf;
+        d.keypoints_px.col(column) << px.x() + options.noise_px * nx, px.y() + options.noise_px * ny;
+        d.scores(column) = 0.6 + 0.4 * conf;
       }
-      views.push_back(kp);
-      outliers.push_back(is_outlier);
     }
-    scene.detections.push_back(std::move(views));
-    scene.is_outlier.push_back(std::move(outliers));
+    scene.detections.push_back(std::move(d));
   }
   return scene;
 }

@@ -1,6 +1,8 @@
 // crossview: weighted DLT and midpoint triangulation (see linear.hpp).
 #include <crossview/triangulation/linear.hpp>
 
+#include "internal.hpp"
+
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
 #include <Eigen/LU>
@@ -12,9 +14,15 @@
 
 namespace crossview::triangulation {
 
-bool triangulate_dlt_homogeneous(const Matrix34d* projections, const Eigen::Vector2d* points_px,
-                                 const double* weights, int num_views,
-                                 Eigen::Vector4d* point_homogeneous) {
+namespace detail {
+
+namespace {
+
+/// The DLT on `num_views` pixels read as points_px[i] (a Vector2d array or
+/// crossview::detail::Columns<2> over the caller's point set, read in place).
+template <typename Pixels>
+bool dlt_homogeneous(const Matrix34d* projections, const Pixels& points_px, const double* weights, int num_views,
+                     Eigen::Vector4d* point_homogeneous) {
   if (num_views < 2) return false;
   Eigen::Matrix4d M = Eigen::Matrix4d::Zero();
   for (int i = 0; i < num_views; ++i) {
@@ -57,11 +65,12 @@ bool triangulate_dlt_homogeneous(const Matrix34d* projections, const Eigen::Vect
   return true;
 }
 
-Status triangulate_dlt(const Matrix34d* projections, const Eigen::Vector2d* points_px,
-                       const double* weights, int num_views, Eigen::Vector3d* point_in_world) {
+template <typename Pixels>
+Status dlt(const Matrix34d* projections, const Pixels& points_px, const double* weights, int num_views,
+           Eigen::Vector3d* point_in_world) {
   if (num_views < 2) return Status::kTooFewViews;
   Eigen::Vector4d X;
-  if (!triangulate_dlt_homogeneous(projections, points_px, weights, num_views, &X)) {
+  if (!dlt_homogeneous(projections, points_px, weights, num_views, &X)) {
     return Status::kInvalidInput;
   }
   if (!(std::abs(X[3]) > 1e-12 * X.head<3>().norm())) return Status::kPointAtInfinity;
@@ -69,17 +78,16 @@ Status triangulate_dlt(const Matrix34d* projections, const Eigen::Vector2d* poin
   return point_in_world->allFinite() ? Status::kSuccess : Status::kPointAtInfinity;
 }
 
-Status triangulate_dlt(const std::vector<Matrix34d>& projections,
-                       const std::vector<Eigen::Vector2d>& points_px,
-                       const std::vector<double>& weights, Eigen::Vector3d* point_in_world) {
-  if (points_px.size() != projections.size() || (!weights.empty() && weights.size() != projections.size())) {
-    throw std::invalid_argument("triangulate_dlt: projections (" + std::to_string(projections.size()) +
-                                "), points_px (" + std::to_string(points_px.size()) +
-                                ") and weights (" + std::to_string(weights.size()) +
-                                ", or empty) must have the same size");
-  }
-  return triangulate_dlt(projections.data(), points_px.data(), weights.empty() ? nullptr : weights.data(),
-                         static_cast<int>(projections.size()), point_in_world);
+}  // namespace
+
+bool triangulate_dlt_homogeneous(const Matrix34d* projections, const Eigen::Vector2d* points_px,
+                                 const double* weights, int num_views, Eigen::Vector4d* point_homogeneous) {
+  return dlt_homogeneous(projections, points_px, weights, num_views, point_homogeneous);
+}
+
+Status triangulate_dlt(const Matrix34d* projections, const Eigen::Vector2d* points_px, const double* weights,
+                       int num_views, Eigen::Vector3d* point_in_world) {
+  return dlt(projections, points_px, weights, num_views, point_in_world);
 }
 
 Status triangulate_midpoint(const Eigen::Vector3d* centers_in_world,
@@ -108,4 +116,52 @@ Status triangulate_midpoint(const Eigen::Vector3d* centers_in_world,
   *point_in_world = X;
   return Status::kSuccess;
 }
+
+}  // namespace detail
+
+namespace {
+
+/// Checks projections / 2 x V pixels / weights (`points_what`, `weights_what`
+/// name them in the messages; literals, no string built per call).
+void check_dlt_inputs(const char* points_what, const char* weights_what, const std::vector<Matrix34d>& projections,
+                      const ConstPointsRef& points_px, const ConstScoresRef& weights) {
+  const Eigen::Index V = static_cast<Eigen::Index>(projections.size());
+  require_points(points_px, 2, points_what, V);
+  require_scores(weights, V, weights_what);
+}
+
+}  // namespace
+
+// The public calls read the caller's 2 x V point set in place.
+bool triangulate_dlt_homogeneous(const std::vector<Matrix34d>& projections, const ConstPointsRef& points_px,
+                                 const ConstScoresRef& weights, Eigen::Vector4d* point_homogeneous) {
+  check_dlt_inputs("triangulate_dlt_homogeneous: points_px (one column per projection)",
+                   "triangulate_dlt_homogeneous: weights", projections, points_px, weights);
+  return detail::dlt_homogeneous(projections.data(), crossview::detail::columns<2>(points_px),
+                                 weights.size() > 0 ? weights.data() : nullptr,
+                                 static_cast<int>(projections.size()), point_homogeneous);
+}
+
+Status triangulate_dlt(const std::vector<Matrix34d>& projections, const ConstPointsRef& points_px,
+                       const ConstScoresRef& weights, Eigen::Vector3d* point_in_world) {
+  check_dlt_inputs("triangulate_dlt: points_px (one column per projection)", "triangulate_dlt: weights",
+                   projections, points_px, weights);
+  return detail::dlt(projections.data(), crossview::detail::columns<2>(points_px),
+                     weights.size() > 0 ? weights.data() : nullptr, static_cast<int>(projections.size()),
+                     point_in_world);
+}
+
+Status triangulate_midpoint(const ConstPointsRef& centers_in_world, const ConstPointsRef& directions_in_world,
+                            const ConstScoresRef& weights, Eigen::Vector3d* point_in_world) {
+  require_points(centers_in_world, 3, "triangulate_midpoint: centers_in_world");
+  const Eigen::Index V = centers_in_world.cols();
+  require_points(directions_in_world, 3, "triangulate_midpoint: directions_in_world", V);
+  require_scores(weights, V, "triangulate_midpoint: weights");
+  std::vector<Eigen::Vector3d> c(static_cast<std::size_t>(V)), d(static_cast<std::size_t>(V));
+  detail::copy_columns(centers_in_world, c.data());
+  detail::copy_columns(directions_in_world, d.data());
+  return detail::triangulate_midpoint(c.data(), d.data(), weights.size() > 0 ? weights.data() : nullptr,
+                                      static_cast<int>(V), point_in_world);
+}
+
 }  // namespace crossview::triangulation

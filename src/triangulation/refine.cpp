@@ -1,6 +1,8 @@
 // crossview: Levenberg-Marquardt refinement of one point (see refine.hpp).
 #include <crossview/triangulation/refine.hpp>
 
+#include "internal.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace crossview::triangulation {
 
@@ -85,7 +88,6 @@ bool solve_spd3(const Eigen::Matrix3d& A, const Eigen::Vector3d& b, Eigen::Vecto
 }
 
 }  // namespace
-}  // namespace detail
 
 RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Vector2d* pixels_px,
                            const double* weights, int num_views, const RefineOptions& options,
@@ -263,6 +265,25 @@ RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Ve
     }
   }
   return summary;
+}
+
+}  // namespace detail
+
+RefineSummary refine_point(const std::vector<camera::Camera>& cameras, const ConstPointsRef& pixels_px,
+                           const ConstScoresRef& weights, const RefineOptions& options,
+                           Eigen::Vector3d* point_in_world, Eigen::VectorXd* reprojection_errors_px) {
+  options.validate();
+  const Eigen::Index V = static_cast<Eigen::Index>(cameras.size());
+  require_points(pixels_px, 2, "refine_point: pixels_px (one column per camera)", V);
+  require_scores(weights, V, "refine_point: weights");
+  std::vector<const camera::Camera*> cams(cameras.size());
+  for (std::size_t i = 0; i < cameras.size(); ++i) cams[i] = &cameras[i];
+  std::vector<Eigen::Vector2d> x(static_cast<std::size_t>(V));
+  detail::copy_columns(pixels_px, x.data());
+  if (reprojection_errors_px != nullptr) reprojection_errors_px->resize(V);
+  return detail::refine_point(cams.data(), x.data(), weights.size() > 0 ? weights.data() : nullptr,
+                              static_cast<int>(V), options, point_in_world,
+                              reprojection_errors_px != nullptr ? reprojection_errors_px->data() : nullptr);
 }
 
 }  // namespace crossview::triangulation

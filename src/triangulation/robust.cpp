@@ -1,6 +1,8 @@
 // crossview: robust triangulation building blocks (see robust.hpp).
 #include <crossview/triangulation/robust.hpp>
 
+#include <crossview/core/points.hpp>
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -35,10 +37,13 @@ void RobustOptions::validate() const {
   }
 }
 
-Eigen::Vector3d geometric_median(const std::vector<Eigen::Vector3d>& points,
-                                 int max_iterations) {
-  const int n = static_cast<int>(points.size());
+Eigen::Vector3d geometric_median(const ConstPointsRef& points_in, int max_iterations) {
+  require_points(points_in, 3, "geometric_median: points");
+  const int n = static_cast<int>(points_in.cols());
   if (n == 0) return Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());
+  // Contiguous copy (the iteration reads every point many times).
+  std::vector<Eigen::Vector3d> points(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) points[static_cast<std::size_t>(i)] = points_in.col(i);
   if (n <= 2) {
     return n == 1 ? points[0] : Eigen::Vector3d(0.5 * (points[0] + points[1]));
   }

@@ -8,6 +8,8 @@
 #include <crossview/triangulation/two_view.hpp>
 #include <crossview/triangulation/types.hpp>
 
+#include "internal.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -91,6 +93,9 @@ struct Workspace {
   std::vector<double> refined_errors;
   bool refined_errors_valid = false;
   std::vector<char> in_subset;
+  /// The call's observations of one point (columns of the caller's point set).
+  std::vector<Eigen::Vector2d> input_px;
+  std::vector<double> input_confidences;
 };
 
 void fail(TriangulationResult* r, Status s, std::string message) {
@@ -301,8 +306,9 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
         fail(r, Status::kNoConsensus, "vector median: no pairwise estimate in front of its cameras");
         return;
       }
-      std::vector<Eigen::Vector3d> pts = ws.points;  // geometric_median takes a vector
-      X = geometric_median(pts, ro.max_median_iterations);
+      X = geometric_median(Eigen::Map<const Eigen::Matrix3Xd>(ws.points.front().data(), 3,
+                                                              static_cast<Eigen::Index>(ws.points.size())),
+                           ro.max_median_iterations);
       score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.subset);
       // Only succeed when the median is supported by enough views (no
       // fallback to all views: that would label an unsupported point success).
@@ -560,64 +566,59 @@ Workspace& thread_workspace() {
 }  // namespace
 }  // namespace detail
 
-TriangulationResult triangulate(const std::vector<camera::Camera>& cameras,
-                                const std::vector<Eigen::Vector2d>& pixels_px,
-                                const std::vector<double>& confidences,
-                                const TriangulationOptions& options) {
+TriangulationResult triangulate(const std::vector<camera::Camera>& cameras, const ConstPointsRef& pixels_px,
+                                const ConstScoresRef& confidences, const TriangulationOptions& options) {
   options.validate();
-  if (pixels_px.size() != cameras.size() || (!confidences.empty() && confidences.size() != cameras.size())) {
-    throw std::invalid_argument("triangulate: cameras (" + std::to_string(cameras.size()) + "), pixels_px (" +
-                                std::to_string(pixels_px.size()) + ") and confidences (" +
-                                std::to_string(confidences.size()) + ", or empty) must have the same size");
-  }
+  const Eigen::Index V = static_cast<Eigen::Index>(cameras.size());
+  require_points(pixels_px, 2, "triangulate: pixels_px (one column per camera)", V);
+  require_scores(confidences, V, "triangulate: confidences");
   detail::Workspace& ws = detail::thread_workspace();
   ws.caches.clear();
   for (const auto& c : cameras) ws.caches.push_back(detail::make_camera_cache(c));
+  ws.input_px.resize(cameras.size());
+  detail::copy_columns(pixels_px, ws.input_px.data());
   TriangulationResult r;
-  detail::triangulate_point(cameras.data(), static_cast<int>(cameras.size()), pixels_px.data(),
-                            confidences.empty() ? nullptr : confidences.data(), options, ws, &r);
+  detail::triangulate_point(cameras.data(), static_cast<int>(V), ws.input_px.data(),
+                            confidences.size() > 0 ? confidences.data() : nullptr, options, ws, &r);
   return r;
 }
 
-SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras,
-                                    const std::vector<Eigen::MatrixX2d>& keypoints_px,
-                                    const std::vector<Eigen::VectorXd>& confidences,
-                                    const TriangulationOptions& options) {
+SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras, const ConstPointsRef& keypoints_px,
+                                    const ConstScoresRef& confidences, const TriangulationOptions& options) {
   options.validate();
   const int V = static_cast<int>(cameras.size());
-  if (static_cast<int>(keypoints_px.size()) != V || (!confidences.empty() && static_cast<int>(confidences.size()) != V)) {
-    throw std::invalid_argument("triangulate_skeleton: need one keypoint matrix (and one confidence vector, "
-                                "or none) per camera: cameras " + std::to_string(V) + ", keypoints_px " +
-                                std::to_string(keypoints_px.size()) + ", confidences " +
-                                std::to_string(confidences.size()));
+  require_points(keypoints_px, 2, "triangulate_skeleton: keypoints_px");
+  if ((V == 0 && keypoints_px.cols() != 0) || (V > 0 && keypoints_px.cols() % V != 0)) {
+    throw std::invalid_argument("triangulate_skeleton: keypoints_px: expected 2 x (V*J) pixels, one block of J "
+                                "columns per camera (column v*J + j), with V = " + std::to_string(V) +
+                                " cameras, got 2 x " + std::to_string(keypoints_px.cols()));
   }
-  const int J = V > 0 ? static_cast<int>(keypoints_px[0].rows()) : 0;
-  for (int v = 0; v < V; ++v) {
-    if (keypoints_px[v].rows() != J || (!confidences.empty() && confidences[v].size() != J)) {
-      throw std::invalid_argument("triangulate_skeleton: view " + std::to_string(v) + " has " +
-                                  std::to_string(keypoints_px[v].rows()) + " keypoints / " +
-                                  (confidences.empty() ? std::string("no") : std::to_string(confidences[v].size())) +
-                                  " confidences, expected " + std::to_string(J));
-    }
-  }
+  const int J = V > 0 ? static_cast<int>(keypoints_px.cols() / V) : 0;
+  require_scores(confidences, keypoints_px.cols(),
+                 "triangulate_skeleton: confidences (one per column of keypoints_px)");
   SkeletonResult out;
   out.joints.resize(J);
-  out.points_in_world.setConstant(J, 3, std::numeric_limits<double>::quiet_NaN());
+  out.points_in_world.setConstant(3, J, std::numeric_limits<double>::quiet_NaN());
   detail::Workspace& ws = detail::thread_workspace();  // no allocation in steady state
   ws.caches.clear();
   for (const auto& c : cameras) ws.caches.push_back(detail::make_camera_cache(c));
-  std::vector<Eigen::Vector2d> px(V);
-  std::vector<double> conf(V, 1.0);
+  ws.input_px.resize(static_cast<std::size_t>(V));
+  ws.input_confidences.assign(static_cast<std::size_t>(V), 1.0);
+  const bool have_confidences = confidences.size() > 0;
+  const double* px = keypoints_px.data();
+  const Eigen::Index stride = keypoints_px.outerStride();
   for (int j = 0; j < J; ++j) {
     for (int v = 0; v < V; ++v) {
-      px[v] = keypoints_px[v].row(j).transpose();
-      if (!confidences.empty()) conf[v] = confidences[v][j];
+      const Eigen::Index column = static_cast<Eigen::Index>(v) * J + j;
+      const double* p = px + column * stride;
+      ws.input_px[static_cast<std::size_t>(v)] = Eigen::Vector2d(p[0], p[1]);
+      if (have_confidences) ws.input_confidences[static_cast<std::size_t>(v)] = confidences(column);
     }
     TriangulationResult& r = out.joints[j];
-    detail::triangulate_point(cameras.data(), V, px.data(), confidences.empty() ? nullptr : conf.data(), options,
-                              ws, &r);
+    detail::triangulate_point(cameras.data(), V, ws.input_px.data(),
+                              have_confidences ? ws.input_confidences.data() : nullptr, options, ws, &r);
     if (r.ok()) {
-      out.points_in_world.row(j) = r.point_in_world.transpose();
+      out.points_in_world.col(j) = r.point_in_world;
       ++out.num_success;
     }
   }

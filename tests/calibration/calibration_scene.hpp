@@ -55,6 +55,15 @@ inline crossview::calibration::RigDetections detect(const std::vector<crossview:
   return d;
 }
 
+/// The same for a sequence packed 3 x (F*J) (column f*J + j).
+inline crossview::calibration::RigDetections detect(const std::vector<crossview::camera::Camera>& cameras,
+                                                    const crossview::Points3d& poses, int num_joints,
+                                                    const DetectionNoise& noise, Rng& rng) {
+  std::vector<Eigen::Matrix3Xd> frames;
+  for (Eigen::Index c = 0; c + num_joints <= poses.cols(); c += num_joints) frames.emplace_back(poses.middleCols(c, num_joints));
+  return detect(cameras, frames, noise, rng);
+}
+
 /// The cameras with their extrinsics reset (what calibrate_rig receives).
 inline std::vector<crossview::camera::Camera> intrinsics_only(const std::vector<crossview::camera::Camera>& rig) {
   std::vector<crossview::camera::Camera> out;

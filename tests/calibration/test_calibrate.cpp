@@ -106,7 +106,9 @@ TEST_CASE("calibrate_rig with bone-length terms") {
   const pose::Skeleton sk = pose::human36m_17();
   for (int j = 1; j < 17; ++j) {
     std::vector<double> len;
-    for (const auto& P : r.points_in_world) {
+    REQUIRE(r.points_in_world.cols() % 17 == 0);
+    for (Eigen::Index f = 0; f < r.points_in_world.cols() / 17; ++f) {
+      const auto P = r.points_in_world.middleCols(f * 17, 17);
       if (P.col(j).allFinite() && P.col(sk.parent(j)).allFinite()) len.push_back((P.col(j) - P.col(sk.parent(j))).norm());
     }
     REQUIRE(len.size() > 10);
@@ -282,6 +284,36 @@ TEST_CASE("CalibrationOptions::validate names the option") {
   o.averaging.max_iterations = -1;
   expect_throw(o, "max_iterations");
   CHECK(std::string(calibration::to_string(Status::kDegenerateMotion)).find("motion") != std::string::npos);
+}
+
+TEST_CASE("calibrate_rig: points_in_world is packed 3 x (F*J), column f * J + j") {
+  // The layout of docs/conventions.md: each column reprojects onto the
+  // detection of its (frame, joint) in every camera where it is an inlier.
+  crossview_test::Rng rng(51);
+  const auto truth = crossview_test::h36m_like_ring();
+  const int frames = 30;
+  const auto poses = wandering_person(rng, frames);
+  const auto det = crossview_test::detect(truth, poses, {1.0, 0.0, 0.9}, rng);
+  const auto r = calibration::calibrate_rig(crossview_test::intrinsics_only(truth), det, h36m_options());
+  INFO(r.message);
+  REQUIRE(r.ok());
+  REQUIRE(r.points_in_world.rows() == 3);
+  REQUIRE(r.points_in_world.cols() == frames * 17);
+  int checked = 0;
+  for (std::size_t c = 0; c < r.cameras.size(); ++c) {
+    for (int f = 0; f < frames; ++f) {
+      if (det[c][f].empty()) continue;
+      for (int j = 0; j < 17; ++j) {
+        const int i = f * 17 + j;
+        if (!r.inliers[c][i] || !r.points_in_world.col(i).allFinite()) continue;
+        Eigen::Vector2d px;
+        REQUIRE(r.cameras[c].project(r.points_in_world.col(i), &px) == camera::ProjectionStatus::kSuccess);
+        CHECK((px - det[c][f][0].keypoints_px.col(j)).norm() < 6.0);  // 1 px noise
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > frames * 17 * 3);
 }
 
 TEST_CASE("compare_rigs removes the similarity gauge and measures what is left") {

@@ -16,7 +16,7 @@ TEST_CASE("calibrate_rig: CMU mocap in the Human3.6M cameras, 2 px noise, 5% out
   for (std::uint64_t seed : {101u, 102u}) {
     INFO("seed " << seed);
     crossview_test::Rng rng(seed);
-    const auto det = crossview_test::detect(scene.cameras, scene.poses, {2.0, 0.05, 0.9}, rng);
+    const auto det = crossview_test::detect(scene.cameras, scene.poses, 17, {2.0, 0.05, 0.9}, rng);
     calibration::CalibrationOptions o;
     o.layout = calibration::KeypointLayout::kHuman36m17;
     o.seed = seed;

@@ -45,11 +45,11 @@ double rms_on_inliers(const std::vector<camera::Camera>& rig, const calibration:
   to.weight_by_confidence = false;
   double ss = 0.0;
   long n = 0;
-  std::vector<Eigen::Vector2d> px(nc);
+  Points2d px(2, nc);  // column c = camera c
   for (int i = 0; i < obs.num_frames * obs.num_joints; ++i) {
     int views = 0;
     for (int c = 0; c < nc; ++c) {
-      px[c] = inliers[c][i] ? Eigen::Vector2d(obs.pixels[c].col(i)) : Eigen::Vector2d::Constant(std::nan(""));
+      px.col(c) = inliers[c][i] ? Eigen::Vector2d(obs.pixels[c].col(i)) : Eigen::Vector2d::Constant(std::nan(""));
       views += inliers[c][i];
     }
     if (views < 2) continue;

@@ -72,11 +72,12 @@ TEST_CASE("average_rotations recovers exact rotations from exact pairs") {
     CHECK(max_rotation_error_deg(r.rotations, t) < 1e-8);
     const auto p = calibration::recover_positions(6, pairs, r.rotations);
     REQUIRE(p.ok());
+    REQUIRE(p.centers.cols() == 6);  // 3 x n, column i = camera i
     // Up to scale: compare normalised centres.
     double scale = 0.0;
     for (int i = 1; i < 6; ++i) scale += t.c[i].squaredNorm();
     scale = std::sqrt(scale / 5.0);
-    for (int i = 0; i < 6; ++i) CHECK((p.centers[i] - t.c[i] / scale).norm() < 1e-8);
+    for (int i = 0; i < 6; ++i) CHECK((p.centers.col(i) - t.c[i] / scale).norm() < 1e-8);
   }
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include <Eigen/Core>
@@ -28,10 +30,11 @@ struct TwoViewScene {
   crossview::camera::Rigid3d cam2_from_cam1;
   Eigen::Matrix3d K1 = Eigen::Matrix3d::Identity();
   Eigen::Matrix3d K2 = Eigen::Matrix3d::Identity();
-  std::vector<Eigen::Vector3d> points_in_cam1;
-  std::vector<Eigen::Vector2d> normalized1, normalized2;  // (x/z, y/z)
-  std::vector<Eigen::Vector3d> bearings1, bearings2;      // unit rays
-  std::vector<Eigen::Vector2d> pixels1, pixels2;
+  // Point sets in the library's layout: column i = point i.
+  crossview::Points3d points_in_cam1;
+  crossview::Points2d normalized1, normalized2;  // (x/z, y/z)
+  crossview::Points3d bearings1, bearings2;      // unit rays
+  crossview::Points2d pixels1, pixels2;
   Eigen::Matrix3d E() const {
     return skew(cam2_from_cam1.translation) * cam2_from_cam1.rotation_matrix();
   }
@@ -60,13 +63,15 @@ inline TwoViewScene make_two_view_scene(Rng& rng, const SceneOptions& options = 
   scene.cam2_from_cam1 = crossview::camera::Rigid3d::from_angle_axis(angle * axis, options.baseline * t);
   scene.K1 << options.focal1, 0, 640, 0, options.focal1, 480, 0, 0, 1;
   scene.K2 << options.focal2, 0, 620, 0, options.focal2, 500, 0, 0, 1;
-  while (static_cast<int>(scene.points_in_cam1.size()) < options.num_points) {
+  std::vector<Eigen::Vector3d> points, b1, b2;
+  std::vector<Eigen::Vector2d> n1s, n2s, p1s, p2s;
+  while (static_cast<int>(points.size()) < options.num_points) {
     const Eigen::Vector3d X(rng.uniform(-options.half_width, options.half_width),
                             rng.uniform(-options.half_width, options.half_width),
                             rng.uniform(options.min_depth, options.max_depth));
     const Eigen::Vector3d X2 = scene.cam2_from_cam1 * X;
     if (X2.z() < 0.5) continue;
-    scene.points_in_cam1.push_back(X);
+    points.push_back(X);
     Eigen::Vector2d n1 = X.hnormalized();
     Eigen::Vector2d n2 = X2.hnormalized();
     Eigen::Vector2d p1 = (scene.K1 * n1.homogeneous()).hnormalized();
@@ -77,13 +82,20 @@ inline TwoViewScene make_two_view_scene(Rng& rng, const SceneOptions& options = 
       n1 = (scene.K1.inverse() * p1.homogeneous()).hnormalized();
       n2 = (scene.K2.inverse() * p2.homogeneous()).hnormalized();
     }
-    scene.pixels1.push_back(p1);
-    scene.pixels2.push_back(p2);
-    scene.normalized1.push_back(n1);
-    scene.normalized2.push_back(n2);
-    scene.bearings1.push_back(n1.homogeneous().normalized());
-    scene.bearings2.push_back(n2.homogeneous().normalized());
+    p1s.push_back(p1);
+    p2s.push_back(p2);
+    n1s.push_back(n1);
+    n2s.push_back(n2);
+    b1.push_back(n1.homogeneous().normalized());
+    b2.push_back(n2.homogeneous().normalized());
   }
+  scene.points_in_cam1 = to_points(points);
+  scene.pixels1 = to_points(p1s);
+  scene.pixels2 = to_points(p2s);
+  scene.normalized1 = to_points(n1s);
+  scene.normalized2 = to_points(n2s);
+  scene.bearings1 = to_points(b1);
+  scene.bearings2 = to_points(b2);
   return scene;
 }
 

@@ -13,9 +13,9 @@ using namespace crossview::epipolar;
 using crossview_test::distance_up_to_scale;
 
 namespace {
-std::vector<cv::Point2d> to_cv(const std::vector<Eigen::Vector2d>& p) {
+std::vector<cv::Point2d> to_cv(const crossview::Points2d& p) {
   std::vector<cv::Point2d> out;
-  for (const auto& x : p) out.emplace_back(x.x(), x.y());
+  for (Eigen::Index i = 0; i < p.cols(); ++i) out.emplace_back(p(0, i), p(1, i));
   return out;
 }
 std::vector<Eigen::Matrix3d> from_cv_stack(const cv::Mat& m) {
@@ -57,8 +57,8 @@ TEST_CASE("8-point and 7-point agree with OpenCV FM_8POINT and FM_7POINT", "[epi
     CHECK(ours_8 <= std::max(theirs_8, 1e-10) * 1.5);
     if (theirs_8 < 1e-9) CHECK(distance_up_to_scale(F, cv_F[0]) < kAgreement);
 
-    std::vector<Eigen::Vector2d> p1(scene.pixels1.begin(), scene.pixels1.begin() + 7);
-    std::vector<Eigen::Vector2d> p2(scene.pixels2.begin(), scene.pixels2.begin() + 7);
+    const crossview::Points2d p1 = scene.pixels1.leftCols(7);
+    const crossview::Points2d p2 = scene.pixels2.leftCols(7);
     std::vector<Eigen::Matrix3d> ours;
     fundamental_7point(p1, p2, &ours);
     const auto theirs = from_cv_stack(cv::findFundamentalMat(to_cv(p1), to_cv(p2), cv::FM_7POINT));
@@ -104,11 +104,8 @@ TEST_CASE("5-point contains OpenCV's solution and recover_pose agrees with cv::r
     // Minimal: 5 points; OpenCV stacks every solution of its 5-point solver.
     std::vector<cv::Point2d> m1(n1.begin(), n1.begin() + 5), m2(n2.begin(), n2.begin() + 5);
     const auto theirs = from_cv_stack(cv::findEssentialMat(m1, m2, K, cv::RANSAC, 0.999, 1e-3));
-    std::vector<Eigen::Vector3d> r1, r2;
-    for (int i = 0; i < 5; ++i) {
-      r1.push_back(scene.normalized1[i].homogeneous());
-      r2.push_back(scene.normalized2[i].homogeneous());
-    }
+    const crossview::Points3d r1 = scene.normalized1.leftCols(5).colwise().homogeneous();
+    const crossview::Points3d r2 = scene.normalized2.leftCols(5).colwise().homogeneous();
     std::vector<Eigen::Matrix3d> ours;
     essential_5point(r1, r2, &ours);
     // The true E is in both sets.

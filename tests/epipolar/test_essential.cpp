@@ -52,10 +52,12 @@ TEST_CASE("5-point finds the true E in random scenes", "[epipolar][essential]") 
     options.forward_motion = (seed % 4 == 0);
     const auto scene = make_two_view_scene(rng, options);
     // Alternate bearing vectors and homogeneous normalized points.
-    std::vector<Eigen::Vector3d> rays1, rays2;
+    crossview::Points3d rays1(3, 5), rays2(3, 5);
     for (int i = 0; i < 5; ++i) {
-      rays1.push_back(seed % 2 ? scene.bearings1[i] : scene.normalized1[i].homogeneous());
-      rays2.push_back(seed % 2 ? scene.bearings2[i] : scene.normalized2[i].homogeneous());
+      rays1.col(i) = seed % 2 ? Eigen::Vector3d(scene.bearings1.col(i))
+                              : Eigen::Vector3d(scene.normalized1.col(i).homogeneous());
+      rays2.col(i) = seed % 2 ? Eigen::Vector3d(scene.bearings2.col(i))
+                              : Eigen::Vector3d(scene.normalized2.col(i).homogeneous());
     }
     const int n = essential_5point(rays1, rays2, &solutions);
     REQUIRE(n == static_cast<int>(solutions.size()));
@@ -69,7 +71,7 @@ TEST_CASE("5-point finds the true E in random scenes", "[epipolar][essential]") 
       CHECK(std::abs(s(0) - s(1)) < kPropertyTolerance);
       CHECK(s(2) < kPropertyTolerance);
       for (int i = 0; i < 5; ++i) {
-        CHECK(std::abs(scene.bearings2[i].dot(E * scene.bearings1[i])) < kPropertyTolerance);
+        CHECK(std::abs(scene.bearings2.col(i).dot(E * scene.bearings1.col(i))) < kPropertyTolerance);
       }
     }
     errors.push_back(best);
@@ -97,31 +99,31 @@ TEST_CASE("5-point rejects degenerate and bad input", "[epipolar][essential]") {
   auto rays1 = scene.bearings1;
   auto rays2 = scene.bearings2;
   SECTION("NaN, Inf and zero rays") {
-    rays1[2].x() = std::numeric_limits<double>::quiet_NaN();
+    rays1(0, 2) = std::numeric_limits<double>::quiet_NaN();
     CHECK(essential_5point(rays1, rays2, &solutions) == 0);
     CHECK(solutions.empty());
-    rays1[2].x() = std::numeric_limits<double>::infinity();
+    rays1(0, 2) = std::numeric_limits<double>::infinity();
     CHECK(essential_5point(rays1, rays2, &solutions) == 0);
-    rays1[2].setZero();
+    rays1.col(2).setZero();
     CHECK(essential_5point(rays1, rays2, &solutions) == 0);
   }
   SECTION("coincident correspondences") {
-    rays1[1] = rays1[0];
-    rays2[1] = rays2[0];
+    rays1.col(1) = rays1.col(0);
+    rays2.col(1) = rays2.col(0);
     CHECK(essential_5point(rays1, rays2, &solutions) == 0);
-    for (auto& r : rays1) r = scene.bearings1[0];
-    for (auto& r : rays2) r = scene.bearings2[0];
+    rays1 = scene.bearings1.col(0).replicate(1, 5);
+    rays2 = scene.bearings2.col(0).replicate(1, 5);
     CHECK(essential_5point(rays1, rays2, &solutions) == 0);
   }
   SECTION("wrong count throws") {
-    rays1.pop_back();
+    rays1.conservativeResize(3, 4);
     CHECK_THROWS_AS(essential_5point(rays1, rays2, &solutions), std::invalid_argument);
   }
   SECTION("pure rotation gives only finite essential-shaped models") {
     // x2 = R x1 for every point: E is not determined (any [t]x R fits); the solver
     // must not return NaN.
     const Eigen::Matrix3d R = scene.cam2_from_cam1.rotation_matrix();
-    for (int i = 0; i < 5; ++i) rays2[i] = R * rays1[i];
+    for (int i = 0; i < 5; ++i) rays2.col(i) = R * rays1.col(i);
     const int n = essential_5point(rays1, rays2, &solutions);
     CHECK(n == static_cast<int>(solutions.size()));
     for (const auto& E : solutions) CHECK(E.allFinite());
@@ -142,7 +144,7 @@ TEST_CASE("E and F conversions", "[epipolar][essential]") {
     CHECK(distance_up_to_scale(F, scene.F()) < 1e-12);
     CHECK(distance_up_to_scale(essential_from_fundamental(F, scene.K1, scene.K2), E) < 1e-12);
     for (int i = 0; i < 20; ++i) {
-      const double r = scene.pixels2[i].homogeneous().dot(F * scene.pixels1[i].homogeneous());
+      const double r = scene.pixels2.col(i).homogeneous().dot(F * scene.pixels1.col(i).homogeneous());
       CHECK(std::abs(r) / F.norm() < 1e-9);
     }
     // From an 8-point F on pixels to E: the round trip matches the true E.

@@ -99,7 +99,7 @@ double oracle_rotation_error_deg(const JointScene& s) {
   pose.translation.normalize();
   epipolar::RefineOptions ro;
   ro.max_iterations = 50;
-  epipolar::refine_relative_pose(n1, n2, {}, &pose, ro);
+  epipolar::refine_relative_pose(crossview_test::to_points(n1), crossview_test::to_points(n2), {}, &pose, ro);
   return rotation_error_deg(pose.rotation_matrix(), s.cam2_from_cam1.rotation_matrix());
 }
 
@@ -127,7 +127,8 @@ TEST_CASE("estimate_essential on a compact body-joint scene is as accurate as th
         opt.max_error_px = gate;
         opt.ransac.seed = 7 + seed;
         const epipolar::EssentialResult r =
-            epipolar::estimate_essential(s.points1_px, s.points2_px, s.camera1, s.camera2, opt);
+            epipolar::estimate_essential(crossview_test::to_points(s.points1_px), crossview_test::to_points(s.points2_px),
+                                         s.camera1, s.camera2, opt);
         INFO(r.message);
         REQUIRE(r.success());
         const double rot = rotation_error_deg(r.cam2_from_cam1.rotation_matrix(),

@@ -5,6 +5,7 @@
 #include <crossview/io/openpose.hpp>
 #include <crossview/io/rig.hpp>
 
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -45,7 +46,7 @@ TEST_CASE("estimate_essential on the Pose2Sim demo camera pairs", "[epipolar][es
   for (int a = 0; a < 4; ++a) {
     for (int b = a + 1; b < 4; ++b) {
       INFO("pair cam" << a + 1 << " - cam" << b + 1);
-      std::vector<Eigen::Vector2d> p1, p2;
+      std::vector<Eigen::Vector2d> correspondences1, correspondences2;
       const std::size_t nf = std::min(frames[a].size(), frames[b].size());
       for (std::size_t f = 0; f < nf; ++f) {
         const int ia = main_person[a][f], ib = main_person[b][f];
@@ -54,11 +55,13 @@ TEST_CASE("estimate_essential on the Pose2Sim demo camera pairs", "[epipolar][es
         const io::OpenPosePerson& pb = frames[b][f].people[static_cast<std::size_t>(ib)];
         for (Eigen::Index j = 0; j < pa.scores.size() && j < pb.scores.size(); ++j) {
           if (pa.scores(j) > kMinJointConfidence && pb.scores(j) > kMinJointConfidence) {
-            p1.push_back(pa.keypoints_px.col(j));
-            p2.push_back(pb.keypoints_px.col(j));
+            correspondences1.push_back(pa.keypoints_px.col(j));
+            correspondences2.push_back(pb.keypoints_px.col(j));
           }
         }
       }
+      const Points2d p1 = crossview_test::to_points(correspondences1);
+      const Points2d p2 = crossview_test::to_points(correspondences2);
       const camera::Camera& c1 = rig.cameras[static_cast<std::size_t>(a)];
       const camera::Camera& c2 = rig.cameras[static_cast<std::size_t>(b)];
       epipolar::EssentialOptions opt;
@@ -82,7 +85,7 @@ TEST_CASE("estimate_essential on the Pose2Sim demo camera pairs", "[epipolar][es
       const double dir_err = direction_error_deg(r.cam2_from_cam1.translation, truth.translation);
       std::printf("pose2sim pair cam%d-cam%d: %zu joint correspondences, %d inliers, status %s, "
                   "rotation error %.3f deg, translation direction error %.3f deg\n",
-                  a + 1, b + 1, p1.size(), r.num_inliers, epipolar::to_string(r.status), rot_err, dir_err);
+                  a + 1, b + 1, static_cast<std::size_t>(p1.cols()), r.num_inliers, epipolar::to_string(r.status), rot_err, dir_err);
       REQUIRE(r.success());
       CHECK(rot_err < kMaxRotationErrorDeg);
       CHECK(dir_err < kMaxTranslationErrorDeg);

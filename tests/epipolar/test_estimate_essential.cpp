@@ -17,6 +17,7 @@ using crossview_test::direction_error_deg;
 using crossview_test::make_two_view_scene;
 using crossview_test::rotation_error_deg;
 using crossview_test::TwoViewSceneOptions;
+using crossview_test::to_points;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -45,17 +46,17 @@ DistortedScene make_distorted(const crossview_test::TwoViewScene& s) {
   d.camera1 = camera::Camera(camera::CameraModel::kOpenCV, p1, 1280, 960);
   d.camera2 = camera::Camera(camera::CameraModel::kOpenCV, p2, 1320, 1000);
   d.cam2_from_cam1 = s.cam2_from_cam1;
-  for (std::size_t i = 0; i < s.points1_px.size(); ++i) {
+  for (Eigen::Index i = 0; i < s.points1_px.cols(); ++i) {
     Eigen::Vector2d n1, n2, q1, q2;
-    if (s.camera1.unproject_to_normalized(s.points1_px[i], &n1) != camera::ProjectionStatus::kSuccess ||
-        s.camera2.unproject_to_normalized(s.points2_px[i], &n2) != camera::ProjectionStatus::kSuccess)
+    if (s.camera1.unproject_to_normalized(s.points1_px.col(i), &n1) != camera::ProjectionStatus::kSuccess ||
+        s.camera2.unproject_to_normalized(s.points2_px.col(i), &n2) != camera::ProjectionStatus::kSuccess)
       continue;
     if (d.camera1.project_from_cam(n1.homogeneous(), &q1) != camera::ProjectionStatus::kSuccess ||
         d.camera2.project_from_cam(n2.homogeneous(), &q2) != camera::ProjectionStatus::kSuccess)
       continue;
     d.points1_px.push_back(q1);
     d.points2_px.push_back(q2);
-    d.is_inlier.push_back(s.is_inlier[i]);
+    d.is_inlier.push_back(s.is_inlier[static_cast<std::size_t>(i)]);
   }
   return d;
 }
@@ -111,7 +112,7 @@ TEST_CASE("estimate_essential undistorts OpenCV-model cameras with K1 != K2",
     const auto d = make_distorted(make_two_view_scene(seed, {}));
     epipolar::EssentialOptions opt;
     opt.ransac.seed = seed;
-    const auto r = epipolar::estimate_essential(d.points1_px, d.points2_px, d.camera1, d.camera2, opt);
+    const auto r = epipolar::estimate_essential(to_points(d.points1_px), to_points(d.points2_px), d.camera1, d.camera2, opt);
     INFO(r.message);
     REQUIRE(r.success());
     CHECK(r.num_dropped_unprojection == 0);
@@ -122,7 +123,7 @@ TEST_CASE("estimate_essential undistorts OpenCV-model cameras with K1 != K2",
     if (seed == 11) {
       const auto pin1 = camera::Camera::pinhole(1000.0, 1000.0, 640.0, 480.0, 1280, 960);
       const auto pin2 = camera::Camera::pinhole(1400.0, 1380.0, 660.0, 500.0, 1320, 1000);
-      const auto w = epipolar::estimate_essential(d.points1_px, d.points2_px, pin1, pin2, opt);
+      const auto w = epipolar::estimate_essential(to_points(d.points1_px), to_points(d.points2_px), pin1, pin2, opt);
       CHECK(w.num_inliers < 0.8 * r.num_inliers);
     }
   }
@@ -139,16 +140,16 @@ TEST_CASE("estimate_essential_normalized matches the pixel call on pinhole camer
   // Same focal in both cameras so that the thresholds agree.
   const auto cam = camera::Camera::pinhole(1000.0, 1000.0, 640.0, 480.0, 1280, 960);
   std::vector<Eigen::Vector2d> n1, n2;
-  for (std::size_t i = 0; i < s.points1_px.size(); ++i) {
+  for (Eigen::Index i = 0; i < s.points1_px.cols(); ++i) {
     Eigen::Vector2d a, b;
-    REQUIRE(cam.unproject_to_normalized(s.points1_px[i], &a) == camera::ProjectionStatus::kSuccess);
-    REQUIRE(cam.unproject_to_normalized(s.points2_px[i], &b) == camera::ProjectionStatus::kSuccess);
+    REQUIRE(cam.unproject_to_normalized(s.points1_px.col(i), &a) == camera::ProjectionStatus::kSuccess);
+    REQUIRE(cam.unproject_to_normalized(s.points2_px.col(i), &b) == camera::ProjectionStatus::kSuccess);
     n1.push_back(a);
     n2.push_back(b);
   }
   epipolar::EssentialOptions opt;
   const auto r1 = epipolar::estimate_essential(s.points1_px, s.points2_px, cam, cam, opt);
-  const auto r2 = epipolar::estimate_essential_normalized(n1, n2, 1000.0, opt);
+  const auto r2 = epipolar::estimate_essential_normalized(to_points(n1), to_points(n2), 1000.0, opt);
   REQUIRE(r1.success());
   REQUIRE(r2.success());
   CHECK(r1.max_error_normalized == Approx(1e-3));
@@ -164,8 +165,7 @@ TEST_CASE("estimate_essential bad input", "[epipolar][estimate][essential]") {
   epipolar::EssentialOptions opt;
 
   SECTION("mismatched sizes throw") {
-    auto p2 = s.points2_px;
-    p2.pop_back();
+    const crossview::Points2d p2 = s.points2_px.leftCols(s.points2_px.cols() - 1);
     CHECK_THROWS_AS(epipolar::estimate_essential(s.points1_px, p2, c1, c2, opt), std::invalid_argument);
     CHECK_THROWS_AS(epipolar::estimate_essential_normalized(s.points1_px, p2, 1000.0, opt),
                     std::invalid_argument);
@@ -187,23 +187,23 @@ TEST_CASE("estimate_essential bad input", "[epipolar][estimate][essential]") {
                     std::invalid_argument);
   }
   SECTION("fewer than 5 points") {
-    const std::vector<Eigen::Vector2d> a(s.points1_px.begin(), s.points1_px.begin() + 4);
-    const std::vector<Eigen::Vector2d> b(s.points2_px.begin(), s.points2_px.begin() + 4);
+    const crossview::Points2d a = s.points1_px.leftCols(4);
+    const crossview::Points2d b = s.points2_px.leftCols(4);
     const auto r = epipolar::estimate_essential(a, b, c1, c2, opt);
     CHECK(r.status == epipolar::EstimateStatus::kTooFewPoints);
     CHECK(r.E.isZero());
     CHECK(r.inlier_mask == std::vector<char>(4, 0));
-    const auto e = epipolar::estimate_essential({}, {}, c1, c2, opt);
+    const auto e = epipolar::estimate_essential(crossview::Points2d(2, 0), crossview::Points2d(2, 0), c1, c2, opt);
     CHECK(e.status == epipolar::EstimateStatus::kTooFewPoints);
   }
   SECTION("NaN / Inf are dropped and counted") {
-    auto a = s.points1_px;
-    auto b = s.points2_px;
+    crossview::Points2d a = s.points1_px;
+    crossview::Points2d b = s.points2_px;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const double inf = std::numeric_limits<double>::infinity();
-    a[0].x() = nan;
-    b[1].y() = inf;
-    a[2] = Eigen::Vector2d(nan, nan);
+    a(0, 0) = nan;
+    b(1, 1) = inf;
+    a.col(2) = Eigen::Vector2d(nan, nan);
     const auto r = epipolar::estimate_essential(a, b, c1, c2, opt);
     INFO(r.message);
     REQUIRE(r.success());
@@ -214,10 +214,10 @@ TEST_CASE("estimate_essential bad input", "[epipolar][estimate][essential]") {
     CHECK(r.message.find("NaN") != std::string::npos);
     CHECK(rotation_error_deg(r.cam2_from_cam1.rotation_matrix(), s.cam2_from_cam1.rotation_matrix()) < 0.2);
     // Too few left after dropping.
-    std::vector<Eigen::Vector2d> few1(s.points1_px.begin(), s.points1_px.begin() + 6);
-    std::vector<Eigen::Vector2d> few2(s.points2_px.begin(), s.points2_px.begin() + 6);
-    few1[0].x() = nan;
-    few2[3].x() = inf;
+    crossview::Points2d few1 = s.points1_px.leftCols(6);
+    crossview::Points2d few2 = s.points2_px.leftCols(6);
+    few1(0, 0) = nan;
+    few2(0, 3) = inf;
     const auto f = epipolar::estimate_essential(few1, few2, c1, c2, opt);
     CHECK(f.status == epipolar::EstimateStatus::kTooFewPoints);
     CHECK(f.num_dropped_non_finite == 2);
@@ -226,14 +226,14 @@ TEST_CASE("estimate_essential bad input", "[epipolar][estimate][essential]") {
     Eigen::VectorXd p(9);
     p << 1000.0, 1000.0, 640.0, 480.0, -0.3, 0.0, 0.0, 0.0, 0.0;  // barrel: bounded image radius
     const camera::Camera cd(camera::CameraModel::kOpenCV, p, 1280, 960);
-    std::vector<Eigen::Vector2d> a(s.points1_px.begin(), s.points1_px.begin() + 20);
-    std::vector<Eigen::Vector2d> b(s.points2_px.begin(), s.points2_px.begin() + 20);
-    a[0] = Eigen::Vector2d(1e7, 1e7);  // beyond the largest distorted radius
+    crossview::Points2d a = s.points1_px.leftCols(20);
+    const crossview::Points2d b = s.points2_px.leftCols(20);
+    a.col(0) = Eigen::Vector2d(1e7, 1e7);  // beyond the largest distorted radius
     int expected_failures = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
+    for (Eigen::Index i = 0; i < a.cols(); ++i) {
       Eigen::Vector2d n;
-      expected_failures += cd.unproject_to_normalized(a[i], &n) != camera::ProjectionStatus::kSuccess ||
-                           cd.unproject_to_normalized(b[i], &n) != camera::ProjectionStatus::kSuccess;
+      expected_failures += cd.unproject_to_normalized(a.col(i), &n) != camera::ProjectionStatus::kSuccess ||
+                           cd.unproject_to_normalized(b.col(i), &n) != camera::ProjectionStatus::kSuccess;
     }
     REQUIRE(expected_failures >= 1);
     const auto r = epipolar::estimate_essential(a, b, cd, cd, opt);
@@ -248,22 +248,23 @@ TEST_CASE("estimate_essential bad input", "[epipolar][estimate][essential]") {
       a.emplace_back(rng.uniform(0.0, 1279.0), rng.uniform(0.0, 959.0));
       b.emplace_back(rng.uniform(0.0, 1279.0), rng.uniform(0.0, 959.0));
     }
-    const auto r = epipolar::estimate_essential(a, b, c1, c2, opt);
+    const auto r = epipolar::estimate_essential(to_points(a), to_points(b), c1, c2, opt);
     INFO(r.message);
     CHECK(r.status == epipolar::EstimateStatus::kNoConsensus);
     CHECK(r.E.isZero());
     CHECK(r.num_inliers == 0);
   }
   SECTION("duplicates and collinear points are degenerate") {
-    const std::vector<Eigen::Vector2d> a(20, s.points1_px[0]);
-    const std::vector<Eigen::Vector2d> b(20, s.points2_px[0]);
+    const crossview::Points2d a = s.points1_px.col(0).replicate(1, 20);
+    const crossview::Points2d b = s.points2_px.col(0).replicate(1, 20);
     CHECK(epipolar::estimate_essential(a, b, c1, c2, opt).status == epipolar::EstimateStatus::kDegenerate);
     std::vector<Eigen::Vector2d> l1, l2;
     for (int i = 0; i < 30; ++i) {
       l1.emplace_back(100.0 + 30.0 * i, 200.0 + 10.0 * i);
       l2.emplace_back(120.0 + 29.0 * i, 210.0 + 11.0 * i);
     }
-    CHECK(epipolar::estimate_essential(l1, l2, c1, c2, opt).status == epipolar::EstimateStatus::kDegenerate);
+    CHECK(epipolar::estimate_essential(to_points(l1), to_points(l2), c1, c2, opt).status ==
+          epipolar::EstimateStatus::kDegenerate);
   }
 }
 

@@ -28,10 +28,10 @@ TEST_CASE("estimate_essential is at least as accurate as OpenCV findEssentialMat
     // scaled by the mean focal length f (K = diag(f, f, 1)), our threshold's f.
     const double f = 0.5 * (s.camera1.fx() + s.camera2.fx());
     std::vector<cv::Point2d> a, b;
-    for (std::size_t i = 0; i < s.points1_px.size(); ++i) {
+    for (Eigen::Index i = 0; i < s.points1_px.cols(); ++i) {
       Eigen::Vector2d n1, n2;
-      REQUIRE(s.camera1.unproject_to_normalized(s.points1_px[i], &n1) == camera::ProjectionStatus::kSuccess);
-      REQUIRE(s.camera2.unproject_to_normalized(s.points2_px[i], &n2) == camera::ProjectionStatus::kSuccess);
+      REQUIRE(s.camera1.unproject_to_normalized(s.points1_px.col(i), &n1) == camera::ProjectionStatus::kSuccess);
+      REQUIRE(s.camera2.unproject_to_normalized(s.points2_px.col(i), &n2) == camera::ProjectionStatus::kSuccess);
       a.emplace_back(f * n1.x(), f * n1.y());
       b.emplace_back(f * n2.x(), f * n2.y());
     }

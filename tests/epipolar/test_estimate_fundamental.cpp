@@ -15,6 +15,7 @@ using namespace crossview;
 using crossview_test::clean_epipolar_rms_px;
 using crossview_test::make_two_view_scene;
 using crossview_test::TwoViewSceneOptions;
+using crossview_test::to_points;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -270,26 +271,26 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
   using epipolar::EstimateStatus;
   auto s = make_two_view_scene(5, {200, 0.3, 0.5});
   // Too few points.
-  std::vector<Eigen::Vector2d> a(s.points1_px.begin(), s.points1_px.begin() + 6),
-      b(s.points2_px.begin(), s.points2_px.begin() + 6);
+  const crossview::Points2d a = s.points1_px.leftCols(6);
+  crossview::Points2d b = s.points2_px.leftCols(6);
   auto r = epipolar::estimate_fundamental(a, b);
   CHECK(r.status == EstimateStatus::kTooFewPoints);
   CHECK(r.message.find("at least 7") != std::string::npos);
   // Mismatched sizes throw.
-  b.pop_back();
+  b.conservativeResize(2, 5);
   CHECK_THROWS_AS(epipolar::estimate_fundamental(a, b), std::invalid_argument);
   // NaN / Inf are dropped and reported.
-  auto p1 = s.points1_px;
-  p1[3].x() = std::nan("");
-  p1[7].y() = std::numeric_limits<double>::infinity();
+  crossview::Points2d p1 = s.points1_px;
+  p1(0, 3) = std::nan("");
+  p1(1, 7) = std::numeric_limits<double>::infinity();
   r = epipolar::estimate_fundamental(p1, s.points2_px);
   CHECK(r.success());
   CHECK(r.num_dropped_non_finite == 2);
   CHECK(r.inlier_mask[3] == 0);
-  CHECK(r.inlier_mask.size() == p1.size());
+  CHECK(static_cast<Eigen::Index>(r.inlier_mask.size()) == p1.cols());
   CHECK(r.message.find("NaN") != std::string::npos);
   // All NaN.
-  std::vector<Eigen::Vector2d> nans(20, Eigen::Vector2d(std::nan(""), 0.0));
+  const crossview::Points2d nans = Eigen::Vector2d(std::nan(""), 0.0).replicate(1, 20);
   r = epipolar::estimate_fundamental(nans, nans);
   CHECK(r.status == EstimateStatus::kTooFewPoints);
   CHECK(r.message.find("NaN") != std::string::npos);
@@ -297,11 +298,11 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
   std::vector<Eigen::Vector2d> d1, d2;
   for (int k = 0; k < 30; ++k) {
     for (int i = 0; i < 5; ++i) {
-      d1.push_back(s.points1_px[i]);
-      d2.push_back(s.points2_px[i]);
+      d1.push_back(s.points1_px.col(i));
+      d2.push_back(s.points2_px.col(i));
     }
   }
-  r = epipolar::estimate_fundamental(d1, d2);
+  r = epipolar::estimate_fundamental(to_points(d1), to_points(d2));
   CHECK(r.status == EstimateStatus::kDegenerate);
   CHECK(r.message.find("distinct") != std::string::npos);
   // All points collinear in image 1.
@@ -312,7 +313,7 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
     c1.emplace_back(u, 0.5 * u + 3.0);
     c2.emplace_back(rng.uniform(0, 1000), rng.uniform(0, 1000));
   }
-  r = epipolar::estimate_fundamental(c1, c2);
+  r = epipolar::estimate_fundamental(to_points(c1), to_points(c2));
   CHECK(r.status == EstimateStatus::kDegenerate);
   CHECK(r.message.find("collinear") != std::string::npos);
   // Every point an outlier.
@@ -323,7 +324,7 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
   }
   epipolar::FundamentalOptions fast;
   fast.ransac.max_iterations = 2000;
-  r = epipolar::estimate_fundamental(o1, o2, fast);
+  r = epipolar::estimate_fundamental(to_points(o1), to_points(o2), fast);
   INFO(r.message);
   CHECK(r.status == EstimateStatus::kNoConsensus);
   CHECK(r.F.isZero());
@@ -362,10 +363,10 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
   throws_naming(o, "max_iterations");
   CHECK_THROWS_AS(epipolar::estimate_fundamental(s.points1_px, s.points2_px, o), std::invalid_argument);
   // Match scores with the wrong size throw; with the right size run PROSAC.
-  CHECK_THROWS_AS(epipolar::estimate_fundamental(s.points1_px, s.points2_px, {}, {1.0, 2.0}),
+  CHECK_THROWS_AS(epipolar::estimate_fundamental(s.points1_px, s.points2_px, {}, Eigen::Vector2d(1.0, 2.0)),
                   std::invalid_argument);
-  std::vector<double> scores(s.points1_px.size());
-  for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = s.is_inlier[i] ? 1.0 : 0.0;
+  Eigen::VectorXd scores(s.points1_px.cols());
+  for (Eigen::Index i = 0; i < scores.size(); ++i) scores(i) = s.is_inlier[static_cast<std::size_t>(i)] ? 1.0 : 0.0;
   r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, {}, scores);
   CHECK(r.success());
   CHECK(std::string(epipolar::to_string(EstimateStatus::kPureRotation)).find("rotation") !=

@@ -14,9 +14,9 @@ TEST_CASE("estimate_fundamental agrees with OpenCV USAC_MAGSAC", "[epipolar][ope
     INFO("seed " << seed);
     const auto s = crossview_test::make_two_view_scene(seed, {});
     std::vector<cv::Point2d> a, b;
-    for (std::size_t i = 0; i < s.points1_px.size(); ++i) {
-      a.emplace_back(s.points1_px[i].x(), s.points1_px[i].y());
-      b.emplace_back(s.points2_px[i].x(), s.points2_px[i].y());
+    for (Eigen::Index i = 0; i < s.points1_px.cols(); ++i) {
+      a.emplace_back(s.points1_px.col(i).x(), s.points1_px.col(i).y());
+      b.emplace_back(s.points2_px.col(i).x(), s.points2_px.col(i).y());
     }
     cv::Mat mask;
     const cv::Mat Fcv = cv::findFundamentalMat(a, b, cv::USAC_MAGSAC, 1.0, 0.999, mask);

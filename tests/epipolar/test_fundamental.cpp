@@ -50,7 +50,7 @@ TEST_CASE("8-point reproduces the true F on noise-free scenes", "[epipolar][fund
     CHECK(std::abs(F.determinant()) < kPropertyTolerance);
     CHECK(std::abs(F.norm() - 1.0) < 1e-12);
     for (int i = 0; i < options.num_points; ++i) {
-      CHECK(algebraic_residual(F, scene.pixels1[i], scene.pixels2[i]) < kPropertyTolerance);
+      CHECK(algebraic_residual(F, scene.pixels1.col(i), scene.pixels2.col(i)) < kPropertyTolerance);
     }
   }
   WARN("8-point worst relative model error over " << kNumSeeds << " scenes: " << worst);
@@ -76,7 +76,7 @@ TEST_CASE("7-point has the true F among its 1 or 3 solutions", "[epipolar][funda
       best = std::min(best, distance_up_to_scale(F, scene.F()));
       CHECK(std::abs(F.determinant()) < kPropertyTolerance);
       for (int i = 0; i < 7; ++i) {
-        CHECK(algebraic_residual(F, scene.pixels1[i], scene.pixels2[i]) < kPropertyTolerance);
+        CHECK(algebraic_residual(F, scene.pixels1.col(i), scene.pixels2.col(i)) < kPropertyTolerance);
       }
     }
     worst = std::max(worst, best);
@@ -100,28 +100,27 @@ TEST_CASE("8-point with noise stays close and weights work", "[epipolar][fundame
     // of the order of the noise (0.5 px); bound it at 2 px.
     double sum = 0.0;
     for (int i = 0; i < options.num_points; ++i) {
-      const Eigen::Vector3d l2 = F * scene.pixels1[i].homogeneous();
-      sum += std::abs(scene.pixels2[i].homogeneous().dot(l2)) / l2.head<2>().norm();
+      const Eigen::Vector3d l2 = F * scene.pixels1.col(i).homogeneous();
+      sum += std::abs(scene.pixels2.col(i).homogeneous().dot(l2)) / l2.head<2>().norm();
     }
     CHECK(sum / options.num_points < 2.0);
     // Gross outliers with weight 0 do not change the weighted fit.
-    std::vector<double> weights(options.num_points, 1.0);
+    Eigen::VectorXd weights = Eigen::VectorXd::Ones(options.num_points);
     Eigen::Matrix3d F_ref;
     REQUIRE(fundamental_8point(scene.pixels1, scene.pixels2, &F_ref) == 1);
     for (int i = 0; i < 30; ++i) {
-      scene.pixels2[i] += Eigen::Vector2d(rng.uniform(-300, 300), rng.uniform(-300, 300));
-      weights[i] = 0.0;
+      scene.pixels2.col(i) += Eigen::Vector2d(rng.uniform(-300, 300), rng.uniform(-300, 300));
+      weights(i) = 0.0;
     }
     Eigen::Matrix3d F_weighted;
-    REQUIRE(fundamental_8point(scene.pixels1, scene.pixels2, &F_weighted, &weights) == 1);
+    REQUIRE(fundamental_8point(scene.pixels1, scene.pixels2, &F_weighted, weights) == 1);
     Eigen::Matrix3d F_unweighted;
     REQUIRE(fundamental_8point(scene.pixels1, scene.pixels2, &F_unweighted) == 1);
     // Without the outliers the weighted fit agrees with the clean fit far better than the
     // unweighted fit does (which the outliers corrupt).
-    std::vector<Eigen::Vector2d> clean1(scene.pixels1.begin() + 30, scene.pixels1.end());
-    std::vector<Eigen::Vector2d> clean2(scene.pixels2.begin() + 30, scene.pixels2.end());
     Eigen::Matrix3d F_clean;
-    REQUIRE(fundamental_8point(clean1, clean2, &F_clean) == 1);
+    REQUIRE(fundamental_8point(scene.pixels1.rightCols(options.num_points - 30),
+                               scene.pixels2.rightCols(options.num_points - 30), &F_clean) == 1);
     // Same equations, different Hartley normalization (over all points): close, not equal.
     CHECK(distance_up_to_scale(F_weighted, F_clean) < 0.05);
     CHECK(distance_up_to_scale(F_unweighted, F_clean) > distance_up_to_scale(F_weighted, F_clean));
@@ -137,58 +136,55 @@ TEST_CASE("Fundamental solvers reject degenerate and bad input", "[epipolar][fun
   std::vector<Eigen::Matrix3d> solutions;
 
   SECTION("too few points") {
-    CHECK(fundamental_8point(scene.pixels1.data(), scene.pixels2.data(), 7, &F) == 0);
+    CHECK(fundamental_8point(scene.pixels1.leftCols(7), scene.pixels2.leftCols(7), &F) == 0);
     CHECK(F(0, 0) == 42.0);
   }
   SECTION("size mismatch throws") {
-    auto shorter = scene.pixels2;
-    shorter.pop_back();
+    crossview::Points2d shorter = scene.pixels2.leftCols(7);
     CHECK_THROWS_AS(fundamental_8point(scene.pixels1, shorter, &F), std::invalid_argument);
     CHECK_THROWS_AS(fundamental_7point(scene.pixels1, scene.pixels2, &solutions),
                     std::invalid_argument);
+    CHECK_THROWS_AS(fundamental_8point(scene.pixels1, scene.pixels2, &F, Eigen::VectorXd::Ones(7)),
+                    std::invalid_argument);
   }
   SECTION("NaN and Inf") {
-    auto bad = scene.pixels1;
-    bad[3].x() = std::numeric_limits<double>::quiet_NaN();
+    crossview::Points2d bad = scene.pixels1;
+    bad(0, 3) = std::numeric_limits<double>::quiet_NaN();
     CHECK(fundamental_8point(bad, scene.pixels2, &F) == 0);
-    CHECK(fundamental_7point(bad.data(), scene.pixels2.data(), &solutions) == 0);
+    CHECK(fundamental_7point(bad.leftCols(7), scene.pixels2.leftCols(7), &solutions) == 0);
     CHECK(solutions.empty());
-    bad[3].x() = std::numeric_limits<double>::infinity();
+    bad(0, 3) = std::numeric_limits<double>::infinity();
     CHECK(fundamental_8point(bad, scene.pixels2, &F) == 0);
-    CHECK(fundamental_7point(bad.data(), scene.pixels2.data(), &solutions) == 0);
+    CHECK(fundamental_7point(bad.leftCols(7), scene.pixels2.leftCols(7), &solutions) == 0);
   }
   SECTION("coincident points") {
-    std::vector<Eigen::Vector2d> same1(8, scene.pixels1[0]);
-    std::vector<Eigen::Vector2d> same2(8, scene.pixels2[0]);
+    const crossview::Points2d same1 = scene.pixels1.col(0).replicate(1, 8);
+    const crossview::Points2d same2 = scene.pixels2.col(0).replicate(1, 8);
     CHECK(fundamental_8point(same1, same2, &F) == 0);
-    CHECK(fundamental_7point(same1.data(), same2.data(), &solutions) == 0);
+    CHECK(fundamental_7point(same1.leftCols(7), same2.leftCols(7), &solutions) == 0);
     // Two pairs of duplicates among 8 points: rank 7 at most.
-    auto dup1 = scene.pixels1;
-    auto dup2 = scene.pixels2;
-    dup1[1] = dup1[0];
-    dup2[1] = dup2[0];
+    crossview::Points2d dup1 = scene.pixels1;
+    crossview::Points2d dup2 = scene.pixels2;
+    dup1.col(1) = dup1.col(0);
+    dup2.col(1) = dup2.col(0);
     CHECK(fundamental_8point(dup1, dup2, &F) == 0);
-    dup1.resize(7);
-    dup2.resize(7);
-    CHECK(fundamental_7point(dup1, dup2, &solutions) == 0);
+    CHECK(fundamental_7point(dup1.leftCols(7), dup2.leftCols(7), &solutions) == 0);
   }
   SECTION("all points collinear in both images") {
-    std::vector<Eigen::Vector2d> line1, line2;
+    crossview::Points2d line1(2, 8), line2(2, 8);
     for (int i = 0; i < 8; ++i) {
-      line1.emplace_back(100.0 + 50.0 * i, 200.0 + 20.0 * i);
-      line2.emplace_back(300.0 + 45.0 * i * (1.0 + 0.01 * i), 100.0 - 10.0 * i);
+      line1.col(i) = Eigen::Vector2d(100.0 + 50.0 * i, 200.0 + 20.0 * i);
+      line2.col(i) = Eigen::Vector2d(300.0 + 45.0 * i * (1.0 + 0.01 * i), 100.0 - 10.0 * i);
     }
     CHECK(fundamental_8point(line1, line2, &F) == 0);
-    line1.resize(7);
-    line2.resize(7);
-    CHECK(fundamental_7point(line1, line2, &solutions) == 0);
+    CHECK(fundamental_7point(line1.leftCols(7), line2.leftCols(7), &solutions) == 0);
   }
   SECTION("negative or NaN weights") {
-    std::vector<double> weights(8, 1.0);
-    weights[2] = -1.0;
-    CHECK(fundamental_8point(scene.pixels1, scene.pixels2, &F, &weights) == 0);
-    weights[2] = std::numeric_limits<double>::quiet_NaN();
-    CHECK(fundamental_8point(scene.pixels1, scene.pixels2, &F, &weights) == 0);
+    Eigen::VectorXd weights = Eigen::VectorXd::Ones(8);
+    weights(2) = -1.0;
+    CHECK(fundamental_8point(scene.pixels1, scene.pixels2, &F, weights) == 0);
+    weights(2) = std::numeric_limits<double>::quiet_NaN();
+    CHECK(fundamental_8point(scene.pixels1, scene.pixels2, &F, weights) == 0);
   }
 }
 
@@ -205,16 +201,15 @@ TEST_CASE("oriented epipolar constraint: true models pass, a point mirrored thro
     auto scene = make_two_view_scene(rng, options);
     const Eigen::Matrix3d F = scene.F();
     // Every point is in front of both cameras: one orientation, with F or -F.
-    CHECK(oriented_epipolar_consistent(F, scene.pixels1.data(), scene.pixels2.data(), 50));
-    CHECK(oriented_epipolar_consistent(-F, scene.pixels1.data(), scene.pixels2.data(), 50));
+    CHECK(oriented_epipolar_consistent(F, scene.pixels1, scene.pixels2));
+    CHECK(oriented_epipolar_consistent(-F, scene.pixels1, scene.pixels2));
     // The 7-point solutions of a clean sample include the true F, which passes.
     std::vector<Eigen::Matrix3d> solutions;
-    fundamental_7point(scene.pixels1.data(), scene.pixels2.data(), &solutions);
+    fundamental_7point(scene.pixels1.leftCols(7), scene.pixels2.leftCols(7), &solutions);
     int passing_true = 0;
     for (const auto& G : solutions) {
       if (distance_up_to_scale(G, F) < 1e-6) {
-        passing_true += oriented_epipolar_consistent(G, scene.pixels1.data(),
-                                                     scene.pixels2.data(), 7);
+        passing_true += oriented_epipolar_consistent(G, scene.pixels1.leftCols(7), scene.pixels2.leftCols(7));
       }
     }
     CHECK(passing_true == 1);
@@ -224,11 +219,11 @@ TEST_CASE("oriented epipolar constraint: true models pass, a point mirrored thro
     const Eigen::Vector3d e2 = scene.K2 * scene.cam2_from_cam1.translation;
     if (std::abs(e2.z()) < 1e-3 * e2.norm()) continue;  // epipole near infinity
     const Eigen::Vector2d epipole = e2.hnormalized();
-    scene.pixels2[3] = 2.0 * epipole - scene.pixels2[3];
-    CHECK(std::abs(scene.pixels2[3].homogeneous().dot(F * scene.pixels1[3].homogeneous())) <
-          1e-9 * F.norm() * scene.pixels2[3].homogeneous().norm() *
-              scene.pixels1[3].homogeneous().norm());
-    CHECK_FALSE(oriented_epipolar_consistent(F, scene.pixels1.data(), scene.pixels2.data(), 50));
+    scene.pixels2.col(3) = 2.0 * epipole - scene.pixels2.col(3);
+    CHECK(std::abs(scene.pixels2.col(3).homogeneous().dot(F * scene.pixels1.col(3).homogeneous())) <
+          1e-9 * F.norm() * scene.pixels2.col(3).homogeneous().norm() *
+              scene.pixels1.col(3).homogeneous().norm());
+    CHECK_FALSE(oriented_epipolar_consistent(F, scene.pixels1, scene.pixels2));
     ++mirrored_tested;
   }
   CHECK(mirrored_tested >= 100);
@@ -244,13 +239,13 @@ TEST_CASE("oriented epipolar constraint: no epipole, non-finite F and points at 
   auto scene = make_two_view_scene(rng, options);
   // Rank < 2 (every column parallel): no epipole, not rejected on this ground.
   Eigen::Matrix3d rank1 = Eigen::Vector3d(1, 2, 3) * Eigen::RowVector3d(0.5, -1, 2);
-  CHECK(oriented_epipolar_consistent(rank1, scene.pixels1.data(), scene.pixels2.data(), 10));
+  CHECK(oriented_epipolar_consistent(rank1, scene.pixels1, scene.pixels2));
   Eigen::Matrix3d nan_F = scene.F();
   nan_F(1, 1) = std::numeric_limits<double>::quiet_NaN();
-  CHECK(oriented_epipolar_consistent(nan_F, scene.pixels1.data(), scene.pixels2.data(), 10));
+  CHECK(oriented_epipolar_consistent(nan_F, scene.pixels1, scene.pixels2));
   // A correspondence exactly at the epipole has no sign and is skipped.
   const Eigen::Vector3d e2 = scene.K2 * scene.cam2_from_cam1.translation;
   REQUIRE(std::abs(e2.z()) > 1e-3 * e2.norm());
-  scene.pixels2[0] = e2.hnormalized();
-  CHECK(oriented_epipolar_consistent(scene.F(), scene.pixels1.data(), scene.pixels2.data(), 10));
+  scene.pixels2.col(0) = e2.hnormalized();
+  CHECK(oriented_epipolar_consistent(scene.F(), scene.pixels1, scene.pixels2));
 }

@@ -21,24 +21,24 @@ using crossview::epipolar::detail::null_space_partial_pivoting;
 /// random correspondences of the scene.
 template <int kRows>
 void sample_system(const crossview_test::TwoViewScene& s, crossview_test::Rng& rng, double (&A)[kRows][9]) {
-  const int n = static_cast<int>(s.points1_px.size());
+  const int n = static_cast<int>(s.points1_px.cols());
   int idx[kRows];
   for (int k = 0; k < kRows; ++k) idx[k] = std::min(n - 1, static_cast<int>(rng.uniform(0.0, n)));
   Eigen::Vector2d m1 = Eigen::Vector2d::Zero(), m2 = Eigen::Vector2d::Zero();
   for (int k = 0; k < kRows; ++k) {
-    m1 += s.points1_px[idx[k]];
-    m2 += s.points2_px[idx[k]];
+    m1 += s.points1_px.col(idx[k]);
+    m2 += s.points2_px.col(idx[k]);
   }
   m1 /= kRows;
   m2 /= kRows;
   double d1 = 0.0, d2 = 0.0;
   for (int k = 0; k < kRows; ++k) {
-    d1 += (s.points1_px[idx[k]] - m1).norm();
-    d2 += (s.points2_px[idx[k]] - m2).norm();
+    d1 += (s.points1_px.col(idx[k]) - m1).norm();
+    d2 += (s.points2_px.col(idx[k]) - m2).norm();
   }
   const double s1 = std::sqrt(2.0) * kRows / d1, s2 = std::sqrt(2.0) * kRows / d2;
   for (int k = 0; k < kRows; ++k) {
-    const Eigen::Vector2d a = s1 * (s.points1_px[idx[k]] - m1), b = s2 * (s.points2_px[idx[k]] - m2);
+    const Eigen::Vector2d a = s1 * (s.points1_px.col(idx[k]) - m1), b = s2 * (s.points2_px.col(idx[k]) - m2);
     const double r[9] = {b.x() * a.x(), b.x() * a.y(), b.x(), b.y() * a.x(), b.y() * a.y(), b.y(), a.x(), a.y(), 1.0};
     std::copy(r, r + 9, A[k]);
   }

@@ -77,22 +77,22 @@ TEST_CASE("recover_pose statuses", "[epipolar][pose]") {
   auto scene = make_two_view_scene(rng, options);
   const Eigen::Matrix3d E = essential_from_pose(scene.cam2_from_cam1);
   SECTION("size mismatch and bad options throw") {
-    auto shorter = scene.normalized2;
-    shorter.pop_back();
+    const crossview::Points2d shorter = scene.normalized2.leftCols(39);
     CHECK_THROWS_AS(recover_pose(E, scene.normalized1, shorter), std::invalid_argument);
     RecoverPoseOptions bad;
     bad.ambiguity_ratio = 0.0;
     CHECK_THROWS_AS(recover_pose(E, scene.normalized1, scene.normalized2, bad), std::invalid_argument);
   }
   SECTION("NaN input") {
-    auto bad = scene.normalized1;
-    bad[4].y() = std::numeric_limits<double>::quiet_NaN();
+    crossview::Points2d bad = scene.normalized1;
+    bad(1, 4) = std::numeric_limits<double>::quiet_NaN();
     CHECK(recover_pose(E, bad, scene.normalized2).status == RecoverPoseStatus::kInvalidInput);
     Eigen::Matrix3d E_bad = E;
     E_bad(0, 0) = std::numeric_limits<double>::infinity();
     CHECK(recover_pose(E_bad, scene.normalized1, scene.normalized2).status ==
           RecoverPoseStatus::kInvalidInput);
-    CHECK(recover_pose(E, {}, {}).status == RecoverPoseStatus::kInvalidInput);
+    CHECK(recover_pose(E, crossview::Points2d(2, 0), crossview::Points2d(2, 0)).status ==
+          RecoverPoseStatus::kInvalidInput);
   }
   SECTION("not an essential matrix") {
     CHECK(recover_pose(Eigen::Matrix3d::Identity(), scene.normalized1, scene.normalized2).status ==
@@ -110,8 +110,7 @@ TEST_CASE("recover_pose statuses", "[epipolar][pose]") {
     CHECK(r.status == RecoverPoseStatus::kLowParallax);
   }
   SECTION("mostly wrong correspondences: too few in front or ambiguous") {
-    auto shuffled = scene.normalized2;
-    std::reverse(shuffled.begin(), shuffled.end());
+    const crossview::Points2d shuffled = scene.normalized2.rowwise().reverse();
     // Random pairings put ~half the points in front by chance (25 of 40 here), so a
     // strict in-front fraction is what flags them.
     RecoverPoseOptions strict;

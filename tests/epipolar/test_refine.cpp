@@ -16,9 +16,13 @@ using namespace crossview;
 using crossview_test::direction_error_deg;
 using crossview_test::rotation_error_deg;
 
-std::vector<Eigen::Vector2d> normalize(const camera::Camera& cam, const std::vector<Eigen::Vector2d>& px) {
-  std::vector<Eigen::Vector2d> out(px.size());
-  for (std::size_t i = 0; i < px.size(); ++i) cam.unproject_to_normalized(px[i], &out[i]);
+Points2d normalize(const camera::Camera& cam, const Points2d& px) {
+  Points2d out(2, px.cols());
+  for (Eigen::Index i = 0; i < px.cols(); ++i) {
+    Eigen::Vector2d n = Eigen::Vector2d::Constant(std::nan(""));  // NaN where it does not unproject
+    cam.unproject_to_normalized(px.col(i), &n);
+    out.col(i) = n;
+  }
   return out;
 }
 
@@ -28,16 +32,17 @@ TEST_CASE("residuals match their definitions", "[epipolar][residuals]") {
   const auto s = crossview_test::make_two_view_scene(1, {50, 0.0, 0.0});
   for (int i = 0; i < 50; ++i) {
     // Noise-free: all residuals vanish (relative to the pixel scale).
-    CHECK(epipolar::sampson_error(s.F_true, s.points1_px[i], s.points2_px[i]) < 1e-9);
-    CHECK(epipolar::symmetric_epipolar_distance(s.F_true, s.points1_px[i], s.points2_px[i]) < 1e-9);
+    const Eigen::Vector2d x1 = s.points1_px.col(i), x2 = s.points2_px.col(i);
+    CHECK(epipolar::sampson_error(s.F_true, x1, x2) < 1e-9);
+    CHECK(epipolar::symmetric_epipolar_distance(s.F_true, x1, x2) < 1e-9);
   }
   // Move x2 off its epipolar line by d pixels along the line normal: the
   // symmetric distance's image-2 term is exactly d^2.
-  const Eigen::Vector2d x1 = s.points1_px[0];
+  const Eigen::Vector2d x1 = s.points1_px.col(0);
   const Eigen::Vector3d l2 = s.F_true * x1.homogeneous();
   const Eigen::Vector2d n2 = l2.head<2>().normalized();
   const double d = 3.0;
-  const Eigen::Vector2d x2 = s.points2_px[0] + d * n2;
+  const Eigen::Vector2d x2 = s.points2_px.col(0) + d * n2;
   const Eigen::Vector3d l1 = s.F_true.transpose() * x2.homogeneous();
   const double alg = epipolar::algebraic_error(s.F_true, x1, x2);
   CHECK(std::abs(alg / l2.head<2>().norm()) == Approx(d).epsilon(1e-9));
@@ -179,10 +184,11 @@ TEST_CASE("Cauchy loss resists outliers left in the inlier set", "[epipolar][ref
 }
 
 TEST_CASE("refinement bad input", "[epipolar][refine]") {
-  std::vector<Eigen::Vector2d> a(3, Eigen::Vector2d(1, 2)), b(4, Eigen::Vector2d(1, 2));
+  const Points2d a = Eigen::Vector2d(1, 2).replicate(1, 3);
+  Points2d b = Eigen::Vector2d(1, 2).replicate(1, 4);
   camera::Rigid3d pose(Eigen::Quaterniond::Identity(), Eigen::Vector3d(1, 0, 0));
   CHECK_THROWS_AS(epipolar::refine_relative_pose(a, b, {}, &pose), std::invalid_argument);
-  b.resize(3);
+  b.conservativeResize(2, 3);
   const auto s = epipolar::refine_relative_pose(a, b, {}, &pose);
   CHECK_FALSE(s.success);
   CHECK(s.message.find("at least 5") != std::string::npos);
@@ -201,7 +207,8 @@ TEST_CASE("refinement bad input", "[epipolar][refine]") {
   bad.max_iterations = 0;
   CHECK_THROWS_AS(epipolar::refine_fundamental(a, b, {}, &F, bad), std::invalid_argument);
   // NaN points: not a crash, not a success.
-  std::vector<Eigen::Vector2d> c(10, Eigen::Vector2d(std::nan(""), 1.0)), d(10, Eigen::Vector2d(0.0, 1.0));
+  const Points2d c = Eigen::Vector2d(std::nan(""), 1.0).replicate(1, 10);
+  const Points2d d = Eigen::Vector2d(0.0, 1.0).replicate(1, 10);
   camera::Rigid3d pose2(Eigen::Quaterniond::Identity(), Eigen::Vector3d(1, 0, 0));
   const auto s2 = epipolar::refine_relative_pose(c, d, {}, &pose2);
   CHECK_FALSE(s2.success);

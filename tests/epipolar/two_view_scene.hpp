@@ -2,6 +2,8 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include <Eigen/Core>
@@ -13,9 +15,9 @@ namespace crossview_test {
 struct TwoViewScene {
   crossview::camera::Camera camera1, camera2;
   crossview::camera::Rigid3d cam2_from_cam1;  ///< |t| = 1 (unit baseline).
-  std::vector<Eigen::Vector2d> points1_px, points2_px;  ///< Noisy, with outliers.
+  crossview::Points2d points1_px, points2_px;  ///< 2 x N, noisy, with outliers.
   std::vector<char> is_inlier;
-  std::vector<Eigen::Vector2d> clean1_px, clean2_px;  ///< Noise-free projections (all points).
+  crossview::Points2d clean1_px, clean2_px;  ///< Noise-free projections (all points).
   Eigen::Matrix3d E_true, F_true;  ///< x2^T F x1 = 0 on pixels, unit Frobenius norm.
 };
 
@@ -63,6 +65,7 @@ inline TwoViewScene make_two_view_scene(std::uint64_t seed, const TwoViewSceneOp
   Eigen::Vector3d plane_n(rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), 1.0);
   plane_n.normalize();
   const int num_outliers = static_cast<int>(o.outlier_ratio * o.num_points + 0.5);
+  std::vector<Eigen::Vector2d> points1_px, points2_px, clean1_px, clean2_px;
   int made = 0;
   while (made < o.num_points) {
     // A pixel uniform in image 1 at a depth uniform in [3, 9].
@@ -81,12 +84,12 @@ inline TwoViewScene make_two_view_scene(std::uint64_t seed, const TwoViewSceneOp
     if (s.camera2.project(s.cam2_from_cam1 * X, &p2) != crossview::camera::ProjectionStatus::kSuccess)
       continue;
     if (!s.camera1.is_in_image(p1) || !s.camera2.is_in_image(p2)) continue;
-    s.clean1_px.push_back(p1);
-    s.clean2_px.push_back(p2);
+    clean1_px.push_back(p1);
+    clean2_px.push_back(p2);
     p1 += Eigen::Vector2d(rng.normal(o.noise_px), rng.normal(o.noise_px));
     p2 += Eigen::Vector2d(rng.normal(o.noise_px), rng.normal(o.noise_px));
-    s.points1_px.push_back(p1);
-    s.points2_px.push_back(p2);
+    points1_px.push_back(p1);
+    points2_px.push_back(p2);
     s.is_inlier.push_back(1);
     ++made;
   }
@@ -96,9 +99,13 @@ inline TwoViewScene make_two_view_scene(std::uint64_t seed, const TwoViewSceneOp
     do {
       i = rng.integer(0, o.num_points - 1);
     } while (!s.is_inlier[i]);
-    s.points2_px[i] = Eigen::Vector2d(rng.uniform(0.0, 1279.0), rng.uniform(0.0, 959.0));
+    points2_px[i] = Eigen::Vector2d(rng.uniform(0.0, 1279.0), rng.uniform(0.0, 959.0));
     s.is_inlier[i] = 0;
   }
+  s.points1_px = to_points(points1_px);
+  s.points2_px = to_points(points2_px);
+  s.clean1_px = to_points(clean1_px);
+  s.clean2_px = to_points(clean2_px);
   return s;
 }
 
@@ -118,11 +125,11 @@ namespace crossview_test {
 inline double clean_epipolar_rms_px(const TwoViewScene& s, const Eigen::Matrix3d& F) {
   double sum = 0.0;
   int n = 0;
-  for (std::size_t i = 0; i < s.clean1_px.size(); ++i) {
-    if (!s.is_inlier[i]) continue;
-    const Eigen::Vector3d l2 = F * s.clean1_px[i].homogeneous();
-    const Eigen::Vector3d l1 = F.transpose() * s.clean2_px[i].homogeneous();
-    const double c = s.clean2_px[i].homogeneous().dot(l2);
+  for (Eigen::Index i = 0; i < s.clean1_px.cols(); ++i) {
+    if (!s.is_inlier[static_cast<std::size_t>(i)]) continue;
+    const Eigen::Vector3d l2 = F * s.clean1_px.col(i).homogeneous();
+    const Eigen::Vector3d l1 = F.transpose() * s.clean2_px.col(i).homogeneous();
+    const double c = s.clean2_px.col(i).homogeneous().dot(l2);
     sum += c * c / (l2.head<2>().squaredNorm() + l1.head<2>().squaredNorm());
     ++n;
   }

@@ -40,11 +40,12 @@ int count_mask(const std::vector<char>& mask) {
 }
 
 // Correspondences (normalized when `normalized`, else pixels of a 1000 px focal camera).
-void make_points(FuzzedDataProvider& fdp, int n, bool normalized, std::vector<Eigen::Vector2d>* p1,
-                 std::vector<Eigen::Vector2d>* p2) {
+// 2 x n point sets (column i = correspondence i).
+void make_points(FuzzedDataProvider& fdp, int n, bool normalized, crossview::Points2d* p1,
+                 crossview::Points2d* p2) {
   const bool scene = fdp.ConsumeBool();
-  p1->resize(n);
-  p2->resize(n);
+  p1->resize(2, n);
+  p2->resize(2, n);
   if (scene) {
     const Eigen::Matrix3d R = Eigen::AngleAxisd(mostly_sane(fdp, -0.5, 0.5), Eigen::Vector3d::UnitY()).toRotationMatrix();
     const Eigen::Vector3d t(mostly_sane(fdp, -1, 1), mostly_sane(fdp, -0.2, 0.2), mostly_sane(fdp, -0.2, 0.2));
@@ -53,20 +54,26 @@ void make_points(FuzzedDataProvider& fdp, int n, bool normalized, std::vector<Ei
     for (int i = 0; i < n; ++i) {
       const Eigen::Vector3d X(mostly_sane(fdp, -2, 2), mostly_sane(fdp, -2, 2), planar ? 6.0 : mostly_sane(fdp, 4, 10));
       const Eigen::Vector3d Y = R * X + t;
-      (*p1)[i] = f * X.hnormalized() + Eigen::Vector2d::Constant(c);
-      (*p2)[i] = f * Y.hnormalized() + Eigen::Vector2d::Constant(c);
+      p1->col(i) = f * X.hnormalized() + Eigen::Vector2d::Constant(c);
+      p2->col(i) = f * Y.hnormalized() + Eigen::Vector2d::Constant(c);
       // Occasional outlier / bad value / duplicate.
       switch (fdp.ConsumeIntegralInRange<int>(0, 15)) {
-        case 0: (*p2)[i] = Eigen::Vector2d(raw_double(fdp), raw_double(fdp)); break;
-        case 1: (*p1)[i].x() = raw_double(fdp); break;
-        case 2: if (i > 0) { (*p1)[i] = (*p1)[i - 1]; (*p2)[i] = (*p2)[i - 1]; } break;
+        case 0: {
+          const double u = raw_double(fdp);
+          p2->col(i) = Eigen::Vector2d(u, raw_double(fdp));
+          break;
+        }
+        case 1: (*p1)(0, i) = raw_double(fdp); break;
+        case 2: if (i > 0) { p1->col(i) = p1->col(i - 1); p2->col(i) = p2->col(i - 1); } break;
         default: break;
       }
     }
   } else {
     for (int i = 0; i < n; ++i) {
-      (*p1)[i] = Eigen::Vector2d(raw_double(fdp), raw_double(fdp));
-      (*p2)[i] = Eigen::Vector2d(raw_double(fdp), raw_double(fdp));
+      const double u1 = raw_double(fdp);
+      p1->col(i) = Eigen::Vector2d(u1, raw_double(fdp));
+      const double u2 = raw_double(fdp);
+      p2->col(i) = Eigen::Vector2d(u2, raw_double(fdp));
     }
   }
 }
@@ -90,11 +97,12 @@ void run_fundamental(FuzzedDataProvider& fdp) {
   o.refine = fdp.ConsumeBool();
   o.refine_options.max_iterations = fdp.ConsumeIntegralInRange<int>(1, 10);
   const int n = fdp.ConsumeIntegralInRange<int>(0, kMaxPoints);
-  std::vector<Eigen::Vector2d> p1, p2;
+  crossview::Points2d p1, p2;
   make_points(fdp, n, false, &p1, &p2);
-  std::vector<double> scores;
+  Eigen::VectorXd scores;
   if (fdp.ConsumeIntegralInRange<int>(0, 3) == 0) {
-    for (int i = 0; i < n; ++i) scores.push_back(mostly_sane(fdp, 0, 1));
+    scores.resize(n);
+    for (int i = 0; i < n; ++i) scores(i) = mostly_sane(fdp, 0, 1);
   }
   ep::FundamentalResult r;
   try {
@@ -102,7 +110,7 @@ void run_fundamental(FuzzedDataProvider& fdp) {
   } catch (const std::invalid_argument&) {
     return;
   }
-  CROSSVIEW_FUZZ_CHECK(r.inlier_mask.size() == p1.size() || !r.success());
+  CROSSVIEW_FUZZ_CHECK(static_cast<Eigen::Index>(r.inlier_mask.size()) == p1.cols() || !r.success());
   if (r.success()) {
     CROSSVIEW_FUZZ_CHECK(r.F.allFinite());
     CROSSVIEW_FUZZ_CHECK(std::abs(r.F.norm() - 1.0) < 1e-6);
@@ -127,7 +135,7 @@ void run_essential(FuzzedDataProvider& fdp) {
     return;
   }
   const int n = fdp.ConsumeIntegralInRange<int>(0, kMaxPoints);
-  std::vector<Eigen::Vector2d> p1, p2;
+  crossview::Points2d p1, p2;
   make_points(fdp, n, false, &p1, &p2);
   ep::EssentialResult r;
   try {
@@ -139,7 +147,7 @@ void run_essential(FuzzedDataProvider& fdp) {
     CROSSVIEW_FUZZ_CHECK(r.E.allFinite());
     CROSSVIEW_FUZZ_CHECK(r.cam2_from_cam1.is_finite());
     CROSSVIEW_FUZZ_CHECK(std::abs(r.cam2_from_cam1.translation.norm() - 1.0) < 1e-6);
-    CROSSVIEW_FUZZ_CHECK(r.inlier_mask.size() == p1.size() && r.cheirality_mask.size() == p1.size());
+    CROSSVIEW_FUZZ_CHECK(static_cast<Eigen::Index>(r.inlier_mask.size()) == p1.cols() && static_cast<Eigen::Index>(r.cheirality_mask.size()) == p1.cols());
     CROSSVIEW_FUZZ_CHECK(r.num_inliers == count_mask(r.inlier_mask));
     CROSSVIEW_FUZZ_CHECK(r.num_in_front == count_mask(r.cheirality_mask));
   } else {
@@ -149,14 +157,15 @@ void run_essential(FuzzedDataProvider& fdp) {
 
 void run_minimal(FuzzedDataProvider& fdp, int which) {
   const int n = which == 0 ? fdp.ConsumeIntegralInRange<int>(0, kMaxPoints) : which == 1 ? 7 : 5;
-  std::vector<Eigen::Vector2d> p1, p2;
+  crossview::Points2d p1, p2;
   make_points(fdp, n, which == 2, &p1, &p2);
   if (which == 0) {
     Eigen::Matrix3d F = Eigen::Matrix3d::Constant(-7.0);
-    std::vector<double> w;
+    Eigen::VectorXd w;
     const bool weighted = fdp.ConsumeBool();
-    for (int i = 0; weighted && i < n; ++i) w.push_back(mostly_sane(fdp, 0, 2));
-    const int k = ep::fundamental_8point(p1, p2, &F, weighted ? &w : nullptr);
+    if (weighted) w.resize(n);
+    for (int i = 0; weighted && i < n; ++i) w(i) = mostly_sane(fdp, 0, 2);
+    const int k = ep::fundamental_8point(p1, p2, &F, w);
     CROSSVIEW_FUZZ_CHECK(k == 0 || k == 1);
     if (k == 1) CROSSVIEW_FUZZ_CHECK(F.allFinite() && std::abs(F.norm() - 1.0) < 1e-6);
     if (k == 0) CROSSVIEW_FUZZ_CHECK((F.array() == -7.0).all());  // untouched
@@ -166,11 +175,8 @@ void run_minimal(FuzzedDataProvider& fdp, int which) {
     CROSSVIEW_FUZZ_CHECK(k >= 0 && k <= 3 && static_cast<int>(Fs.size()) == k);
     for (const auto& F : Fs) CROSSVIEW_FUZZ_CHECK(F.allFinite());
   } else {
-    std::vector<Eigen::Vector3d> r1, r2;
-    for (int i = 0; i < 5; ++i) {
-      r1.push_back(p1[i].homogeneous());
-      r2.push_back(p2[i].homogeneous());
-    }
+    const crossview::Points3d r1 = p1.colwise().homogeneous();
+    const crossview::Points3d r2 = p2.colwise().homogeneous();
     std::vector<Eigen::Matrix3d> Es(11, Eigen::Matrix3d::Zero());
     const int k = ep::essential_5point(r1, r2, &Es);
     CROSSVIEW_FUZZ_CHECK(k >= 0 && k <= 10 && static_cast<int>(Es.size()) == k);
@@ -180,7 +186,7 @@ void run_minimal(FuzzedDataProvider& fdp, int which) {
 
 void run_recover_pose(FuzzedDataProvider& fdp) {
   const int n = fdp.ConsumeIntegralInRange<int>(0, kMaxPoints);
-  std::vector<Eigen::Vector2d> p1, p2;
+  crossview::Points2d p1, p2;
   make_points(fdp, n, true, &p1, &p2);
   Eigen::Matrix3d E;
   if (fdp.ConsumeBool()) {
@@ -204,7 +210,7 @@ void run_recover_pose(FuzzedDataProvider& fdp) {
   if (r.success()) {
     CROSSVIEW_FUZZ_CHECK(r.cam2_from_cam1.is_finite());
     CROSSVIEW_FUZZ_CHECK(std::abs(r.cam2_from_cam1.translation.norm() - 1.0) < 1e-6);
-    CROSSVIEW_FUZZ_CHECK(r.in_front_mask.size() == p1.size());
+    CROSSVIEW_FUZZ_CHECK(static_cast<Eigen::Index>(r.in_front_mask.size()) == p1.cols());
     CROSSVIEW_FUZZ_CHECK(r.num_in_front == count_mask(r.in_front_mask));
   } else {
     CROSSVIEW_FUZZ_CHECK(!r.message.empty());

@@ -19,16 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const io::IoError&) {
     return 0;
   }
-  const std::size_t n = trc.positions.size();
-  CROSSVIEW_FUZZ_CHECK(trc.frame_numbers.size() == n && trc.times_s.size() == n);
+  const std::size_t n = trc.times_s.size();
+  CROSSVIEW_FUZZ_CHECK(trc.frame_numbers.size() == n);
+  // Packed 3 x (F*M), column f*M + m.
+  CROSSVIEW_FUZZ_CHECK(trc.positions.cols() == static_cast<Eigen::Index>(n) * trc.num_markers());
   CROSSVIEW_FUZZ_CHECK(std::isfinite(trc.data_rate_hz) && std::isfinite(trc.camera_rate_hz));
-  for (std::size_t f = 0; f < n; ++f) {
-    CROSSVIEW_FUZZ_CHECK(std::isfinite(trc.times_s[f]));
-    CROSSVIEW_FUZZ_CHECK(trc.positions[f].cols() == trc.num_markers());
-    for (Eigen::Index i = 0; i < trc.positions[f].size(); ++i) {
-      const double v = trc.positions[f].data()[i];
-      CROSSVIEW_FUZZ_CHECK(std::isfinite(v) || std::isnan(v));
-    }
+  for (std::size_t f = 0; f < n; ++f) CROSSVIEW_FUZZ_CHECK(std::isfinite(trc.times_s[f]));
+  for (Eigen::Index i = 0; i < trc.positions.size(); ++i) {
+    const double v = trc.positions.data()[i];
+    CROSSVIEW_FUZZ_CHECK(std::isfinite(v) || std::isnan(v));
   }
   const io::TrcData again = io::parse_trc(io::format_trc(trc), "roundtrip.trc");
   CROSSVIEW_FUZZ_CHECK(again.num_frames() == trc.num_frames());

@@ -37,11 +37,24 @@ constexpr int kMaxJoints = 6;
 double coordinate(FuzzedDataProvider& fdp, double lo, double hi) { return mostly_sane(fdp, lo, hi); }
 
 metrics::Pose3d make_pose(FuzzedDataProvider& fdp, int J) {
-  metrics::Pose3d p(J, 3);
+  metrics::Pose3d p(3, J);
   for (int j = 0; j < J; ++j) {
-    for (int i = 0; i < 3; ++i) p(j, i) = coordinate(fdp, -1000, 1000);
+    for (int i = 0; i < 3; ++i) p(i, j) = coordinate(fdp, -1000, 1000);
   }
   return p;
+}
+
+/// Per-frame 3 x J poses packed 3 x (F*J) (the metrics' batch layout).
+metrics::Pose3d pack(const std::vector<metrics::Pose3d>& frames) {
+  Eigen::Index n = 0;
+  for (const auto& f : frames) n += f.cols();
+  metrics::Pose3d out(3, n);
+  Eigen::Index c = 0;
+  for (const auto& f : frames) {
+    out.middleCols(c, f.cols()) = f;
+    c += f.cols();
+  }
+  return out;
 }
 
 void check_error(const metrics::ErrorSummary& s) {
@@ -62,44 +75,45 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int F = fdp.ConsumeIntegralInRange<int>(0, kMaxFrames);
   const int J = fdp.ConsumeIntegralInRange<int>(1, kMaxJoints);
   const bool mismatch = fdp.ConsumeIntegralInRange<int>(0, 31) == 0;
-  std::vector<metrics::Pose3d> predicted, truth;
-  std::vector<metrics::JointMask> visible;
+  std::vector<metrics::Pose3d> predicted_frames, truth_frames;
+  std::vector<bool> visible_flags;
   const bool masked = fdp.ConsumeBool();
   for (int f = 0; f < F; ++f) {
-    truth.push_back(make_pose(fdp, J));
+    truth_frames.push_back(make_pose(fdp, J));
     // Predictions near the truth most of the time (so alignments succeed).
-    metrics::Pose3d p = truth.back();
+    metrics::Pose3d p = truth_frames.back();
     for (int j = 0; j < J; ++j) {
-      for (int i = 0; i < 3; ++i) p(j, i) += coordinate(fdp, -50, 50);
+      for (int i = 0; i < 3; ++i) p(i, j) += coordinate(fdp, -50, 50);
     }
-    predicted.push_back(mismatch && f == 0 ? make_pose(fdp, J + 1) : p);
+    predicted_frames.push_back(mismatch && f == 0 ? make_pose(fdp, J + 1) : p);
     if (masked) {
-      metrics::JointMask m(J);
-      for (int j = 0; j < J; ++j) m[j] = fdp.ConsumeBool();
-      visible.push_back(m);
+      for (int j = 0; j < J; ++j) visible_flags.push_back(fdp.ConsumeBool());
     }
   }
+  const metrics::Pose3d predicted = pack(predicted_frames), truth = pack(truth_frames);
+  metrics::JointMask visible(static_cast<Eigen::Index>(visible_flags.size()));
+  for (std::size_t i = 0; i < visible_flags.size(); ++i) visible(static_cast<Eigen::Index>(i)) = visible_flags[i];
   const int root = fdp.ConsumeIntegralInRange<int>(0, J);  // J = out of range
   try {
     metrics::ErrorOptions eo;
     eo.alignment = static_cast<metrics::Alignment>(fdp.ConsumeIntegralInRange<int>(0, 3));
     eo.root_joint = root;
-    check_error(metrics::mpjpe(predicted, truth, eo, visible));
+    check_error(metrics::mpjpe(predicted, truth, J, eo, visible));
   } catch (const std::invalid_argument&) {
   }
   try {
-    check_error(metrics::pa_mpjpe(predicted, truth, visible));
+    check_error(metrics::pa_mpjpe(predicted, truth, J, visible));
   } catch (const std::invalid_argument&) {
   }
   try {
-    check_error(metrics::n_mpjpe(predicted, truth, root, visible));
+    check_error(metrics::n_mpjpe(predicted, truth, J, root, visible));
   } catch (const std::invalid_argument&) {
   }
   try {
     metrics::PckOptions po;
     po.threshold = mostly_sane(fdp, 1, 300);
     po.root_joint = root;
-    const metrics::RateSummary s = metrics::pck_3d(predicted, truth, po, visible);
+    const metrics::RateSummary s = metrics::pck_3d(predicted, truth, J, po, visible);
     if (s.ok()) {
       CROSSVIEW_FUZZ_CHECK(s.rate >= 0.0 && s.rate <= 1.0 && s.num_correct <= s.num_scored);
     } else {
@@ -119,10 +133,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fo.kmeans.max_iterations = fdp.ConsumeIntegralInRange<int>(1, 50);
     fo.kmeans.seed = fdp.ConsumeIntegral<std::uint16_t>();
     fo.kmeans.num_local_trials = fdp.ConsumeIntegralInRange<int>(0, 3);
-    const pss::Model model = pss::fit(truth, k, fo);
+    const pss::Model model = pss::fit(truth, J, k, fo);
     CROSSVIEW_FUZZ_CHECK(model.k() == k && model.centres.cols() == 3 * J);
     CROSSVIEW_FUZZ_CHECK(model.centres.allFinite() && std::isfinite(model.inertia));
-    const int c = pss::nearest_centre(model, truth.front());
+    const int c = pss::nearest_centre(model, truth.leftCols(J));
     CROSSVIEW_FUZZ_CHECK(c >= 0 && c < k);
     const pss::ScoreResult s = pss::score(model, predicted, truth);
     CROSSVIEW_FUZZ_CHECK(s.pss >= 0.0 && s.pss <= 1.0);

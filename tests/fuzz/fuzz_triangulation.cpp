@@ -13,7 +13,7 @@
 //   * ok() implies a finite point, non-empty used_views (valid view indices),
 //     finite reprojection errors on the used views, one error per view;
 //   * every failure carries a non-empty message;
-//   * triangulate_skeleton: one result per joint, points_in_world row j equal
+//   * triangulate_skeleton: one result per joint, points_in_world column j equal
 //     to joints[j].point_in_world, num_success = number of ok() joints.
 #include "fuzz_decode.hpp"
 
@@ -94,14 +94,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     if (!skeleton) {
       const Eigen::Vector3d X(mostly_sane(fdp, -1, 1), mostly_sane(fdp, -1, 1), mostly_sane(fdp, -1, 1));
-      std::vector<Eigen::Vector2d> pixels;
-      std::vector<double> conf;
+      crossview::Points2d pixels(2, num_views);  // column v = view v
+      Eigen::VectorXd conf(with_conf ? num_views : 0);
       for (int v = 0; v < num_views; ++v) {
-        pixels.push_back(observe(fdp, cameras[v], X));
-        if (with_conf) conf.push_back(mostly_sane(fdp, 0, 1));
+        pixels.col(v) = observe(fdp, cameras[v], X);
+        if (with_conf) conf(v) = mostly_sane(fdp, 0, 1);
       }
       // A size mismatch now and then (must throw std::invalid_argument).
-      if (fdp.ConsumeIntegralInRange<int>(0, 31) == 0 && !pixels.empty()) pixels.pop_back();
+      if (fdp.ConsumeIntegralInRange<int>(0, 31) == 0 && pixels.cols() > 0) pixels.conservativeResize(2, num_views - 1);
       const tri::TriangulationResult r = tri::triangulate(cameras, pixels, conf, o);
       check_result(r, cameras.size());
     } else {
@@ -110,26 +110,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (int j = 0; j < J; ++j) {
         joints.emplace_back(mostly_sane(fdp, -1, 1), mostly_sane(fdp, -1, 1), mostly_sane(fdp, -1, 1));
       }
-      std::vector<Eigen::MatrixX2d> keypoints(num_views, Eigen::MatrixX2d(J, 2));
-      std::vector<Eigen::VectorXd> conf;
+      crossview::Points2d keypoints(2, num_views * J);  // column v*J + j
+      Eigen::VectorXd conf(with_conf ? num_views * J : 0);
       for (int v = 0; v < num_views; ++v) {
-        for (int j = 0; j < J; ++j) keypoints[v].row(j) = observe(fdp, cameras[v], joints[j]).transpose();
+        for (int j = 0; j < J; ++j) keypoints.col(v * J + j) = observe(fdp, cameras[v], joints[j]);
         if (with_conf) {
-          conf.emplace_back(J);
-          for (int j = 0; j < J; ++j) conf.back()[j] = mostly_sane(fdp, 0, 1);
+          for (int j = 0; j < J; ++j) conf(v * J + j) = mostly_sane(fdp, 0, 1);
         }
       }
       const tri::SkeletonResult r = tri::triangulate_skeleton(cameras, keypoints, conf, o);
       // With no view the joint count is unknown: an empty result (documented in docs/robustness.md).
       const int expected_joints = num_views > 0 ? J : 0;
       CROSSVIEW_FUZZ_CHECK(static_cast<int>(r.joints.size()) == expected_joints &&
-                           r.points_in_world.rows() == expected_joints);
+                           r.points_in_world.cols() == expected_joints);
       int num_ok = 0;
       for (int j = 0; j < expected_joints; ++j) {
         check_result(r.joints[j], cameras.size());
         num_ok += r.joints[j].ok() ? 1 : 0;
         if (r.joints[j].ok()) {
-          CROSSVIEW_FUZZ_CHECK((r.points_in_world.row(j).transpose() - r.joints[j].point_in_world).norm() == 0.0);
+          CROSSVIEW_FUZZ_CHECK((r.points_in_world.col(j) - r.joints[j].point_in_world).norm() == 0.0);
         }
       }
       CROSSVIEW_FUZZ_CHECK(num_ok == r.num_success);

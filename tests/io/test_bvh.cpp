@@ -11,7 +11,7 @@
 
 using crossview::io::BvhChannel;
 using crossview::io::BvhMotion;
-using crossview::io::H36mPose3d;
+using crossview::Points3d;
 using io_test::replace_once;
 using io_test::require_io_error;
 using io_test::TempFile;
@@ -159,15 +159,20 @@ TEST_CASE("io bvh: H36M mapping resolution and options", "[io][bvh]") {
   CHECK_THROWS_AS(crossview::io::to_h36m_17(m, o), std::invalid_argument);  // CMU names absent
   for (auto& s : o.mapping) s = "Nope|Arm+Leg";
   o.mapping[0] = "Hips";
-  const H36mPose3d p = crossview::io::to_h36m_17(m, 0, o);
+  const Points3d p = crossview::io::to_h36m_17(m, 0, o);  // 3 x 17
+  REQUIRE(p.cols() == 17);
   const Eigen::Matrix3Xd fk = crossview::io::forward_kinematics(m, 0, o.mm_per_unit);
-  CHECK((p.row(0).transpose() - fk.col(0)).norm() < 1e-9);
-  CHECK((p.row(5).transpose() - 0.5 * (fk.col(1) + fk.col(3))).norm() < 1e-9);
+  CHECK((p.col(0) - fk.col(0)).norm() < 1e-9);
+  CHECK((p.col(5) - 0.5 * (fk.col(1) + fk.col(3))).norm() < 1e-9);
+  // Every frame packed 3 x (F*17): frame 0's block is the single-frame result.
+  const Points3d all = crossview::io::to_h36m_17(m, o);
+  REQUIRE(all.cols() == 17 * m.num_frames);
+  CHECK(all.leftCols(17) == p);
   o.z_up = true;
-  const H36mPose3d z = crossview::io::to_h36m_17(m, 0, o);
+  const Points3d z = crossview::io::to_h36m_17(m, 0, o);
   CHECK(z(0, 0) == p(0, 0));
-  CHECK(z(0, 1) == -p(0, 2));
-  CHECK(z(0, 2) == p(0, 1));
+  CHECK(z(1, 0) == -p(2, 0));
+  CHECK(z(2, 0) == p(1, 0));
   o.mm_per_unit = 0.0;
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
   o.mm_per_unit = 1e300;  // would overflow forward kinematics
@@ -175,8 +180,9 @@ TEST_CASE("io bvh: H36M mapping resolution and options", "[io][bvh]") {
   o.mm_per_unit = 1.0;
   o.mapping[3] = "";
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
-  CHECK(crossview::io::h36m_joint_names()[8] == std::string("neck"));
-  CHECK(crossview::io::h36m_parents()[16] == 15);
+  // The mapping is indexed in pose::h36m's joint order (its one definition).
+  CHECK(crossview::pose::h36m::kJointNames[crossview::pose::h36m::kNeck] == std::string("neck"));
+  CHECK(crossview::pose::h36m::kParents[crossview::pose::h36m::kRWrist] == crossview::pose::h36m::kRElbow);
 }
 
 TEST_CASE("io bvh: the CMU mapping resolves the cgspeed naming too", "[io][bvh]") {
@@ -203,6 +209,6 @@ TEST_CASE("io bvh: the CMU mapping resolves the cgspeed naming too", "[io][bvh]"
   CHECK(name_of(10) == "Head_End");
   CHECK(name_of(11) == "LeftArm");  // not the clavicle "LeftShoulder"
   CHECK(name_of(16) == "RightHand");
-  const H36mPose3d p = crossview::io::to_h36m_17(m, 0);
-  CHECK(p(11, 0) == Approx(16.0 * crossview::io::kCmuBvhUnitMm));  // LeftArm is the 16th joint
+  const Points3d p = crossview::io::to_h36m_17(m, 0);
+  CHECK(p(0, 11) == Approx(16.0 * crossview::io::kCmuBvhUnitMm));  // LeftArm is the 16th joint
 }

@@ -10,7 +10,7 @@
 #include <iostream>
 
 using crossview::io::BvhMotion;
-using crossview::io::H36mPose3d;
+using crossview::Points3d;
 using crossview_test::shared_data;
 
 namespace {
@@ -68,38 +68,44 @@ TEST_CASE("io bvh real: CMU scale gives human limb lengths, constant over the cl
 
 TEST_CASE("io bvh real: H36M 17-joint skeleton from CMU", "[io][bvh][real]") {
   const BvhMotion& m = clip();
-  const std::vector<H36mPose3d> poses = crossview::io::to_h36m_17(m);
-  REQUIRE(poses.size() == 994);
+  const Points3d poses = crossview::io::to_h36m_17(m);  // 3 x (F*17)
+  REQUIRE(poses.cols() == 994 * 17);
   crossview::io::BvhToH36mOptions zo;
   zo.z_up = true;
-  const std::vector<H36mPose3d> zposes = crossview::io::to_h36m_17(m, zo);
-  const auto& parents = crossview::io::h36m_parents();
-  const auto bone = [&](const H36mPose3d& p, int j) { return (p.row(j) - p.row(parents[j])).norm(); };
+  const Points3d zposes = crossview::io::to_h36m_17(m, zo);
+  const auto& parents = crossview::pose::h36m::kParents;
+  const auto bone = [&](const Eigen::Ref<const Points3d>& p, int j) {
+    return (p.col(j) - p.col(parents[static_cast<std::size_t>(j)])).norm();
+  };
+  const Points3d pose0 = poses.leftCols(17);
   int head_above = 0;
-  for (std::size_t f = 0; f < poses.size(); ++f) {
-    const H36mPose3d& p = poses[f];
+  for (Eigen::Index f = 0; f < 994; ++f) {
+    const Points3d p = poses.middleCols(f * 17, 17);
+    const Points3d z = zposes.middleCols(f * 17, 17);
     REQUIRE(p.allFinite());
     // Rigid CMU bones mapped one to one keep their length (belly is an average, skip 7 and 8).
-    for (int j : {1, 2, 3, 4, 5, 6, 10, 12, 13, 15, 16}) CHECK(std::abs(bone(p, j) - bone(poses[0], j)) < 1e-9);
+    for (int j : {1, 2, 3, 4, 5, 6, 10, 12, 13, 15, 16}) CHECK(std::abs(bone(p, j) - bone(pose0, j)) < 1e-9);
     // Z-up is the documented rotation of Y-up.
     for (int j = 0; j < 17; ++j) {
-      CHECK(zposes[f](j, 0) == p(j, 0));
-      CHECK(zposes[f](j, 1) == -p(j, 2));
-      CHECK(zposes[f](j, 2) == p(j, 1));
+      CHECK(z(0, j) == p(0, j));
+      CHECK(z(1, j) == -p(2, j));
+      CHECK(z(2, j) == p(1, j));
     }
-    if (zposes[f](10, 2) > zposes[f](0, 2) + 300.0) ++head_above;
+    if (z(2, 10) > z(2, 0) + 300.0) ++head_above;
   }
   // The subject bends down in a few frames; upright (head top > 0.3 m above the
   // pelvis in Z) in the vast majority (measured 982 of 994).
   std::cout << "H36M from CMU, Z-up: head top > 300 mm above the root in " << head_above << " of 994 frames\n";
   CHECK(head_above >= 950);
   // Left/right symmetry of the mapped limbs (within 5 %).
-  const H36mPose3d& p = poses[0];
+  const Points3d& p = pose0;
   for (auto [l, r] : {std::pair{5, 2}, std::pair{6, 3}, std::pair{12, 15}, std::pair{13, 16}}) {
     INFO("bones " << l << " " << r);
     CHECK(bone(p, l) == Approx(bone(p, r)).epsilon(0.05));
   }
   std::cout << "H36M from CMU frame 0 bone lengths (mm):";
-  for (int j = 1; j < 17; ++j) std::cout << " " << crossview::io::h36m_joint_names()[j] << "=" << bone(p, j);
+  for (int j = 1; j < 17; ++j) {
+    std::cout << " " << crossview::pose::h36m::kJointNames[static_cast<std::size_t>(j)] << "=" << bone(p, j);
+  }
   std::cout << "\n";
 }

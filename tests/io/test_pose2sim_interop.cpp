@@ -84,14 +84,14 @@ TEST_CASE("TRC with Pose2Sim's numbering and a recorded skeleton round-trips", "
   const io::TrcData trc = io::make_trc({"Neck", "MidHip"}, pts, o);
   CHECK(trc.frame_numbers == std::vector<int>{1, 2, 3});   // Pose2Sim: from 1
   CHECK(trc.times_s[0] == 1.0 / 60);                        // Time = Frame# / rate
-  CHECK(trc.positions[1].col(0) == io::world_to_trc(pts.col(2)));
+  CHECK(trc.frame(1).col(0) == io::world_to_trc(pts.col(2)));
   const std::string text = io::format_trc(trc);
   CHECK_THAT(text, Catch::Contains("OrigNumFrames\tSkeleton\n"));
   const io::TrcData back = io::parse_trc(text, "t.trc");
   CHECK(back.skeleton == "BODY_25");
   CHECK(back.units == "m");
   CHECK(back.frame_numbers == trc.frame_numbers);
-  CHECK(std::isnan(back.positions[1](0, 1)));
+  CHECK(std::isnan(back.frame(1)(0, 1)));
   // Without a skeleton the header is exactly Pose2Sim's.
   o.skeleton.clear();
   CHECK_THAT(io::format_trc(io::make_trc({"Neck", "MidHip"}, pts, o)), Catch::Contains("OrigNumFrames\n"));

@@ -48,7 +48,7 @@ Agreement agreement(const Camera& cam, const TrcData& trc, const std::vector<int
   for (int r = 0; r < trc.num_frames(); ++r) {
     const int f = r + frame_shift;
     if (f < 0 || f >= static_cast<int>(frames.size())) continue;
-    const Eigen::Matrix3Xd& markers = trc.positions[static_cast<std::size_t>(r)];
+    const Eigen::Matrix3Xd markers = trc.frame(r);
     std::vector<Eigen::Vector2d> projected(static_cast<std::size_t>(markers.cols()));
     std::vector<bool> ok(static_cast<std::size_t>(markers.cols()), false);
     for (Eigen::Index m = 0; m < markers.cols(); ++m) {
@@ -159,8 +159,8 @@ TEST_CASE("io real: Pose2Sim calibration read as OpenCV (Pose2Sim's library) rea
   const cv::Vec3d tvec(-0.7934803899999995, 0.32283594000000126, 4.353514870000001);
   std::vector<cv::Point3d> object;
   for (int f = 0; f < trc.num_frames(); f += 10) {
-    for (Eigen::Index m = 0; m < trc.positions[f].cols(); ++m) {
-      const Eigen::Vector3d w = crossview::io::trc_to_world(trc.positions[f].col(m));
+    for (Eigen::Index m = 0; m < trc.num_markers(); ++m) {
+      const Eigen::Vector3d w = crossview::io::trc_to_world(trc.frame(f).col(m));
       object.emplace_back(w.x(), w.y(), w.z());
     }
   }

@@ -41,11 +41,12 @@ TEST_CASE("io trc: header, markers, rows and missing cells", "[io][trc]") {
   REQUIRE(t.num_frames() == 3);
   CHECK(t.frame_numbers == std::vector<int>{1, 2, 3});
   CHECK(t.times_s[0] == 0.016666666666666666);
-  CHECK(t.positions[0](2, 1) == -1.3);
-  CHECK(t.positions[2](2, 1) == -1.32);
-  CHECK(std::isnan(t.positions[1](0, 1)));
-  CHECK(std::isnan(t.positions[1](2, 1)));
-  CHECK(t.positions[1](0, 0) == 0.11);
+  REQUIRE(t.positions.cols() == 3 * 2);  // packed: column f*M + m
+  CHECK(t.frame(0)(2, 1) == -1.3);
+  CHECK(t.positions(2, 2 * 2 + 1) == -1.32);
+  CHECK(std::isnan(t.frame(1)(0, 1)));
+  CHECK(std::isnan(t.frame(1)(2, 1)));
+  CHECK(t.frame(1)(0, 0) == 0.11);
 }
 
 TEST_CASE("io trc: write then read is bit exact, NaN stays missing", "[io][trc]") {
@@ -59,13 +60,14 @@ TEST_CASE("io trc: write then read is bit exact, NaN stays missing", "[io][trc]"
     t.orig_data_rate_hz = 60.0;
     t.orig_num_frames = 7;
     t.marker_names = {"A", "B", "C"};
+    t.positions.resize(3, 7 * 3);
     for (int f = 0; f < 7; ++f) {
       t.frame_numbers.push_back(f + 1);
       t.times_s.push_back((f + 1) / 60.0);
       Eigen::Matrix3Xd p(3, 3);
       for (int i = 0; i < 9; ++i) p.data()[i] = rng.normal(1000.0);
       if (f == 3) p.col(1).setConstant(std::numeric_limits<double>::quiet_NaN());
-      t.positions.push_back(p);
+      t.frame(f) = p;
     }
     const TempFile file("out.trc", "");
     crossview::io::write_trc(t, file.path());
@@ -76,17 +78,19 @@ TEST_CASE("io trc: write then read is bit exact, NaN stays missing", "[io][trc]"
     CHECK(back.frame_numbers == t.frame_numbers);
     for (int f = 0; f < 7; ++f) {
       CHECK(same_bits(back.times_s[f], t.times_s[f]));
-      for (int i = 0; i < 9; ++i) CHECK(same_bits(back.positions[f].data()[i], t.positions[f].data()[i]));
+      for (int i = 0; i < 9; ++i) CHECK(same_bits(back.frame(f).data()[i], t.frame(f).data()[i]));
     }
     TrcData named = t;
     named.marker_names[0] = "RHip\r";
     CHECK_THROWS_AS(crossview::io::format_trc(named), std::invalid_argument);
     named.marker_names[0] = " RHip";
     CHECK_THROWS_AS(crossview::io::format_trc(named), std::invalid_argument);
-    t.positions[2](0, 0) = std::numeric_limits<double>::infinity();
+    t.frame(2)(0, 0) = std::numeric_limits<double>::infinity();
     CHECK_THROWS_AS(crossview::io::format_trc(t), std::invalid_argument);
-    t.positions[2].resize(3, 2);
-    CHECK_THROWS_AS(crossview::io::format_trc(t), std::invalid_argument);
+    t.frame(2)(0, 0) = 1.0;
+    CHECK_NOTHROW(crossview::io::format_trc(t));
+    t.positions.conservativeResize(3, 7 * 3 - 1);  // a partial frame
+    CHECK_THROWS_WITH(crossview::io::format_trc(t), Catch::Contains("positions"));
   }
 }
 

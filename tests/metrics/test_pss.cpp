@@ -2,6 +2,7 @@
 #include <crossview/metrics/pss.hpp>
 
 #include <catch2/catch.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include "expected_values.hpp"
@@ -29,13 +30,16 @@ RowMatrixXd to_matrix(const std::vector<double>& flat, int rows, int cols) {
 std::vector<Pose3d> to_poses(const std::vector<double>& flat, int count, int joints = 17) {
   std::vector<Pose3d> out;
   for (int i = 0; i < count; ++i) {
-    Pose3d p(joints, 3);
+    Pose3d p(3, joints);
     for (int j = 0; j < joints; ++j)
-      for (int c = 0; c < 3; ++c) p(j, c) = flat[static_cast<std::size_t>((i * joints + j) * 3 + c)];
+      for (int c = 0; c < 3; ++c) p(c, j) = flat[static_cast<std::size_t>((i * joints + j) * 3 + c)];
     out.push_back(p);
   }
   return out;
 }
+
+/// Per-pose 3 x J matrices packed into a set 3 x (F*J).
+Pose3d pack(const std::vector<Pose3d>& poses) { return crossview_test::pack(poses); }
 
 /// Plain Lloyd (no bounds) as the reference for the accelerated one.
 void naive_lloyd(const RowMatrixXd& x, RowMatrixXd* c, Eigen::VectorXi* labels, int max_iterations) {
@@ -114,17 +118,17 @@ cm::KMeansResult check_lloyd_matches_plain(const RowMatrixXd& x, const RowMatrix
 std::vector<Pose3d> synthetic_poses(crossview_test::Rng& rng, int count, int num_modes, double noise_mm) {
   std::vector<Pose3d> modes;
   for (int m = 0; m < num_modes; ++m) {
-    Pose3d p(17, 3);
-    for (int j = 0; j < 17; ++j) p.row(j) << rng.normal(300), rng.normal(300), rng.normal(300);
+    Pose3d p(3, 17);
+    for (int j = 0; j < 17; ++j) p.col(j) << rng.normal(300), rng.normal(300), rng.normal(300);
     modes.push_back(p);
   }
   std::vector<Pose3d> out;
   for (int i = 0; i < count; ++i) {
     Pose3d p = modes[static_cast<std::size_t>(i % num_modes)];
-    for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(rng.normal(noise_mm), rng.normal(noise_mm), rng.normal(noise_mm));
+    for (int j = 0; j < 17; ++j) p.col(j) += Eigen::Vector3d(rng.normal(noise_mm), rng.normal(noise_mm), rng.normal(noise_mm));
     // Random global scale and position: PSS must not care.
     const double s = rng.uniform(0.8, 1.2);
-    out.push_back(((p * s).rowwise() + Eigen::RowVector3d(rng.normal(1000), rng.normal(1000), rng.normal(1000))).eval());
+    out.push_back(((p * s).colwise() + Eigen::Vector3d(rng.normal(1000), rng.normal(1000), rng.normal(1000))).eval());
   }
   return out;
 }
@@ -295,14 +299,14 @@ TEST_CASE("PSS fit does not depend on the input order beyond the seed", "[pss]")
     std::vector<Pose3d> poses = synthetic_poses(rng, 600, 12, 40.0);
     cm::pss::FitOptions opt;
     opt.kmeans.seed = seed;
-    const cm::pss::Model a = cm::pss::fit(poses, 10, opt);
+    const cm::pss::Model a = cm::pss::fit(pack(poses), 17, 10, opt);
     std::shuffle(poses.begin(), poses.end(), rng.engine());
-    const cm::pss::Model b = cm::pss::fit(poses, 10, opt);
+    const cm::pss::Model b = cm::pss::fit(pack(poses), 17, 10, opt);
     CHECK(a.centres == b.centres);  // bit-identical
     CHECK(a.inertia == b.inertia);
     CHECK(a.cluster_sizes == b.cluster_sizes);
     // ... and the same seed reproduces it.
-    CHECK(cm::pss::fit(poses, 10, opt).centres == a.centres);
+    CHECK(cm::pss::fit(pack(poses), 17, 10, opt).centres == a.centres);
   }
 }
 
@@ -313,28 +317,28 @@ TEST_CASE("PSS is 1 on itself and invariant to prediction scale and translation"
     const std::vector<Pose3d> train = synthetic_poses(rng, 800, 20, 60.0);
     cm::pss::FitOptions opt;
     opt.kmeans.seed = seed;
-    const cm::pss::Model model = crossview::pss::fit(train, 15, opt);
+    const cm::pss::Model model = crossview::pss::fit(pack(train), 17, 15, opt);
     CHECK(model.k() == 15);
     CHECK(model.num_joints == 17);
     const std::vector<Pose3d> gt = synthetic_poses(rng, 200, 20, 60.0);
-    CHECK(crossview::pss::score(model, gt, gt).pss == 1.0);
+    CHECK(crossview::pss::score(model, pack(gt), pack(gt)).pss == 1.0);
     std::vector<Pose3d> pred, pred_moved;
     for (const Pose3d& q : gt) {
       Pose3d p = q;
-      for (int j = 0; j < 17; ++j) p.row(j) += Eigen::RowVector3d(rng.normal(120), rng.normal(120), rng.normal(120));
+      for (int j = 0; j < 17; ++j) p.col(j) += Eigen::Vector3d(rng.normal(120), rng.normal(120), rng.normal(120));
       pred.push_back(p);
       // Powers of two keep the normalized pose bit-identical.
-      pred_moved.push_back(((p * 4.0).rowwise() + Eigen::RowVector3d(512.0, -2048.0, 8192.0)).eval());
+      pred_moved.push_back(((p * 4.0).colwise() + Eigen::Vector3d(512.0, -2048.0, 8192.0)).eval());
     }
-    const cm::pss::ScoreResult s = crossview::pss::score(model, pred, gt);
+    const cm::pss::ScoreResult s = crossview::pss::score(model, pack(pred), pack(gt));
     CHECK(s.pss < 1.0);  // the noise is large enough to change some structures
     CHECK(s.pss > 0.2);
-    const cm::pss::ScoreResult moved = crossview::pss::score(model, pred_moved, gt);
+    const cm::pss::ScoreResult moved = crossview::pss::score(model, pack(pred_moved), pack(gt));
     CHECK(moved.per_frame == s.per_frame);
     // A non-power-of-two scale changes the last bits only: same clusters.
     std::vector<Pose3d> pred_scaled;
     for (const Pose3d& p : pred) pred_scaled.push_back((p * 0.731).eval());
-    CHECK(crossview::pss::score(model, pred_scaled, gt).per_frame == s.per_frame);
+    CHECK(crossview::pss::score(model, pack(pred_scaled), pack(gt)).per_frame == s.per_frame);
     CHECK(s.per_frame.sum() == static_cast<int>(std::lround(s.pss * 200)));
   }
 }
@@ -343,7 +347,7 @@ TEST_CASE("PSS agrees with scikit-learn on fixed poses", "[pss][crosscheck]") {
   const std::vector<Pose3d> poses = to_poses(expected::kPssPoses, expected::kPssNumPoses);
   cm::pss::FitOptions opt;
   opt.kmeans.num_restarts = 10;
-  const cm::pss::Model ours = cm::pss::fit(poses, expected::kPssK, opt);
+  const cm::pss::Model ours = cm::pss::fit(pack(poses), 17, expected::kPssK, opt);
   INFO("ours " << ours.inertia << " sklearn " << expected::kPssSklearnInertia);
   // Six well separated modes: both best-of-10 k-means++ runs reach the global
   // optimum, the same partition; only summation order differs.
@@ -361,7 +365,7 @@ TEST_CASE("PSS agrees with scikit-learn on fixed poses", "[pss][crosscheck]") {
   sk.centres = sk_centres;
   const std::vector<Pose3d> test_gt(poses.begin(), poses.begin() + 30);
   const std::vector<Pose3d> test_pred = to_poses(expected::kPssTestPred, 30);
-  const cm::pss::ScoreResult s = cm::pss::score(sk, test_pred, test_gt);
+  const cm::pss::ScoreResult s = cm::pss::score(sk, pack(test_pred), pack(test_gt));
   CHECK(s.pss == expected::kPssScore);
   for (int f = 0; f < 30; ++f) CHECK(s.per_frame(f) == static_cast<int>(expected::kPssPerFrame[static_cast<std::size_t>(f)]));
 }
@@ -381,41 +385,43 @@ TEST_CASE("PSS normalization options", "[pss]") {
   CHECK(mean.norm() < 1e-15);
   cm::pss::NormalizationOptions raw;
   raw.scaling = cm::pss::Scaling::kNone;
-  CHECK(cm::pss::normalize(p, raw).norm() == Approx((p.rowwise() - p.row(0)).norm()).epsilon(1e-14));
+  CHECK(cm::pss::normalize(p, raw).norm() == Approx((p.colwise() - p.col(0)).norm()).epsilon(1e-14));
 }
 
 TEST_CASE("PSS and k-means reject bad input with a clear message", "[pss][bad_input]") {
   crossview_test::Rng rng(40);
   std::vector<Pose3d> poses = synthetic_poses(rng, 20, 4, 30.0);
-  CHECK_THROWS_WITH(cm::pss::fit({}, 3), Catch::Contains("empty"));
-  CHECK_THROWS_WITH(cm::pss::fit(poses, 21), Catch::Contains("k = 21") && Catch::Contains("20"));
-  CHECK_THROWS_WITH(cm::pss::fit(poses, 0), Catch::Contains("k must be >= 1"));
+  CHECK_THROWS_WITH(cm::pss::fit(Pose3d(3, 0), 17, 3), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(cm::pss::fit(pack(poses), 17, 21), Catch::Contains("k = 21") && Catch::Contains("20"));
+  CHECK_THROWS_WITH(cm::pss::fit(pack(poses), 17, 0), Catch::Contains("k must be >= 1"));
   std::vector<Pose3d> bad = poses;
-  bad[7] = Pose3d::Zero(16, 3);
-  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[7]") && Catch::Contains("16 joints"));
+  bad[7] = Pose3d::Zero(3, 16);  // a partial pose: the packed set is no longer 3 x (F*17)
+  CHECK_THROWS_WITH(cm::pss::fit(pack(bad), 17, 3),
+                    Catch::Contains("ground_truth_poses") && Catch::Contains("not a multiple of 17"));
   bad = poses;
-  bad[5](3, 1) = std::numeric_limits<double>::quiet_NaN();
-  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[5]") && Catch::Contains("NaN"));
+  bad[5](1, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(cm::pss::fit(pack(bad), 17, 3), Catch::Contains("ground_truth_poses[5]") && Catch::Contains("NaN"));
   bad = poses;
-  bad[2] = Pose3d::Constant(17, 3, 250.0);  // all joints at the root
-  CHECK_THROWS_WITH(cm::pss::fit(bad, 3), Catch::Contains("ground_truth_poses[2]") && Catch::Contains("zero-norm"));
+  bad[2] = Pose3d::Constant(3, 17, 250.0);  // all joints at the root
+  CHECK_THROWS_WITH(cm::pss::fit(pack(bad), 17, 3),
+                    Catch::Contains("ground_truth_poses[2]") && Catch::Contains("zero-norm"));
   std::vector<Pose3d> same(10, poses[0]);
-  CHECK_THROWS_WITH(cm::pss::fit(same, 3), Catch::Contains("distinct"));
+  CHECK_THROWS_WITH(cm::pss::fit(pack(same), 17, 3), Catch::Contains("distinct"));
   cm::pss::FitOptions opt;
   opt.normalization.root_joint = 30;
-  CHECK_THROWS_WITH(cm::pss::fit(poses, 3, opt), Catch::Contains("root_joint"));
+  CHECK_THROWS_WITH(cm::pss::fit(pack(poses), 17, 3, opt), Catch::Contains("root_joint"));
   opt = {};
   opt.kmeans.num_restarts = 0;
-  CHECK_THROWS_WITH(cm::pss::fit(poses, 3, opt), Catch::Contains("num_restarts"));
+  CHECK_THROWS_WITH(cm::pss::fit(pack(poses), 17, 3, opt), Catch::Contains("num_restarts"));
 
-  const cm::pss::Model model = cm::pss::fit(poses, 4);
-  CHECK_THROWS_WITH(cm::pss::score(model, poses, {poses[0]}), Catch::Contains("frames"));
-  CHECK_THROWS_WITH(cm::pss::score(model, {}, {}), Catch::Contains("empty"));
-  CHECK_THROWS_WITH(cm::pss::score(model, {Pose3d::Zero(17, 3)}, {poses[0]}),
+  const cm::pss::Model model = cm::pss::fit(pack(poses), 17, 4);
+  CHECK_THROWS_WITH(cm::pss::score(model, pack(poses), poses[0]), Catch::Contains("frames"));
+  CHECK_THROWS_WITH(cm::pss::score(model, Pose3d(3, 0), Pose3d(3, 0)), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(cm::pss::score(model, Pose3d::Zero(3, 17), poses[0]),
                     Catch::Contains("predicted[0]") && Catch::Contains("zero-norm"));
-  CHECK_THROWS_WITH(cm::pss::score(model, {poses[0]}, {Pose3d::Zero(15, 3)}),
-                    Catch::Contains("ground_truth[0]") && Catch::Contains("15 joints"));
-  CHECK_THROWS_WITH(cm::pss::score(cm::pss::Model{}, {poses[0]}, {poses[0]}), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(cm::pss::score(model, poses[0], Pose3d::Zero(3, 15)),
+                    Catch::Contains("ground_truth") && Catch::Contains("not a multiple of 17"));
+  CHECK_THROWS_WITH(cm::pss::score(cm::pss::Model{}, poses[0], poses[0]), Catch::Contains("empty"));
 
   RowMatrixXd x(3, 2);
   x << 0, 0, 1, std::numeric_limits<double>::infinity(), 2, 2;

@@ -2,6 +2,7 @@
 #include <crossview/metrics/pss.hpp>
 
 #include <catch2/catch.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include <cstdio>
@@ -17,8 +18,8 @@ namespace {
 std::vector<Pose3d> random_poses(crossview_test::Rng& rng, int count) {
   std::vector<Pose3d> out;
   for (int i = 0; i < count; ++i) {
-    Pose3d p(17, 3);
-    for (int j = 0; j < 17; ++j) p.row(j) << rng.normal(300), rng.normal(300), rng.normal(300);
+    Pose3d p(3, 17);
+    for (int j = 0; j < 17; ++j) p.col(j) << rng.normal(300), rng.normal(300), rng.normal(300);
     out.push_back(p);
   }
   return out;
@@ -41,7 +42,7 @@ TEST_CASE("A saved and reloaded PSS model scores identically", "[pss][io]") {
   cm::pss::FitOptions opt;
   opt.kmeans.seed = 12345678901234ull;
   opt.normalization.centering = cm::pss::Centering::kCentroid;
-  const cm::pss::Model model = crossview::pss::fit(train, 12, opt);
+  const cm::pss::Model model = crossview::pss::fit(crossview_test::pack(train), 17, 12, opt);
   const std::string path = temp_path("crossview_pss_model_roundtrip.json");
   crossview::io::save_pss_model(model, path);
   const cm::pss::Model loaded = crossview::io::load_pss_model(path);
@@ -53,9 +54,9 @@ TEST_CASE("A saved and reloaded PSS model scores identically", "[pss][io]") {
   CHECK(loaded.normalization.centering == cm::pss::Centering::kCentroid);
   const std::vector<Pose3d> gt = random_poses(rng, 100);
   std::vector<Pose3d> pred;
-  for (const Pose3d& q : gt) pred.push_back((q + Pose3d::Constant(17, 3, 10.0) + 0.2 * random_poses(rng, 1)[0]).eval());
-  const cm::pss::ScoreResult a = crossview::pss::score(model, pred, gt);
-  const cm::pss::ScoreResult b = crossview::pss::score(loaded, pred, gt);
+  for (const Pose3d& q : gt) pred.push_back((q + Pose3d::Constant(3, 17, 10.0) + 0.2 * random_poses(rng, 1)[0]).eval());
+  const cm::pss::ScoreResult a = crossview::pss::score(model, crossview_test::pack(pred), crossview_test::pack(gt));
+  const cm::pss::ScoreResult b = crossview::pss::score(loaded, crossview_test::pack(pred), crossview_test::pack(gt));
   CHECK(a.pss == b.pss);
   CHECK(a.per_frame == b.per_frame);
   CHECK(a.predicted_cluster == b.predicted_cluster);

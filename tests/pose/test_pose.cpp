@@ -1,6 +1,7 @@
 // Skeletons, heatmaps (affine placement, rendering, sampling) and epipolar fusion.
 #include <crossview/pose/heatmaps.hpp>
 #include <crossview/pose/skeleton.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
@@ -77,7 +78,7 @@ TEST_CASE("limb lengths are estimated as the median over poses", "[pose]") {
     poses[0].col(3) += Eigen::Vector3d(900, 0, 0);
     poses[1].col(3) += Eigen::Vector3d(0, 800, 0);
     poses[2].col(10).setConstant(std::nan(""));
-    const auto priors = pose::estimate_limb_lengths(sk, poses, 25.0);
+    const auto priors = pose::estimate_limb_lengths(sk, crossview_test::pack(poses), 25.0);
     for (int j = 1; j < 17; ++j) {
       CHECK(priors[j].mean == Approx(sk.limb_prior(j).mean).epsilon(1e-9));
       CHECK(priors[j].tolerance == 25.0);
@@ -85,9 +86,8 @@ TEST_CASE("limb lengths are estimated as the median over poses", "[pose]") {
     const pose::Skeleton sk2 = pose::with_limb_priors(pose::human36m_17(false), priors);
     CHECK(sk2.has_limb_priors());
   }
-  CHECK_THROWS_AS(pose::estimate_limb_lengths(sk, {Eigen::Matrix3Xd::Zero(3, 5)}, 1.0),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(pose::estimate_limb_lengths(sk, {}, 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(pose::estimate_limb_lengths(sk, Eigen::Matrix3Xd::Zero(3, 5), 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(pose::estimate_limb_lengths(sk, Eigen::Matrix3Xd(3, 0), 1.0), std::invalid_argument);
 }
 
 TEST_CASE("heatmap affine placement, rendering and sampling", "[pose]") {

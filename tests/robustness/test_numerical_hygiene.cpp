@@ -7,6 +7,7 @@
 #include <crossview/epipolar/residuals.hpp>
 #include <crossview/pose/skeleton.hpp>
 #include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
@@ -79,7 +80,7 @@ TEST_CASE("estimate_fundamental is equivariant to pixel offsets and scales", "[r
     const Correspondences c = two_view(seed);
     epipolar::FundamentalOptions o;
     o.ransac.seed = 11;
-    const auto base = epipolar::estimate_fundamental(c.p1, c.p2, o);
+    const auto base = epipolar::estimate_fundamental(crossview_test::to_points(c.p1), crossview_test::to_points(c.p2), o);
     REQUIRE(base.success());
     const double base_error = median_sampson(base.F, c.clean1, c.clean2);
     CHECK(base_error < 0.3);
@@ -92,7 +93,8 @@ TEST_CASE("estimate_fundamental is equivariant to pixel offsets and scales", "[r
       INFO("scale " << v.scale << ", shift " << v.shift.transpose());
       epipolar::FundamentalOptions ov = o;
       ov.max_error_px = o.max_error_px * v.scale;
-      const auto r = epipolar::estimate_fundamental(affine(c.p1, v.scale, v.shift), affine(c.p2, v.scale, v.shift), ov);
+      const auto r = epipolar::estimate_fundamental(crossview_test::to_points(affine(c.p1, v.scale, v.shift)),
+                                                    crossview_test::to_points(affine(c.p2, v.scale, v.shift)), ov);
       REQUIRE(r.success());
       const double error =
           median_sampson(r.F, affine(c.clean1, v.scale, v.shift), affine(c.clean2, v.scale, v.shift)) / v.scale;
@@ -124,10 +126,11 @@ TEST_CASE("triangulation keeps its accuracy far from the world origin", "[robust
     for (int frame = 0; frame < 4; ++frame) {
       const Eigen::Matrix3Xd pose = crossview_test::synthetic_h36m_pose(rng, sk);
       for (int j = 0; j < pose.cols(); ++j) {
-        std::vector<Eigen::Vector2d> px(ring.size());
+        Points2d px(2, static_cast<Eigen::Index>(ring.size()));  // column v = view v
         for (std::size_t v = 0; v < ring.size(); ++v) {
-          REQUIRE(ring[v].project(pose.col(j), &px[v]) == camera::ProjectionStatus::kSuccess);
-          px[v] += Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+          Eigen::Vector2d p;
+          REQUIRE(ring[v].project(pose.col(j), &p) == camera::ProjectionStatus::kSuccess);
+          px.col(static_cast<Eigen::Index>(v)) = p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
         }
         triangulation::TriangulationOptions o;
         o.method = method;

@@ -14,6 +14,7 @@
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/sim/scene.hpp>
 #include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
@@ -70,7 +71,6 @@ struct Inputs {
   pose::Skeleton skeleton = pose::human36m_17();
   std::vector<pose::HeatmapView> views;
   Eigen::Matrix3Xd initial_pose;
-  std::vector<metrics::Pose3d> poses;
 };
 
 Inputs make_inputs() {
@@ -80,17 +80,16 @@ Inputs make_inputs() {
   so.seed = 7;
   in.scene = sim::make_scene(so);
   // Correspondences between camera 0 and 1: every joint detected in both.
-  for (std::size_t f = 0; f < in.scene.detections.size(); ++f) {
-    const auto& d0 = in.scene.detections[f][0];
-    const auto& d1 = in.scene.detections[f][1];
-    for (Eigen::Index j = 0; j < d0.rows(); ++j) {
-      if (d0.row(j).allFinite() && d1.row(j).allFinite() && d0(j, 2) > 0 && d1(j, 2) > 0) {
-        in.points1_px.emplace_back(d0(j, 0), d0(j, 1));
-        in.points2_px.emplace_back(d1(j, 0), d1(j, 1));
+  const int J = pose::h36m::kNumJoints;
+  for (const sim::FrameDetections& d : in.scene.detections) {
+    for (int j = 0; j < J; ++j) {  // view 0: column j, view 1: column J + j
+      if (d.keypoints_px.col(j).allFinite() && d.keypoints_px.col(J + j).allFinite() && d.scores(j) > 0 &&
+          d.scores(J + j) > 0) {
+        in.points1_px.emplace_back(d.keypoints_px.col(j));
+        in.points2_px.emplace_back(d.keypoints_px.col(J + j));
       }
     }
   }
-  for (const auto& p : in.scene.poses_in_world) in.poses.push_back(p);
   // RPSM: heatmaps of a synthetic pose seen by four H36M-like cameras.
   crossview_test::Rng rng(11);
   const Eigen::Matrix3Xd truth = crossview_test::synthetic_h36m_pose(rng, in.skeleton);
@@ -112,7 +111,8 @@ std::vector<Task> make_tasks(const Inputs& in) {
                      // 2x the scene's 1.5 px detection noise: a 1 px gate is below
                      // it and is refused as a partial fit (issue 20).
                      o.max_error_px = 3.0;
-                     const auto r = ep::estimate_fundamental(in.points1_px, in.points2_px, o);
+                     const auto r = ep::estimate_fundamental(crossview_test::to_points(in.points1_px),
+                                                            crossview_test::to_points(in.points2_px), o);
                      Fingerprint fp;
                      fp.add(static_cast<double>(r.status));
                      fp.add(r.F);
@@ -125,7 +125,8 @@ std::vector<Task> make_tasks(const Inputs& in) {
   tasks.push_back({"estimate_essential", [&in] {
                      ep::EssentialOptions o;
                      o.ransac.seed = 43;
-                     const auto r = ep::estimate_essential(in.points1_px, in.points2_px, in.scene.cameras[0],
+                     const auto r = ep::estimate_essential(crossview_test::to_points(in.points1_px),
+                                                          crossview_test::to_points(in.points2_px), in.scene.cameras[0],
                                                            in.scene.cameras[1], o);
                      Fingerprint fp;
                      fp.add(static_cast<double>(r.status));
@@ -144,13 +145,8 @@ std::vector<Task> make_tasks(const Inputs& in) {
                      o.robust.seed = 44;
                      Fingerprint fp;
                      for (std::size_t f = 0; f < 6; ++f) {
-                       std::vector<Eigen::MatrixX2d> kp;
-                       std::vector<Eigen::VectorXd> conf;
-                       for (const auto& d : in.scene.detections[f]) {
-                         kp.emplace_back(d.leftCols<2>());
-                         conf.emplace_back(d.col(2));
-                       }
-                       const auto r = tri::triangulate_skeleton(in.scene.cameras, kp, conf, o);
+                       const sim::FrameDetections& d = in.scene.detections[f];  // packed view-major
+                       const auto r = tri::triangulate_skeleton(in.scene.cameras, d.keypoints_px, d.scores, o);
                        fp.add(r.num_success);
                        fp.add(r.points_in_world);
                        for (const auto& j : r.joints) {
@@ -176,13 +172,13 @@ std::vector<Task> make_tasks(const Inputs& in) {
   tasks.push_back({"pss::fit", [&in] {
                      metrics::pss::FitOptions o;
                      o.kmeans.seed = 45;
-                     const auto m = metrics::pss::fit(in.poses, 5, o);
+                     const auto m = metrics::pss::fit(in.scene.poses_in_world, 17, 5, o);
                      Fingerprint fp;
                      fp.add(m.centres);
                      fp.add(m.cluster_sizes);
                      fp.add(m.inertia);
                      fp.add(m.iterations);
-                     const auto s = metrics::pss::score(m, in.poses, in.poses);
+                     const auto s = metrics::pss::score(m, in.scene.poses_in_world, in.scene.poses_in_world);
                      fp.add(s.pss);
                      fp.add(s.predicted_cluster);
                      return fp;

@@ -1,6 +1,7 @@
 // RPSM on synthetic 17-joint poses seen by four distorted cameras: accuracy
 // against ground truth, the reference's quirks, robustness, bad input.
 #include <crossview/rpsm/rpsm.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 
 #include <catch2/catch.hpp>
@@ -350,7 +351,8 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
   }
   opt.cube_side = 600.0;
   opt.num_bins = 8;
-  expect_status(v, rpsm::Status::kNoSupport, "'head' has no heatmap response", root);
+  expect_status(v, rpsm::Status::kNoSupport, "without heatmap support", root);
+  expect_status(v, rpsm::Status::kNoSupport, "'head'", root);
   opt.cube_side = 2000.0;
   opt.num_bins = 16;
   // A tolerance so tight that no bin offset matches a limb.
@@ -438,4 +440,24 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
     const double length = (tiny.psm_joints_in_world.col(j) - tiny.psm_joints_in_world.col(sk.parent(j))).norm();
     CHECK(std::abs(length - 125.0) <= reach + 1e-9);
   }
+}
+
+TEST_CASE("rpsm::refine takes the initial pose 3 x J and rejects a transposed one, naming it",
+          "[rpsm][layout]") {
+  const Frame f = make_frame(33);
+  const pose::Skeleton sk = pose::human36m_17();
+  rpsm::RpsmOptions opt;
+  opt.num_levels = 2;
+  const Eigen::MatrixXd transposed = f.gt.transpose();  // 17 x 3: one joint per row
+  crossview_test::require_invalid_argument([&] { rpsm::refine(f.views, sk, transposed, opt); },
+                                           {"rpsm::refine", "initial_pose_in_world", "17 x 3", "transposed"});
+  crossview_test::require_invalid_argument([&] { rpsm::refine(f.views, sk, f.gt.leftCols(16), opt); },
+                                           {"rpsm::refine", "initial_pose_in_world", "3 x 17"});
+  // A 3 x J view into a packed sequence (3 x (F*J)) is taken in place.
+  Eigen::Matrix3Xd sequence(3, 2 * 17);
+  sequence << f.gt, f.gt;
+  const rpsm::RpsmResult a = rpsm::refine(f.views, sk, sequence.rightCols(17), opt);
+  const rpsm::RpsmResult b = rpsm::refine(f.views, sk, f.gt, opt);
+  REQUIRE(a.success());
+  CHECK(a.joints_in_world == b.joints_in_world);
 }

@@ -4,25 +4,27 @@
 #include <catch2/catch.hpp>
 
 namespace sim = crossview::sim;
+constexpr int kJ = crossview::pose::h36m::kNumJoints;
 
 TEST_CASE("walking pose keeps every bone length constant over time", "[sim]") {
   const crossview::pose::Skeleton skeleton = crossview::pose::human36m_17();
   const auto& parents = skeleton.parents();
-  const sim::Pose3d first = sim::walking_pose(0.0);
+  const crossview::Points3d first = sim::walking_pose(0.0);
+  REQUIRE(first.cols() == kJ);  // 3 x 17
   for (double t = 0.0; t < 5.0; t += 0.037) {
-    const sim::Pose3d pose = sim::walking_pose(t);
+    const crossview::Points3d pose = sim::walking_pose(t);
     REQUIRE(pose.allFinite());
-    for (int j = 1; j < sim::kNumH36MJoints; ++j) {
-      const double len0 = (first.row(j) - first.row(parents[j])).norm();
-      const double len = (pose.row(j) - pose.row(parents[j])).norm();
+    for (int j = 1; j < kJ; ++j) {
+      const double len0 = (first.col(j) - first.col(parents[j])).norm();
+      const double len = (pose.col(j) - pose.col(parents[j])).norm();
       INFO("joint " << skeleton.names()[j] << " t " << t);
       CHECK(std::abs(len - len0) < 1e-9);
       CHECK(len > 50.0);
     }
     // Feet stay near the floor, the head above the shoulders.
-    CHECK(pose(3, 2) < 200.0);
-    CHECK(pose(6, 2) < 200.0);
-    CHECK(pose(10, 2) > pose(11, 2));
+    CHECK(pose(2, 3) < 200.0);
+    CHECK(pose(2, 6) < 200.0);
+    CHECK(pose(2, 10) > pose(2, 11));
   }
 }
 
@@ -33,27 +35,31 @@ TEST_CASE("scene detections follow the requested noise, misses and outliers", "[
   const sim::Scene scene = sim::make_scene(options);
   REQUIRE(scene.cameras.size() == 4);
   REQUIRE(scene.detections.size() == 80);
+  REQUIRE(scene.poses_in_world.cols() == 80 * kJ);
   int total = 0, missing = 0, outliers = 0;
   double sum_sq = 0.0;
   int inliers = 0;
-  for (size_t f = 0; f < scene.detections.size(); ++f) {
-    for (size_t c = 0; c < scene.cameras.size(); ++c) {
-      const auto& kp = scene.detections[f][c];
-      for (int j = 0; j < kp.rows(); ++j) {
+  for (int f = 0; f < scene.num_frames(); ++f) {
+    const sim::FrameDetections& d = scene.detections[static_cast<size_t>(f)];
+    REQUIRE(d.keypoints_px.cols() == 4 * kJ);  // view-major: column v*17 + j
+    REQUIRE(d.scores.size() == 4 * kJ);
+    for (int c = 0; c < scene.num_views(); ++c) {
+      for (int j = 0; j < kJ; ++j) {
+        const int column = c * kJ + j;
         ++total;
-        if (kp(j, 2) == 0.0) {
-          CHECK(std::isnan(kp(j, 0)));
+        if (d.scores(column) == 0.0) {
+          CHECK(std::isnan(d.keypoints_px(0, column)));
           ++missing;
           continue;
         }
-        if (scene.is_outlier[f][c][j]) {
+        if (d.is_outlier[static_cast<size_t>(column)]) {
           ++outliers;
           continue;
         }
         Eigen::Vector2d px;
-        REQUIRE(scene.cameras[c].project(scene.poses_in_world[f].row(j).transpose(), &px) ==
+        REQUIRE(scene.cameras[static_cast<size_t>(c)].project(scene.pose(f).col(j), &px) ==
                 crossview::camera::ProjectionStatus::kSuccess);
-        sum_sq += (px - kp.row(j).head<2>().transpose()).squaredNorm();
+        sum_sq += (px - d.keypoints_px.col(column)).squaredNorm();
         ++inliers;
       }
     }
@@ -72,10 +78,10 @@ TEST_CASE("scene is deterministic in its seed and validates options", "[sim]") {
   const sim::Scene a = sim::make_scene(options);
   const sim::Scene b = sim::make_scene(options);
   for (size_t f = 0; f < a.detections.size(); ++f) {
-    for (size_t c = 0; c < a.detections[f].size(); ++c) {
-      CHECK((a.detections[f][c].array() == b.detections[f][c].array() ||
-             (a.detections[f][c].array().isNaN() && b.detections[f][c].array().isNaN())).all());
-    }
+    const auto& da = a.detections[f].keypoints_px;
+    const auto& db = b.detections[f].keypoints_px;
+    CHECK((da.array() == db.array() || (da.array().isNaN() && db.array().isNaN())).all());
+    CHECK(a.detections[f].scores == b.detections[f].scores);
   }
   options.seed = 2;
   const sim::Scene c = sim::make_scene(options);
@@ -90,16 +96,17 @@ TEST_CASE("scene is deterministic in its seed and validates options", "[sim]") {
 TEST_CASE("every camera of the ring sees the person", "[sim]") {
   const sim::Scene scene = sim::make_scene({});
   for (const auto& cam : scene.cameras) {
-    for (const auto& pose : scene.poses_in_world) {
-      for (int j = 0; j < pose.rows(); ++j) {
+    for (int f = 0; f < scene.num_frames(); ++f) {
+      const auto pose = scene.pose(f);
+      for (int j = 0; j < pose.cols(); ++j) {
         Eigen::Vector2d px;
-        REQUIRE(cam.project(pose.row(j).transpose(), &px) == crossview::camera::ProjectionStatus::kSuccess);
+        REQUIRE(cam.project(pose.col(j), &px) == crossview::camera::ProjectionStatus::kSuccess);
         CHECK(cam.is_in_image(px));
       }
       // Upright cameras: image v grows downwards, so the head is above the ankles.
       Eigen::Vector2d head, ankle;
-      cam.project(pose.row(10).transpose(), &head);
-      cam.project(pose.row(3).transpose(), &ankle);
+      cam.project(pose.col(10), &head);
+      cam.project(pose.col(3), &ankle);
       CHECK(head.y() < ankle.y() - 200.0);
     }
   }

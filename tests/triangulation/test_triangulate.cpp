@@ -1,6 +1,7 @@
 // triangulate(), DLT, midpoint, refinement, robust, vector median, skeleton
 // batches and every bad-input status, on seeded synthetic rigs.
 #include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -13,7 +14,10 @@ using crossview::camera::Camera;
 using crossview::camera::CameraModel;
 using crossview::camera::Rigid3d;
 namespace tri = crossview::triangulation;
+using crossview_test::points2;
+using crossview_test::points3;
 using crossview_test::Rng;
+using crossview_test::scores;
 
 namespace {
 
@@ -41,12 +45,14 @@ std::vector<Camera> make_rig(Rng& rng, int V, bool distorted) {
   return cams;
 }
 
-std::vector<Eigen::Vector2d> project_all(const std::vector<Camera>& cams, const Eigen::Vector3d& X, Rng* rng,
-                                         double sigma) {
-  std::vector<Eigen::Vector2d> px(cams.size());
+/// 2 x V: column v = the projection of X in cams[v] (plus noise).
+crossview::Points2d project_all(const std::vector<Camera>& cams, const Eigen::Vector3d& X, Rng* rng, double sigma) {
+  crossview::Points2d px(2, static_cast<Eigen::Index>(cams.size()));
   for (std::size_t v = 0; v < cams.size(); ++v) {
-    REQUIRE(cams[v].project(X, &px[v]) == crossview::camera::ProjectionStatus::kSuccess);
-    if (rng != nullptr) px[v] += Eigen::Vector2d(rng->normal(sigma), rng->normal(sigma));
+    Eigen::Vector2d p;
+    REQUIRE(cams[v].project(X, &p) == crossview::camera::ProjectionStatus::kSuccess);
+    if (rng != nullptr) p += Eigen::Vector2d(rng->normal(sigma), rng->normal(sigma));
+    px.col(static_cast<Eigen::Index>(v)) = p;
   }
   return px;
 }
@@ -120,7 +126,7 @@ TEST_CASE("Refinement reduces reprojection error and DLT matches its definition"
         for (int v = 0; v < 4; ++v) {
           Eigen::Vector2d p;
           cams[v].project(Y, &p);
-          s += (p - px[v]).squaredNorm();
+          s += (p - px.col(v)).squaredNorm();
         }
         CHECK(s >= s1 - 1e-9);
       }
@@ -143,37 +149,35 @@ TEST_CASE("refine_point reports each view's pixel error at the returned point", 
       const auto cams = make_rig(rng, V, true);
       const Eigen::Vector3d X = random_point(rng);
       const auto px = project_all(cams, X, &rng, 2.0);
-      std::vector<const Camera*> ptrs;
-      std::vector<double> w;
-      for (int v = 0; v < V; ++v) ptrs.push_back(&cams[v]), w.push_back(rng.uniform(0.5, 1.0));
+      Eigen::VectorXd w(V);
+      for (int v = 0; v < V; ++v) w(v) = rng.uniform(0.5, 1.0);
       tri::RefineOptions ro;
       ro.loss = seed % 2 == 0 ? tri::Loss::kHuber : tri::Loss::kTrivial;
       Eigen::Vector3d Y = X + Eigen::Vector3d(0.01, -0.02, 0.015);
-      std::vector<double> errors(V, -1.0);
-      const tri::RefineSummary s = tri::refine_point(ptrs.data(), px.data(), w.data(), V, ro, &Y, errors.data());
+      Eigen::VectorXd errors = Eigen::VectorXd::Constant(V, -1.0);
+      const tri::RefineSummary s = tri::refine_point(cams, px, w, ro, &Y, &errors);
       REQUIRE(s.status == tri::Status::kSuccess);
       for (int v = 0; v < V; ++v) {
         Eigen::Vector2d p;
         REQUIRE(cams[v].project(Y, &p) == crossview::camera::ProjectionStatus::kSuccess);
-        CHECK(errors[v] == Approx((p - px[v]).norm()).margin(1e-9));
+        CHECK(errors(v) == Approx((p - px.col(v)).norm()).margin(1e-9));
       }
       // Same point with and without the optional output.
       Eigen::Vector3d Z = X + Eigen::Vector3d(0.01, -0.02, 0.015);
-      tri::refine_point(ptrs.data(), px.data(), w.data(), V, ro, &Z);
+      tri::refine_point(cams, px, w, ro, &Z);
       CHECK(Z == Y);
     }
   }
   // A start behind a camera: the status says so and every error is NaN.
   Rng rng(9);
   const auto cams = make_rig(rng, 3, false);
-  std::vector<const Camera*> ptrs;
-  for (const auto& c : cams) ptrs.push_back(&c);
-  const std::vector<Eigen::Vector2d> px(3, Eigen::Vector2d(500, 500));
+  const crossview::Points2d px = Eigen::Vector2d(500, 500).replicate(1, 3);
   Eigen::Vector3d behind = cams[0].center_in_world() - 2.0 * (Eigen::Vector3d(0, 0, 0) - cams[0].center_in_world());
-  std::vector<double> errors(3, 0.0);
-  const tri::RefineSummary s = tri::refine_point(ptrs.data(), px.data(), nullptr, 3, tri::RefineOptions{}, &behind,
-                                                 errors.data());
+  Eigen::VectorXd errors = Eigen::VectorXd::Zero(3);
+  const tri::RefineSummary s =
+      tri::refine_point(cams, px, Eigen::VectorXd(), tri::RefineOptions{}, &behind, &errors);
   CHECK(s.status != tri::Status::kSuccess);
+  REQUIRE(errors.size() == 3);
   for (double e : errors) CHECK(std::isnan(e));
 }
 
@@ -182,13 +186,13 @@ TEST_CASE("Confidence weights scale DLT rows and low scores drop views", "[trian
   const auto cams = make_rig(rng, 4, false);
   const Eigen::Vector3d X = random_point(rng);
   auto px = project_all(cams, X, nullptr, 0.0);
-  px[2] += Eigen::Vector2d(60, -40);  // a bad detection
+  px.col(2) += Eigen::Vector2d(60, -40);  // a bad detection
   tri::TriangulationOptions o;
   o.method = tri::Method::kDlt;
   o.refine = false;
-  const auto equal = tri::triangulate(cams, px, {1.0, 1.0, 1.0, 1.0}, o);
-  const auto down = tri::triangulate(cams, px, {1.0, 1.0, 0.01, 1.0}, o);
-  const auto dropped = tri::triangulate(cams, px, {1.0, 1.0, 0.0, 1.0}, o);
+  const auto equal = tri::triangulate(cams, px, scores({1.0, 1.0, 1.0, 1.0}), o);
+  const auto down = tri::triangulate(cams, px, scores({1.0, 1.0, 0.01, 1.0}), o);
+  const auto dropped = tri::triangulate(cams, px, scores({1.0, 1.0, 0.0, 1.0}), o);
   REQUIRE(equal.ok());
   REQUIRE(down.ok());
   REQUIRE(dropped.ok());
@@ -197,7 +201,7 @@ TEST_CASE("Confidence weights scale DLT rows and low scores drop views", "[trian
   CHECK(dropped.used_views == std::vector<int>{0, 1, 3});
   CHECK(std::isnan(dropped.reprojection_error_px[2]));
   // Uniform weights give the unweighted solution (scale invariance).
-  const auto scaled = tri::triangulate(cams, px, {0.5, 0.5, 0.5, 0.5}, o);
+  const auto scaled = tri::triangulate(cams, px, scores({0.5, 0.5, 0.5, 0.5}), o);
   CHECK((scaled.point_in_world - equal.point_in_world).norm() < 1e-9);
 }
 
@@ -211,7 +215,7 @@ TEST_CASE("Robust methods reject an outlier view, plain DLT does not", "[triangu
     const Eigen::Vector3d X = random_point(rng);
     auto px = project_all(cams, X, &rng, 1.0);
     const int bad = rng.integer(0, 4);
-    px[bad] += Eigen::Vector2d(rng.uniform(80, 200), rng.uniform(-200, -80));
+    px.col(bad) += Eigen::Vector2d(rng.uniform(80, 200), rng.uniform(-200, -80));
     tri::TriangulationOptions o;
     o.method = tri::Method::kDlt;
     const auto d = tri::triangulate(cams, px, o);
@@ -240,7 +244,7 @@ TEST_CASE("Robust sampling is seeded and deterministic", "[triangulation][robust
   const auto cams = make_rig(rng, 12, false);  // 66 pairs > max_hypotheses below
   const Eigen::Vector3d X = random_point(rng);
   auto px = project_all(cams, X, &rng, 1.0);
-  for (int v = 0; v < 4; ++v) px[3 * v] += Eigen::Vector2d(150, 90);
+  for (int v = 0; v < 4; ++v) px.col(3 * v) += Eigen::Vector2d(150, 90);
   tri::TriangulationOptions o;
   o.method = tri::Method::kRobust;
   o.robust.max_hypotheses = 10;
@@ -255,15 +259,15 @@ TEST_CASE("Robust sampling is seeded and deterministic", "[triangulation][robust
 
 TEST_CASE("Geometric median", "[triangulation][robust]") {
   // Symmetric set: the median is the centre; an outlier does not move it much.
-  std::vector<Eigen::Vector3d> p = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 100}};
+  const crossview::Points3d p = points3({{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 100}});
   const Eigen::Vector3d m = tri::geometric_median(p);
   CHECK(m.norm() < 0.3);
   // Optimality: the subgradient condition sum (p - m)/|p - m| ~ 0.
   Eigen::Vector3d g = Eigen::Vector3d::Zero();
-  for (const auto& q : p) g += (q - m).normalized();
+  for (Eigen::Index i = 0; i < p.cols(); ++i) g += (p.col(i) - m).normalized();
   CHECK(g.norm() < 1e-6);
-  CHECK(std::isnan(tri::geometric_median({})[0]));
-  CHECK(tri::geometric_median({{1, 2, 3}}) == Eigen::Vector3d(1, 2, 3));
+  CHECK(std::isnan(tri::geometric_median(crossview::Points3d(3, 0))[0]));
+  CHECK(tri::geometric_median(points3({{1, 2, 3}})) == Eigen::Vector3d(1, 2, 3));
 }
 
 TEST_CASE("Bad input gets a status and a NaN point, never a crash", "[triangulation][bad_input]") {
@@ -284,18 +288,18 @@ TEST_CASE("Bad input gets a status and a NaN point, never a crash", "[triangulat
     tri::TriangulationOptions o;
     o.method = m;
     // NaN = missing: one view left -> too few views.
-    expect(tri::triangulate(cams, {px[0], {kNaN, kNaN}, {kNaN, 3.0}}, o), tri::Status::kTooFewViews);
+    expect(tri::triangulate(cams, points2({px.col(0), {kNaN, kNaN}, {kNaN, 3.0}}), o), tri::Status::kTooFewViews);
     // Inf pixel: malformed -> invalid input when too few remain.
-    expect(tri::triangulate(cams, {px[0], {kInf, 1.0}, {kNaN, kNaN}}, o), tri::Status::kInvalidInput);
+    expect(tri::triangulate(cams, points2({px.col(0), {kInf, 1.0}, {kNaN, kNaN}}), o), tri::Status::kInvalidInput);
     // Negative / Inf confidence: malformed.
-    expect(tri::triangulate(cams, px, {1.0, -1.0, kInf}, o), tri::Status::kInvalidInput);
+    expect(tri::triangulate(cams, px, scores({1.0, -1.0, kInf}), o), tri::Status::kInvalidInput);
     // Confidence 0 and NaN: missing.
-    expect(tri::triangulate(cams, px, {1.0, 0.0, kNaN}, o), tri::Status::kTooFewViews);
+    expect(tri::triangulate(cams, px, scores({1.0, 0.0, kNaN}), o), tri::Status::kTooFewViews);
     // One malformed view among three good ones is simply dropped.
-    const auto ok = tri::triangulate(cams, {px[0], px[1], {kInf, 0.0}}, o);
+    const auto ok = tri::triangulate(cams, points2({px.col(0), px.col(1), {kInf, 0.0}}), o);
     CHECK(ok.ok());
     // Empty input.
-    expect(tri::triangulate(std::vector<Camera>{}, {}, o), tri::Status::kTooFewViews);
+    expect(tri::triangulate(std::vector<Camera>{}, crossview::Points2d(2, 0), o), tri::Status::kTooFewViews);
     // Identical camera centres (pure rotation): no baseline.
     std::vector<Camera> same = {cams[0], cams[0]};
     same[1].cam_from_world = Rigid3d(Eigen::Quaterniond(Eigen::AngleAxisd(0.3, Eigen::Vector3d::UnitY())) *
@@ -305,7 +309,7 @@ TEST_CASE("Bad input gets a status and a NaN point, never a crash", "[triangulat
     Eigen::Vector2d q0, q1;
     REQUIRE(same[0].project(X, &q0) == crossview::camera::ProjectionStatus::kSuccess);
     REQUIRE(same[1].project(X, &q1) == crossview::camera::ProjectionStatus::kSuccess);
-    expect(tri::triangulate(same, {q0, q1}, o), tri::Status::kDegenerate);
+    expect(tri::triangulate(same, points2({q0, q1}), o), tri::Status::kDegenerate);
   }
 }
 
@@ -320,19 +324,19 @@ TEST_CASE("Points at infinity, parallel rays and points behind cameras", "[trian
     tri::TriangulationOptions o;
     o.method = m;
     // Identical pixels in parallel cameras: rays parallel, point at infinity.
-    auto r = tri::triangulate(cams, {{600.0, 450.0}, {600.0, 450.0}}, o);
+    auto r = tri::triangulate(cams, points2({{600.0, 450.0}, {600.0, 450.0}}), o);
     CHECK(r.status == tri::Status::kPointAtInfinity);
     CHECK(std::isnan(r.point_in_world.x()));
     // Very far point (1e7 m): angle 6e-6 deg below the default minimum.
-    r = tri::triangulate(cams, {{500.0, 500.0}, {500.0 + 1e-4, 500.0}}, o);
+    r = tri::triangulate(cams, points2({{500.0, 500.0}, {500.0 + 1e-4, 500.0}}), o);
     CHECK(r.status == tri::Status::kPointAtInfinity);
     // Negative disparity: the rays meet behind both cameras.
-    r = tri::triangulate(cams, {{500.0, 500.0}, {600.0, 500.0}}, o);
+    r = tri::triangulate(cams, points2({{500.0, 500.0}, {600.0, 500.0}}), o);
     INFO(r.message);
     CHECK((r.status == tri::Status::kBehindCamera || r.status == tri::Status::kNoConsensus));
     CHECK(std::isnan(r.point_in_world.x()));
     // Positive disparity: in front, depth = f b / d = 10 m.
-    r = tri::triangulate(cams, {{500.0, 500.0}, {400.0, 500.0}}, o);
+    r = tri::triangulate(cams, points2({{500.0, 500.0}, {400.0, 500.0}}), o);
     REQUIRE(r.ok());
     CHECK(r.point_in_world.z() == Approx(10.0).epsilon(1e-9));
   }
@@ -341,9 +345,9 @@ TEST_CASE("Points at infinity, parallel rays and points behind cameras", "[trian
 TEST_CASE("Invalid options and mismatched sizes throw with a precise message", "[triangulation][bad_input]") {
   Rng rng(3);
   const auto cams = make_rig(rng, 3, false);
-  const std::vector<Eigen::Vector2d> two(2, Eigen::Vector2d(1, 1));
-  CHECK_THROWS_WITH(tri::triangulate(cams, two), Catch::Contains("pixels_px (2)"));
-  CHECK_THROWS_AS(tri::triangulate(cams, std::vector<Eigen::Vector2d>(3), std::vector<double>(2)),
+  const crossview::Points2d two = Eigen::Vector2d(1, 1).replicate(1, 2);
+  CHECK_THROWS_WITH(tri::triangulate(cams, two), Catch::Contains("pixels_px") && Catch::Contains("2 x 3"));
+  CHECK_THROWS_AS(tri::triangulate(cams, crossview::Points2d::Zero(2, 3), Eigen::VectorXd::Ones(2)),
                   std::invalid_argument);
   tri::TriangulationOptions o;
   o.min_triangulation_angle_deg = -1;
@@ -363,35 +367,36 @@ TEST_CASE("Skeleton batch equals per-joint calls and handles missing joints", "[
   Rng rng(77);
   const int V = 4, J = 17;
   const auto cams = make_rig(rng, V, true);
-  std::vector<Eigen::MatrixX2d> kp(V, Eigen::MatrixX2d(J, 2));
-  std::vector<Eigen::VectorXd> conf(V, Eigen::VectorXd::Ones(J));
+  crossview::Points2d kp(2, V * J);  // column v*J + j
+  Eigen::VectorXd conf = Eigen::VectorXd::Ones(V * J);
   std::vector<Eigen::Vector3d> truth(J);
   for (int j = 0; j < J; ++j) {
     truth[j] = random_point(rng);
     for (int v = 0; v < V; ++v) {
       Eigen::Vector2d p;
       REQUIRE(cams[v].project(truth[j], &p) == crossview::camera::ProjectionStatus::kSuccess);
-      kp[v].row(j) = (p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0))).transpose();
-      conf[v][j] = rng.uniform(0.4, 1.0);
+      kp.col(v * J + j) = p + Eigen::Vector2d(rng.normal(1.0), rng.normal(1.0));
+      conf(v * J + j) = rng.uniform(0.4, 1.0);
     }
   }
   // Joint 3 seen by one view only; joint 5 has NaN in two views.
-  for (int v = 1; v < V; ++v) conf[v][3] = 0.0;
-  kp[0].row(5).setConstant(kNaN);
-  kp[2].row(5).setConstant(kNaN);
+  for (int v = 1; v < V; ++v) conf(v * J + 3) = 0.0;
+  kp.col(0 * J + 5).setConstant(kNaN);
+  kp.col(2 * J + 5).setConstant(kNaN);
   const tri::SkeletonResult s = tri::triangulate_skeleton(cams, kp, conf);
   REQUIRE(s.joints.size() == static_cast<std::size_t>(J));
   CHECK(s.num_success == J - 1);
   CHECK(s.joints[3].status == tri::Status::kTooFewViews);
-  CHECK(s.points_in_world.row(3).hasNaN());
+  CHECK(s.points_in_world.cols() == J);
+  CHECK(s.points_in_world.col(3).hasNaN());
   CHECK(s.joints[5].ok());
   CHECK(s.joints[5].used_views == std::vector<int>{1, 3});
   for (int j = 0; j < J; ++j) {
-    std::vector<Eigen::Vector2d> px(V);
-    std::vector<double> c(V);
+    crossview::Points2d px(2, V);
+    Eigen::VectorXd c(V);
     for (int v = 0; v < V; ++v) {
-      px[v] = kp[v].row(j).transpose();
-      c[v] = conf[v][j];
+      px.col(v) = kp.col(v * J + j);
+      c(v) = conf(v * J + j);
     }
     const auto r = tri::triangulate(cams, px, c);
     CHECK(r.status == s.joints[j].status);
@@ -400,7 +405,8 @@ TEST_CASE("Skeleton batch equals per-joint calls and handles missing joints", "[
       CHECK((r.point_in_world - truth[j]).norm() < 0.02);
     }
   }
-  CHECK_THROWS_AS(tri::triangulate_skeleton(cams, std::vector<Eigen::MatrixX2d>(V - 1), {}), std::invalid_argument);
+  CHECK_THROWS_AS(tri::triangulate_skeleton(cams, kp.leftCols((V - 1) * J), conf.head((V - 1) * J)), std::invalid_argument);
+  CHECK_THROWS_AS(tri::triangulate_skeleton(cams, kp, conf.head(J)), std::invalid_argument);
 }
 
 namespace {
@@ -435,7 +441,7 @@ TEST_CASE("Facing cameras: rays near 180 deg are fine off the baseline, degenera
     // Point between them, 1.5 m off the axis: the rays meet at ~147 deg, the
     // lines at ~33 deg: well conditioned, must be exact.
     const Eigen::Vector3d X(1.2, 0.9, 4.0);
-    auto r = tri::triangulate(cams, {pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}, o);
+    auto r = tri::triangulate(cams, points2({pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}), o);
     INFO(r.message);
     REQUIRE(r.ok());
     CHECK((r.point_in_world - X).norm() < 1e-9);
@@ -445,7 +451,7 @@ TEST_CASE("Facing cameras: rays near 180 deg are fine off the baseline, degenera
     // deg), the lines meet at 0.02 deg < 0.1 deg: depth along the baseline is
     // not determined. An angle test on the ray angle alone accepts it.
     const Eigen::Vector3d Y(1e-3, 0.0, 5.0);
-    r = tri::triangulate(cams, {pinhole_pixel_any_side(a, Y), pinhole_pixel_any_side(b, Y)}, o);
+    r = tri::triangulate(cams, points2({pinhole_pixel_any_side(a, Y), pinhole_pixel_any_side(b, Y)}), o);
     INFO(r.message);
     CHECK(!r.ok());
     CHECK((r.status == tri::Status::kPointAtInfinity || r.status == tri::Status::kDegenerate ||
@@ -473,7 +479,7 @@ TEST_CASE("A point behind one camera (rays anti-parallel at the point) is never 
       tri::TriangulationOptions o;
       o.method = m;
       o.refine = refine;
-      const auto r = tri::triangulate(cams, {pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}, o);
+      const auto r = tri::triangulate(cams, points2({pinhole_pixel_any_side(a, X), pinhole_pixel_any_side(b, X)}), o);
       INFO(r.message);
       CHECK(!r.ok());
       CHECK((r.status == tri::Status::kBehindCamera || r.status == tri::Status::kNoConsensus ||
@@ -499,7 +505,7 @@ TEST_CASE("Vector median reports no consensus instead of falling back to all vie
     // Every view but one moved by 150-300 px in a random direction.
     for (int v = 1; v < V; ++v) {
       const double rad = rng.uniform(150, 300), ang = rng.uniform(0, 2 * 3.14159265358979);
-      px[v] += Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
+      px.col(v) += Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
     }
     tri::TriangulationOptions o;
     o.method = tri::Method::kVectorMedian;
@@ -535,15 +541,15 @@ TEST_CASE("Robust: two agreeing outlier views among many are not enough by defau
     const Eigen::Vector3d Y = X + Eigen::Vector3d(0.5, -0.4, 0.3);
     auto px = project_all(cams, X, &rng, 1.0);
     const auto py = project_all(cams, Y, &rng, 1.0);
-    px[0] = py[0];
-    px[1] = py[1];
+    px.col(0) = py.col(0);
+    px.col(1) = py.col(1);
     for (int v = 2; v < V; ++v) {
       // Gross outlier that agrees with neither X nor Y (> 50 px from both).
-      const Eigen::Vector2d clean = px[v];
+      const Eigen::Vector2d clean = px.col(v);
       do {
         const double rad = rng.uniform(150, 300), ang = rng.uniform(0, 2 * 3.14159265358979);
-        px[v] = clean + Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
-      } while ((px[v] - py[v]).norm() < 50.0);
+        px.col(v) = clean + Eigen::Vector2d(rad * std::cos(ang), rad * std::sin(ang));
+      } while ((px.col(v) - py.col(v)).norm() < 50.0);
     }
     tri::TriangulationOptions o;
     o.method = tri::Method::kRobust;
@@ -561,8 +567,8 @@ TEST_CASE("Robust: two agreeing outlier views among many are not enough by defau
     // Three clean views outvote the colluding pair (default rule).
     o.robust.min_inlier_views = 0;
     auto pc = project_all(cams, X, &rng, 1.0);
-    pc[0] = py[0];
-    pc[1] = py[1];
+    pc.col(0) = py.col(0);
+    pc.col(1) = py.col(1);
     r = tri::triangulate(cams, pc, o);
     REQUIRE(r.ok());
     CHECK(r.used_views == std::vector<int>{2, 3, 4});

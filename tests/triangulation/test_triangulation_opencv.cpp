@@ -93,10 +93,11 @@ TEST_CASE("DLT agrees with OpenCV triangulatePoints", "[triangulation][opencv]")
     INFO("seed " << seed);
     Rng rng(seed);
     const Pair p = make_pair(rng, 2.0);
-    const tri::Matrix34d P[2] = {p.cam1.projection_matrix(), p.cam2.projection_matrix()};
-    const Eigen::Vector2d x[2] = {p.x1, p.x2};
+    const std::vector<tri::Matrix34d> P = {p.cam1.projection_matrix(), p.cam2.projection_matrix()};
+    Eigen::Matrix2d x;  // column i = the pixel in view i
+    x << p.x1, p.x2;
     Eigen::Vector3d ours = Eigen::Vector3d::Zero();
-    REQUIRE(tri::triangulate_dlt(P, x, nullptr, 2, &ours) == tri::Status::kSuccess);
+    REQUIRE(tri::triangulate_dlt(P, x, Eigen::VectorXd(), &ours) == tri::Status::kSuccess);
     cv::Mat X4;
     cv::Mat a = (cv::Mat_<double>(2, 1) << p.x1.x(), p.x1.y());
     cv::Mat b = (cv::Mat_<double>(2, 1) << p.x2.x(), p.x2.y());

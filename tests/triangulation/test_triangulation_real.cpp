@@ -87,26 +87,28 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   crossview::io::BvhToH36mOptions bvh_options;
   bvh_options.z_up = true;  // H36M's world is Z-up
   const crossview::io::BvhMotion motion = crossview::io::read_bvh(shared_data("cmu_mocap/131_01.bvh"));
-  const std::vector<crossview::io::H36mPose3d> all_poses = crossview::io::to_h36m_17(motion, bvh_options);
-  REQUIRE(all_poses.size() == 994);
+  const crossview::Points3d all_poses = crossview::io::to_h36m_17(motion, bvh_options);  // 3 x (F*17)
+  constexpr Eigen::Index kJ = crossview::pose::h36m::kNumJoints;
+  const Eigen::Index num_all = all_poses.cols() / kJ;
+  REQUIRE(num_all == 994);
 
   // Place the performer in the capture volume: the H36M cameras of S1 stand
   // on a ring of radius ~4-5.5 m around the world origin at ~1.2-1.6 m height
   // (printed below) looking at the centre, with the floor at z = 0. Subtract
   // the mean root xy over the clip, keep z (BVH y = 0 is the floor).
   Eigen::Vector2d mean_root_xy = Eigen::Vector2d::Zero();
-  for (const auto& p : all_poses) mean_root_xy += p.row(0).head<2>().transpose();
-  mean_root_xy /= static_cast<double>(all_poses.size());
+  for (Eigen::Index f = 0; f < num_all; ++f) mean_root_xy += all_poses.col(f * kJ).head<2>();
+  mean_root_xy /= static_cast<double>(num_all);
   constexpr int kFrameStride = 4;
-  std::vector<Eigen::Matrix<double, 17, 3>> poses;
-  for (std::size_t f = 0; f < all_poses.size(); f += kFrameStride) {
-    Eigen::Matrix<double, 17, 3> p = all_poses[f];
-    p.col(0).array() -= mean_root_xy.x();
-    p.col(1).array() -= mean_root_xy.y();
+  std::vector<Eigen::Matrix3Xd> poses;  // 3 x 17 per sampled frame
+  for (Eigen::Index f = 0; f < num_all; f += kFrameStride) {
+    Eigen::Matrix3Xd p = all_poses.middleCols(f * kJ, kJ);
+    p.row(0).array() -= mean_root_xy.x();
+    p.row(1).array() -= mean_root_xy.y();
     poses.push_back(p);
   }
   const int F = static_cast<int>(poses.size());
-  const int J = crossview::io::kNumH36mJoints;
+  const int J = static_cast<int>(kJ);
   const int V = static_cast<int>(cameras.size());
 
   double min_depth_mm = 1e300, max_depth_mm = 0.0;
@@ -116,21 +118,19 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
                 c.z(), cam.fx());
   }
   // Ground truth projections; every joint must be in front of and inside every camera.
-  // gt_px[f][v] is J x 2.
-  std::vector<std::vector<Eigen::MatrixX2d>> gt_px(static_cast<std::size_t>(F),
-                                                   std::vector<Eigen::MatrixX2d>(static_cast<std::size_t>(V)));
+  // gt_px[f] is the frame packed 2 x (V*J), column v*J + j.
+  std::vector<crossview::Points2d> gt_px(static_cast<std::size_t>(F), crossview::Points2d(2, V * J));
   for (int f = 0; f < F; ++f) {
     for (int v = 0; v < V; ++v) {
       const Camera& cam = cameras[static_cast<std::size_t>(v)];
-      Eigen::MatrixX2d& px = gt_px[static_cast<std::size_t>(f)][static_cast<std::size_t>(v)];
-      px.resize(J, 2);
+      crossview::Points2d& px = gt_px[static_cast<std::size_t>(f)];
       for (int j = 0; j < J; ++j) {
-        const Eigen::Vector3d X = poses[static_cast<std::size_t>(f)].row(j).transpose();
+        const Eigen::Vector3d X = poses[static_cast<std::size_t>(f)].col(j);
         Eigen::Vector2d x;
         INFO("frame " << f * kFrameStride << " joint " << j << " camera " << cam.name());
         REQUIRE(cam.project(X, &x) == ProjectionStatus::kSuccess);
         REQUIRE(cam.is_in_image(x));
-        px.row(j) = x.transpose();
+        px.col(v * J + j) = x;
         const double depth = (cam.cam_from_world * X).z();
         min_depth_mm = std::min(min_depth_mm, depth);
         max_depth_mm = std::max(max_depth_mm, depth);
@@ -150,8 +150,8 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   crossview_test::Rng rng(kSeed);
   auto noisy_px = gt_px;
   for (auto& frame : noisy_px)
-    for (auto& view : frame)
-      for (int j = 0; j < J; ++j) view.row(j) += Eigen::RowVector2d(rng.normal(kSigmaPx), rng.normal(kSigmaPx));
+    for (int v = 0; v < V; ++v)
+      for (int j = 0; j < J; ++j) frame.col(v * J + j) += Eigen::Vector2d(rng.normal(kSigmaPx), rng.normal(kSigmaPx));
   auto outlier_px = noisy_px;
   const int num_obs = F * J * V;
   std::vector<int> order(static_cast<std::size_t>(num_obs));
@@ -162,8 +162,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
     const int i = order[static_cast<std::size_t>(k)];
     const int f = i / (J * V), j = (i / V) % J, v = i % V;
     const double r = rng.uniform(50.0, 300.0), a = rng.uniform(0.0, 2.0 * kPi);
-    outlier_px[static_cast<std::size_t>(f)][static_cast<std::size_t>(v)].row(j) +=
-        Eigen::RowVector2d(r * std::cos(a), r * std::sin(a));
+    outlier_px[static_cast<std::size_t>(f)].col(v * J + j) += Eigen::Vector2d(r * std::cos(a), r * std::sin(a));
   }
 
   // Per joint: how many of its V observations are outliers, and the "oracle"
@@ -174,7 +173,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   for (int k = 0; k < num_outliers; ++k) {
     const int i = order[static_cast<std::size_t>(k)];
     ++num_bad[static_cast<std::size_t>(i / V)];
-    oracle_px[static_cast<std::size_t>(i / (J * V))][static_cast<std::size_t>(i % V)].row((i / V) % J).setConstant(NAN);
+    oracle_px[static_cast<std::size_t>(i / (J * V))].col((i % V) * J + (i / V) % J).setConstant(NAN);
   }
 
   std::vector<MethodRun> runs(6);
@@ -198,13 +197,13 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
     std::vector<double> error_mm;
     std::vector<int> used;
   };
-  auto evaluate = [&](const std::vector<std::vector<Eigen::MatrixX2d>>& observations, const tri::TriangulationOptions& o) {
+  auto evaluate = [&](const std::vector<crossview::Points2d>& observations, const tri::TriangulationOptions& o) {
     Run out;
     for (int f = 0; f < F; ++f) {
-      const tri::SkeletonResult r = tri::triangulate_skeleton(cameras, observations[static_cast<std::size_t>(f)], {}, o);
+      const tri::SkeletonResult r = tri::triangulate_skeleton(cameras, observations[static_cast<std::size_t>(f)], o);
       for (int j = 0; j < J; ++j) {
         const tri::TriangulationResult& t = r.joints[static_cast<std::size_t>(j)];
-        out.error_mm.push_back(t.ok() ? (r.points_in_world.row(j) - poses[static_cast<std::size_t>(f)].row(j)).norm()
+        out.error_mm.push_back(t.ok() ? (r.points_in_world.col(j) - poses[static_cast<std::size_t>(f)].col(j)).norm()
                                       : std::numeric_limits<double>::quiet_NaN());
         out.used.push_back(static_cast<int>(t.used_views.size()));
       }
@@ -258,7 +257,7 @@ TEST_CASE("triangulation real: CMU mocap through the Human3.6M cameras, noise an
   double predicted_sq = 0.0;
   for (int f = 0; f < F; ++f)
     for (int j = 0; j < J; ++j) {
-      const double e = predicted_rms_error(cameras, poses[static_cast<std::size_t>(f)].row(j).transpose(), kSigmaPx);
+      const double e = predicted_rms_error(cameras, poses[static_cast<std::size_t>(f)].col(j), kSigmaPx);
       predicted_sq += e * e;
     }
   const double predicted_rms_mm = std::sqrt(predicted_sq / (F * J));
@@ -390,18 +389,19 @@ TEST_CASE("triangulation real: Pose2Sim demo detections, ours vs Pose2Sim's .trc
   std::vector<double> ours_px, theirs_px, distance_mm;
   int points = 0, ours_ok = 0, both = 0;
   for (int f = 0; f < 100; ++f) {
-    std::vector<Eigen::MatrixX2d> keypoints(static_cast<std::size_t>(V), Eigen::MatrixX2d::Constant(J, 2, NAN));
-    std::vector<Eigen::VectorXd> scores(static_cast<std::size_t>(V), Eigen::VectorXd::Zero(J));
+    // The frame packed view-major: column v*J + j.
+    crossview::Points2d keypoints = crossview::Points2d::Constant(2, V * J, NAN);
+    Eigen::VectorXd scores = Eigen::VectorXd::Zero(V * J);
     for (int v = 0; v < V; ++v) {
       const int p = main_person[static_cast<std::size_t>(v)][static_cast<std::size_t>(f)];
       if (p < 0) continue;
       const auto& person = frames[static_cast<std::size_t>(v)][static_cast<std::size_t>(f)].people[static_cast<std::size_t>(p)];
-      keypoints[static_cast<std::size_t>(v)] = person.keypoints_px.transpose();
-      scores[static_cast<std::size_t>(v)] = person.scores;
+      keypoints.middleCols(v * J, J) = person.keypoints_px;
+      scores.segment(v * J, J) = person.scores;
     }
     const tri::SkeletonResult ours = tri::triangulate_skeleton(cameras, keypoints, scores, options);
     // TRC row f <-> detection file f (see tests/io/test_pose2sim_real.cpp).
-    const Eigen::Matrix3Xd& markers = trc.positions[static_cast<std::size_t>(f)];
+    const Eigen::Matrix3Xd markers = trc.frame(f);
     for (int m = 0; m < trc.num_markers(); ++m) {
       const int j = body25b_of_marker[static_cast<std::size_t>(m)];
       ++points;
@@ -413,9 +413,9 @@ TEST_CASE("triangulation real: Pose2Sim demo detections, ours vs Pose2Sim's .trc
       distance_mm.push_back(1000.0 * (r.point_in_world - theirs).norm());
       // Same joint/view set for both: every view whose likelihood passes the threshold.
       for (int v = 0; v < V; ++v) {
-        const double s = scores[static_cast<std::size_t>(v)][j];
+        const double s = scores(v * J + j);
         if (!(s > kLikelihoodThreshold)) continue;
-        const Eigen::Vector2d detected = keypoints[static_cast<std::size_t>(v)].row(j).transpose();
+        const Eigen::Vector2d detected = keypoints.col(v * J + j);
         Eigen::Vector2d a, b;
         const Camera& cam = cameras[static_cast<std::size_t>(v)];
         REQUIRE(cam.project(r.point_in_world, &a) == ProjectionStatus::kSuccess);

@@ -36,6 +36,7 @@
 
 #include <crossview/calibration/rotation_averaging.hpp>
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 
 #include <Eigen/Core>
 
@@ -191,8 +192,10 @@ struct CalibrationResult {
   double noise_sigma_px = 0.0;    ///< Robust estimate from the residuals.
   /// inliers[c][f * J + j] = 1 when that observation is in the final BA.
   std::vector<std::vector<char>> inliers;
-  /// points_in_world[f] = 3 x J joints in metres (NaN when not triangulated).
-  std::vector<Eigen::Matrix3Xd> points_in_world;
+  /// The joints in metres, packed 3 x (F*J): column f * J + j = joint j of
+  /// frame f (docs/conventions.md "Array layouts"; frame f =
+  /// points_in_world.middleCols(f * J, J)); NaN when not triangulated.
+  Points3d points_in_world;
   /// Metric scale: metres per unit of the pre-scale reconstruction, and the
   /// person's estimated height in the final rig (m; NaN when not estimable).
   double metres_per_unit = 1.0;

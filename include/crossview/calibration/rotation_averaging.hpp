@@ -17,6 +17,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>
+#include <crossview/core/points.hpp>
 
 #include <cstdint>
 #include <string>
@@ -87,8 +88,9 @@ RotationAveragingResult average_rotations(int num_cameras, const std::vector<Rel
 struct PositionResult {
   AveragingStatus status = AveragingStatus::kInvalidInput;
   std::string message;
-  /// Camera centres in the world frame, centers[0] = 0, unit RMS norm of the others.
-  std::vector<Eigen::Vector3d> centers;
+  /// Camera centres in the world frame, 3 x n (column i = camera i; see
+  /// docs/conventions.md "Array layouts"): column 0 = 0, unit RMS norm of the others.
+  Points3d centers;
   /// Per pair: angle (deg) between the measured and the recovered direction.
   std::vector<double> residual_deg;
   bool ok() const { return status == AveragingStatus::kSuccess; }

@@ -29,7 +29,7 @@
 
 #include <Eigen/Core>
 
-#include <string>
+#include <string_view>
 
 namespace crossview {
 
@@ -43,16 +43,63 @@ using ConstPointsRef = Eigen::Ref<const Eigen::MatrixXd>;
 /// Read-only per-point scalars (scores, weights), one per column.
 using ConstScoresRef = Eigen::Ref<const Eigen::VectorXd>;
 
+namespace detail {
+/// Read access to the columns of a (checked) D x N point set by index:
+/// columns[i] is column i as a fixed-size vector. Lets a kernel written for
+/// `const Eigen::Matrix<double, D, 1>*` read an argument in place, whatever its
+/// outer stride or alignment (numpy-owned buffers), without copying it.
+template <int D>
+struct Columns {
+  const double* data;
+  Eigen::Index stride;
+  Eigen::Matrix<double, D, 1> operator[](Eigen::Index i) const {
+    return Eigen::Map<const Eigen::Matrix<double, D, 1>>(data + i * stride);
+  }
+};
+template <int D>
+Columns<D> columns(const Eigen::Ref<const Eigen::MatrixXd>& points) {
+  return {points.data(), points.outerStride()};
+}
+
+[[noreturn]] void throw_points_shape(Eigen::Index rows, Eigen::Index cols, int dim, std::string_view what,
+                                     Eigen::Index count);
+[[noreturn]] void throw_packed_shape(Eigen::Index rows, Eigen::Index cols, int dim, std::string_view what,
+                                     Eigen::Index block);
+[[noreturn]] void throw_scores_size(Eigen::Index size, Eigen::Index count, std::string_view what,
+                                    bool allow_empty);
+}  // namespace detail
+
 /// Throws std::invalid_argument unless `points` has `dim` rows, and, when
 /// `count` >= 0, exactly `count` columns. The message names `what` (e.g.
 /// "triangulate_skeleton: keypoints_px"), the expected D x N shape and the
-/// shape received, and says when the input looks transposed.
-void require_points(const ConstPointsRef& points, int dim, const std::string& what,
-                    Eigen::Index count = -1);
+/// shape received, and says when the input looks transposed. The check is
+/// inline (two comparisons); only the throw is out of line.
+inline void require_points(const ConstPointsRef& points, int dim, std::string_view what,
+                           Eigen::Index count = -1) {
+  if (points.rows() != dim || (count >= 0 && points.cols() != count)) {
+    detail::throw_points_shape(points.rows(), points.cols(), dim, what, count);
+  }
+}
+
+/// A packed collection: throws std::invalid_argument unless `points` has `dim`
+/// rows and a number of columns that is a multiple of `block` (>= 1), e.g. a
+/// sequence of poses of `block` joints (3 x (F*J)). Returns the number of
+/// blocks (columns / block).
+inline Eigen::Index require_packed_points(const ConstPointsRef& points, int dim, Eigen::Index block,
+                                          std::string_view what) {
+  if (block < 1 || points.rows() != dim || points.cols() % block != 0) {
+    detail::throw_packed_shape(points.rows(), points.cols(), dim, what, block);
+  }
+  return points.cols() / block;
+}
 
 /// Throws std::invalid_argument unless `scores` has exactly `count` entries
 /// (or is empty and `allow_empty`). The message names `what`.
-void require_scores(const ConstScoresRef& scores, Eigen::Index count, const std::string& what,
-                    bool allow_empty = true);
+inline void require_scores(const ConstScoresRef& scores, Eigen::Index count, std::string_view what,
+                           bool allow_empty = true) {
+  if (!(allow_empty && scores.size() == 0) && scores.size() != count) {
+    detail::throw_scores_size(scores.size(), count, what, allow_empty);
+  }
+}
 
 }  // namespace crossview

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
 
 #include <Eigen/Core>
 
@@ -23,19 +24,15 @@ namespace crossview::epipolar {
 /// 3. the real roots of the degree-10 polynomial det B(z) by Sturm-sequence bisection
 ///    (no eigen-decomposition), then (x, y) from the null vector of B(z).
 ///
-/// rays1, rays2: exactly 5 correspondences, as bearing vectors or homogeneous
+/// rays1, rays2: 3 x 5, column i = correspondence i, as bearing vectors or homogeneous
 ///   normalized points (x, y, 1) (any non-zero scale per ray; camera frames).
+///   std::invalid_argument for another shape (docs/conventions.md#array-layouts).
 /// essentials: cleared, then filled with up to 10 real solutions (unit Frobenius norm;
 ///   each has singular values (s, s, 0) up to rounding).
 /// Returns the number of solutions; 0 for NaN/Inf or zero rays, or a rank-deficient
 /// epipolar system (coincident correspondences, ...).
-/// Complexity: constant, a few microseconds.
-int essential_5point(const Eigen::Vector3d* rays1, const Eigen::Vector3d* rays2,
-                     std::vector<Eigen::Matrix3d>* essentials);
-
-/// std::vector overload; throws std::invalid_argument unless both hold exactly 5 rays.
-int essential_5point(const std::vector<Eigen::Vector3d>& rays1,
-                     const std::vector<Eigen::Vector3d>& rays2,
+/// Complexity: constant, a few microseconds (~35k instructions).
+int essential_5point(const ConstPointsRef& rays1, const ConstPointsRef& rays2,
                      std::vector<Eigen::Matrix3d>* essentials);
 
 /// E = K2^T F K1 (K1 != K2 allowed): F on pixels -> E on normalized coordinates.

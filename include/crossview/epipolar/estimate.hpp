@@ -4,8 +4,9 @@
 //   EssentialResult   estimate_essential(points1_px, points2_px, camera1, camera2, options)
 //   EssentialResult   estimate_essential_normalized(normalized1, normalized2, focal_px, options)
 //
-// Conventions: correspondences (points1[i], points2[i]) in image 1 / image 2,
-// pixels with OpenCV's origin (centre of the top-left pixel is (0, 0));
+// Conventions: correspondences are 2 x N point sets, column i of points1 and of
+// points2 being correspondence i (docs/conventions.md#array-layouts; a transposed
+// N x 2 input is a std::invalid_argument), pixels with OpenCV's origin (centre of the top-left pixel is (0, 0));
 // x2^T F x1 = 0; E = [t]x R with cam2_from_cam1 = (R, t), x_cam2 = R x_cam1 + t,
 // |t| = 1 (scale is unobservable). Thresholds are Sampson errors in pixels.
 //
@@ -50,14 +51,15 @@
 // -> final inlier mask = Sampson inliers of the refined E.
 //
 // Failure modes: every outcome is a status with a message; E / F / pose are
-// set to zero / identity on failure. Mismatched input sizes and invalid options
-// throw std::invalid_argument naming the problem.
+// set to zero / identity on failure. Point sets that are not 2 x N, mismatched
+// column counts and invalid options throw std::invalid_argument naming the argument.
 //
 // Only the option / result types live here; the pipelines are compiled in
 // src/epipolar/estimate.cpp.
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/epipolar/essential.hpp>
 #include <crossview/epipolar/fundamental.hpp>
 #include <crossview/epipolar/pose.hpp>
@@ -179,14 +181,13 @@ struct FundamentalResult {
 };
 
 /// Robust fundamental matrix from pixel correspondences (see the top of this
-/// file). `match_scores` (optional, one per correspondence, higher = better)
+/// file). `match_scores` (empty, or one per correspondence, higher = better)
 /// switches RANSAC to PROSAC sampling.
 /// Complexity: O(iterations * N) with SPRT making wrong models cheap; the LM
 /// refinement is O(20 * inliers).
-FundamentalResult estimate_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                       const std::vector<Eigen::Vector2d>& points2_px,
+FundamentalResult estimate_fundamental(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                        const FundamentalOptions& options = {},
-                                       const std::vector<double>& match_scores = {});
+                                       const ConstScoresRef& match_scores = Eigen::VectorXd());
 
 // ============================================================================
 // Essential matrix
@@ -237,18 +238,18 @@ struct EssentialResult {
 };
 
 /// Robust essential matrix and relative pose from correspondences already in
-/// normalized image coordinates (x / z, y / z; undistorted). `focal_px` (> 0)
+/// normalized image coordinates (x / z, y / z; undistorted; 2 x N each). `focal_px` (> 0)
 /// converts options.max_error_px to normalized units (threshold = max_error_px /
 /// focal_px). NaN / Inf correspondences are dropped and counted.
-/// Throws std::invalid_argument on size mismatch, focal_px <= 0 or invalid options.
+/// Throws std::invalid_argument on a point set that is not 2 x N, a size mismatch,
+/// focal_px <= 0 or invalid options.
 /// Complexity: O(iterations * N) (SPRT makes wrong models cheap) + O(20 N) LM.
-EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>& normalized1,
-                                              const std::vector<Eigen::Vector2d>& normalized2,
-                                              double focal_px,
+EssentialResult estimate_essential_normalized(const ConstPointsRef& normalized1,
+                                              const ConstPointsRef& normalized2, double focal_px,
                                               const EssentialOptions& options = {});
 
 /// Robust essential matrix and relative pose cam2_from_cam1 (|t| = 1) from pixel
-/// correspondences (points1_px in camera1's image, points2_px in camera2's;
+/// correspondences (2 x N: points1_px in camera1's image, points2_px in camera2's;
 /// K1 != K2 and any distortion model allowed: points are undistorted through
 /// Camera::unproject_to_normalized; their extrinsics are ignored). The pixel
 /// threshold options.max_error_px becomes max_error_px / f in normalized units,
@@ -258,9 +259,9 @@ EssentialResult estimate_essential_normalized(const std::vector<Eigen::Vector2d>
 /// Status: kTooFewPoints (< 5 usable), kDegenerate (duplicates / collinear /
 /// no essential matrix), kNoConsensus (every point an outlier), kPureRotation
 /// (zero baseline: low parallax; the rotation is filled), kAmbiguousPose.
-/// Throws std::invalid_argument on size mismatch or invalid options.
-EssentialResult estimate_essential(const std::vector<Eigen::Vector2d>& points1_px,
-                                   const std::vector<Eigen::Vector2d>& points2_px,
+/// Throws std::invalid_argument on a point set that is not 2 x N, a size mismatch
+/// or invalid options.
+EssentialResult estimate_essential(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                    const camera::Camera& camera1,
                                    const camera::Camera& camera2,
                                    const EssentialOptions& options = {});

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
 
 #include <Eigen/Core>
 
@@ -79,12 +80,12 @@ struct RecoverPoseResult {
 /// front of both cameras (linear two-view triangulation), returns it with the
 /// per-point mask and a status. The pose is filled whenever a candidate was evaluated,
 /// even with a warning status (kLowParallax, kAmbiguous, kTooFewInFront).
-/// normalized1/2: normalized image coordinates (x/z, y/z). Throws std::invalid_argument
-/// if the sizes differ or the options are invalid. Complexity: O(N) (4 triangulations
-/// per point).
-RecoverPoseResult recover_pose(const Eigen::Matrix3d& E,
-                               const std::vector<Eigen::Vector2d>& normalized1,
-                               const std::vector<Eigen::Vector2d>& normalized2,
+/// normalized1/2: 2 x N normalized image coordinates (x/z, y/z), column i =
+/// correspondence i (docs/conventions.md#array-layouts). Throws std::invalid_argument
+/// if a point set is not 2 x N (e.g. transposed), the column counts differ or the
+/// options are invalid. Complexity: O(N) (4 triangulations per point).
+RecoverPoseResult recover_pose(const Eigen::Matrix3d& E, const ConstPointsRef& normalized1,
+                               const ConstPointsRef& normalized2,
                                const RecoverPoseOptions& options = {});
 
 }  // namespace crossview::epipolar

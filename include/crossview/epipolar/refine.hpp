@@ -25,6 +25,7 @@
 // The LM and the parametrisations are compiled in src/epipolar/refine.cpp.
 
 #include <crossview/camera/rigid3.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/epipolar/residuals.hpp>
 
 #include <Eigen/Core>
@@ -102,21 +103,22 @@ struct FundamentalParam {
 
 /// Refines cam2_from_cam1 (rotation + unit translation direction; the input
 /// translation's norm is discarded) by minimising the Sampson error of
-/// E = [t]x R on the *normalized* correspondences selected by `inlier_mask`
-/// (empty = all). Loss scale in normalized units (pixel threshold / focal).
-/// Throws std::invalid_argument on size mismatch or invalid options.
-RefineSummary refine_relative_pose(const std::vector<Eigen::Vector2d>& normalized1,
-                                   const std::vector<Eigen::Vector2d>& normalized2,
+/// E = [t]x R on the *normalized* correspondences (2 x N each, column i =
+/// correspondence i) selected by `inlier_mask` (empty = all, else N entries).
+/// Loss scale in normalized units (pixel threshold / focal). Throws
+/// std::invalid_argument when a point set is not 2 x N (e.g. transposed), the
+/// sizes differ or the options are invalid.
+RefineSummary refine_relative_pose(const ConstPointsRef& normalized1, const ConstPointsRef& normalized2,
                                    const std::vector<char>& inlier_mask,
                                    camera::Rigid3d* cam2_from_cam1,
                                    const RefineOptions& options = {});
 
 /// Refines a fundamental matrix (x2^T F x1 = 0, pixels) with rank 2 enforced by
 /// the parametrisation, minimising the Sampson error (pixels) over the
-/// correspondences selected by `inlier_mask` (empty = all). The result has unit
-/// Frobenius norm. Throws std::invalid_argument on size mismatch or invalid options.
-RefineSummary refine_fundamental(const std::vector<Eigen::Vector2d>& points1_px,
-                                 const std::vector<Eigen::Vector2d>& points2_px,
+/// correspondences (2 x N each) selected by `inlier_mask` (empty = all). The
+/// result has unit Frobenius norm. Throws std::invalid_argument when a point set
+/// is not 2 x N, the sizes differ or the options are invalid.
+RefineSummary refine_fundamental(const ConstPointsRef& points1_px, const ConstPointsRef& points2_px,
                                  const std::vector<char>& inlier_mask, Eigen::Matrix3d* F,
                                  const RefineOptions& options = {});
 

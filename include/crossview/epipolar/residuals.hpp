@@ -20,11 +20,12 @@
 // Cost: ~30 flops each. Only Eigen is included.
 #pragma once
 
+#include <crossview/core/points.hpp>
+
 #include <Eigen/Core>
 
 #include <cmath>
 #include <limits>
-#include <vector>
 
 // Forces inlining of the residuals into RANSAC's scoring loops (GCC/Clang).
 #if defined(__GNUC__)
@@ -94,14 +95,18 @@ T symmetric_epipolar_distance(const Eigen::Matrix<T, 3, 3>& F, const Eigen::Matr
   return sqrt(symmetric_epipolar_distance_squared(F, x1, x2));
 }
 
-/// Squared Sampson errors of all correspondences (sizes must match; the
-/// output has the size of the shorter input).
-inline std::vector<double> sampson_errors_squared(const Eigen::Matrix3d& F,
-                                                  const std::vector<Eigen::Vector2d>& points1,
-                                                  const std::vector<Eigen::Vector2d>& points2) {
-  const std::size_t n = std::min(points1.size(), points2.size());
-  std::vector<double> out(n);
-  for (std::size_t i = 0; i < n; ++i) out[i] = sampson_error_squared(F, points1[i], points2[i]);
+/// Squared Sampson errors of all correspondences: points1, points2 are 2 x N
+/// (column i = correspondence i); the result has N entries aligned with the
+/// columns. Throws std::invalid_argument for another shape (e.g. transposed) or
+/// different column counts.
+inline Eigen::VectorXd sampson_errors_squared(const Eigen::Matrix3d& F, const ConstPointsRef& points1,
+                                              const ConstPointsRef& points2) {
+  require_points(points1, 2, "sampson_errors_squared: points1");
+  require_points(points2, 2, "sampson_errors_squared: points2", points1.cols());
+  Eigen::VectorXd out(points1.cols());
+  for (Eigen::Index i = 0; i < points1.cols(); ++i) {
+    out(i) = sampson_error_squared<double>(F, points1.col(i), points2.col(i));
+  }
   return out;
 }
 

@@ -25,7 +25,9 @@
 // O(number of joints) per frame.
 #pragma once
 
+#include <crossview/core/points.hpp>
 #include <crossview/io/error.hpp>
+#include <crossview/pose/skeleton.hpp>
 
 #include <Eigen/Core>
 
@@ -72,48 +74,19 @@ struct BvhMotion {
 BvhMotion read_bvh(const std::string& path);
 BvhMotion parse_bvh(std::string_view text, const std::string& source_name = "<string>");
 
-/// World positions (BVH frame, Y-up) of every joint and end site at `frame`, as
-/// columns in BvhMotion::joints order, multiplied by `scale` (e.g.
+/// World positions (BVH frame, Y-up) of every joint and end site at `frame`, 3 x
+/// (joints + end sites), columns in BvhMotion::joints order, multiplied by `scale` (e.g.
 /// kCmuBvhUnitMm for millimetres). Throws std::out_of_range on a bad frame.
-Eigen::Matrix3Xd forward_kinematics(const BvhMotion& motion, int frame, double scale = 1.0);
+Points3d forward_kinematics(const BvhMotion& motion, int frame, double scale = 1.0);
 
 // ---------------------------------------------------------------------------
-// Human3.6M 17-joint skeleton (the order RPSM uses).
-
-constexpr int kNumH36mJoints = 17;
-enum class H36mJoint : int {
-  kRoot = 0,  ///< pelvis
-  kRHip,
-  kRKnee,
-  kRAnkle,
-  kLHip,
-  kLKnee,
-  kLAnkle,
-  kBelly,  ///< spine mid
-  kNeck,   ///< thorax, at shoulder height
-  kNose,
-  kHead,  ///< head top
-  kLShoulder,
-  kLElbow,
-  kLWrist,
-  kRShoulder,
-  kRElbow,
-  kRWrist,
-};
-/// "root", "rhip", "rkne", "rank", "lhip", "lkne", "lank", "belly", "neck",
-/// "nose", "head", "lsho", "lelb", "lwri", "rsho", "relb", "rwri".
-const std::array<const char*, kNumH36mJoints>& h36m_joint_names();
-/// Parent of each joint in the kinematic tree (-1 for the root); the 16 bones
-/// are (j, parent[j]) for j = 1..16.
-const std::array<int, kNumH36mJoints>& h36m_parents();
-
-/// One row per H36M joint, columns x y z.
-using H36mPose3d = Eigen::Matrix<double, kNumH36mJoints, 3>;
+// The 17-joint Human3.6M skeleton (pose::h36m: the joint order, names and
+// parents are defined there, once).
 
 /// For each H36M joint, a source spec: alternatives separated by '|' (the first
 /// one whose joints all exist is used), each a '+'-separated list of BVH joint
 /// names whose positions are averaged. Example: "Chest+Chest2|Spine1".
-using BvhH36mMapping = std::array<std::string, kNumH36mJoints>;
+using BvhH36mMapping = std::array<std::string, pose::h36m::kNumJoints>;
 
 /// The mapping for CMU BVH files, covering both common namings (the bvh11/ASF
 /// one in 131_01.bvh: LeftHip, LeftKnee, Chest, Chest2, Neck, Head, ...; and
@@ -138,12 +111,14 @@ struct BvhToH36mOptions {
 /// Resolves `mapping` against the joints of `motion`: for each H36M joint the
 /// BVH joint indices to average. Throws std::invalid_argument naming the H36M
 /// joint and the spec when no alternative matches.
-std::array<std::vector<int>, kNumH36mJoints> resolve_h36m_mapping(const BvhMotion& motion,
-                                                                   const BvhH36mMapping& mapping);
+std::array<std::vector<int>, pose::h36m::kNumJoints> resolve_h36m_mapping(const BvhMotion& motion,
+                                                                          const BvhH36mMapping& mapping);
 
-/// Per-frame 17x3 H36M joint positions in millimetres (BVH world frame, or Z-up).
-std::vector<H36mPose3d> to_h36m_17(const BvhMotion& motion, const BvhToH36mOptions& options = {});
-/// The same for one frame.
-H36mPose3d to_h36m_17(const BvhMotion& motion, int frame, const BvhToH36mOptions& options = {});
+/// H36M joint positions of every frame in millimetres (BVH world frame, or
+/// Z-up), packed 3 x (F*17): column f*17 + j = joint j (pose::h36m order) at
+/// frame f (docs/conventions.md#array-layouts; numpy (F, 17, 3)).
+Points3d to_h36m_17(const BvhMotion& motion, const BvhToH36mOptions& options = {});
+/// The same for one frame: 3 x 17, column j = joint j.
+Points3d to_h36m_17(const BvhMotion& motion, int frame, const BvhToH36mOptions& options = {});
 
 }  // namespace crossview::io

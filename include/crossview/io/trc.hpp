@@ -21,6 +21,7 @@
 // std::invalid_argument on inconsistent sizes, IoError if the file cannot be written.
 #pragma once
 
+#include <crossview/core/points.hpp>
 #include <crossview/io/error.hpp>
 
 #include <Eigen/Core>
@@ -46,11 +47,20 @@ struct TrcData {
   std::vector<std::string> marker_names;
   std::vector<int> frame_numbers;  ///< Per frame, as in the file.
   std::vector<double> times_s;     ///< Per frame.
-  /// Per frame, 3 x num_markers in the file's axes (Y-up for Pose2Sim); NaN = missing.
-  std::vector<Eigen::Matrix3Xd> positions;
+  /// Every frame's markers packed 3 x (F*M) (docs/conventions.md#array-layouts):
+  /// column f*M + m = marker m at frame f, in the file's axes (Y-up for
+  /// Pose2Sim); NaN = missing. numpy (F, M, 3).
+  Points3d positions;
 
-  int num_frames() const { return static_cast<int>(positions.size()); }
+  int num_frames() const { return static_cast<int>(times_s.size()); }
   int num_markers() const { return static_cast<int>(marker_names.size()); }
+  /// The 3 x M markers of frame f (a view into `positions`).
+  Eigen::Block<const Points3d, 3, Eigen::Dynamic, true> frame(int f) const {
+    return positions.middleCols(static_cast<Eigen::Index>(f) * num_markers(), num_markers());
+  }
+  Eigen::Block<Points3d, 3, Eigen::Dynamic, true> frame(int f) {
+    return positions.middleCols(static_cast<Eigen::Index>(f) * num_markers(), num_markers());
+  }
   /// Index of the marker named `name`, or -1.
   int marker_index(std::string_view name) const;
 };
@@ -58,7 +68,9 @@ struct TrcData {
 TrcData read_trc(const std::string& path);
 TrcData parse_trc(std::string_view text, const std::string& source_name = "<string>");
 /// Writes `trc` (shortest round-trip numbers: read_trc(write_trc(x)) == x bit
-/// for bit, NaN cells written empty). NumFrames / NumMarkers come from the data.
+/// for bit, NaN cells written empty). NumFrames / NumMarkers come from the data;
+/// std::invalid_argument unless positions is 3 x (NumFrames*NumMarkers) with
+/// one frame number and time per frame.
 void write_trc(const TrcData& trc, const std::string& path);
 std::string format_trc(const TrcData& trc);
 

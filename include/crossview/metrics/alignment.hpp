@@ -8,14 +8,13 @@
 //   from Multi-view Images", CVPR 2018): s = <p, q> / <p, p> minimises
 //   || s p - q ||_F^2 for fixed p, q (already root-centred).
 //
-// Only Eigen is included. Cost: O(n) for n points plus one 3x3 SVD.
+// Point sets are D x n, column i = point i (docs/conventions.md#array-layouts).
+// Compiled in src/metrics/alignment.cpp. Cost: O(n) plus one 3x3 SVD.
 #pragma once
 
-#include <Eigen/Core>
-#include <Eigen/LU>  // MatrixBase::determinant() is defined here, not in Core
-#include <Eigen/SVD>
+#include <crossview/core/points.hpp>
 
-#include <cmath>
+#include <Eigen/Core>
 
 namespace crossview::metrics {
 
@@ -27,46 +26,23 @@ struct Similarity3d {
   Eigen::Vector3d operator*(const Eigen::Vector3d& p) const { return scale * (rotation * p) + translation; }
 };
 
-/// Umeyama similarity from `source` (n x 3 rows p_i) to `target` (n x 3 rows q_i).
-/// Returns false (and leaves *out untouched) when n < 3, the inputs differ in
-/// size or contain NaN/Inf, or the source points all coincide (zero variance).
+/// Umeyama similarity from `source` (3 x n, column i = p_i) to `target` (3 x n,
+/// q_i). Returns false (and leaves *out untouched) when n < 3, the inputs
+/// contain NaN/Inf, or the source points all coincide (zero variance).
 /// Collinear sources give a valid but non-unique rotation about their line.
-template <typename DerivedP, typename DerivedQ>
-bool umeyama_similarity(const Eigen::MatrixBase<DerivedP>& source,
-                        const Eigen::MatrixBase<DerivedQ>& target, Similarity3d* out) {
-  const Eigen::Index n = source.rows();
-  if (n < 3 || target.rows() != n || source.cols() != 3 || target.cols() != 3) return false;
-  if (!source.allFinite() || !target.allFinite()) return false;
-  const Eigen::RowVector3d mu_p = source.colwise().mean();
-  const Eigen::RowVector3d mu_q = target.colwise().mean();
-  const Eigen::Matrix<double, Eigen::Dynamic, 3> x = source.rowwise() - mu_p;
-  const Eigen::Matrix<double, Eigen::Dynamic, 3> y = target.rowwise() - mu_q;
-  const double var_p = x.squaredNorm() / static_cast<double>(n);
-  if (!(var_p > 0.0)) return false;
-  const Eigen::Matrix3d sigma = y.transpose() * x / static_cast<double>(n);
-  const Eigen::JacobiSVD<Eigen::Matrix3d> svd(sigma, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  Eigen::Vector3d d(1.0, 1.0, 1.0);
-  if (svd.matrixU().determinant() * svd.matrixV().determinant() < 0.0) d(2) = -1.0;  // reflection fix
-  Similarity3d s;
-  s.rotation = svd.matrixU() * d.asDiagonal() * svd.matrixV().transpose();
-  s.scale = svd.singularValues().dot(d) / var_p;
-  s.translation = mu_q.transpose() - s.scale * (s.rotation * mu_p.transpose());
-  if (!s.rotation.allFinite() || !std::isfinite(s.scale) || !s.translation.allFinite()) return false;
-  *out = s;
-  return true;
-}
+/// Throws std::invalid_argument when a point set is not 3 x n (e.g.
+/// transposed) or the two have different sizes.
+bool umeyama_similarity(const ConstPointsRef& source, const ConstPointsRef& target, Similarity3d* out);
 
-/// s = <p, q> / <p, p> (Frobenius inner products). Returns false when <p, p> = 0,
-/// sizes differ or the inputs are not finite.
-template <typename DerivedP, typename DerivedQ>
-bool optimal_scale(const Eigen::MatrixBase<DerivedP>& p, const Eigen::MatrixBase<DerivedQ>& q,
-                   double* scale) {
-  if (p.rows() != q.rows() || p.cols() != q.cols()) return false;
-  if (!p.allFinite() || !q.allFinite()) return false;
-  const double pp = p.squaredNorm();
-  if (!(pp > 0.0)) return false;
-  *scale = p.cwiseProduct(q).sum() / pp;
-  return std::isfinite(*scale);
-}
+/// s = <p, q> / <p, p> (Frobenius inner products) of two point sets of the
+/// same shape (D x n). Returns false when <p, p> = 0 or the inputs are not
+/// finite. Throws std::invalid_argument when the shapes differ.
+bool optimal_scale(const ConstPointsRef& p, const ConstPointsRef& q, double* scale);
+
+namespace detail {
+/// Umeyama on n x 3 rows (the per-frame form inside the batched metrics).
+bool umeyama_rows(const Eigen::Matrix<double, Eigen::Dynamic, 3>& source,
+                  const Eigen::Matrix<double, Eigen::Dynamic, 3>& target, Similarity3d* out);
+}  // namespace detail
 
 }  // namespace crossview::metrics

@@ -1,12 +1,14 @@
 // crossview::metrics: batched pose-accuracy metrics with per-joint and
 // per-frame breakdowns and explicit missing-joint accounting.
 //
-// Inputs: `predicted` and `ground_truth` are std::vectors of F poses (types.hpp:
-// Pose3d = J x 3, Pose2d = J x 2), frame f of one matched with frame f of the
-// other (matching people across a multi-person scene is the caller's job).
-// `visible` is optional: empty, or F masks of J flags (false = not annotated).
-// A ground-truth joint is valid when its row is finite and visible; a predicted
-// joint when its row is finite. Entry states and how each metric treats them are
+// Inputs: `predicted` and `ground_truth` are batches of F poses packed
+// 3 x (F*J) (2 x (F*J) for the 2D metrics; column f*J + j = joint j of frame f,
+// docs/conventions.md#array-layouts), with the joint count `num_joints` = J;
+// frame f of one is matched with frame f of the other (matching people across
+// a multi-person scene is the caller's job). `visible` is optional: empty, or
+// F*J flags aligned with the columns (false = not annotated). A ground-truth
+// joint is valid when its column is finite and visible; a predicted joint when
+// its column is finite. Entry states and how each metric treats them are
 // in types.hpp (JointState): missing ground truth is excluded everywhere;
 // missing predictions (and frames whose alignment needs a missing predicted
 // joint) are excluded from error means and scored as incorrect by rate metrics.
@@ -40,9 +42,10 @@
 //             Note the "<=" (as in the Shelf/Campus evaluation code), whereas
 //             the PCK family uses a strict "<".
 //
-// Errors: mismatched frame counts, joint counts, mask sizes, out-of-range joint
-// indices and invalid options throw std::invalid_argument naming the frame /
-// option. An empty batch or a batch where nothing could be evaluated returns
+// Errors: a batch that is not D x (F*J) (transposed, a partial frame),
+// predicted and ground truth of different sizes, a mask of another size,
+// out-of-range joint indices and invalid options throw std::invalid_argument
+// naming the argument / option. An empty batch or a batch where nothing could be evaluated returns
 // Status::kNoValidJoints with a message (never a NaN labelled success). Finite
 // coordinates so large that an error or the sum of errors overflows double
 // (|x| ~ 1e150 and up) give Status::kOverflow, mean NaN, for the error means;
@@ -160,62 +163,67 @@ struct PcpOptions {
   }
 };
 
-/// Per-entry errors of a batch: the common core of every joint metric.
+/// Per-entry errors of a batch: the common core of every joint metric. Entries
+/// are aligned with the columns of the packed batch: entry f*J + j is joint j
+/// of frame f.
 struct JointErrors {
-  Eigen::MatrixXd error;  ///< F x J distances; NaN where state != kEvaluated.
-  Eigen::Array<JointState, Eigen::Dynamic, Eigen::Dynamic> state;  ///< F x J.
+  int num_frames = 0;
+  int num_joints = 0;
+  Eigen::VectorXd error;  ///< F*J distances; NaN where state != kEvaluated.
+  Eigen::Array<JointState, Eigen::Dynamic, 1> state;  ///< F*J states.
   JointCounts counts;
 };
 
-/// Per-entry errors (F x J) after `options.alignment`: the building block of
+/// Per-entry errors (F*J) after `options.alignment`: the building block of
 /// every metric below, exposed for custom breakdowns.
-JointErrors joint_errors(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                         const ErrorOptions& options = {}, const std::vector<JointMask>& visible = {});
+JointErrors joint_errors(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                         const ErrorOptions& options = {}, const JointMask& visible = {});
 
 /// Mean per-joint position error (default: root-aligned MPJPE; set
 /// options.alignment to kNone for absolute MPJPE).
-ErrorSummary mpjpe(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                   const ErrorOptions& options = {}, const std::vector<JointMask>& visible = {});
+ErrorSummary mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const ErrorOptions& options = {}, const JointMask& visible = {});
 
 /// PA-MPJPE: MPJPE after per-frame similarity Procrustes (needs >= 3 jointly
 /// valid, not all coincident, joints per frame; otherwise the frame is kNotAligned).
-ErrorSummary pa_mpjpe(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                      const std::vector<JointMask>& visible = {});
+ErrorSummary pa_mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                      const JointMask& visible = {});
 
 /// N-MPJPE: root-centred, prediction scaled by s = <p, q> / <p, p>.
-ErrorSummary n_mpjpe(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                     int root_joint = h36m::kRoot, const std::vector<JointMask>& visible = {});
+ErrorSummary n_mpjpe(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                     int root_joint = h36m::kRoot, const JointMask& visible = {});
 
 /// 3D PCK: fraction of joints with error < options.threshold (strict).
-RateSummary pck_3d(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                   const PckOptions& options = {}, const std::vector<JointMask>& visible = {});
+RateSummary pck_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const PckOptions& options = {}, const JointMask& visible = {});
 
 /// N-PCK: 3D PCK after the N-MPJPE scale alignment (options.alignment ignored).
-RateSummary n_pck(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                  PckOptions options = {}, const std::vector<JointMask>& visible = {});
+RateSummary n_pck(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                  PckOptions options = {}, const JointMask& visible = {});
 
 /// AUC: mean 3D PCK over linspace(0, max_threshold, num_thresholds).
-AucResult auc_3d(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                 const AucOptions& options = {}, const std::vector<JointMask>& visible = {});
+AucResult auc_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                 const AucOptions& options = {}, const JointMask& visible = {});
 
-/// 2D PCK: fraction of joints with pixel error < threshold_px (strict).
-RateSummary pck_2d(const std::vector<Pose2d>& predicted, const std::vector<Pose2d>& ground_truth,
-                   double threshold_px, const std::vector<JointMask>& visible = {});
+/// 2D PCK over 2 x (F*J) batches: fraction of joints with pixel error <
+/// threshold_px (strict).
+RateSummary pck_2d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   double threshold_px, const JointMask& visible = {});
 
-/// JDR: fraction of 2D joints with error < fraction * head size, the head size
-/// being the frame's ground-truth head-segment length (or fixed_head_size_px).
-/// Frames whose head segment is missing or has zero length are not scorable:
-/// their joints are reported as kMissingGroundTruth.
-RateSummary jdr(const std::vector<Pose2d>& predicted, const std::vector<Pose2d>& ground_truth,
-                const JdrOptions& options = {}, const std::vector<JointMask>& visible = {});
+/// JDR over 2 x (F*J) batches: fraction of 2D joints with error < fraction *
+/// head size, the head size being the frame's ground-truth head-segment length
+/// (or fixed_head_size_px). Frames whose head segment is missing or has zero
+/// length are not scorable: their joints are reported as kMissingGroundTruth.
+RateSummary jdr(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                const JdrOptions& options = {}, const JointMask& visible = {});
 
 /// PCP over 3D poses (Shelf/Campus convention: absolute coordinates, GT part
 /// length, "<="). per_item is per part, in options.parts order.
-RateSummary pcp(const std::vector<Pose3d>& predicted, const std::vector<Pose3d>& ground_truth,
-                const PcpOptions& options = {}, const std::vector<JointMask>& visible = {});
+RateSummary pcp(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                const PcpOptions& options = {}, const JointMask& visible = {});
 
-/// PCP over 2D poses (pixels).
-RateSummary pcp_2d(const std::vector<Pose2d>& predicted, const std::vector<Pose2d>& ground_truth,
-                   const PcpOptions& options = {}, const std::vector<JointMask>& visible = {});
+/// PCP over 2D poses (pixels, 2 x (F*J) batches).
+RateSummary pcp_2d(const ConstPointsRef& predicted, const ConstPointsRef& ground_truth, int num_joints,
+                   const PcpOptions& options = {}, const JointMask& visible = {});
 
 }  // namespace crossview::metrics

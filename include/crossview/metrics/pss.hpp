@@ -13,16 +13,20 @@
 //   k-means++ seeding, Lloyd to convergence (bounded), seeded restarts
 //   keeping the lowest inertia (KMeansOptions::num_restarts, default 1;
 //   kmeans.hpp).
-// A normalized pose is flattened joint-major: (x0, y0, z0, x1, y1, z1, ...).
+// Poses are 3 x J (column j = joint j) and sets of poses are packed 3 x (F*J)
+// (column f*J + j; docs/conventions.md#array-layouts). A normalized pose is
+// flattened joint-major: (x0, y0, z0, x1, y1, z1, ...), i.e. the memory of its
+// 3 x J matrix.
 //
 // Models are saved/loaded with crossview::io::save_pss_model/load_pss_model
 // (include/crossview/io/pss_model.hpp, JSON) so scores are comparable across
 // runs and papers.
 //
 // Errors: std::invalid_argument naming the problem and the frame index for an
-// empty set, mismatched joint counts, NaN/Inf poses, zero-norm poses (all joints
-// at the centre), k < 1 or k > number of poses (or of distinct poses), invalid
-// options, and a model/pose joint-count mismatch in score().
+// empty set, a set that is not 3 x (F*J) (transposed, a partial pose), NaN/Inf
+// poses, zero-norm poses (all joints at the centre), k < 1 or k > number of
+// poses (or of distinct poses), invalid options, and a model/pose joint-count
+// mismatch in nearest_centre() / score().
 // Cost: fit is O(n k d) for seeding plus bounded Lloyd iterations (d = 3 J;
 // kmeans.hpp); score is O(F k d). k = 100 on 100 000 poses of 17 joints: see
 // docs/benchmarks.md.
@@ -70,11 +74,17 @@ struct FitOptions {
   }
 };
 
-/// k cluster centres of normalized poses (k x 3J, joint-major rows).
+/// k cluster centres of normalized poses: k-means feature vectors, k x 3J
+/// row-major with joint-major rows [x0, y0, z0, x1, ...] (numpy (k, 3J), the
+/// layout of the model file; in memory the same as a packed 3 x (k*J) set).
+/// centre(i) is centre i as a 3 x J pose.
 struct Model {
   int num_joints = 0;
   NormalizationOptions normalization;
   RowMatrixXd centres;
+  Eigen::Map<const Points3d> centre(int i) const {
+    return Eigen::Map<const Points3d>(centres.row(i).data(), 3, num_joints);
+  }
   Eigen::VectorXi cluster_sizes;  ///< Training poses per centre.
   double inertia = 0.0;           ///< Training inertia (sum of squared distances).
   int iterations = 0;
@@ -91,20 +101,22 @@ struct ScoreResult {
   int num_frames = 0;
 };
 
-/// Normalized, flattened pose (1 x 3J). Throws std::invalid_argument (message
-/// prefixed by `what`) on NaN/Inf, a root index out of range or a zero norm.
-Eigen::RowVectorXd normalize(const Pose3d& pose, const NormalizationOptions& options,
+/// Normalized, flattened pose (1 x 3J) of a 3 x J pose. Throws
+/// std::invalid_argument (message prefixed by `what`) when the pose is not 3 x J
+/// (e.g. transposed), on NaN/Inf, a root index out of range or a zero norm.
+Eigen::RowVectorXd normalize(const ConstPointsRef& pose, const NormalizationOptions& options,
                              const std::string& what = "pss::normalize");
 
-/// Fits the PSS model on ground-truth poses (all with the same joint count).
-Model fit(const std::vector<Pose3d>& ground_truth_poses, int k, const FitOptions& options = {});
+/// Fits the PSS model on F ground-truth poses of `num_joints` joints packed
+/// 3 x (F*num_joints), k clusters.
+Model fit(const ConstPointsRef& ground_truth_poses, int num_joints, int k, const FitOptions& options = {});
 
-/// Index of the centre nearest to the normalized pose.
-int nearest_centre(const Model& model, const Pose3d& pose);
+/// Index of the centre nearest to the normalized pose (3 x model.num_joints).
+int nearest_centre(const Model& model, const ConstPointsRef& pose);
 
-/// PSS@k of predictions against their ground truth (frame f with frame f).
-ScoreResult score(const Model& model, const std::vector<Pose3d>& predicted,
-                  const std::vector<Pose3d>& ground_truth);
+/// PSS@k of predictions against their ground truth (frame f with frame f),
+/// both packed 3 x (F*model.num_joints).
+ScoreResult score(const Model& model, const ConstPointsRef& predicted, const ConstPointsRef& ground_truth);
 
 }  // namespace crossview::metrics::pss
 

@@ -1,20 +1,26 @@
 // crossview::metrics: pose containers, joint/limb conventions and result types
 // shared by every metric (pose_metrics.hpp, pss.hpp).
 //
-// Layout (docs/metrics.md):
-//   * a 3D pose is a `Pose3d` = Eigen::Matrix<double, Eigen::Dynamic, 3>, one
-//     row per joint (x, y, z), any length unit (the metrics report in that unit;
-//     the literature and the defaults use millimetres);
-//   * a 2D pose is a `Pose2d` = Eigen::Matrix<double, Eigen::Dynamic, 2> in pixels;
-//   * a batch of F frames is a std::vector of poses, all with the same number of
-//     joints J. A stacked (F*J) x 3 array converts with `split_frames()`.
-//   * a missing joint is a row containing NaN, or a `false` entry in an optional
-//     per-frame visibility mask (`JointMask`, J booleans). Missing joints are
-//     never silently dropped: every metric reports how many it skipped and why.
+// Layout (docs/conventions.md#array-layouts, the library's one layout):
+//   * a 3D pose is a `Pose3d` = Points3d, 3 x J, column j = joint j (x, y, z),
+//     any length unit (the metrics report in that unit; the literature and the
+//     defaults use millimetres); a 2D pose is a `Pose2d` = Points2d, 2 x J pixels;
+//   * a batch of F frames is packed: 3 x (F*J) (2 x (F*J) in 2D), column
+//     f*J + j = joint j of frame f (numpy (F, J, 3)), with the joint count J
+//     passed alongside;
+//   * a missing joint is a column containing NaN, or a `false` entry in the
+//     optional visibility mask (`JointMask`, one flag per column of the packed
+//     batch, entry f*J + j). Missing joints are never silently dropped: every
+//     metric reports how many it skipped and why.
 //
-// Joint order defaults to Human3.6M's 17 joints (h36m namespace below); limbs and
-// the head segment are explicit joint-index pairs so any skeleton works.
+// Joint order defaults to Human3.6M's 17 joints (pose::h36m, the library's one
+// definition of that order; the h36m namespace below adds the metrics' part
+// lists); limbs and the head segment are explicit joint-index pairs so any
+// skeleton works.
 #pragma once
+
+#include <crossview/core/points.hpp>
+#include <crossview/pose/skeleton.hpp>
 
 #include <Eigen/Core>
 
@@ -26,27 +32,24 @@
 
 namespace crossview::metrics {
 
-using Pose3d = Eigen::Matrix<double, Eigen::Dynamic, 3>;  ///< J x 3, one joint per row.
-using Pose2d = Eigen::Matrix<double, Eigen::Dynamic, 2>;  ///< J x 2 pixels, one joint per row.
-using JointMask = Eigen::Array<bool, Eigen::Dynamic, 1>;  ///< J flags, true = annotated/visible.
+using Pose3d = Points3d;  ///< 3 x J, column j = joint j.
+using Pose2d = Points2d;  ///< 2 x J pixels, column j = joint j.
+/// Per-joint flags aligned with the columns of a pose (J) or of a packed batch
+/// (F*J, entry f*J + j); true = annotated / visible.
+using JointMask = Eigen::Array<bool, Eigen::Dynamic, 1>;
 using Limb = std::pair<int, int>;                         ///< (joint a, joint b) indices.
 using Limbs = std::vector<Limb>;
 
-/// The 17-joint Human3.6M order used by Qiu et al. (ICCV 2019), EpipolarPose and
-/// most H36M code: root, rhip, rkne, rank, lhip, lkne, lank, belly, neck, nose,
-/// head, lsho, lelb, lwri, rsho, relb, rwri.
+/// Part lists of the 17-joint Human3.6M order. The joint indices (h36m::kRoot,
+/// ..., h36m::kNumJoints) are pose::h36m's, visible here through the
+/// using-directive.
 namespace h36m {
-constexpr int kNumJoints = 17;
-enum Joint : int {
-  kRoot = 0, kRHip, kRKnee, kRAnkle, kLHip, kLKnee, kLAnkle, kBelly, kNeck, kNose, kHead,
-  kLShoulder, kLElbow, kLWrist, kRShoulder, kRElbow, kRWrist
-};
-/// The 16 limbs of the kinematic tree (parent, child).
+using namespace pose::h36m;
+/// The 16 limbs of the kinematic tree (parent, child), ordered by child joint.
 inline Limbs limbs() {
-  return {{kRoot, kRHip},       {kRHip, kRKnee},          {kRKnee, kRAnkle},   {kRoot, kLHip},
-          {kLHip, kLKnee},      {kLKnee, kLAnkle},        {kRoot, kBelly},     {kBelly, kNeck},
-          {kNeck, kNose},       {kNose, kHead},           {kNeck, kLShoulder}, {kLShoulder, kLElbow},
-          {kLElbow, kLWrist},   {kNeck, kRShoulder},      {kRShoulder, kRElbow}, {kRElbow, kRWrist}};
+  Limbs out;
+  for (int j = 1; j < kNumJoints; ++j) out.emplace_back(kParents[static_cast<std::size_t>(j)], j);
+  return out;
 }
 /// The 10 body parts scored by PCP in the multi-person literature, in H36M
 /// indices: upper/lower arms, upper/lower legs (both sides), head (neck-head),
@@ -153,28 +156,5 @@ struct RateSummary {
   JointCounts counts;  ///< For PCP, counts of parts (a part is missing when an endpoint is).
   bool ok() const { return status == Status::kSuccess; }
 };
-
-/// Splits a stacked (F*J) x D array (frame-major: rows f*J .. f*J+J-1 are frame
-/// f) into F poses. Throws std::invalid_argument when rows is not a multiple of
-/// num_joints or num_joints < 1.
-template <int Dim = 3, typename Derived>
-std::vector<Eigen::Matrix<double, Eigen::Dynamic, Dim>> split_frames(
-    const Eigen::MatrixBase<Derived>& stacked, int num_joints) {
-  if (num_joints < 1) throw std::invalid_argument("split_frames: num_joints must be >= 1");
-  if (stacked.cols() != Dim) {
-    throw std::invalid_argument("split_frames: expected " + std::to_string(Dim) +
-                                " columns, got " + std::to_string(stacked.cols()));
-  }
-  if (stacked.rows() % num_joints != 0) {
-    throw std::invalid_argument("split_frames: " + std::to_string(stacked.rows()) +
-                                " rows is not a multiple of num_joints = " +
-                                std::to_string(num_joints));
-  }
-  std::vector<Eigen::Matrix<double, Eigen::Dynamic, Dim>> out;
-  const Eigen::Index frames = stacked.rows() / num_joints;
-  out.reserve(static_cast<std::size_t>(frames));
-  for (Eigen::Index f = 0; f < frames; ++f) out.emplace_back(stacked.middleRows(f * num_joints, num_joints));
-  return out;
-}
 
 }  // namespace crossview::metrics

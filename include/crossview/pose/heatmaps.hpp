@@ -15,6 +15,7 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 
 #include <Eigen/Core>
 
@@ -138,13 +139,15 @@ struct HeatmapView {
 
 /// Renders J Gaussian heatmaps H x W: joint j's map is
 /// confidence_j * exp(-|q - c_j|^2 / (2 sigma^2)), q the heatmap pixel and c_j
-/// keypoint j (image px, column j of `keypoints_px`) mapped into heatmap
-/// coordinates; sigma in HEATMAP pixels. A keypoint with a non-finite
-/// coordinate or confidence <= 0 (or non-finite) gives an all-zero map.
-/// Throws std::invalid_argument when sizes mismatch or sigma <= 0. O(J H W).
-ViewHeatmaps render_gaussian_heatmaps(const Eigen::Matrix2Xd& keypoints_px,
-                                      const Eigen::VectorXd& confidences, int height,
-                                      int width, const Affine2d& image_from_heatmap,
+/// keypoint j (image px, column j of the 2 x J `keypoints_px`,
+/// docs/conventions.md#array-layouts) mapped into heatmap coordinates;
+/// `confidences` has J entries; sigma in HEATMAP pixels. A keypoint with a
+/// non-finite coordinate or confidence <= 0 (or non-finite) gives an all-zero
+/// map. Throws std::invalid_argument when keypoints_px is not 2 x J (e.g.
+/// transposed), J = 0, the confidences have another size or sigma <= 0.
+/// O(J H W).
+ViewHeatmaps render_gaussian_heatmaps(const ConstPointsRef& keypoints_px, const ConstScoresRef& confidences,
+                                      int height, int width, const Affine2d& image_from_heatmap,
                                       double sigma_heatmap_px);
 
 /// Options of fuse_heatmaps_epipolar().

@@ -19,9 +19,12 @@
 // Definitions: src/pose/skeleton.cpp.
 #pragma once
 
+#include <crossview/core/points.hpp>
+
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -203,7 +206,44 @@ class Skeleton {
   std::vector<int> feet_;
 };
 
-/// The 17-joint Human3.6M skeleton of the RPSM reference (ALGORITHMS.md s. 3):
+/// The 17-joint Human3.6M order (Qiu et al. ICCV 2019, EpipolarPose and most H36M
+/// code): the one definition of these joint indices, names and parents in the
+/// library; human36m_17(), the metrics' defaults, io's BVH mapping and the
+/// synthetic scene all use it.
+namespace h36m {
+constexpr int kNumJoints = 17;
+enum Joint : int {
+  kRoot = 0,  ///< pelvis
+  kRHip,
+  kRKnee,
+  kRAnkle,
+  kLHip,
+  kLKnee,
+  kLAnkle,
+  kBelly,  ///< spine mid
+  kNeck,   ///< thorax, at shoulder height
+  kNose,
+  kHead,  ///< head top
+  kLShoulder,
+  kLElbow,
+  kLWrist,
+  kRShoulder,
+  kRElbow,
+  kRWrist,
+};
+/// Joint names in index order.
+inline constexpr std::array<const char*, kNumJoints> kJointNames = {
+    "root", "rhip", "rkne", "rank", "lhip", "lkne", "lank", "belly", "neck",
+    "nose", "head", "lsho", "lelb", "lwri", "rsho", "relb", "rwri"};
+/// Parent of each joint in the kinematic tree, -1 for the root; the 16 limbs
+/// are (kParents[j], j) for j = 1..16.
+inline constexpr std::array<int, kNumJoints> kParents = {-1, kRoot,  kRHip,  kRKnee,     kRoot,  kLHip,
+                                                         kLKnee, kRoot,  kBelly, kNeck,      kNose,  kNeck,
+                                                         kLShoulder, kLElbow, kNeck, kRShoulder, kRElbow};
+}  // namespace h36m
+
+/// The 17-joint Human3.6M skeleton of the RPSM reference (ALGORITHMS.md s. 3),
+/// joints in the h36m order above:
 /// 0 root, 1 rhip, 2 rkne, 3 rank, 4 lhip, 5 lkne, 6 lank, 7 belly, 8 neck,
 /// 9 nose, 10 head, 11 lsho, 12 lelb, 13 lwri, 14 rsho, 15 relb, 16 rwri.
 /// Tree: root -> rhip, lhip, belly; rhip -> rkne -> rank; lhip -> lkne -> lank;
@@ -231,14 +271,16 @@ Skeleton coco_17();
 /// No priors.
 Skeleton openpose_body25b();
 
-/// Limb lengths estimated from a set of 3D poses (3 x J each, any unit): per
-/// limb the MEDIAN length over the poses whose two joints are finite, with
-/// the given tolerance. Poses with the wrong number of columns throw
-/// std::invalid_argument; a limb never observed (no finite pair) throws too,
-/// naming it. Returns one prior per joint (root entry {0, 0}), ready for
-/// Skeleton::set_limb_prior or with_limb_priors(). O(P J log P).
-std::vector<LimbPrior> estimate_limb_lengths(const Skeleton& skeleton,
-                                             const std::vector<Eigen::Matrix3Xd>& poses,
+/// Limb lengths estimated from a sequence of F 3D poses packed 3 x (F*J)
+/// (column f*J + j = joint j of pose f, J = skeleton.num_joints(), any unit;
+/// docs/conventions.md#array-layouts): per limb the MEDIAN length over the
+/// poses whose two joints are finite, with the given tolerance. A point set
+/// that is not 3 x (F*J) (transposed, a partial pose) throws
+/// std::invalid_argument naming `poses`; a limb never observed (no finite
+/// pair, or no pose) throws too, naming it. Returns one prior per joint (root
+/// entry {0, 0}), ready for Skeleton::set_limb_prior or with_limb_priors().
+/// O(F J log F).
+std::vector<LimbPrior> estimate_limb_lengths(const Skeleton& skeleton, const ConstPointsRef& poses,
                                              double tolerance);
 
 /// A copy of `skeleton` (metadata included) with the given priors, one per

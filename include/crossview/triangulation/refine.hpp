@@ -10,12 +10,14 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/triangulation/types.hpp>
 
 #include <Eigen/Core>
 
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace crossview::triangulation {
 
@@ -62,16 +64,18 @@ struct RefineSummary {
   double final_cost = std::numeric_limits<double>::quiet_NaN();
 };
 
-/// Refines `point_in_world` in place. cameras[i] observes pixels_px[i]
-/// (distorted pixels) with weight weights[i] (null = all 1). O(n) per
-/// iteration. Never writes a non-finite point; a step that would put the point
-/// behind a camera or outside a distortion model's valid range is rejected.
-/// `reprojection_errors_px` (optional, num_views entries) receives the
-/// unweighted pixel error |project(X) - pixels_px[i]| of every view at the
-/// returned point, from the last evaluation (no extra projection pass for up
-/// to 16 views); NaN where the initial point does not project.
-RefineSummary refine_point(const camera::Camera* const* cameras, const Eigen::Vector2d* pixels_px,
-                           const double* weights, int num_views, const RefineOptions& options,
-                           Eigen::Vector3d* point_in_world, double* reprojection_errors_px = nullptr);
+/// Refines `point_in_world` in place. cameras[i] observes column i of
+/// `pixels_px` (2 x V distorted pixels) with weight weights(i) (`weights`
+/// empty = all 1). O(V) per iteration. Never writes a non-finite point; a step
+/// that would put the point behind a camera or outside a distortion model's
+/// valid range is rejected. `reprojection_errors_px` (optional) receives V
+/// entries: the unweighted pixel error |project(X) - pixel_i| of every view at
+/// the returned point, from the last evaluation (no extra projection pass for
+/// up to 16 views); NaN where the initial point does not project. Throws
+/// std::invalid_argument when pixels_px is not 2 x V (e.g. transposed), the
+/// weights have another size or the options are invalid.
+RefineSummary refine_point(const std::vector<camera::Camera>& cameras, const ConstPointsRef& pixels_px,
+                           const ConstScoresRef& weights, const RefineOptions& options,
+                           Eigen::Vector3d* point_in_world, Eigen::VectorXd* reprojection_errors_px = nullptr);
 
 }  // namespace crossview::triangulation

@@ -6,6 +6,8 @@
 // Definitions: src/triangulation/robust.cpp.
 #pragma once
 
+#include <crossview/core/points.hpp>
+
 #include <Eigen/Core>
 
 #include <cstdint>
@@ -62,11 +64,11 @@ struct RobustOptions {
 };
 
 /// Geometric median (the point minimising the sum of Euclidean distances) of
-/// `points` by Weiszfeld's iteration with the Vardi-Zhang handling of iterates
+/// the columns of `points` (3 x N) by Weiszfeld's iteration with the Vardi-Zhang handling of iterates
 /// that land on a data point. Starts at the coordinate-wise median; at most
 /// `max_iterations` steps; stops when a step is below 1e-12 x the spread.
-/// Returns NaN for an empty set. O(n) per iteration.
-Eigen::Vector3d geometric_median(const std::vector<Eigen::Vector3d>& points,
-                                 int max_iterations = 100);
+/// Returns NaN for an empty set. O(N) per iteration. Throws
+/// std::invalid_argument when `points` is not 3 x N (e.g. transposed).
+Eigen::Vector3d geometric_median(const ConstPointsRef& points, int max_iterations = 100);
 
 }  // namespace crossview::triangulation

@@ -2,13 +2,16 @@
 // skeleton API.
 //
 //   using namespace crossview;
-//   std::vector<camera::Camera> cameras = ...;          // any models, distortion included
-//   std::vector<Eigen::Vector2d> pixels_px = ...;       // one per camera, NaN = not seen
+//   std::vector<camera::Camera> cameras = ...;   // any models, distortion included
+//   Points2d pixels_px = ...;                    // 2 x V: column v seen by camera v, NaN = not seen
 //   triangulation::TriangulationResult r = triangulation::triangulate(cameras, pixels_px);
-//   if (r.ok()) use(r.point_in_world);                  // else: r.status, r.message
+//   if (r.ok()) use(r.point_in_world);           // else: r.status, r.message
 //
 // Inputs: one observation per camera, in the camera's *distorted* pixels
-// (what a detector outputs). Optional confidences (e.g. detection scores):
+// (what a detector outputs), as point sets in the library's layout
+// (docs/conventions.md#array-layouts): 2 x V for one point, 2 x (V*J) for the
+// J joints of one frame (column v*J + j), per-point confidences aligned with
+// the columns; a transposed input is a std::invalid_argument naming it. Optional confidences (e.g. detection scores):
 // observations with confidence <= min_confidence are ignored, the others
 // weight the DLT rows and the refinement residuals (weight = confidence).
 // NaN pixel or NaN confidence = missing view. Units: the point is in the unit
@@ -20,7 +23,7 @@
 // model (optional, on by default), then verify: finite, in front of every
 // used camera, triangulation angle above the minimum. Every failure is a
 // status + message with a NaN point; nothing throws except programmer errors
-// (mismatched sizes, invalid options -> std::invalid_argument).
+// (wrong shapes, mismatched sizes, invalid options -> std::invalid_argument).
 //
 // Cost (measured, see docs/benchmarks.md): ~1-3 us per point for 2-4 views
 // with refinement; O(V) for DLT, O(V^2) pairs for kRobust / kVectorMedian.
@@ -29,6 +32,7 @@
 #pragma once
 
 #include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
 #include <crossview/triangulation/linear.hpp>
 #include <crossview/triangulation/refine.hpp>
 #include <crossview/triangulation/robust.hpp>
@@ -95,41 +99,46 @@ struct TriangulationOptions {
 };
 
 /// Triangulates one 3D point from its observations in several calibrated
-/// cameras (see the header comment for conventions). `pixels_px[i]` is the
-/// observation in `cameras[i]` (distorted pixels, NaN = not seen);
-/// `confidences` is empty (all 1) or one score per camera (NaN or
-/// <= options.min_confidence = ignored). Throws std::invalid_argument only on
-/// mismatched sizes or invalid options. Thread-safe (thread-local scratch).
-TriangulationResult triangulate(const std::vector<camera::Camera>& cameras,
-                                const std::vector<Eigen::Vector2d>& pixels_px,
-                                const std::vector<double>& confidences,
-                                const TriangulationOptions& options = {});
+/// cameras (see the header comment for conventions). `pixels_px` is 2 x V,
+/// column v = the observation in `cameras[v]` (distorted pixels, NaN = not
+/// seen); `confidences` is empty (all 1) or V scores (NaN or
+/// <= options.min_confidence = ignored). Throws std::invalid_argument only
+/// when pixels_px is not 2 x V (e.g. transposed), the confidences have another
+/// size or the options are invalid. Thread-safe (thread-local scratch).
+TriangulationResult triangulate(const std::vector<camera::Camera>& cameras, const ConstPointsRef& pixels_px,
+                                const ConstScoresRef& confidences, const TriangulationOptions& options = {});
 
 /// Same without confidences.
-inline TriangulationResult triangulate(const std::vector<camera::Camera>& cameras,
-                                       const std::vector<Eigen::Vector2d>& pixels_px,
+inline TriangulationResult triangulate(const std::vector<camera::Camera>& cameras, const ConstPointsRef& pixels_px,
                                        const TriangulationOptions& options = {}) {
-  return triangulate(cameras, pixels_px, std::vector<double>{}, options);
+  return triangulate(cameras, pixels_px, Eigen::VectorXd(), options);
 }
 
 /// Result of triangulate_skeleton.
 struct SkeletonResult {
   std::vector<TriangulationResult> joints;  ///< one per joint
-  /// J x 3, row j = joints[j].point_in_world (NaN rows for failed joints).
-  Eigen::Matrix<double, Eigen::Dynamic, 3> points_in_world;
+  /// 3 x J, column j = joints[j].point_in_world (NaN columns for failed joints).
+  Points3d points_in_world;
   int num_success = 0;
 };
 
-/// Triangulates every joint of one pose in one call. `keypoints_px[v]` is a
-/// J x 2 matrix of the joints' pixels (distorted) in view v; `confidences` is
-/// empty or one length-J vector per view (missing joint = NaN pixel or
-/// confidence <= options.min_confidence). Camera quantities are computed once
-/// per call and scratch memory is reused across joints. Throws
-/// std::invalid_argument on inconsistent sizes / invalid options.
-/// Cost: J x (triangulate() cost) minus per-camera setup.
-SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras,
-                                    const std::vector<Eigen::MatrixX2d>& keypoints_px,
-                                    const std::vector<Eigen::VectorXd>& confidences,
-                                    const TriangulationOptions& options = {});
+/// Triangulates every joint of one frame in one call. `keypoints_px` is the
+/// frame packed view-major: 2 x (V*J), column v*J + j = joint j's pixel
+/// (distorted) in view v (numpy (V, J, 2)); V = cameras.size(), J =
+/// columns / V. `confidences` is empty or V*J scores aligned with the columns
+/// (missing joint = NaN pixel or confidence <= options.min_confidence).
+/// Camera quantities are computed once per call and scratch memory is reused
+/// across joints. Throws std::invalid_argument when keypoints_px is not
+/// 2 x (V*J) (e.g. transposed), the confidences have another size or the
+/// options are invalid. Cost: J x (triangulate() cost) minus per-camera setup.
+SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras, const ConstPointsRef& keypoints_px,
+                                    const ConstScoresRef& confidences, const TriangulationOptions& options = {});
+
+/// Same without confidences.
+inline SkeletonResult triangulate_skeleton(const std::vector<camera::Camera>& cameras,
+                                           const ConstPointsRef& keypoints_px,
+                                           const TriangulationOptions& options = {}) {
+  return triangulate_skeleton(cameras, keypoints_px, Eigen::VectorXd(), options);
+}
 
 }  // namespace crossview::triangulation

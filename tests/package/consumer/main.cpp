@@ -1,12 +1,14 @@
 // A downstream program built against crossview (installed or add_subdirectory).
 // Core-only consumers (CONSUMER_CORE_ONLY) use crossview::crossview alone and are
 // built with Ceres, fmt, nlohmann-json and toml++ hidden from CMake; full
-// consumers also call crossview::io and crossview::calibration.
+// consumers also call crossview::io, crossview::calibration and
+// crossview::temporal_refine.
 #include <crossview/crossview.hpp>
 #include <crossview/version.hpp>
 #ifndef CONSUMER_CORE_ONLY
 #include <crossview/calibration/compare.hpp>
 #include <crossview/io/rig.hpp>
+#include <crossview/temporal/refine.hpp>
 #endif
 
 #include <cstdio>
@@ -31,7 +33,16 @@ int main() {
     return 1;
   } catch (const std::invalid_argument&) {
   }
+  // The core's temporal filters.
+  const Eigen::Matrix3Xd track = Eigen::Vector3d(1, 2, 3).replicate(1, 40);
+  if (!temporal::butterworth_filter(track, 1, 60.0).ok()) return 1;
 #ifndef CONSUMER_CORE_ONLY
+  // The Ceres-backed crossview::temporal_refine.
+  temporal::RefineOptions ro;
+  ro.rate_hz = 60.0;
+  const temporal::RefineResult rr =
+      temporal::refine_sequence({cam}, Eigen::Matrix2Xd::Constant(2, 3, 1.0), Eigen::VectorXd::Zero(3), 3, ro);
+  if (rr.status != temporal::RefineStatus::kNothingToRefine) return 1;
   io::Rig rig;
   rig.cameras.push_back(cam);
   rig.length_unit = "m";
@@ -43,7 +54,7 @@ int main() {
   const std::vector<camera::Camera> rig_cameras{cam, moved};
   const calibration::RigComparison cmp = calibration::compare_rigs(rig_cameras, rig_cameras);
   if (!(cmp.median_rotation_error_deg() < 1e-9)) return 1;
-  std::printf("consumer (core, io, calibration): projected to (%.1f, %.1f), rig JSON round trip ok\n",
+  std::printf("consumer (core, io, calibration, temporal_refine): projected to (%.1f, %.1f), rig JSON round trip ok\n",
               pixel.x(), pixel.y());
 #else
   std::printf("consumer (core only): projected to (%.1f, %.1f)\n", pixel.x(), pixel.y());

@@ -6,6 +6,7 @@
 #include <crossview/io/bvh.hpp>
 #include <crossview/io/rig.hpp>
 #include <crossview/triangulation/triangulate.hpp>
+#include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
 #include <crossview_test/random.hpp>
 
@@ -18,7 +19,15 @@ namespace crossview_test {
 
 struct MocapScene {
   std::vector<crossview::camera::Camera> cameras;
-  std::vector<Eigen::Matrix3Xd> poses;  ///< 3 x 17, mm, H36M world frame (Z up)
+  /// The sampled frames packed 3 x (F*17) (column f*17 + j), mm, H36M world
+  /// frame (Z up), joints in pose::h36m order.
+  crossview::Points3d poses;
+  int num_frames() const { return static_cast<int>(poses.cols() / crossview::pose::h36m::kNumJoints); }
+  /// Frame f, 3 x 17.
+  Eigen::Matrix3Xd pose(std::size_t f) const {
+    constexpr Eigen::Index J = crossview::pose::h36m::kNumJoints;
+    return poses.middleCols(static_cast<Eigen::Index>(f) * J, J);
+  }
 };
 
 /// Every `stride`-th frame of 131_01.bvh. The clip is translated so that its
@@ -30,15 +39,19 @@ inline MocapScene load_mocap_scene(int stride) {
   const auto motion = crossview::io::read_bvh(shared_data("cmu_mocap/131_01.bvh"));
   crossview::io::BvhToH36mOptions o;
   o.z_up = true;
-  const auto all = crossview::io::to_h36m_17(motion, o);
+  const crossview::Points3d all = crossview::io::to_h36m_17(motion, o);  // 3 x (F*17)
+  constexpr Eigen::Index J = crossview::pose::h36m::kNumJoints;
+  const Eigen::Index num_all = all.cols() / J;
   Eigen::Vector2d mean_root = Eigen::Vector2d::Zero();
-  for (const auto& p : all) mean_root += p.row(0).head<2>().transpose() / static_cast<double>(all.size());
-  for (std::size_t f = 0; f < all.size(); f += stride) {
-    Eigen::Matrix3Xd p = all[f].transpose();
+  for (Eigen::Index f = 0; f < num_all; ++f) mean_root += all.col(f * J).head<2>() / static_cast<double>(num_all);
+  std::vector<Eigen::Matrix3Xd> sampled;
+  for (Eigen::Index f = 0; f < num_all; f += stride) {
+    Eigen::Matrix3Xd p = all.middleCols(f * J, J);
     p.row(0).array() -= mean_root.x();
     p.row(1).array() -= mean_root.y();
-    s.poses.push_back(p);
+    sampled.push_back(p);
   }
+  s.poses = pack(sampled);
   return s;
 }
 
@@ -55,7 +68,7 @@ inline bool render_reference_setup(const MocapScene& scene, std::size_t f, doubl
   so.heatmap_width = so.heatmap_height = 80;
   so.crop_side_px = 320.0;
   so.noise_heatmap_px = noise;
-  return render_views(scene.cameras, scene.poses[f], so, rng, views, centres);
+  return render_views(scene.cameras, scene.pose(f), so, rng, views, centres);
 }
 
 /// The per-joint oracle: mean distance to `gt` of the optimal triangulation
@@ -66,8 +79,8 @@ inline double oracle_triangulation_error(const std::vector<crossview::camera::Ca
                                          const Eigen::Matrix3Xd& gt) {
   double sum = 0.0;
   for (int j = 0; j < gt.cols(); ++j) {
-    std::vector<Eigen::Vector2d> px;
-    for (const auto& c : centres) px.push_back(c.col(j));
+    Eigen::Matrix2Xd px(2, static_cast<Eigen::Index>(centres.size()));  // column v = view v
+    for (std::size_t v = 0; v < centres.size(); ++v) px.col(static_cast<Eigen::Index>(v)) = centres[v].col(j);
     sum += (crossview::triangulation::triangulate(cameras, px).point_in_world - gt.col(j)).norm();
   }
   return sum / static_cast<double>(gt.cols());
