@@ -30,24 +30,14 @@ void person_detections(const Run& run, int frame, int person_id, Points2d* pixel
 triangulation::SkeletonResult triangulate_frame(const std::vector<camera::Camera>& cameras, const Points2d& pixels_px,
                                                 const Eigen::VectorXd& scores,
                                                 const triangulation::TriangulationOptions& options) {
-  // The only call into the triangulation API (J x 2 per view on main; the
-  // packed 2 x (V*J) form on the layout branch takes pixels_px as it is).
+  // The only call into the triangulation API: the packed frame as it is
+  // (non-finite scores count as missing).
   const int V = static_cast<int>(cameras.size());
   if (V == 0 || pixels_px.cols() % V != 0 || scores.size() != pixels_px.cols()) {
     throw std::invalid_argument("triangulate_frame: pixels_px must be 2 x (V*J) with V*J scores");
   }
-  const Eigen::Index J = pixels_px.cols() / V;
-  std::vector<Eigen::MatrixX2d> keypoints(static_cast<std::size_t>(V));
-  std::vector<Eigen::VectorXd> confidences(static_cast<std::size_t>(V));
-  for (int v = 0; v < V; ++v) {
-    keypoints[static_cast<std::size_t>(v)] = pixels_px.middleCols(v * J, J).transpose();
-    Eigen::VectorXd c = scores.segment(v * J, J);
-    for (Eigen::Index j = 0; j < J; ++j) {
-      if (!std::isfinite(c[j])) c[j] = 0.0;
-    }
-    confidences[static_cast<std::size_t>(v)] = c;
-  }
-  return triangulation::triangulate_skeleton(cameras, keypoints, confidences, options);
+  const Eigen::VectorXd confidences = scores.unaryExpr([](double c) { return std::isfinite(c) ? c : 0.0; });
+  return triangulation::triangulate_skeleton(cameras, pixels_px, confidences, options);
 }
 
 Layer layer_from_triangulation(std::string method, LayerKind kind,

@@ -69,15 +69,17 @@ Layer triangulate_person(const Run& run, int id, const std::string& method, Laye
   return layer_from_triangulation(method, kind, frames, run.num_joints, run.num_views());
 }
 
-ViewDetections single_person(const sim::Keypoints2d& kp) {
+/// View v of a simulated frame (packed 2 x (V*17), scores 0 = missed) as one person's detection.
+ViewDetections single_person(const sim::FrameDetections& frame, int v) {
   ViewDetections d;
-  const Eigen::Index J = kp.rows();
+  const Eigen::Index J = pose::h36m::kNumJoints;
   d.pixels_px.resize(2, J);
   d.scores.resize(J);
   for (Eigen::Index j = 0; j < J; ++j) {
-    const bool seen = kp(j, 2) > 0.0;
-    d.pixels_px.col(j) = seen ? Eigen::Vector2d(kp(j, 0), kp(j, 1)) : Eigen::Vector2d::Constant(kNaN);
-    d.scores[j] = seen ? std::min(1.0, kp(j, 2)) : 0.0;
+    const Eigen::Index c = static_cast<Eigen::Index>(v) * J + j;
+    const bool seen = frame.scores[c] > 0.0;
+    d.pixels_px.col(j) = seen ? Eigen::Vector2d(frame.keypoints_px.col(c)) : Eigen::Vector2d::Constant(kNaN);
+    d.scores[j] = seen ? std::min(1.0, frame.scores[c]) : 0.0;
   }
   d.person_ids = {0};
   return d;
@@ -115,14 +117,14 @@ Run synthetic_run(const SyntheticRunOptions& o) {
       if (v == o.swap_a) src = o.swap_b;
       else if (v == o.swap_b) src = o.swap_a;
       run.detections[static_cast<std::size_t>(f)].push_back(
-          single_person(scene.detections[static_cast<std::size_t>(f)][static_cast<std::size_t>(src)]));
+          single_person(scene.detections[static_cast<std::size_t>(f)], src));
     }
   }
   Person person;
   person.id = 0;
   person.label = "walker";
   std::vector<Points3d> truth;
-  for (const auto& p : scene.poses_in_world) truth.push_back(p.transpose());
+  for (int f = 0; f < scene.num_frames(); ++f) truth.push_back(scene.pose(f));
   triangulation::TriangulationOptions robust;
   robust.method = triangulation::Method::kRobust;
   robust.robust.seed = o.seed;
@@ -222,8 +224,8 @@ Run pose2sim_run(const Pose2SimRunOptions& o) {
         Points3d p = Points3d::Constant(3, J, kNaN);
         for (int j = 0; j < J; ++j) {
           const int m = trc.marker_index(skeleton.name(j));
-          if (m >= 0 && trc.positions[static_cast<std::size_t>(f)].col(m).allFinite()) {
-            p.col(j) = scale * io::trc_to_world(trc.positions[static_cast<std::size_t>(f)].col(m));
+          if (m >= 0 && trc.frame(f).col(m).allFinite()) {
+            p.col(j) = scale * io::trc_to_world(trc.frame(f).col(m));
           }
         }
         poses.push_back(p);
@@ -240,7 +242,7 @@ Run pose2sim_run(const Pose2SimRunOptions& o) {
 }
 
 Run large_run(int frames, int persons, int cameras, std::uint64_t seed) {
-  constexpr int kBase = sim::kNumH36MJoints;
+  constexpr int kBase = pose::h36m::kNumJoints;
   // 8 more joints, each extending a bone (a, b) rigidly: a + f (a - b).
   const int extra[8][2] = {{3, 2}, {6, 5}, {13, 12}, {16, 15}, {10, 9}, {9, 8}, {2, 1}, {5, 4}};
   const double extra_factor[8] = {0.35, 0.35, 0.25, 0.25, 0.4, 0.3, 0.08, 0.08};
@@ -271,9 +273,8 @@ Run large_run(int frames, int persons, int cameras, std::uint64_t seed) {
     motion.body_scale = 1.0 - 0.15 * p;
     motion.walk_speed_mm_s = 700.0 + 150.0 * p;
     for (int f = 0; f < frames; ++f) {
-      const sim::Pose3d base = sim::walking_pose(f / run.fps + 3.7 * p, motion);
       Points3d x(3, J);
-      x.leftCols(kBase) = base.transpose();
+      x.leftCols(kBase) = sim::walking_pose(f / run.fps + 3.7 * p, motion);
       for (int e = 0; e < 8; ++e) {
         x.col(kBase + e) = x.col(extra[e][0]) + extra_factor[e] * (x.col(extra[e][0]) - x.col(extra[e][1]));
       }

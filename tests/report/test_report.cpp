@@ -110,23 +110,23 @@ TEST_CASE("base64 round trip and RFC 4648 vectors") {
   const char* expected[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
   for (std::size_t n = 0; n <= text.size(); ++n) {
     const auto* data = reinterpret_cast<const std::uint8_t*>(text.data());
-    const std::string e = detail::base64_encode(data, n);
+    const std::string e = report::detail::base64_encode(data, n);
     CHECK(e == expected[n]);
-    const auto back = detail::base64_decode(e);
+    const auto back = report::detail::base64_decode(e);
     CHECK(std::string(back.begin(), back.end()) == text.substr(0, n));
   }
   std::mt19937 rng(3);
   std::vector<std::uint8_t> bytes(1001);
   for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  CHECK(detail::base64_decode(detail::base64_encode(bytes)) == bytes);
-  CHECK_THROWS_AS(detail::base64_decode("abc"), std::invalid_argument);
-  CHECK_THROWS_AS(detail::base64_decode("ab!d"), std::invalid_argument);
-  CHECK_THROWS_AS(detail::base64_decode("a=bc"), std::invalid_argument);
+  CHECK(report::detail::base64_decode(report::detail::base64_encode(bytes)) == bytes);
+  CHECK_THROWS_AS(report::detail::base64_decode("abc"), std::invalid_argument);
+  CHECK_THROWS_AS(report::detail::base64_decode("ab!d"), std::invalid_argument);
+  CHECK_THROWS_AS(report::detail::base64_decode("a=bc"), std::invalid_argument);
 }
 
 TEST_CASE("float32 encoding keeps values to float precision and NaN") {
   const std::vector<double> v = {0.0, -1.5, 1e-30, 3.14159265358979, 12345.678, kNaN, -0.0};
-  const auto back = detail::decode_f32(detail::encode_f32(v.data(), v.size()));
+  const auto back = report::detail::decode_f32(report::detail::encode_f32(v.data(), v.size()));
   REQUIRE(back.size() == v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (std::isnan(v[i])) {
@@ -150,8 +150,8 @@ TEST_CASE("quantized delta encoding: within step / 2, NaN kept, channels indepen
   for (std::size_t i = 3; i < v.size(); i += 37) v[i] = kNaN;
   for (double step : {1.0, 0.25, 1e-3}) {
     std::vector<std::uint8_t> bytes;
-    REQUIRE(detail::encode_q(v.data(), v.size(), stride, step, &bytes));
-    const auto back = detail::decode_q(bytes, v.size(), stride, step);
+    REQUIRE(report::detail::encode_q(v.data(), v.size(), stride, step, &bytes));
+    const auto back = report::detail::decode_q(bytes, v.size(), stride, step);
     REQUIRE(back.size() == v.size());
     double worst = 0.0;
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -171,8 +171,8 @@ TEST_CASE("quantized delta encoding: within step / 2, NaN kept, channels indepen
     for (int k = 0; k < c * 4; ++k) r.push_back(k % 3 == 0 ? kNaN : 100.0 * k + 0.3 * r.size());
   }
   std::vector<std::uint8_t> bytes;
-  REQUIRE(detail::encode_q_ragged(r.data(), counts, 4, 0.1, &bytes));
-  const auto back = detail::decode_q_ragged(bytes, counts, 4, 0.1);
+  REQUIRE(report::detail::encode_q_ragged(r.data(), counts, 4, 0.1, &bytes));
+  const auto back = report::detail::decode_q_ragged(bytes, counts, 4, 0.1);
   REQUIRE(back.size() == r.size());
   for (std::size_t i = 0; i < r.size(); ++i) {
     if (std::isnan(r[i])) CHECK(std::isnan(back[i]));
@@ -183,15 +183,15 @@ TEST_CASE("quantized delta encoding: within step / 2, NaN kept, channels indepen
 TEST_CASE("quantized encoding refuses what it cannot represent and bad arguments") {
   std::vector<std::uint8_t> bytes;
   const std::vector<double> big = {1.0, 1e300};
-  CHECK_FALSE(detail::encode_q(big.data(), big.size(), 1, 1.0, &bytes));
+  CHECK_FALSE(report::detail::encode_q(big.data(), big.size(), 1, 1.0, &bytes));
   const std::vector<double> inf = {std::numeric_limits<double>::infinity()};
-  CHECK_FALSE(detail::encode_q(inf.data(), inf.size(), 1, 1.0, &bytes));
-  CHECK_THROWS_AS(detail::encode_q(big.data(), 1, 1, 0.0, &bytes), std::invalid_argument);
-  CHECK_THROWS_AS(detail::encode_q(big.data(), 1, 0, 1.0, &bytes), std::invalid_argument);
-  REQUIRE(detail::encode_q(big.data(), 1, 1, 1.0, &bytes));
-  CHECK_THROWS_AS(detail::decode_q(bytes, 2, 1, 1.0), std::invalid_argument);       // count mismatch
-  CHECK_THROWS_AS(detail::decode_q({0x80}, 1, 1, 1.0), std::invalid_argument);      // truncated varint
-  CHECK_THROWS_AS(detail::decode_q(std::vector<std::uint8_t>(11, 0xff), 1, 1, 1.0), std::invalid_argument);
+  CHECK_FALSE(report::detail::encode_q(inf.data(), inf.size(), 1, 1.0, &bytes));
+  CHECK_THROWS_AS(report::detail::encode_q(big.data(), 1, 1, 0.0, &bytes), std::invalid_argument);
+  CHECK_THROWS_AS(report::detail::encode_q(big.data(), 1, 0, 1.0, &bytes), std::invalid_argument);
+  REQUIRE(report::detail::encode_q(big.data(), 1, 1, 1.0, &bytes));
+  CHECK_THROWS_AS(report::detail::decode_q(bytes, 2, 1, 1.0), std::invalid_argument);       // count mismatch
+  CHECK_THROWS_AS(report::detail::decode_q({0x80}, 1, 1, 1.0), std::invalid_argument);      // truncated varint
+  CHECK_THROWS_AS(report::detail::decode_q(std::vector<std::uint8_t>(11, 0xff), 1, 1, 1.0), std::invalid_argument);
 }
 
 // --- the run model ---------------------------------------------------------------
@@ -474,7 +474,7 @@ TEST_CASE("the page embeds valid JSON, its arrays decode to the run's values, no
     CHECK(j["cameras"].size() == 4);
     // The robust layer's joints.
     const nlohmann::json& ref = j["persons"][0]["layers"][0]["joints"];
-    const auto bytes = detail::base64_decode(blob_text(page, ref["blob"].get<int>()));
+    const auto bytes = report::detail::base64_decode(blob_text(page, ref["blob"].get<int>()));
     const Points3d& x = run.persons[0].layers[0].joints_in_world;
     std::vector<double> back;
     double tol = 0.0;
@@ -482,11 +482,11 @@ TEST_CASE("the page embeds valid JSON, its arrays decode to the run's values, no
       CHECK(ref["enc"] == "q");
       tol = 0.5 * ref["step"].get<double>() + 1e-9;
       CHECK(ref["step"].get<double>() == Approx(1.0));  // 1 mm in a millimetre run
-      back = detail::decode_q(bytes, static_cast<std::size_t>(x.size()), ref["stride"].get<std::size_t>(),
+      back = report::detail::decode_q(bytes, static_cast<std::size_t>(x.size()), ref["stride"].get<std::size_t>(),
                               ref["step"].get<double>());
     } else {
       CHECK(ref["enc"] == "f32");
-      back = detail::decode_f32(bytes);
+      back = report::detail::decode_f32(bytes);
     }
     REQUIRE(back.size() == static_cast<std::size_t>(x.size()));
     for (Eigen::Index i = 0; i < x.size(); ++i) {
