@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages crossview needs, only those that are missing.
 #   scripts/install-deps.sh            build + demo dependencies
-#   scripts/install-deps.sh --dev      also tests and benchmarks (Catch2, Google Benchmark, OpenCV peer)
+#   scripts/install-deps.sh --dev      also tests and benchmarks (Catch2, Google Benchmark, OpenCV peer,
+#                                      Chromium + Python 3 for the HTML report's browser test)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer / sanitizer runtimes
 # ccache is always installed: every build script compiles through it (CMakeLists.txt),
 # with the cache outside the clone (~/.cache/ccache), so fresh clones reuse earlier builds.
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config ccache libeigen3-dev libceres-dev libfmt-dev nlohmann-json3-dev
-          libtomlplusplus-dev)
+          libtomlplusplus-dev libjs-three)
 for arg in "$@"; do
   case "$arg" in
-    --dev) packages+=(catch2 libbenchmark-dev libopencv-dev) ;;
+    --dev) packages+=(catch2 libbenchmark-dev libopencv-dev chromium python3) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "usage: scripts/install-deps.sh [--dev] [--fuzz]" >&2; exit 2 ;;
   esac
