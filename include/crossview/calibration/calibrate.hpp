@@ -96,7 +96,7 @@ struct ScaleOptions {
 struct CalibrationOptions {
   // --- correspondences -----------------------------------------------------
   /// Joints with a score below this are ignored, in [0, 1). 0.3 is Pose2Sim's
-  /// triangulation threshold (ALGORITHMS.md s. 6).
+  /// triangulation threshold (Pose2Sim, Pagnon et al. 2022).
   double min_confidence = 0.3;
   /// A person needs this many joints above min_confidence to be chosen (>= 1).
   int min_detected_joints = 6;

@@ -242,7 +242,7 @@ inline constexpr std::array<int, kNumJoints> kParents = {-1, kRoot,  kRHip,  kRK
                                                          kLShoulder, kLElbow, kNeck, kRShoulder, kRElbow};
 }  // namespace h36m
 
-/// The 17-joint Human3.6M skeleton of the RPSM reference (ALGORITHMS.md s. 3),
+/// The 17-joint Human3.6M skeleton of the RPSM reference code (Qiu et al., ICCV 2019),
 /// joints in the h36m order above:
 /// 0 root, 1 rhip, 2 rkne, 3 rank, 4 lhip, 5 lkne, 6 lank, 7 belly, 8 neck,
 /// 9 nose, 10 head, 11 lsho, 12 lelb, 13 lwri, 14 rsho, 15 relb, 16 rwri.
@@ -261,7 +261,7 @@ Skeleton human36m_17(bool with_priors = true);
 /// lsho -> lhip -> lkne -> lank, rsho -> rhip -> rkne -> rank. No priors.
 Skeleton coco_17();
 
-/// OpenPose BODY_25B in its output order (data/README.md): 0 Nose, 1 LEye,
+/// OpenPose BODY_25B in its output order (OpenPose experimental models, body_25b): 0 Nose, 1 LEye,
 /// 2 REye, 3 LEar, 4 REar, 5 LShoulder, 6 RShoulder, 7 LElbow, 8 RElbow,
 /// 9 LWrist, 10 RWrist, 11 LHip, 12 RHip, 13 LKnee, 14 RKnee, 15 LAnkle,
 /// 16 RAnkle, 17 Neck, 18 Head, 19 LBigToe, 20 LSmallToe, 21 LHeel,

@@ -1,5 +1,5 @@
 // crossview: 3D human pose from multi-view 2D heatmaps with the Recursive
-// Pictorial Structure Model (Qiu et al., ICCV 2019; ALGORITHMS.md section 3).
+// Pictorial Structure Model (Qiu et al., "Cross View Fusion for 3D Human Pose Estimation", ICCV 2019).
 //
 //   rpsm::estimate(views, skeleton, root_position, options)
 //       PSM level on a regular N^3 grid around `root_position`, then the
