@@ -58,6 +58,13 @@ enum class Method : std::uint8_t {
   kVectorMedian,     ///< Geometric median of all pairwise two-view estimates, refined on
                      ///< the views within the threshold; kNoConsensus when fewer than
                      ///< robust.min_inlier_views views support it (no fallback).
+  kRobustDlt,        ///< Confidence-weighted all-view DLT (+ refinement) first; only when a view's
+                     ///< error exceeds robust.outlier_floor_px is a pair consensus (as kRobust)
+                     ///< searched, and views whose error at it is a clear outlier (above
+                     ///< max(floor, threshold, factor x robust scale of the inliers)) are dropped
+                     ///< and the rest refitted. Never refuses a point the all-view DLT
+                     ///< triangulates: no consensus / unusable reduced set = the all-view
+                     ///< solution, flagged ViewSelection::kFellBackToAllViews. The CLI default.
 };
 
 constexpr const char* to_string(Method m) {
@@ -69,6 +76,7 @@ constexpr const char* to_string(Method m) {
     case Method::kNiter2: return "niter2";
     case Method::kRobust: return "robust";
     case Method::kVectorMedian: return "vector_median";
+    case Method::kRobustDlt: return "robust_dlt";
   }
   return "unknown";
 }
@@ -79,7 +87,7 @@ struct TriangulationOptions {
   /// initial estimate (on the used views).
   bool refine = true;
   RefineOptions refinement;
-  /// Used by kRobust and kVectorMedian.
+  /// Used by kRobust, kVectorMedian and kRobustDlt.
   RobustOptions robust;
   /// Observations with confidence <= min_confidence are ignored (>= 0;
   /// confidence 0 therefore means "missing" by default).
