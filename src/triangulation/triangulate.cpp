@@ -178,6 +178,45 @@ class MaxLineAngle {
   bool have_ = false;
 };
 
+/// Up to this many directions the widest line angle is exact (all pairs).
+constexpr int kExactAngleViews = 64;
+
+/// Widest line angle (deg, in [0, 90]) among the n directions dir(0..n-1):
+/// exact over all pairs when n <= kExactAngleViews; above, the angle of the
+/// pair found by two farthest-line sweeps (from dir(0) to the farthest line
+/// k1, from k1 to the farthest k2), a real pair whose angle is at least half
+/// the maximum (the line angle is a metric) and O(n) instead of O(n^2).
+template <typename Dir>
+double widest_line_angle_deg(int n, const Dir& dir) {
+  MaxLineAngle widest;
+  if (n <= kExactAngleViews) {
+    for (int i = 0; i < n; ++i) {
+      const Eigen::Vector3d a = dir(i);
+      for (int j = i + 1; j < n; ++j) widest.add(a, dir(j));
+    }
+    return widest.degrees();
+  }
+  auto farthest = [&](const Eigen::Vector3d& a) {
+    int best = 0;
+    double bs = 0.0, bc = 1.0;
+    for (int k = 0; k < n; ++k) {
+      const Eigen::Vector3d d = dir(k);
+      const double s = a.cross(d).norm(), c = std::abs(a.dot(d));
+      if (std::isnan(s) || std::isnan(c)) continue;
+      if (s * bc > bs * c) {
+        bs = s;
+        bc = c;
+        best = k;
+      }
+    }
+    return best;
+  };
+  const int k1 = farthest(dir(0));
+  const int k2 = farthest(dir(k1));
+  widest.add(dir(k1), dir(k2));
+  return widest.degrees();
+}
+
 /// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
 double view_error(const camera::Camera* cameras, const Workspace& ws, int k, const Eigen::Vector3d& X) {
   const View& v = ws.views[k];
@@ -261,6 +300,8 @@ enum class PairSearch { kFound, kNoPairAngle, kNoHypothesis };
 /// Pairs are listed (exhaustive or sampled from the list, as always) when
 /// there are at most this many; above, pairs are drawn directly (memory O(V)).
 constexpr long long kMaxListedPairs = 1LL << 16;
+/// kVectorMedian needs every pair: at most this many usable views (V (V-1) / 2 <= kMaxListedPairs).
+constexpr int kMaxVectorMedianViews = 362;
 
 /// kRobust's hypothesis search: the ray intersection of view pairs whose
 /// rays meet at >= ro.min_pair_angle_deg (every such pair when there are at
@@ -347,18 +388,17 @@ void refit_inliers(const camera::Camera* cameras, const TriangulationOptions& op
 /// applies to a result), O(|subset|^2).
 bool subset_usable(const camera::Camera* cameras, const Workspace& ws, const Eigen::Vector3d& X,
                    double min_angle_deg) {
-  MaxLineAngle widest;
   for (std::size_t a = 0; a < ws.subset.size(); ++a) {
     const View& va = ws.views[static_cast<std::size_t>(ws.subset[a])];
     const double depth = ws.caches[va.index].cam_from_world_rotation.row(2).dot(X) +
                          cameras[va.index].cam_from_world.translation.z();
     if (!(depth > 0.0)) return false;
-    const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
-    for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
-      widest.add(da, X - ws.caches[ws.views[static_cast<std::size_t>(ws.subset[b])].index].center_in_world);
-    }
   }
-  return widest.degrees() >= min_angle_deg;
+  const double angle = widest_line_angle_deg(static_cast<int>(ws.subset.size()), [&](int a) {
+    return Eigen::Vector3d(X - ws.caches[ws.views[static_cast<std::size_t>(ws.subset[static_cast<std::size_t>(a)])].index]
+                                   .center_in_world);
+  });
+  return angle >= min_angle_deg;
 }
 
 /// Method::kRobustDlt (see triangulate.hpp / docs/triangulation.md). True when
@@ -503,6 +543,12 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
       return;
     }
     if (method == Method::kVectorMedian) {
+      if (static_cast<long long>(nv) * (nv - 1) / 2 > kMaxListedPairs) {
+        fail(r, Status::kInvalidInput,
+             "vector median: " + std::to_string(nv) + " usable views > " + std::to_string(kMaxVectorMedianViews) +
+                 " (it takes the median of all O(V^2) pairwise estimates); use robust or robust_dlt");
+        return;
+      }
       if (!list_pairs(ws, ro)) {
         fail(r, Status::kPointAtInfinity,
              "no pair of views meets at the robust minimum pair angle of " +
@@ -637,6 +683,17 @@ int prepare_views(const camera::Camera* cameras, int num_cameras, const Eigen::V
     view.weight = options.weight_by_confidence ? conf : 1.0;
     ws.views.push_back(view);
   }
+  // Any finite positive confidence works: when the largest weight is outside
+  // [2^-32, 2^32] every weight is divided by a power of two near it (exact,
+  // the solution is invariant to a common factor), so squared weights in the
+  // DLT normal matrix and the LM cost neither overflow (1e154^2) nor underflow.
+  double max_weight = 0.0;
+  for (const View& v : ws.views) max_weight = std::max(max_weight, v.weight);
+  if (max_weight > 0x1p32 || (max_weight > 0.0 && max_weight < 0x1p-32)) {
+    int exponent = 0;
+    std::frexp(max_weight, &exponent);
+    for (View& v : ws.views) v.weight = std::ldexp(v.weight, -exponent);
+  }
   return malformed;
 }
 
@@ -668,14 +725,13 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   {
     const Eigen::Vector3d& c0 = ws.caches[ws.views[0].index].center_in_world;
     double max_dist = 0.0, max_norm = c0.norm();
-    MaxLineAngle widest;
     for (int i = 0; i < nv; ++i) {
       const Eigen::Vector3d& ci = ws.caches[ws.views[i].index].center_in_world;
       max_dist = std::max(max_dist, (ci - c0).norm());
       max_norm = std::max(max_norm, ci.norm());
-      for (int j = i + 1; j < nv; ++j) widest.add(ws.views[i].ray_in_world, ws.views[j].ray_in_world);
     }
-    const double max_angle = widest.degrees();
+    const double max_angle =
+        widest_line_angle_deg(nv, [&](int i) -> const Eigen::Vector3d& { return ws.views[i].ray_in_world; });
     if (!(max_dist > 1e-12 * std::max(max_norm, 1e-300))) {
       fail(r, Status::kDegenerate, "all usable views share the same camera centre (no baseline)");
       return;
@@ -720,7 +776,6 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     return;
   }
   double sum = 0.0;
-  MaxLineAngle widest;
   for (std::size_t a = 0; a < ws.subset.size(); ++a) {
     const View& va = ws.views[ws.subset[a]];
     const double depth = ws.caches[va.index].cam_from_world_rotation.row(2).dot(X) +
@@ -730,13 +785,10 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
       return;
     }
     sum += r->reprojection_error_px[va.index];
-    const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
-    for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
-      const Eigen::Vector3d db = X - ws.caches[ws.views[ws.subset[b]].index].center_in_world;
-      widest.add(da, db);
-    }
   }
-  const double max_angle = widest.degrees();
+  const double max_angle = widest_line_angle_deg(static_cast<int>(ws.subset.size()), [&](int a) {
+    return Eigen::Vector3d(X - ws.caches[ws.views[ws.subset[static_cast<std::size_t>(a)]].index].center_in_world);
+  });
   r->triangulation_angle_deg = max_angle;
   r->mean_reprojection_error_px = sum / static_cast<double>(ws.subset.size());
   if (!std::isfinite(r->mean_reprojection_error_px)) {
