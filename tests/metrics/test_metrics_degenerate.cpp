@@ -186,5 +186,15 @@ TEST_CASE("metrics: PCP zero-length parts and JDR zero head segments are degener
   CHECK(j.status == cm::Status::kDegenerateReference);
   CHECK(j.counts.degenerate_reference == kJ);
   CHECK(std::string(cm::to_string(cm::JointState::kDegenerateReference)) == "degenerate ground truth");
+  // A degenerate prediction (every joint at one point) cannot be aligned:
+  // kNotAligned, excluded from the means and counted, never 0 mm.
+  Eigen::Matrix3Xd collapsed(3, kJ);
+  collapsed.colwise() = Eigen::Vector3d(10.0, 20.0, 30.0);
+  const cm::ErrorSummary pa = cm::pa_mpjpe(collapsed, gt, kJ);
+  CHECK(pa.status == cm::Status::kNoValidJoints);
+  CHECK(pa.counts.not_aligned == kJ);
+  const cm::ErrorSummary n = cm::n_mpjpe(collapsed, gt, kJ);
+  CHECK(!n.ok());
+  CHECK(n.counts.not_aligned == kJ - 1);  // the root itself has no error to scale
   CHECK(std::string(cm::to_string(cm::Status::kDegenerateReference)).find("degenerate") == 0);
 }
