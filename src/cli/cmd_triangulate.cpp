@@ -30,7 +30,9 @@ constexpr const char* kHelp =
     "  --cameras NAME...     calibration camera of each folder (default: the first N\n"
     "                        cameras of the calibration, in file order)\n"
     "  --out FILE...         output files, .json and/or .trc\n"
-    "  --method M            auto | dlt | midpoint | robust | vector_median (default robust)\n"
+    "  --method M            auto | dlt | midpoint | robust | vector_median | robust_dlt\n"
+    "                        (default robust_dlt: all-view weighted DLT, dropping only views\n"
+    "                        that are clear outliers; never refuses a joint dlt triangulates)\n"
     "  --max-error PX        robust inlier threshold in pixels (default 10)\n"
     "  --min-confidence C    ignore detections scored <= C (default 0.3)\n"
     "  --skeleton S          body25b | coco17 | h36m17 (default: from the joint count)\n"
@@ -46,7 +48,8 @@ triangulation::Method parse_method(const std::string& m) {
   if (m == "midpoint") return triangulation::Method::kMidpoint;
   if (m == "robust") return triangulation::Method::kRobust;
   if (m == "vector_median") return triangulation::Method::kVectorMedian;
-  throw UsageError("triangulate: --method must be auto, dlt, midpoint, robust or vector_median, got '" + m + "'");
+  if (m == "robust_dlt") return triangulation::Method::kRobustDlt;
+  throw UsageError("triangulate: --method must be auto, dlt, midpoint, robust, vector_median or robust_dlt, got '" + m + "'");
 }
 
 }  // namespace
@@ -99,7 +102,7 @@ int run_triangulate(int argc, char** argv) {
     }
   }
   triangulation::TriangulationOptions options;
-  options.method = parse_method(args.get("method", "robust"));
+  options.method = parse_method(args.get("method", "robust_dlt"));
   options.robust.inlier_threshold_px = args.get_double("max-error", options.robust.inlier_threshold_px, 1e-3, 1e4);
   options.robust.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
   options.min_confidence = args.get_double("min-confidence", 0.3, 0.0, 1.0);

@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -88,6 +89,7 @@ void count_state(JointState s, JointCounts* c) {
     case JointState::kMissingGroundTruth: ++c->missing_ground_truth; break;
     case JointState::kMissingPrediction: ++c->missing_prediction; break;
     case JointState::kNotAligned: ++c->not_aligned; break;
+    case JointState::kDegenerateReference: ++c->degenerate_reference; break;
   }
 }
 
@@ -131,6 +133,26 @@ ErrorTable compute_errors(const ConstPointsRef& predicted, const ConstPointsRef&
         candidates.push_back(j);
       }
     }
+    // A degenerate reference (its valid joints coincide: spread, as the
+    // largest coordinate difference from the first valid joint, <= 1e-9 x the
+    // largest coordinate magnitude; overflow-free) is excluded and counted.
+    {
+      int first = -1, num_valid = 0;
+      double spread = 0.0, magnitude = 0.0;
+      for (int j = 0; j < J; ++j) {
+        if (out.state(f, j) == JointState::kMissingGroundTruth) continue;
+        ++num_valid;
+        if (first < 0) first = j;
+        spread = std::max(spread, (gt.col(j) - gt.col(first)).cwiseAbs().maxCoeff());
+        magnitude = std::max(magnitude, gt.col(j).cwiseAbs().maxCoeff());
+      }
+      if (num_valid >= 2 && !(spread > 1e-9 * magnitude)) {
+        for (int j = 0; j < J; ++j) {
+          if (out.state(f, j) != JointState::kMissingGroundTruth) out.state(f, j) = JointState::kDegenerateReference;
+        }
+        candidates.clear();
+      }
+    }
     p = pred;
     q = gt;
     bool aligned = true;
@@ -139,6 +161,8 @@ ErrorTable compute_errors(const ConstPointsRef& predicted, const ConstPointsRef&
       if (!gt_root_ok) {
         for (int j = 0; j < J; ++j) out.state(f, j) = JointState::kMissingGroundTruth;
         candidates.clear();
+      } else if (out.state(f, root_joint) == JointState::kDegenerateReference) {
+        // already excluded
       } else if (!pred.col(root_joint).allFinite()) {
         aligned = false;
       } else {
@@ -194,7 +218,8 @@ ErrorTable compute_errors(const ConstPointsRef& predicted, const ConstPointsRef&
 std::string counts_message(const JointCounts& c) {
   return std::to_string(c.evaluated) + " evaluated, " + std::to_string(c.missing_ground_truth) +
          " missing ground truth, " + std::to_string(c.missing_prediction) +
-         " missing prediction, " + std::to_string(c.not_aligned) + " in unaligned frames";
+         " missing prediction, " + std::to_string(c.not_aligned) + " in unaligned frames, " +
+         std::to_string(c.degenerate_reference) + " with a degenerate ground truth (coincident joints)";
 }
 
 ErrorSummary summarize_errors(const ErrorTable& e) {
@@ -233,6 +258,10 @@ ErrorSummary summarize_errors(const ErrorTable& e) {
     s.status = Status::kSuccess;
     s.mean = total / e.counts.evaluated;
     s.message = counts_message(e.counts);
+  } else if (e.counts.degenerate_reference > 0) {
+    s.status = Status::kDegenerateReference;
+    s.message = "no joint could be evaluated: every frame's ground truth is missing or degenerate (" +
+                counts_message(e.counts) + ")";
   } else {
     s.status = Status::kNoValidJoints;
     s.message = F == 0 ? "empty batch" : "no joint could be evaluated (" + counts_message(e.counts) + ")";
@@ -253,7 +282,7 @@ RateSummary summarize_rate(const Eigen::Array<JointState, Eigen::Dynamic, Eigen:
   for (Eigen::Index f = 0; f < F; ++f) {
     for (Eigen::Index j = 0; j < J; ++j) {
       const JointState st = state(f, j);
-      if (st == JointState::kMissingGroundTruth) continue;
+      if (st == JointState::kMissingGroundTruth || st == JointState::kDegenerateReference) continue;
       const bool ok = st == JointState::kEvaluated && correct(f, j);
       ++s.num_scored;
       ++s.per_item_count(j);
@@ -277,6 +306,9 @@ RateSummary summarize_rate(const Eigen::Array<JointState, Eigen::Dynamic, Eigen:
     s.rate = static_cast<double>(s.num_correct) / s.num_scored;
     s.message = std::to_string(s.num_correct) + " of " + std::to_string(s.num_scored) +
                 " correct (" + counts_message(counts) + ")";
+  } else if (counts.degenerate_reference > 0) {
+    s.status = Status::kDegenerateReference;
+    s.message = "nothing to score: every ground-truth entry is missing or degenerate (" + counts_message(counts) + ")";
   } else {
     s.status = Status::kNoValidJoints;
     s.message = F == 0 ? "empty batch" : "nothing to score: every ground-truth entry is missing";
@@ -356,7 +388,7 @@ AucResult auc_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_t
   for (Eigen::Index f = 0; f < e.state.rows(); ++f) {
     for (Eigen::Index j = 0; j < e.state.cols(); ++j) {
       const JointState st = e.state(f, j);
-      if (st == JointState::kMissingGroundTruth) continue;
+      if (st == JointState::kMissingGroundTruth || st == JointState::kDegenerateReference) continue;
       ++scored;
       if (st != JointState::kEvaluated) continue;
       for (int t = 0; t < options.num_thresholds; ++t) {
@@ -365,6 +397,12 @@ AucResult auc_3d(const ConstPointsRef& predicted, const ConstPointsRef& ground_t
     }
   }
   if (scored == 0) {
+    if (e.counts.degenerate_reference > 0) {
+      r.status = Status::kDegenerateReference;
+      r.message = "nothing to score: every ground-truth entry is missing or degenerate (" +
+                  detail::counts_message(e.counts) + ")";
+      return r;
+    }
     r.message = e.state.rows() == 0 ? "empty batch" : "nothing to score: every ground-truth entry is missing";
     return r;
   }
@@ -407,7 +445,12 @@ RateSummary jdr(const ConstPointsRef& predicted, const ConstPointsRef& ground_tr
     }
     threshold(f) = options.fraction * head;
     if (!(threshold(f) > 0.0) || !std::isfinite(threshold(f))) {
-      for (Eigen::Index j = 0; j < J; ++j) e.state(f, j) = JointState::kMissingGroundTruth;
+      // A finite head segment of zero length is a degenerate reference (its two
+      // joints coincide); a missing one (NaN / masked) is missing ground truth.
+      const JointState st = head == 0.0 ? JointState::kDegenerateReference : JointState::kMissingGroundTruth;
+      for (Eigen::Index j = 0; j < J; ++j) {
+        if (e.state(f, j) != JointState::kMissingGroundTruth) e.state(f, j) = st;
+      }
     }
   }
   e.counts = JointCounts{};
@@ -444,6 +487,11 @@ RateSummary pcp_impl(const ConstPointsRef& predicted, const ConstPointsRef& grou
       JointState s = JointState::kEvaluated;
       if (sa == JointState::kMissingGroundTruth || sb == JointState::kMissingGroundTruth) {
         s = JointState::kMissingGroundTruth;
+      } else if (sa == JointState::kDegenerateReference || sb == JointState::kDegenerateReference ||
+                 !(std::sqrt(squared_norm<Dim>(gt.col(a) - gt.col(b))) > 0.0)) {
+        // Degenerate frame, or a part of zero ground-truth length (nothing
+        // but an exact prediction could be "correct").
+        s = JointState::kDegenerateReference;
       } else if (sa != JointState::kEvaluated || sb != JointState::kEvaluated) {
         s = JointState::kMissingPrediction;
       }

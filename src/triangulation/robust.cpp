@@ -31,6 +31,14 @@ void RobustOptions::validate() const {
     throw std::invalid_argument("RobustOptions::min_inlier_views must be 0 (automatic) or >= 2, got " +
                                 std::to_string(min_inlier_views));
   }
+  if (!(outlier_floor_px > 0.0) || !std::isfinite(outlier_floor_px)) {
+    throw std::invalid_argument("RobustOptions::outlier_floor_px must be finite and > 0, got " +
+                                std::to_string(outlier_floor_px));
+  }
+  if (!(outlier_scale_factor >= 1.0) || !std::isfinite(outlier_scale_factor)) {
+    throw std::invalid_argument("RobustOptions::outlier_scale_factor must be finite and >= 1, got " +
+                                std::to_string(outlier_scale_factor));
+  }
   if (max_median_iterations < 1 || max_median_iterations > 100000) {
     throw std::invalid_argument("RobustOptions::max_median_iterations must be in [1, 100000], got " +
                                 std::to_string(max_median_iterations));

@@ -36,7 +36,7 @@ void TriangulationOptions::validate() const {
         "TriangulationOptions::min_triangulation_angle_deg must be in [0, 90), got " +
         std::to_string(min_triangulation_angle_deg));
   }
-  if (static_cast<int>(method) > static_cast<int>(Method::kVectorMedian)) {
+  if (static_cast<int>(method) > static_cast<int>(Method::kRobustDlt)) {
     throw std::invalid_argument("TriangulationOptions::method is not a valid Method");
   }
 }
@@ -96,6 +96,14 @@ struct Workspace {
   /// The call's observations of one point (columns of the caller's point set).
   std::vector<Eigen::Vector2d> input_px;
   std::vector<double> input_confidences;
+  /// kRobustDlt: the all-view linear point, per-view errors of the all-view
+  /// solution and at the consensus point, scratch for the robust scale.
+  Eigen::Vector3d linear_point = Eigen::Vector3d::Zero();
+  std::vector<double> all_errors;
+  std::vector<double> consensus_errors;
+  std::vector<double> scratch;
+  /// Set by estimate(): how the used views relate to the usable ones.
+  ViewSelection selection = ViewSelection::kAllViews;
 };
 
 void fail(TriangulationResult* r, Status s, std::string message) {
@@ -170,6 +178,45 @@ class MaxLineAngle {
   bool have_ = false;
 };
 
+/// Up to this many directions the widest line angle is exact (all pairs).
+constexpr int kExactAngleViews = 64;
+
+/// Widest line angle (deg, in [0, 90]) among the n directions dir(0..n-1):
+/// exact over all pairs when n <= kExactAngleViews; above, the angle of the
+/// pair found by two farthest-line sweeps (from dir(0) to the farthest line
+/// k1, from k1 to the farthest k2), a real pair whose angle is at least half
+/// the maximum (the line angle is a metric) and O(n) instead of O(n^2).
+template <typename Dir>
+double widest_line_angle_deg(int n, const Dir& dir) {
+  MaxLineAngle widest;
+  if (n <= kExactAngleViews) {
+    for (int i = 0; i < n; ++i) {
+      const Eigen::Vector3d a = dir(i);
+      for (int j = i + 1; j < n; ++j) widest.add(a, dir(j));
+    }
+    return widest.degrees();
+  }
+  auto farthest = [&](const Eigen::Vector3d& a) {
+    int best = 0;
+    double bs = 0.0, bc = 1.0;
+    for (int k = 0; k < n; ++k) {
+      const Eigen::Vector3d d = dir(k);
+      const double s = a.cross(d).norm(), c = std::abs(a.dot(d));
+      if (std::isnan(s) || std::isnan(c)) continue;
+      if (s * bc > bs * c) {
+        bs = s;
+        bc = c;
+        best = k;
+      }
+    }
+    return best;
+  };
+  const int k1 = farthest(dir(0));
+  const int k2 = farthest(dir(k1));
+  widest.add(dir(k1), dir(k2));
+  return widest.degrees();
+}
+
 /// Reprojection error (px) of X in view k of ws.views; NaN if it does not project.
 double view_error(const camera::Camera* cameras, const Workspace& ws, int k, const Eigen::Vector3d& X) {
   const View& v = ws.views[k];
@@ -233,6 +280,222 @@ Status linear_estimate(Method method, Workspace& ws, Eigen::Vector3d* X) {
   return status;
 }
 
+/// Lists the view pairs whose rays meet at >= ro.min_pair_angle_deg in
+/// ws.pairs (O(V^2) memory: called only for V <= kMaxViews). False when none.
+bool list_pairs(Workspace& ws, const RobustOptions& ro) {
+  const int nv = static_cast<int>(ws.views.size());
+  ws.pairs.clear();
+  for (int i = 0; i < nv; ++i) {
+    for (int j = i + 1; j < nv; ++j) {
+      if (line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) >= ro.min_pair_angle_deg) {
+        ws.pairs.emplace_back(i, j);
+      }
+    }
+  }
+  return !ws.pairs.empty();
+}
+
+enum class PairSearch { kFound, kNoPairAngle, kNoHypothesis };
+
+/// Pairs are listed (exhaustive or sampled from the list, as always) when
+/// there are at most this many; above, pairs are drawn directly (memory O(V)).
+constexpr long long kMaxListedPairs = 1LL << 16;
+/// kVectorMedian needs every pair: at most this many usable views (V (V-1) / 2 <= kMaxListedPairs).
+constexpr int kMaxVectorMedianViews = 362;
+
+/// kRobust's hypothesis search: the ray intersection of view pairs whose
+/// rays meet at >= ro.min_pair_angle_deg (every such pair when there are at
+/// most ro.max_hypotheses, else that many seeded random ones), in front of
+/// both cameras, scored by inlier count then MSAC. Leaves the best inlier set
+/// in ws.best_subset (empty: no hypothesis) and its hypothesis in *X.
+PairSearch search_pair_consensus(const camera::Camera* cameras, const RobustOptions& ro, Workspace& ws,
+                                 Eigen::Vector3d* X) {
+  const int nv = static_cast<int>(ws.views.size());
+  std::mt19937_64 rng(ro.seed);
+  double best_score = std::numeric_limits<double>::infinity();
+  Eigen::Vector3d best_X = Eigen::Vector3d::Zero();
+  ws.best_subset.clear();
+  auto try_pair = [&](int i, int j) {
+    Eigen::Vector3d H;
+    double di = 0.0, dj = 0.0;
+    if (!intersect_two_rays(ws.caches[ws.views[i].index].center_in_world, ws.views[i].ray_in_world,
+                            ws.caches[ws.views[j].index].center_in_world, ws.views[j].ray_in_world, &H, &di,
+                            &dj) ||
+        !(di > 0.0) || !(dj > 0.0)) {
+      return;
+    }
+    const double score = score_hypothesis(cameras, ws, H, ro.inlier_threshold_px, &ws.subset);
+    const bool better = ws.subset.size() > ws.best_subset.size() ||
+                        (ws.subset.size() == ws.best_subset.size() && score < best_score);
+    if (better) {
+      best_score = score;
+      best_X = H;
+      ws.best_subset = ws.subset;
+    }
+  };
+  const long long all_pairs = static_cast<long long>(nv) * (nv - 1) / 2;
+  if (all_pairs <= kMaxListedPairs) {
+    if (!list_pairs(ws, ro)) return PairSearch::kNoPairAngle;
+    const int num_pairs = static_cast<int>(ws.pairs.size());
+    const bool exhaustive = num_pairs <= ro.max_hypotheses;
+    const int trials = exhaustive ? num_pairs : ro.max_hypotheses;
+    for (int t = 0; t < trials; ++t) {
+      const int p = exhaustive ? t : std::uniform_int_distribution<int>(0, num_pairs - 1)(rng);
+      try_pair(ws.pairs[static_cast<std::size_t>(p)].first, ws.pairs[static_cast<std::size_t>(p)].second);
+    }
+  } else {
+    // Many views: draw pairs uniformly among all pairs, skip those below the
+    // angle (at most 16 draws per hypothesis), no O(V^2) list.
+    int accepted = 0;
+    const long long max_draws = 16LL * ro.max_hypotheses;
+    for (long long d = 0; d < max_draws && accepted < ro.max_hypotheses; ++d) {
+      const int i = std::uniform_int_distribution<int>(0, nv - 1)(rng);
+      int j = std::uniform_int_distribution<int>(0, nv - 2)(rng);
+      if (j >= i) ++j;
+      if (line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) < ro.min_pair_angle_deg) continue;
+      ++accepted;
+      try_pair(std::min(i, j), std::max(i, j));
+    }
+    if (accepted == 0) return PairSearch::kNoPairAngle;
+  }
+  if (ws.best_subset.empty()) return PairSearch::kNoHypothesis;
+  *X = best_X;
+  return PairSearch::kFound;
+}
+
+/// Refit on the inliers ws.subset (linear, then nonlinear), and re-evaluate
+/// the inlier set once with the refitted point (kRobust). On return ws.subset
+/// is the set the point was fitted on and ws.best_subset its inliers.
+void refit_inliers(const camera::Camera* cameras, const TriangulationOptions& options, Workspace& ws, int required,
+                   Eigen::Vector3d* X) {
+  const RobustOptions& ro = options.robust;
+  for (int round = 0; round < 2; ++round) {
+    load_subset(cameras, ws, ws.subset);
+    Eigen::Vector3d Y;
+    if (linear_estimate(Method::kDlt, ws, &Y) == Status::kSuccess) *X = Y;
+    if (options.refine) {
+      refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(), static_cast<int>(ws.subset.size()),
+                   options.refinement, X);
+    }
+    score_hypothesis(cameras, ws, *X, ro.inlier_threshold_px, &ws.best_subset);
+    if (static_cast<int>(ws.best_subset.size()) < required || ws.best_subset == ws.subset) break;
+    ws.subset = ws.best_subset;
+  }
+}
+
+/// True when X is in front of every view of ws.subset and the widest pair of
+/// their viewing lines at X reaches min_angle_deg (the checks triangulate_point
+/// applies to a result), O(|subset|^2).
+bool subset_usable(const camera::Camera* cameras, const Workspace& ws, const Eigen::Vector3d& X,
+                   double min_angle_deg) {
+  for (std::size_t a = 0; a < ws.subset.size(); ++a) {
+    const View& va = ws.views[static_cast<std::size_t>(ws.subset[a])];
+    const double depth = ws.caches[va.index].cam_from_world_rotation.row(2).dot(X) +
+                         cameras[va.index].cam_from_world.translation.z();
+    if (!(depth > 0.0)) return false;
+  }
+  const double angle = widest_line_angle_deg(static_cast<int>(ws.subset.size()), [&](int a) {
+    return Eigen::Vector3d(X - ws.caches[ws.views[static_cast<std::size_t>(ws.subset[static_cast<std::size_t>(a)])].index]
+                                   .center_in_world);
+  });
+  return angle >= min_angle_deg;
+}
+
+/// Method::kRobustDlt (see triangulate.hpp / docs/triangulation.md). True when
+/// it set the final point (status kSuccess, ws.subset, ws.refined_errors*,
+/// ws.selection, r->refine_iterations); false when the all-view refinement
+/// itself failed (the caller then finishes like kDlt from ws.linear_point).
+bool robust_dlt(const camera::Camera* cameras, const TriangulationOptions& options, Workspace& ws,
+                TriangulationResult* r) {
+  const RobustOptions& ro = options.robust;
+  const int nv = static_cast<int>(ws.views.size());
+  ws.subset.clear();
+  for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+  load_subset(cameras, ws, ws.subset);
+  const Status s = linear_estimate(Method::kDlt, ws, &ws.linear_point);
+  if (s != Status::kSuccess) {
+    fail(r, s, std::string("robust_dlt: all-view dlt: ") + to_string(s));
+    ws.linear_point.setConstant(std::numeric_limits<double>::quiet_NaN());
+    return true;  // the all-view DLT refuses: so does kDlt (same status)
+  }
+  // 1. The confidence-weighted all-view solution (what kDlt returns).
+  Eigen::Vector3d X_all = ws.linear_point;
+  ws.all_errors.assign(static_cast<std::size_t>(nv), 0.0);
+  int all_iterations = 0;
+  if (options.refine) {
+    const RefineSummary rs = refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(), nv,
+                                          options.refinement, &X_all, ws.all_errors.data());
+    if (rs.status != Status::kSuccess) return false;
+    all_iterations = rs.iterations;
+  } else {
+    for (int k = 0; k < nv; ++k) ws.all_errors[static_cast<std::size_t>(k)] = view_error(cameras, ws, k, X_all);
+  }
+  auto accept_all = [&](ViewSelection selection) {
+    ws.subset.clear();
+    for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+    ws.refined_errors = ws.all_errors;
+    ws.refined_errors_valid = options.refine;
+    ws.selection = selection;
+    r->refine_iterations = all_iterations;
+    r->status = Status::kSuccess;
+    r->point_in_world = X_all;
+    return true;
+  };
+  // 2. Suspicion: some view further than the floor (and the inlier threshold).
+  const double gate_px = std::max(ro.outlier_floor_px, ro.inlier_threshold_px);
+  bool suspicious = false;
+  for (double e : ws.all_errors) suspicious = suspicious || !(e <= gate_px);
+  if (nv <= 2 || !suspicious) return accept_all(ViewSelection::kAllViews);
+  // 3. Consensus of view pairs (kRobust's search, 2 inliers suffice here).
+  Eigen::Vector3d X_c;
+  if (search_pair_consensus(cameras, ro, ws, &X_c) != PairSearch::kFound || ws.best_subset.size() < 2) {
+    return accept_all(ViewSelection::kFellBackToAllViews);
+  }
+  ws.subset = ws.best_subset;
+  refit_inliers(cameras, options, ws, 2, &X_c);
+  // 4. Robust scale of the views that agree; drop only clear outliers.
+  std::vector<double>& e = ws.consensus_errors;
+  e.resize(static_cast<std::size_t>(nv));
+  ws.scratch.clear();
+  for (int k = 0; k < nv; ++k) {
+    e[static_cast<std::size_t>(k)] = view_error(cameras, ws, k, X_c);
+    if (e[static_cast<std::size_t>(k)] < ro.inlier_threshold_px) ws.scratch.push_back(e[static_cast<std::size_t>(k)]);
+  }
+  if (ws.scratch.size() < 2) return accept_all(ViewSelection::kFellBackToAllViews);
+  const std::size_t mid = ws.scratch.size() / 2;
+  std::nth_element(ws.scratch.begin(), ws.scratch.begin() + static_cast<std::ptrdiff_t>(mid), ws.scratch.end());
+  const double scale_px = 1.4826 * ws.scratch[mid];
+  const double threshold_px = std::max(gate_px, ro.outlier_scale_factor * scale_px);
+  ws.subset.clear();
+  for (int k = 0; k < nv; ++k) {
+    if (e[static_cast<std::size_t>(k)] <= threshold_px) ws.subset.push_back(k);
+  }
+  if (static_cast<int>(ws.subset.size()) == nv) return accept_all(ViewSelection::kAllViews);
+  if (ws.subset.size() < 2) return accept_all(ViewSelection::kFellBackToAllViews);
+  // 5. Refit on the kept views; any failure = the all-view solution.
+  load_subset(cameras, ws, ws.subset);
+  Eigen::Vector3d X_k;
+  if (linear_estimate(Method::kDlt, ws, &X_k) != Status::kSuccess) return accept_all(ViewSelection::kFellBackToAllViews);
+  int iterations = 0;
+  if (options.refine) {
+    ws.refined_errors.resize(ws.subset.size());
+    const RefineSummary rs = refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(),
+                                          static_cast<int>(ws.subset.size()), options.refinement, &X_k,
+                                          ws.refined_errors.data());
+    if (rs.status != Status::kSuccess) return accept_all(ViewSelection::kFellBackToAllViews);
+    iterations = rs.iterations;
+  }
+  if (!X_k.allFinite() || !subset_usable(cameras, ws, X_k, options.min_triangulation_angle_deg)) {
+    return accept_all(ViewSelection::kFellBackToAllViews);
+  }
+  ws.refined_errors_valid = options.refine;
+  ws.selection = ViewSelection::kDroppedOutliers;
+  r->refine_iterations = iterations;
+  r->status = Status::kSuccess;
+  r->point_in_world = X_k;
+  return true;
+}
+
 /// The core: views are already prepared in ws.views (>= 2 usable). Fills
 /// point / used_views / status of `r` (not the per-view errors).
 void estimate(const camera::Camera* cameras, const TriangulationOptions& options, Workspace& ws,
@@ -243,6 +506,7 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
   Eigen::Vector3d X;
   ws.subset.clear();
   ws.refined_errors_valid = false;
+  ws.selection = ViewSelection::kAllViews;
 
   if (method == Method::kOptimalTwoView || method == Method::kNiter2) {
     // The two most confident views (ties: input order).
@@ -278,21 +542,19 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
            std::to_string(nv) + " usable view(s) < robust.min_inlier_views = " + std::to_string(required));
       return;
     }
-    ws.pairs.clear();
-    for (int i = 0; i < nv; ++i) {
-      for (int j = i + 1; j < nv; ++j) {
-        if (line_angle_deg(ws.views[i].ray_in_world, ws.views[j].ray_in_world) >= ro.min_pair_angle_deg) {
-          ws.pairs.emplace_back(i, j);
-        }
-      }
-    }
-    if (ws.pairs.empty()) {
-      fail(r, Status::kPointAtInfinity,
-           "no pair of views meets at the robust minimum pair angle of " +
-               std::to_string(ro.min_pair_angle_deg) + " deg");
-      return;
-    }
     if (method == Method::kVectorMedian) {
+      if (static_cast<long long>(nv) * (nv - 1) / 2 > kMaxListedPairs) {
+        fail(r, Status::kInvalidInput,
+             "vector median: " + std::to_string(nv) + " usable views > " + std::to_string(kMaxVectorMedianViews) +
+                 " (it takes the median of all O(V^2) pairwise estimates); use robust or robust_dlt");
+        return;
+      }
+      if (!list_pairs(ws, ro)) {
+        fail(r, Status::kPointAtInfinity,
+             "no pair of views meets at the robust minimum pair angle of " +
+                 std::to_string(ro.min_pair_angle_deg) + " deg");
+        return;
+      }
       ws.points.clear();
       for (const auto& [i, j] : ws.pairs) {
         Eigen::Vector3d P;
@@ -321,33 +583,12 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
         return;
       }
     } else {
-      // Hypotheses: all pairs, or max_hypotheses seeded random pairs.
-      const int num_pairs = static_cast<int>(ws.pairs.size());
-      const bool exhaustive = num_pairs <= ro.max_hypotheses;
-      const int trials = exhaustive ? num_pairs : ro.max_hypotheses;
-      std::mt19937_64 rng(ro.seed);
-      double best_score = std::numeric_limits<double>::infinity();
-      Eigen::Vector3d best_X = Eigen::Vector3d::Zero();
-      ws.best_subset.clear();
-      for (int t = 0; t < trials; ++t) {
-        const int p = exhaustive ? t : std::uniform_int_distribution<int>(0, num_pairs - 1)(rng);
-        const auto [i, j] = ws.pairs[p];
-        Eigen::Vector3d H;
-        double di = 0.0, dj = 0.0;
-        if (!intersect_two_rays(ws.caches[ws.views[i].index].center_in_world, ws.views[i].ray_in_world,
-                                ws.caches[ws.views[j].index].center_in_world, ws.views[j].ray_in_world, &H,
-                                &di, &dj) ||
-            !(di > 0.0) || !(dj > 0.0)) {
-          continue;
-        }
-        const double score = score_hypothesis(cameras, ws, H, ro.inlier_threshold_px, &ws.subset);
-        const bool better = ws.subset.size() > ws.best_subset.size() ||
-                            (ws.subset.size() == ws.best_subset.size() && score < best_score);
-        if (better) {
-          best_score = score;
-          best_X = H;
-          ws.best_subset = ws.subset;
-        }
+      const PairSearch found = search_pair_consensus(cameras, ro, ws, &X);
+      if (found == PairSearch::kNoPairAngle) {
+        fail(r, Status::kPointAtInfinity,
+             "no pair of views meets at the robust minimum pair angle of " +
+                 std::to_string(ro.min_pair_angle_deg) + " deg");
+        return;
       }
       if (static_cast<int>(ws.best_subset.size()) < required) {
         fail(r, Status::kNoConsensus,
@@ -358,22 +599,14 @@ void estimate(const camera::Camera* cameras, const TriangulationOptions& options
         return;
       }
       ws.subset = ws.best_subset;
-      X = best_X;
-      // Refit on the inliers (linear, then nonlinear below), and re-evaluate
-      // the inlier set once with the refitted point.
-      for (int round = 0; round < 2; ++round) {
-        load_subset(cameras, ws, ws.subset);
-        Eigen::Vector3d Y;
-        if (linear_estimate(Method::kDlt, ws, &Y) == Status::kSuccess) X = Y;
-        if (options.refine) {
-          refine_point(ws.cam_ptrs.data(), ws.pixels.data(), ws.weights.data(),
-                       static_cast<int>(ws.subset.size()), options.refinement, &X);
-        }
-        score_hypothesis(cameras, ws, X, ro.inlier_threshold_px, &ws.best_subset);
-        if (static_cast<int>(ws.best_subset.size()) < required || ws.best_subset == ws.subset) break;
-        ws.subset = ws.best_subset;
-      }
+      refit_inliers(cameras, options, ws, required, &X);
     }
+  } else if (method == Method::kRobustDlt) {
+    if (robust_dlt(cameras, options, ws, r)) return;
+    // The all-view refinement failed: finish exactly like kDlt (same status).
+    ws.subset.clear();
+    for (int k = 0; k < nv; ++k) ws.subset.push_back(k);
+    X = ws.linear_point;
   }
 
   load_subset(cameras, ws, ws.subset);
@@ -450,6 +683,17 @@ int prepare_views(const camera::Camera* cameras, int num_cameras, const Eigen::V
     view.weight = options.weight_by_confidence ? conf : 1.0;
     ws.views.push_back(view);
   }
+  // Any finite positive confidence works: when the largest weight is outside
+  // [2^-32, 2^32] every weight is divided by a power of two near it (exact,
+  // the solution is invariant to a common factor), so squared weights in the
+  // DLT normal matrix and the LM cost neither overflow (1e154^2) nor underflow.
+  double max_weight = 0.0;
+  for (const View& v : ws.views) max_weight = std::max(max_weight, v.weight);
+  if (max_weight > 0x1p32 || (max_weight > 0.0 && max_weight < 0x1p-32)) {
+    int exponent = 0;
+    std::frexp(max_weight, &exponent);
+    for (View& v : ws.views) v.weight = std::ldexp(v.weight, -exponent);
+  }
   return malformed;
 }
 
@@ -463,9 +707,12 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   r->mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
   r->triangulation_angle_deg = std::numeric_limits<double>::quiet_NaN();
   r->refine_iterations = 0;
+  r->num_usable_views = 0;
+  r->view_selection = ViewSelection::kAllViews;
   int unprojectable = 0;
   const int malformed = prepare_views(cameras, num_cameras, pixels_px, confidences, options, ws, &unprojectable);
   const int nv = static_cast<int>(ws.views.size());
+  r->num_usable_views = nv;
   if (nv < 2) {
     std::string msg = std::to_string(nv) + " usable view(s) out of " + std::to_string(num_cameras) +
                       ", need 2";
@@ -478,14 +725,13 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
   {
     const Eigen::Vector3d& c0 = ws.caches[ws.views[0].index].center_in_world;
     double max_dist = 0.0, max_norm = c0.norm();
-    MaxLineAngle widest;
     for (int i = 0; i < nv; ++i) {
       const Eigen::Vector3d& ci = ws.caches[ws.views[i].index].center_in_world;
       max_dist = std::max(max_dist, (ci - c0).norm());
       max_norm = std::max(max_norm, ci.norm());
-      for (int j = i + 1; j < nv; ++j) widest.add(ws.views[i].ray_in_world, ws.views[j].ray_in_world);
     }
-    const double max_angle = widest.degrees();
+    const double max_angle =
+        widest_line_angle_deg(nv, [&](int i) -> const Eigen::Vector3d& { return ws.views[i].ray_in_world; });
     if (!(max_dist > 1e-12 * std::max(max_norm, 1e-300))) {
       fail(r, Status::kDegenerate, "all usable views share the same camera centre (no baseline)");
       return;
@@ -517,6 +763,10 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     }
   }
   for (int k : ws.subset) r->used_views.push_back(ws.views[k].index);
+  r->view_selection = ws.selection;
+  if (r->view_selection == ViewSelection::kAllViews && static_cast<int>(ws.subset.size()) < nv) {
+    r->view_selection = ViewSelection::kSubset;
+  }
   if (r->status != Status::kSuccess) {
     r->point_in_world.setConstant(std::numeric_limits<double>::quiet_NaN());
     return;
@@ -526,7 +776,6 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
     return;
   }
   double sum = 0.0;
-  MaxLineAngle widest;
   for (std::size_t a = 0; a < ws.subset.size(); ++a) {
     const View& va = ws.views[ws.subset[a]];
     const double depth = ws.caches[va.index].cam_from_world_rotation.row(2).dot(X) +
@@ -536,13 +785,10 @@ void triangulate_point(const camera::Camera* cameras, int num_cameras, const Eig
       return;
     }
     sum += r->reprojection_error_px[va.index];
-    const Eigen::Vector3d da = X - ws.caches[va.index].center_in_world;
-    for (std::size_t b = a + 1; b < ws.subset.size(); ++b) {
-      const Eigen::Vector3d db = X - ws.caches[ws.views[ws.subset[b]].index].center_in_world;
-      widest.add(da, db);
-    }
   }
-  const double max_angle = widest.degrees();
+  const double max_angle = widest_line_angle_deg(static_cast<int>(ws.subset.size()), [&](int a) {
+    return Eigen::Vector3d(X - ws.caches[ws.views[ws.subset[static_cast<std::size_t>(a)]].index].center_in_world);
+  });
   r->triangulation_angle_deg = max_angle;
   r->mean_reprojection_error_px = sum / static_cast<double>(ws.subset.size());
   if (!std::isfinite(r->mean_reprojection_error_px)) {

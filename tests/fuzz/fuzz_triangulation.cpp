@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   tri::TriangulationOptions o;
-  o.method = static_cast<tri::Method>(fdp.ConsumeIntegralInRange<int>(0, 6));
+  o.method = static_cast<tri::Method>(fdp.ConsumeIntegralInRange<int>(0, static_cast<int>(tri::Method::kRobustDlt)));
   o.refine = fdp.ConsumeBool();
   o.refinement.max_iterations = fdp.ConsumeIntegralInRange<int>(1, 8);
   o.refinement.loss = static_cast<decltype(o.refinement.loss)>(fdp.ConsumeIntegralInRange<int>(0, 2));

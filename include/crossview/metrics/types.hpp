@@ -83,6 +83,9 @@ enum class Status : std::uint8_t {
   kNoValidJoints,  ///< Nothing could be evaluated (every joint missing or every frame unaligned).
   kOverflow,       ///< Finite inputs whose errors (or their sum) overflow double: coordinates far
                    ///< beyond any physical unit (|x| ~ 1e150 and up). `mean` is NaN.
+  kDegenerateReference,  ///< Nothing could be evaluated because every scorable ground-truth frame
+                         ///< (or part / head segment) is degenerate: its joints coincide (e.g.
+                         ///< missing markers exported as zeros). See JointState::kDegenerateReference.
 };
 
 constexpr const char* to_string(Status s) {
@@ -90,6 +93,7 @@ constexpr const char* to_string(Status s) {
     case Status::kSuccess: return "success";
     case Status::kNoValidJoints: return "no valid joints to evaluate";
     case Status::kOverflow: return "errors overflow double precision";
+    case Status::kDegenerateReference: return "degenerate ground truth (coincident joints)";
   }
   return "unknown";
 }
@@ -104,6 +108,12 @@ enum class JointState : std::uint8_t {
   kNotAligned,          ///< The frame's alignment could not be computed from the prediction
                         ///< (predicted root missing, zero-norm prediction, fewer than 3 joints
                         ///< for Procrustes): like kMissingPrediction.
+  kDegenerateReference, ///< The frame's ground truth is degenerate: its >= 2 valid joints coincide
+                        ///< (spread <= 1e-9 x their magnitude, e.g. every joint exported as 0);
+                        ///< for PCP also a part of zero ground-truth length, for JDR a head segment
+                        ///< of zero length. Excluded everywhere (like kMissingGroundTruth) and
+                        ///< counted: Procrustes / scale alignment onto such a reference would
+                        ///< collapse the prediction onto it and report 0 error.
 };
 
 constexpr const char* to_string(JointState s) {
@@ -112,6 +122,7 @@ constexpr const char* to_string(JointState s) {
     case JointState::kMissingGroundTruth: return "missing ground truth";
     case JointState::kMissingPrediction: return "missing prediction";
     case JointState::kNotAligned: return "frame not aligned";
+    case JointState::kDegenerateReference: return "degenerate ground truth";
   }
   return "unknown";
 }
@@ -122,6 +133,7 @@ struct JointCounts {
   int missing_ground_truth = 0;
   int missing_prediction = 0;
   int not_aligned = 0;
+  int degenerate_reference = 0;
 };
 
 /// Mean-error metrics (MPJPE family). Means are over evaluated (frame, joint)

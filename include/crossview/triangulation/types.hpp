@@ -36,6 +36,26 @@ constexpr const char* to_string(Status s) {
   return "unknown";
 }
 
+/// Which views a result uses, relative to the usable ones (set by every
+/// method; the robust methods are the ones that can drop views).
+enum class ViewSelection : std::uint8_t {
+  kAllViews = 0,        ///< Every usable view determined the point (no view dropped).
+  kSubset,              ///< A method-defined subset (kRobust / kVectorMedian inliers, two-view methods).
+  kDroppedOutliers,     ///< Method::kRobustDlt dropped views whose error was a clear outlier.
+  kFellBackToAllViews,  ///< Method::kRobustDlt suspected outliers but could not confirm them (no
+                        ///< consensus, or the reduced set was unusable): the all-view solution is returned.
+};
+
+constexpr const char* to_string(ViewSelection s) {
+  switch (s) {
+    case ViewSelection::kAllViews: return "all views";
+    case ViewSelection::kSubset: return "subset";
+    case ViewSelection::kDroppedOutliers: return "dropped outlier views";
+    case ViewSelection::kFellBackToAllViews: return "fell back to all views";
+  }
+  return "unknown";
+}
+
 /// Result of triangulating one 3D point from its observations.
 ///
 /// `point_in_world` is finite if and only if `status == Status::kSuccess`
@@ -52,6 +72,12 @@ struct TriangulationResult {
   std::vector<double> reprojection_error_px;
   /// Indices of the views that determined the point (robust methods: inliers).
   std::vector<int> used_views;
+  /// Number of usable observations (finite pixel, confidence above the
+  /// minimum, unprojectable ones excluded); used_views.size() <= this.
+  int num_usable_views = 0;
+  /// How used_views relates to the usable views (flag for dropped views and
+  /// fallbacks of Method::kRobustDlt).
+  ViewSelection view_selection = ViewSelection::kAllViews;
   /// Mean of reprojection_error_px over used_views (NaN if unavailable).
   double mean_reprojection_error_px = std::numeric_limits<double>::quiet_NaN();
   /// Conditioning angle (degrees, in [0, 90]) of the best pair of used views
