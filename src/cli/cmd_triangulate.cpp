@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/triangulation/triangulate.hpp>
@@ -91,13 +92,11 @@ int run_triangulate(int argc, char** argv) {
   const std::vector<std::string> outputs = args.list("out");
   if (folders.size() < 2) throw UsageError("triangulate: --keypoints needs at least 2 folders (one per camera)");
   if (outputs.empty()) throw UsageError("triangulate: missing required option --out (a .json and/or .trc file)");
-  for (const auto& o : outputs) {
-    const std::string lower = o.size() >= 5 ? o.substr(o.size() - 5) : o;
-    if (!(lower == ".json" || lower == ".JSON" || (o.size() >= 4 && (o.substr(o.size() - 4) == ".trc" ||
-                                                                     o.substr(o.size() - 4) == ".TRC")))) {
-      throw UsageError("triangulate: --out '" + o + "' must end in .json or .trc");
-    }
-  }
+  // Every input and output named before any work (outputs.hpp).
+  RunOutputs files("triangulate");
+  files.input(calib_path);
+  for (const auto& k : folders) files.input_folder(k);
+  for (const auto& o : outputs) files.file("out", o, {".json", ".trc"});
   triangulation::TriangulationOptions options;
   options.method = parse_method(args.get("method", "robust"));
   options.robust.inlier_threshold_px = args.get_double("max-error", options.robust.inlier_threshold_px, 1e-3, 1e4);
@@ -152,7 +151,8 @@ int run_triangulate(int argc, char** argv) {
       error_sum += result.reprojection_error_px(c);
     }
   }
-  for (const auto& o : outputs) write_poses(result, o);
+  for (const auto& o : outputs) files.stage(o, format_poses(result, o));
+  files.commit();
   const double mean_error = triangulated > 0 ? error_sum / triangulated : std::nan("");
   if (out.json) {
     print_json({{"frames", F},

@@ -91,10 +91,6 @@ MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders);
 /// fit `num_joints`.
 pose::Skeleton skeleton_for(const std::string& name, int num_joints);
 
-/// Writes `text` to `path` through a temporary file and a rename, so a reader
-/// never sees a partial file; throws std::runtime_error naming the path.
-void write_file_atomic(const std::string& path, const std::string& text);
-
 /// The relative pose of camera b to camera a from body joints seen by both.
 struct RelativePoseEstimate {
   bool ok = false;

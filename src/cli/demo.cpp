@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 
@@ -49,13 +50,17 @@ constexpr const char* kDemoHelp =
     "  --export DIR     also write the synthetic scene as files the other subcommands\n"
     "                   read: calibration.json, keypoints/camNN/ (OpenPose JSON),\n"
     "                   heatmaps/camNN.npy (F x J x H x W over the whole image) and\n"
-    "                   ground_truth.json\n"
+    "                   ground_truth.json, and crossview-export.json (the manifest).\n"
+    "                   DIR must not exist or be empty, or be an earlier crossview\n"
+    "                   export, which is then replaced as a whole (never mixed)\n"
     "  --threads N      worker threads over frames (default 1; 0 = all cores)\n"
     "  --quiet          print nothing but errors\n"
     "  --json           print the results as JSON\n"
     "\n"
-    "Errors (exit 1, one line): unreadable or malformed files under --data, a report path\n"
-    "that cannot be written. Usage errors (exit 2): unknown options, out-of-range values.\n";
+    "Errors (exit 1, one line), before any work: a report or export that cannot be\n"
+    "written (missing or unwritable folder, not a regular file, a non-empty folder that is\n"
+    "not a crossview export); later: unreadable or malformed files under --data. Usage\n"
+    "errors (exit 2): unknown options, out-of-range values, a report not named .html.\n";
 
 
 /// RPSM refinement of one frame from Gaussian heatmaps rendered (64 x 64, on a
@@ -99,28 +104,24 @@ Points3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose::Skelet
 }  // namespace
 
 int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
-                  const Output& out);
+                  const Output& out, RunOutputs& files);
 
 namespace {
 
-/// Writes the synthetic scene as input files for the other subcommands.
-void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(fs::path(dir) / "keypoints", ec);
-  fs::create_directories(fs::path(dir) / "heatmaps", ec);
-  if (ec) throw std::runtime_error("--export: cannot create '" + dir + "': " + ec.message());
+/// Stages the synthetic scene as input files for the other subcommands in the
+/// declared output folder `dir` (written, all of it, at commit), with the
+/// manifest that marks it as a crossview export (io::kExportManifest).
+void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const std::string& dir,
+                  RunOutputs& files) {
   io::Rig rig;
   rig.length_unit = "mm";
   rig.cameras = scene.cameras;
-  write_file_atomic((fs::path(dir) / "calibration.json").string(), io::format_rig_json(rig));
+  files.stage_in_folder(dir, "calibration.json", io::format_rig_json(rig));
   const int F = static_cast<int>(scene.detections.size());
   const int J = skeleton.num_joints();
+  Json listing = Json::array({"calibration.json", "ground_truth.json"});
   for (std::size_t v = 0; v < scene.cameras.size(); ++v) {
     const std::string cam = fmt::format("cam{:02d}", v + 1);
-    const fs::path kp_dir = fs::path(dir) / "keypoints" / cam;
-    fs::create_directories(kp_dir, ec);
-    if (ec) throw std::runtime_error("--export: cannot create '" + kp_dir.string() + "': " + ec.message());
     // Heatmaps over the whole image at 1/16 of its resolution (sigma 1 cell).
     const camera::Camera& c = scene.cameras[v];
     const int W = (c.width() + 15) / 16, H = (c.height() + 15) / 16;
@@ -141,11 +142,13 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
       }
       const Json person = {{"person_id", Json::array({-1})}, {"pose_keypoints_2d", std::move(keypoints)}};
       const Json people = {{"version", 1.3}, {"people", Json::array({person})}};
-      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), format_json(people) + "\n");
+      files.stage_in_folder(dir, fmt::format("keypoints/{}/{}.{:04d}.json", cam, cam, f), format_json(people) + "\n");
       const pose::ViewHeatmaps h = pose::render_gaussian_heatmaps(kp, scores, H, W, affine, 1.0);
       maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
-    io::write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
+    files.stage_in_folder(dir, "heatmaps/" + cam + ".npy", io::format_npy({F, J, H, W}, maps));
+    listing.push_back("keypoints/" + cam + "/");
+    listing.push_back("heatmaps/" + cam + ".npy");
   }
   PoseSequence truth;
   truth.joint_names = skeleton.names();
@@ -153,7 +156,14 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   truth.method = "ground truth";
   for (int f = 0; f < F; ++f) truth.frame_numbers.push_back(f);
   truth.poses = scene.poses_in_world;  // packed 3 x (F*J), the poses file's layout
-  write_poses(truth, (fs::path(dir) / "ground_truth.json").string());
+  files.stage_in_folder(dir, "ground_truth.json", format_poses_json(truth));
+  const Json manifest = {{"format", "crossview.export"},
+                         {"version", 1},
+                         {"written_by", "crossview demo --export"},
+                         {"frames", F},
+                         {"cameras", scene.cameras.size()},
+                         {"files", std::move(listing)}};
+  files.stage_in_folder(dir, io::kExportManifest, format_json(manifest, 1) + "\n");
 }
 
 }  // namespace
@@ -173,6 +183,10 @@ int run_demo(int argc, char** argv) {
   options.outlier_rate = args.get_double("outliers", 0.03, 0.0, 0.9);
   const std::string report_path = args.get("report", "crossview-demo.html");
   const int threads = thread_count(args);
+  // Every output (and --data's inputs) named before any work (outputs.hpp).
+  RunOutputs files("demo");
+  if (args.has("data")) files.input_folder(args.get("data"));
+  files.file("report", report_path, {".html", ".htm"});
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
@@ -182,15 +196,17 @@ int run_demo(int argc, char** argv) {
         throw UsageError(std::string("demo: --") + synthetic_only + " applies to the synthetic scene, not to --data");
       }
     }
-    return run_demo_data(args.get("data"), threads, options.seed, report_path, out);
+    return run_demo_data(args.get("data"), threads, options.seed, report_path, out, files);
   }
+
+  if (args.has("export")) files.folder("export", args.get("export"));
 
   const sim::Scene scene = sim::make_scene(options);
   const pose::Skeleton skeleton = pose::human36m_17();
   const int num_frames = scene.num_frames();
   const int num_views = static_cast<int>(scene.cameras.size());
   const int num_joints = skeleton.num_joints();
-  if (args.has("export")) export_scene(scene, skeleton, args.get("export"));
+  if (args.has("export")) export_scene(scene, skeleton, args.get("export"), files);
   Progress progress(out.quiet || out.json, num_frames);
 
   // 1. Self-calibration of every camera relative to the first one from the body
@@ -353,7 +369,8 @@ int run_demo(int argc, char** argv) {
        "against the simulated ground truth; "
        "PSS uses k-means on the normalized ground-truth poses and is scored on the frames where the method "
        "produced every joint."});
-  write_html_report(report, report_path);
+  files.stage(report_path, render_html_report(report));
+  files.commit();
 
   if (out.json) {
     Json calib_json = Json::array();

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
 #include "report.hpp"
 #include "rig_calibration.hpp"
@@ -68,8 +69,11 @@ Pose2SimLayout find_layout(const std::string& dir) {
 }  // namespace
 
 int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
-                  const Output& out) {
+                  const Output& out, RunOutputs& files) {
   const Pose2SimLayout layout = find_layout(dir);
+  files.input(layout.calibration);
+  files.input(layout.reference_trc);
+  for (const auto& k : layout.keypoint_folders) files.input_folder(k);
   // Millimetres throughout (RPSM's limb tolerances and the metrics are in mm).
   const io::Rig rig = load_rig(layout.calibration).with_length_unit("mm");
   if (rig.size() < layout.keypoint_folders.size()) {
@@ -294,7 +298,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
        "polish. The reference is "
        "Pose2Sim's own triangulation of the same detections, not ground truth." +
            (rpsm_note.empty() ? std::string() : " " + rpsm_note)});
-  write_html_report(report, report_path);
+  files.stage(report_path, render_html_report(report));
+  files.commit();
 
   if (out.json) {
     Json calib_json = {{"status", calibration::to_string(calib.status)},

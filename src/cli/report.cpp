@@ -332,20 +332,5 @@ std::string render_html_report(const Report& report) {
   return html;
 }
 
-void write_html_report(const Report& report, const std::string& path) {
-  const std::string html = render_html_report(report);
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write report '" + path + "': cannot open the file");
-    out << html;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write report '" + path + "': write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write report '" + path + "': rename failed");
-  }
-}
 
 }  // namespace crossview::cli

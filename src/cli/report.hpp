@@ -56,8 +56,5 @@ struct Report {
 /// The whole HTML document.
 std::string render_html_report(const Report& report);
 
-/// Writes the report atomically (temporary file + rename); throws
-/// std::runtime_error naming the path when it cannot be written.
-void write_html_report(const Report& report, const std::string& path);
 
 }  // namespace crossview::cli
