@@ -1,9 +1,6 @@
 // crossview CLI: pieces shared by the subcommands (progress line, frame-parallel
-// loop, loading calibrations and OpenPose folders, atomic file writes, the
-// relative pose of a camera pair from body joints).
+// loop, loading calibrations and OpenPose folders, the relative pose of a camera pair from body joints).
 #pragma once
-
-#include "report.hpp"
 
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/rigid3.hpp>

@@ -163,7 +163,9 @@ PoseSequence parse_poses_json(const std::string& text, const std::string& name) 
     if (J == 0) throw fail("joint_names is empty");
     const auto& frames = doc.at("frames");
     if (!frames.is_array()) throw fail("\"frames\" must be an array");
-    p.poses.resize(3, static_cast<Eigen::Index>(frames.size()) * J);
+    // Coordinates gathered as read (memory proportional to the joints present,
+    // not to frames x joint_names before the frames are checked).
+    std::vector<double> coordinates;
     for (const auto& frame : frames) {
       if (!frame.is_object()) throw fail("every entry of \"frames\" must be an object");
       const long long number = frame_number(frame.at("frame"), fail);
@@ -177,21 +179,24 @@ PoseSequence parse_poses_json(const std::string& text, const std::string& name) 
         throw fail("frame " + std::to_string(number) + " has " + std::to_string(joints.is_array() ? joints.size() : 0) +
                    " joints, joint_names has " + std::to_string(J));
       }
-      auto pose = p.pose(p.num_frames() - 1);
       for (int j = 0; j < J; ++j) {
         const auto& x = joints[static_cast<std::size_t>(j)];
         if (x.is_null()) {
-          pose.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+          coordinates.insert(coordinates.end(), 3, std::numeric_limits<double>::quiet_NaN());
           continue;
         }
         if (!x.is_array() || x.size() != 3 || !x[0].is_number() || !x[1].is_number() || !x[2].is_number()) {
           throw fail("frame " + std::to_string(number) + ": joint " + std::to_string(j) +
                      " is not null or [x, y, z] of numbers");
         }
-        pose.col(j) << x[0].get<double>(), x[1].get<double>(), x[2].get<double>();
-        if (!pose.col(j).allFinite()) throw fail("frame " + std::to_string(number) + ": a coordinate is not finite");
+        for (int k = 0; k < 3; ++k) {
+          const double v = x[static_cast<std::size_t>(k)].get<double>();
+          if (!std::isfinite(v)) throw fail("frame " + std::to_string(number) + ": a coordinate is not finite");
+          coordinates.push_back(v);
+        }
       }
     }
+    p.poses = Eigen::Map<const Points3d>(coordinates.data(), 3, static_cast<Eigen::Index>(coordinates.size() / 3));
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("malformed poses file: ") + e.what());
   }
