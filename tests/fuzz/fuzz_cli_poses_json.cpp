@@ -52,7 +52,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CROSSVIEW_FUZZ_CHECK((std::isnan(x) && std::isnan(y)) || x == y);
     }
   }
-  // The .trc writer takes the same sequence (frame numbers fit its int).
-  (void)cli::format_poses_trc(p, "fuzz.trc");
+  // The .trc writer takes the same sequence (frame numbers fit its int); it
+  // refuses (std::invalid_argument, documented) only joint names a TRC row
+  // cannot hold: control characters or surrounding blanks.
+  bool names_fit_trc = true;
+  for (const std::string& n : p.joint_names) {
+    const auto blank = [](unsigned char c) { return c == ' ' || c < 0x20 || c == 0x7f; };
+    if (blank(static_cast<unsigned char>(n.front())) || blank(static_cast<unsigned char>(n.back()))) names_fit_trc = false;
+    for (unsigned char c : n) {
+      if (c < 0x20 || c == 0x7f) names_fit_trc = false;
+    }
+  }
+  try {
+    (void)cli::format_poses_trc(p, "fuzz.trc");
+  } catch (const std::invalid_argument&) {
+    CROSSVIEW_FUZZ_CHECK(!names_fit_trc);
+  }
   return 0;
 }
