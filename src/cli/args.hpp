@@ -1,5 +1,6 @@
 // crossview CLI: a small, strict command-line parser. Unknown options, missing
-// values and malformed numbers are errors with one clear message.
+// values, empty values ('') and malformed numbers are errors with one clear
+// message.
 #pragma once
 
 #include <cerrno>
@@ -44,12 +45,16 @@ class Args {
           if (i + 1 >= argc) throw UsageError(command + ": option --" + name + " needs a value");
           value = argv[++i];
         }
+        if (value.empty()) throw UsageError(command + ": option --" + name + " needs a value, got ''");
         values_[name] = {value};
       } else if (contains(multi, name)) {
         std::vector<std::string>& list = values_[name];
         if (has_value) list.push_back(value);
         while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) list.emplace_back(argv[++i]);
         if (list.empty()) throw UsageError(command + ": option --" + name + " needs at least one value");
+        for (const auto& v : list) {
+          if (v.empty()) throw UsageError(command + ": option --" + name + " has an empty value ''");
+        }
       } else {
         throw UsageError(command + ": unknown option '" + arg + "' (see " + command + " --help)");
       }

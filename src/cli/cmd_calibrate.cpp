@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -37,8 +38,8 @@ constexpr const char* kHelp =
     "                        refused as a partial fit)\n"
     "  --min-confidence C    ignore detections scored <= C (default 0.3)\n"
     "  --seed S              RANSAC seed (default 1)\n"
-    "  --out FILE            write the pair as a crossview rig .json (A at the origin,\n"
-    "                        B at the unit-length baseline)\n"
+    "  --out FILE            write the pair as a crossview rig .json or a Pose2Sim .toml\n"
+    "                        (A at the origin, B at the unit-length baseline)\n"
     "  --quiet, --json       print nothing but errors / a JSON object\n";
 
 constexpr const char* kRigHelp =
@@ -86,11 +87,12 @@ int run_calibrate(int argc, char** argv) {
                      std::to_string(folders.size()));
   }
   const std::string out_path = args.get("out", "");
-  const bool out_toml = out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".toml") == 0;
-  const bool out_json = out_path.size() > 5 && out_path.compare(out_path.size() - 5, 5, ".json") == 0;
-  if (!out_path.empty() && !out_toml && !out_json) {
-    throw UsageError("calibrate: --out must end in .json (crossview rig) or .toml (Pose2Sim), got '" + out_path + "'");
-  }
+  const bool out_toml = lower_extension(out_path) == ".toml";
+  // Every input and output named before any work (outputs.hpp).
+  RunOutputs files("calibrate");
+  files.input(args.require("intrinsics"));
+  for (const auto& k : folders) files.input_folder(k);
+  if (args.has("out")) files.file("out", out_path, {".json", ".toml"});
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
@@ -120,7 +122,8 @@ int run_calibrate(int argc, char** argv) {
     io::Rig result;
     result.length_unit = "m";
     result.cameras = r.cameras;
-    write_file_atomic(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
+    files.stage(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
+    files.commit();
   }
   const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
@@ -194,6 +197,11 @@ int run_calibrate_relative(int argc, char** argv) {
   const double max_error_px = args.get_double("max-error", 8.0, 1e-3, 1e3);
   const double min_confidence = args.get_double("min-confidence", 0.3, 0.0, 1.0);
   const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
+  // Every input and output named before any work (outputs.hpp).
+  RunOutputs files("calibrate-relative");
+  files.input(args.require("intrinsics"));
+  for (const auto& k : folders) files.input_folder(k);
+  if (args.has("out")) files.file("out", args.get("out"), {".json", ".toml"});
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
@@ -224,7 +232,9 @@ int run_calibrate_relative(int argc, char** argv) {
                                           cameras[0].height(), camera::Rigid3d(), cameras[0].name()));
     pair.cameras.push_back(camera::Camera(cameras[1].model(), cameras[1].params(), cameras[1].width(),
                                           cameras[1].height(), r.cam2_from_cam1, cameras[1].name()));
-    write_file_atomic(args.get("out"), io::format_rig_json(pair));
+    files.stage(args.get("out"), lower_extension(args.get("out")) == ".toml" ? io::format_pose2sim_toml(pair)
+                                                                            : io::format_rig_json(pair));
+    files.commit();
   }
   if (out.json) {
     print_json({{"camera_a", cameras[0].name()},

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
 
 #include <crossview/io/npy.hpp>
@@ -70,6 +71,12 @@ int run_rpsm(int argc, char** argv) {
   if (files.size() < 2) throw UsageError("rpsm: --heatmaps needs at least 2 files (one per camera)");
   if (outputs.empty()) throw UsageError("rpsm: missing required option --out (a .json and/or .trc file)");
   const std::string calib_path = args.require("calib");
+  // Every input and output named before any work (outputs.hpp).
+  RunOutputs run_files("rpsm");
+  run_files.input(calib_path);
+  for (const auto& f : files) run_files.input(f);
+  if (args.has("init")) run_files.input(args.get("init"));
+  for (const auto& o : outputs) run_files.file("out", o, {".json", ".trc"});
   rpsm::RpsmOptions options;
   options.num_levels = static_cast<int>(args.get_int("levels", options.num_levels, 0, 40));
   options.polish_iterations = static_cast<int>(args.get_int("polish", options.polish_iterations, 0, 100));
@@ -241,7 +248,8 @@ int run_rpsm(int argc, char** argv) {
   if (failed == F) {
     throw std::runtime_error("RPSM failed on every frame (" + std::to_string(F) + "); first: " + first_failure);
   }
-  for (const auto& o : outputs) write_poses(result, o);
+  for (const auto& o : outputs) run_files.stage(o, format_poses(result, o));
+  run_files.commit();
   if (out.json) {
     Json failures_json = Json::array();
     for (int f = 0; f < F; ++f) {

@@ -4,7 +4,9 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
+#include "run_report.hpp"
 
 #include <crossview/triangulation/triangulate.hpp>
 
@@ -22,7 +24,9 @@ constexpr const char* kHelp =
     "Triangulates the main person of every frame from 2D keypoints: one OpenPose JSON\n"
     "folder per camera (frames matched by the number in the file names). Writes the\n"
     "3D poses in the calibration's world frame and length unit, as crossview JSON (with\n"
-    "per-joint reprojection errors) and/or as a Pose2Sim/OpenSim .trc (Y-up).\n"
+    "per-joint reprojection errors) and/or as a Pose2Sim/OpenSim .trc (Y-up). Prints the\n"
+    "diagnostics: per camera the detections used, inlier rate and median reprojection\n"
+    "error, and warnings (e.g. two cameras whose folders look swapped, naming both).\n"
     "\n"
     "options:\n"
     "  --calib FILE          calibration: Pose2Sim/anipose .toml or crossview .json rig\n"
@@ -38,6 +42,7 @@ constexpr const char* kHelp =
     "  --skeleton S          body25b | coco17 | h36m17 (default: from the joint count)\n"
     "  --rate HZ             frame rate written to the .trc (default 30)\n"
     "  --seed S              random seed of the robust method (default 1)\n"
+    "  --report FILE         also write the interactive HTML report (.html) of the run\n"
     "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
     "  --quiet               print nothing but errors\n"
     "  --json                print a JSON summary on stdout\n";
@@ -87,20 +92,19 @@ int run_triangulate(int argc, char** argv) {
     return 0;
   }
   const Args args("triangulate", argc, argv, {"quiet", "json"},
-                  {"calib", "method", "max-error", "min-confidence", "skeleton", "rate", "seed", "threads"},
+                  {"calib", "method", "max-error", "min-confidence", "skeleton", "rate", "seed", "threads", "report"},
                   {"keypoints", "cameras", "out"});
   const std::string calib_path = args.require("calib");
   const std::vector<std::string> folders = args.list("keypoints");
   const std::vector<std::string> outputs = args.list("out");
   if (folders.size() < 2) throw UsageError("triangulate: --keypoints needs at least 2 folders (one per camera)");
   if (outputs.empty()) throw UsageError("triangulate: missing required option --out (a .json and/or .trc file)");
-  for (const auto& o : outputs) {
-    const std::string lower = o.size() >= 5 ? o.substr(o.size() - 5) : o;
-    if (!(lower == ".json" || lower == ".JSON" || (o.size() >= 4 && (o.substr(o.size() - 4) == ".trc" ||
-                                                                     o.substr(o.size() - 4) == ".TRC")))) {
-      throw UsageError("triangulate: --out '" + o + "' must end in .json or .trc");
-    }
-  }
+  // Every input and output named before any work (outputs.hpp).
+  RunOutputs files("triangulate");
+  files.input(calib_path);
+  for (const auto& k : folders) files.input_folder(k);
+  for (const auto& o : outputs) files.file("out", o, {".json", ".trc"});
+  if (args.has("report")) files.file("report", args.get("report"), {".html", ".htm"});
   triangulation::TriangulationOptions options;
   options.method = parse_method(args.get("method", "robust_dlt"));
   options.robust.inlier_threshold_px = args.get_double("max-error", options.robust.inlier_threshold_px, 1e-3, 1e4);
@@ -130,6 +134,7 @@ int run_triangulate(int argc, char** argv) {
   result.poses.resize(3, columns);
   result.reprojection_error_px.resize(columns);
   result.views_used.resize(columns);
+  std::vector<triangulation::SkeletonResult> fits(static_cast<std::size_t>(F));  // for the diagnostics / report
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
     // The frame is already packed view-major (2 x (V*J)), the input triangulate_skeleton takes.
@@ -137,6 +142,7 @@ int run_triangulate(int argc, char** argv) {
         cameras, keypoints.keypoints_px[static_cast<std::size_t>(f)], keypoints.scores[static_cast<std::size_t>(f)],
         options);
     result.pose(f) = r.points_in_world;
+    fits[static_cast<std::size_t>(f)] = r;
     for (int j = 0; j < J; ++j) {
       const auto& jr = r.joints[static_cast<std::size_t>(j)];
       const Eigen::Index c = static_cast<Eigen::Index>(f) * J + j;
@@ -155,7 +161,12 @@ int run_triangulate(int argc, char** argv) {
       error_sum += result.reprojection_error_px(c);
     }
   }
-  for (const auto& o : outputs) write_poses(result, o);
+  const RunReport report = triangulation_report(
+      cameras, keypoints, skeleton, args.has("skeleton") ? "" : "chosen by the joint count (" + std::to_string(J) + ")",
+      rig.length_unit, args.has("rate") ? rate : 0.0, options, fits);
+  for (const auto& o : outputs) files.stage(o, format_poses(result, o));
+  if (args.has("report")) files.stage(args.get("report"), render_report(report.run, report.diagnostics));
+  files.commit();
   const double mean_error = triangulated > 0 ? error_sum / triangulated : std::nan("");
   if (out.json) {
     print_json({{"frames", F},
@@ -164,11 +175,15 @@ int run_triangulate(int argc, char** argv) {
                 {"triangulated", triangulated},
                 {"mean_reprojection_error_px", mean_error},
                 {"method", result.method},
-                {"outputs", outputs}});
+                {"outputs", outputs},
+                {"report", args.has("report") ? Json(args.get("report")) : Json()},
+                {"diagnostics", diagnostics_to_json(report.run, report.diagnostics)}});
   } else if (!out.quiet) {
     std::printf("triangulated %d of %d joints over %d frames from %d cameras (%s), mean reprojection error %.2f px\n",
                 triangulated, F * J, F, V, result.method.c_str(), mean_error);
+    std::fputs(diagnostics_text(report.run, report.diagnostics).c_str(), stdout);
     for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+    if (args.has("report")) std::printf("wrote %s\n", args.get("report").c_str());
   }
   return 0;
 }

@@ -200,25 +200,6 @@ pose::Skeleton skeleton_for(const std::string& name, int num_joints) {
   return s;
 }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write '" + path + "': cannot create " + tmp);
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write '" + path + "': write error");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write '" + path + "': rename failed");
-  }
-}
-
 RelativePoseEstimate relative_pose_from_keypoints(const camera::Camera& camera_a, const camera::Camera& camera_b,
                                                   const ConstPointsRef& keypoints_a, const ConstScoresRef& scores_a,
                                                   const ConstPointsRef& keypoints_b, const ConstScoresRef& scores_b,

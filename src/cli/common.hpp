@@ -1,9 +1,6 @@
 // crossview CLI: pieces shared by the subcommands (progress line, frame-parallel
-// loop, loading calibrations and OpenPose folders, atomic file writes, the
-// relative pose of a camera pair from body joints).
+// loop, loading calibrations and OpenPose folders, the relative pose of a camera pair from body joints).
 #pragma once
-
-#include "report.hpp"
 
 #include <crossview/camera/camera.hpp>
 #include <crossview/camera/rigid3.hpp>
@@ -90,10 +87,6 @@ MultiViewKeypoints load_openpose_views(const std::vector<std::string>& folders);
 /// (25 -> body25b, 17 -> coco17). Throws std::runtime_error when it does not
 /// fit `num_joints`.
 pose::Skeleton skeleton_for(const std::string& name, int num_joints);
-
-/// Writes `text` to `path` through a temporary file and a rename, so a reader
-/// never sees a partial file; throws std::runtime_error naming the path.
-void write_file_atomic(const std::string& path, const std::string& text);
 
 /// The relative pose of camera b to camera a from body joints seen by both.
 struct RelativePoseEstimate {

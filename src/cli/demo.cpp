@@ -1,11 +1,13 @@
 // crossview demo: the main job. Generates the built-in synthetic scene and runs
-// the pipeline on it, prints a table and writes an HTML report.
+// the pipeline on it, prints a table and the diagnostics and writes the
+// interactive HTML report (src/report).
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
-#include "report.hpp"
+#include "run_report.hpp"
 
 #include <crossview/io/npy.hpp>
 #include <crossview/metrics/pose_metrics.hpp>
@@ -33,7 +35,9 @@ constexpr const char* kDemoHelp =
     "\n"
     "Runs the full pipeline on a built-in synthetic scene: a walking, waving person seen by\n"
     "a ring of cameras with realistic intrinsics and distortion, noisy 2D detections with\n"
-    "misses and outliers. Prints a table and writes an HTML report.\n"
+    "misses and outliers. Prints a table and the diagnostics (per camera: detections\n"
+    "used, inlier rate, median reprojection error; warnings) and writes the interactive\n"
+    "HTML report (one self-contained file: 3D view, frame slider, per-camera plots).\n"
     "\n"
     "options:\n"
     "  --frames N       frames to simulate (default 60)\n"
@@ -49,13 +53,17 @@ constexpr const char* kDemoHelp =
     "  --export DIR     also write the synthetic scene as files the other subcommands\n"
     "                   read: calibration.json, keypoints/camNN/ (OpenPose JSON),\n"
     "                   heatmaps/camNN.npy (F x J x H x W over the whole image) and\n"
-    "                   ground_truth.json\n"
+    "                   ground_truth.json, and crossview-export.json (the manifest).\n"
+    "                   DIR must not exist or be empty, or be an earlier crossview\n"
+    "                   export, which is then replaced as a whole (never mixed)\n"
     "  --threads N      worker threads over frames (default 1; 0 = all cores)\n"
     "  --quiet          print nothing but errors\n"
     "  --json           print the results as JSON\n"
     "\n"
-    "Errors (exit 1, one line): unreadable or malformed files under --data, a report path\n"
-    "that cannot be written. Usage errors (exit 2): unknown options, out-of-range values.\n";
+    "Errors (exit 1, one line), before any work: a report or export that cannot be\n"
+    "written (missing or unwritable folder, not a regular file, a non-empty folder that is\n"
+    "not a crossview export); later: unreadable or malformed files under --data. Usage\n"
+    "errors (exit 2): unknown options, out-of-range values, a report not named .html.\n";
 
 
 /// RPSM refinement of one frame from Gaussian heatmaps rendered (64 x 64, on a
@@ -99,28 +107,24 @@ Points3d refine_with_rpsm(const sim::Scene& scene, int frame, const pose::Skelet
 }  // namespace
 
 int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
-                  const Output& out);
+                  const Output& out, RunOutputs& files);
 
 namespace {
 
-/// Writes the synthetic scene as input files for the other subcommands.
-void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(fs::path(dir) / "keypoints", ec);
-  fs::create_directories(fs::path(dir) / "heatmaps", ec);
-  if (ec) throw std::runtime_error("--export: cannot create '" + dir + "': " + ec.message());
+/// Stages the synthetic scene as input files for the other subcommands in the
+/// declared output folder `dir` (written, all of it, at commit), with the
+/// manifest that marks it as a crossview export (io::kExportManifest).
+void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const std::string& dir,
+                  RunOutputs& files) {
   io::Rig rig;
   rig.length_unit = "mm";
   rig.cameras = scene.cameras;
-  write_file_atomic((fs::path(dir) / "calibration.json").string(), io::format_rig_json(rig));
+  files.stage_in_folder(dir, "calibration.json", io::format_rig_json(rig));
   const int F = static_cast<int>(scene.detections.size());
   const int J = skeleton.num_joints();
+  Json listing = Json::array({"calibration.json", "ground_truth.json"});
   for (std::size_t v = 0; v < scene.cameras.size(); ++v) {
     const std::string cam = fmt::format("cam{:02d}", v + 1);
-    const fs::path kp_dir = fs::path(dir) / "keypoints" / cam;
-    fs::create_directories(kp_dir, ec);
-    if (ec) throw std::runtime_error("--export: cannot create '" + kp_dir.string() + "': " + ec.message());
     // Heatmaps over the whole image at 1/16 of its resolution (sigma 1 cell).
     const camera::Camera& c = scene.cameras[v];
     const int W = (c.width() + 15) / 16, H = (c.height() + 15) / 16;
@@ -141,11 +145,13 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
       }
       const Json person = {{"person_id", Json::array({-1})}, {"pose_keypoints_2d", std::move(keypoints)}};
       const Json people = {{"version", 1.3}, {"people", Json::array({person})}};
-      write_file_atomic((kp_dir / fmt::format("{}.{:04d}.json", cam, f)).string(), format_json(people) + "\n");
+      files.stage_in_folder(dir, fmt::format("keypoints/{}/{}.{:04d}.json", cam, cam, f), format_json(people) + "\n");
       const pose::ViewHeatmaps h = pose::render_gaussian_heatmaps(kp, scores, H, W, affine, 1.0);
       maps.insert(maps.end(), h.data().begin(), h.data().end());
     }
-    io::write_npy((fs::path(dir) / "heatmaps" / (cam + ".npy")).string(), {F, J, H, W}, maps);
+    files.stage_in_folder(dir, "heatmaps/" + cam + ".npy", io::format_npy({F, J, H, W}, maps));
+    listing.push_back("keypoints/" + cam + "/");
+    listing.push_back("heatmaps/" + cam + ".npy");
   }
   PoseSequence truth;
   truth.joint_names = skeleton.names();
@@ -153,7 +159,14 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   truth.method = "ground truth";
   for (int f = 0; f < F; ++f) truth.frame_numbers.push_back(f);
   truth.poses = scene.poses_in_world;  // packed 3 x (F*J), the poses file's layout
-  write_poses(truth, (fs::path(dir) / "ground_truth.json").string());
+  files.stage_in_folder(dir, "ground_truth.json", format_poses_json(truth));
+  const Json manifest = {{"format", "crossview.export"},
+                         {"version", 1},
+                         {"written_by", "crossview demo --export"},
+                         {"frames", F},
+                         {"cameras", scene.cameras.size()},
+                         {"files", std::move(listing)}};
+  files.stage_in_folder(dir, io::kExportManifest, format_json(manifest, 1) + "\n");
 }
 
 }  // namespace
@@ -173,6 +186,10 @@ int run_demo(int argc, char** argv) {
   options.outlier_rate = args.get_double("outliers", 0.03, 0.0, 0.9);
   const std::string report_path = args.get("report", "crossview-demo.html");
   const int threads = thread_count(args);
+  // Every output (and --data's inputs) named before any work (outputs.hpp).
+  RunOutputs files("demo");
+  if (args.has("data")) files.input_folder(args.get("data"));
+  files.file("report", report_path, {".html", ".htm"});
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
@@ -182,15 +199,17 @@ int run_demo(int argc, char** argv) {
         throw UsageError(std::string("demo: --") + synthetic_only + " applies to the synthetic scene, not to --data");
       }
     }
-    return run_demo_data(args.get("data"), threads, options.seed, report_path, out);
+    return run_demo_data(args.get("data"), threads, options.seed, report_path, out, files);
   }
+
+  if (args.has("export")) files.folder("export", args.get("export"));
 
   const sim::Scene scene = sim::make_scene(options);
   const pose::Skeleton skeleton = pose::human36m_17();
   const int num_frames = scene.num_frames();
   const int num_views = static_cast<int>(scene.cameras.size());
   const int num_joints = skeleton.num_joints();
-  if (args.has("export")) export_scene(scene, skeleton, args.get("export"));
+  if (args.has("export")) export_scene(scene, skeleton, args.get("export"), files);
   Progress progress(out.quiet || out.json, num_frames);
 
   // 1. Self-calibration of every camera relative to the first one from the body
@@ -233,6 +252,8 @@ int run_demo(int argc, char** argv) {
     return poses.middleCols(static_cast<Eigen::Index>(f) * num_joints, num_joints);
   };
   std::vector<char> rpsm_failed(F, 0);
+  std::vector<triangulation::SkeletonResult> dlt_fits(F), robust_fits(F);  // for the report and diagnostics
+  const double robust_threshold_px = triangulation::TriangulationOptions{}.robust.inlier_threshold_px;
   parallel_for(num_frames, threads, [&](int f) {
     // The frame's detections are packed view-major: triangulate_skeleton's input as is.
     const sim::FrameDetections& d = scene.detections[static_cast<size_t>(f)];
@@ -242,10 +263,10 @@ int run_demo(int argc, char** argv) {
     triangulation::TriangulationOptions robust_options;
     robust_options.method = triangulation::Method::kRobust;
     robust_options.robust.seed = options.seed;
-    frame_of(dlt, f) =
-        triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, dlt_options).points_in_world;
-    frame_of(robust, f) =
-        triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, robust_options).points_in_world;
+    dlt_fits[f] = triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, dlt_options);
+    robust_fits[f] = triangulation::triangulate_skeleton(scene.cameras, d.keypoints_px, d.scores, robust_options);
+    frame_of(dlt, f) = dlt_fits[f].points_in_world;
+    frame_of(robust, f) = robust_fits[f].points_in_world;
     bool failed = false;
     frame_of(rpsm_poses, f) = refine_with_rpsm(scene, f, skeleton, frame_of(robust, f), &failed);
     rpsm_failed[f] = failed ? 1 : 0;
@@ -268,20 +289,15 @@ int run_demo(int argc, char** argv) {
   struct Row {
     std::string name;
     const Points3d* poses;
-    std::string color;
   };
-  const std::vector<Row> rows = {{"DLT", &dlt, "#bf8700"},
-                                 {"robust triangulation", &robust, "#0969da"},
-                                 {"RPSM (refined)", &rpsm_poses, "#1a7f37"}};
-  Report report;
-  report.title = "crossview demo";
-  report.subtitle = fmt::format(
-      "synthetic scene: {} cameras, {} frames, {} joints, 2D noise {} px, {:.0f}% outliers, seed {}",
-      num_views, num_frames, num_joints, options.noise_px, 100.0 * options.outlier_rate, options.seed);
-  report.joint_names = skeleton.names();
-  report.parents = skeleton.parents();
-  report.table_header = {"method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150mm [%]",
-                         fmt::format("PSS@{} [%]", k), "joints"};
+  const std::vector<Row> rows = {{"DLT", &dlt}, {"robust triangulation", &robust}, {"RPSM (refined)", &rpsm_poses}};
+  report::Table table;
+  table.title = "Against the ground truth";
+  table.basis = "Each method on every frame and joint it produced (count in the last column; a missing joint is "
+                "not an error here, see the diagnostics' tables for the same joint instances). MPJPE and PCK "
+                "without alignment, PA-MPJPE after a per-frame similarity alignment; PSS on the frames where the "
+                "method produced every joint.";
+  table.columns = {"method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150mm [%]", fmt::format("PSS@{} [%]", k), "joints"};
   Json json_rows = Json::array();
   for (const Row& row : rows) {
     const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, truth, num_joints, absolute);
@@ -303,34 +319,50 @@ int run_demo(int argc, char** argv) {
       const Eigen::Index n = static_cast<Eigen::Index>(complete) * num_joints;
       pss_value = pss::score(pss_model, complete_pred.leftCols(n), complete_truth.leftCols(n)).pss;
     }
-    report.table_rows.push_back({row.name, fmt::format("{:.1f}", e.mean), fmt::format("{:.1f}", pa.mean),
+    table.rows.push_back({row.name, fmt::format("{:.1f}", e.mean), fmt::format("{:.1f}", pa.mean),
                                  fmt::format("{:.1f}", 100.0 * pck.rate),
                                  std::isfinite(pss_value) ? fmt::format("{:.1f}", 100.0 * pss_value) : "n/a",
                                  fmt::format("{}/{}", e.counts.evaluated, num_frames * num_joints)});
-    ReportSeries series{row.name, row.color, {}};
-    for (int j = 0; j < e.per_joint.size(); ++j) series.values.push_back(e.per_joint[j]);
-    report.per_joint_errors.push_back(series);
     json_rows.push_back({{"method", row.name},
                          {"mpjpe_mm", round_to(e.mean, 3)},
                          {"pa_mpjpe_mm", round_to(pa.mean, 3)},
                          {"pck150", round_to(pck.rate, 4)},
                          {"pss", round_to(pss_value, 4)}});
   }
-  const int shown = num_frames / 2;
-  report.frame_label = fmt::format("frame {}", shown);
-  const sim::FrameDetections& shown_detections = scene.detections[static_cast<size_t>(shown)];
-  for (int c = 0; c < num_views; ++c) {
-    const Eigen::Index first = static_cast<Eigen::Index>(c) * num_joints;
-    report.views.push_back({scene.cameras[static_cast<size_t>(c)],
-                            shown_detections.keypoints_px.middleCols(first, num_joints),
-                            shown_detections.scores.segment(first, num_joints),
-                            std::vector<char>(shown_detections.is_outlier.begin() + first,
-                                              shown_detections.is_outlier.begin() + first + num_joints)});
+  // The run of the interactive report: the scene's cameras and detections, the
+  // layers DLT, robust, RPSM (kept its start where it failed) and the ground truth.
+  report::Run run;
+  run.title = "crossview demo";
+  run.skeleton = report_skeleton(skeleton);
+  run.num_joints = num_joints;
+  run.num_frames = num_frames;
+  run.length_unit = "mm";
+  run.fps = options.fps;
+  run.up_axis = 2;
+  run.cameras = scene.cameras;
+  {
+    std::vector<Points2d> px;
+    std::vector<Eigen::VectorXd> sc;
+    for (const sim::FrameDetections& d : scene.detections) {
+      px.push_back(d.keypoints_px);
+      sc.push_back(d.scores);
+    }
+    run.detections = single_person_detections(px, sc, num_views, num_joints);
   }
-  report.poses.push_back({"ground truth", "#8c959f", scene.pose(shown), true});
-  report.poses.push_back({"robust triangulation", "#0969da", frame_of(robust, shown), false});
-  report.poses.push_back({"RPSM", "#1a7f37", frame_of(rpsm_poses, shown), false});
-  for (int f = 0; f < num_frames; ++f) report.trajectory.emplace_back(scene.pose(f).col(0));
+  report::Person person;
+  person.id = 0;
+  person.label = "walker";
+  person.layers.push_back(report::layer_from_triangulation("robust triangulation", report::LayerKind::kRobust,
+                                                           robust_fits, num_joints, num_views));
+  person.layers.push_back(
+      report::layer_from_triangulation("DLT", report::LayerKind::kDlt, dlt_fits, num_joints, num_views));
+  report::Layer rpsm_layer = poses_layer("RPSM", report::LayerKind::kRpsm, rpsm_poses, num_joints);
+  rpsm_layer.kept_start.assign(rpsm_failed.begin(), rpsm_failed.end());
+  rpsm_layer.start_label = "robust triangulation";
+  person.layers.push_back(std::move(rpsm_layer));
+  person.layers.push_back(poses_layer("ground truth", report::LayerKind::kGroundTruth, truth, num_joints));
+  run.persons.push_back(std::move(person));
+  run.tables.push_back(table);
   std::string calib_text;
   for (size_t i = 0; i < pairs.size(); ++i) {
     const RelativePoseEstimate& p = pairs[i];
@@ -340,11 +372,11 @@ int run_demo(int argc, char** argv) {
                               p.ok ? "ok" : p.message, p.rotation_error_deg, p.translation_error_deg,
                               p.num_inliers, p.num_correspondences);
   }
-  report.notes.push_back({"Self-calibration from body joints (EpipolarPose)",
+  run.notes.push_back({"Self-calibration from body joints (EpipolarPose)",
                           "Relative pose of every camera to " + scene.cameras[0].name() +
                               " from the detected joints alone (fundamental matrix with RANSAC on undistorted "
                               "pixels, E = K2^T F K1, decomposition and cheirality): " + calib_text});
-  report.notes.push_back(
+  run.notes.push_back(
       {"Pipeline",
        "DLT: confidence-weighted linear triangulation of all detections. Robust triangulation: RANSAC over "
        "view pairs, then Levenberg-Marquardt through the distortion model on the inlier views. RPSM: Gaussian "
@@ -353,7 +385,11 @@ int run_demo(int argc, char** argv) {
        "against the simulated ground truth; "
        "PSS uses k-means on the normalized ground-truth poses and is scored on the frames where the method "
        "produced every joint."});
-  write_html_report(report, report_path);
+  const report::Diagnostics diagnostics =
+      diagnose_run(run, "robust triangulation", 0.0, robust_threshold_px, options.seed);
+  report::PageInfo page;
+  files.stage(report_path, render_report(run, diagnostics, &page));
+  files.commit();
 
   if (out.json) {
     Json calib_json = Json::array();
@@ -369,7 +405,9 @@ int run_demo(int argc, char** argv) {
                 {"cameras", num_views},
                 {"self_calibration", std::move(calib_json)},
                 {"methods", std::move(json_rows)},
-                {"report", report_path}});
+                {"report", report_path},
+                {"report_bytes", page.bytes},
+                {"diagnostics", diagnostics_to_json(run, diagnostics)}});
   } else if (!out.quiet) {
     std::printf("crossview demo: %d cameras, %d frames, %d joints (noise %.1f px, %.0f%% outliers, seed %llu)\n\n",
                 num_views, num_frames, num_joints, options.noise_px, 100.0 * options.outlier_rate,
@@ -383,12 +421,13 @@ int run_demo(int argc, char** argv) {
     }
     std::printf("\n%-22s %11s %14s %14s %11s %8s\n", "method", "MPJPE [mm]", "PA-MPJPE [mm]", "PCK@150 [%]",
                 fmt::format("PSS@{} [%]", k).c_str(), "joints");
-    for (const auto& r : report.table_rows) {
+    for (const auto& r : table.rows) {
       std::printf("%-22s %11s %14s %14s %11s %8s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(),
                   r[4].c_str(), r[5].c_str());
     }
     if (rpsm_failures > 0) std::printf("(RPSM kept the triangulation in %d frames)\n", rpsm_failures);
-    std::printf("\nreport written to %s\n", report_path.c_str());
+    std::printf("\n%s", diagnostics_text(run, diagnostics).c_str());
+    std::printf("\nreport written to %s (%.1f MB)\n", report_path.c_str(), static_cast<double>(page.bytes) / 1e6);
   }
   return 0;
 }

@@ -4,8 +4,9 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
 #include "poses_file.hpp"
-#include "report.hpp"
+#include "run_report.hpp"
 #include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -68,8 +69,11 @@ Pose2SimLayout find_layout(const std::string& dir) {
 }  // namespace
 
 int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const std::string& report_path,
-                  const Output& out) {
+                  const Output& out, RunOutputs& files) {
   const Pose2SimLayout layout = find_layout(dir);
+  files.input(layout.calibration);
+  files.input(layout.reference_trc);
+  for (const auto& k : layout.keypoint_folders) files.input_folder(k);
   // Millimetres throughout (RPSM's limb tolerances and the metrics are in mm).
   const io::Rig rig = load_rig(layout.calibration).with_length_unit("mm");
   if (rig.size() < layout.keypoint_folders.size()) {
@@ -103,6 +107,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   const auto frame_of = [J](auto& poses, int f) { return poses.middleCols(static_cast<Eigen::Index>(f) * J, J); };
   std::vector<double> dlt_err(F, 0.0), robust_err(F, 0.0);
   std::vector<int> dlt_n(F, 0), robust_n(F, 0);
+  std::vector<triangulation::SkeletonResult> dlt_fits(static_cast<std::size_t>(F)), robust_fits(dlt_fits.size());
   Progress progress(out.quiet || out.json, 2 * F);
   parallel_for(F, threads, [&](int f) {
     // The frame is packed view-major (2 x (V*J)), triangulate_skeleton's input.
@@ -117,6 +122,8 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     o.refine = true;
     o.robust.seed = seed;
     const triangulation::SkeletonResult r = triangulation::triangulate_skeleton(cameras, px, conf, o);
+    dlt_fits[static_cast<std::size_t>(f)] = d;  // for the report and diagnostics
+    robust_fits[static_cast<std::size_t>(f)] = r;
     frame_of(dlt, f) = d.points_in_world;
     frame_of(robust, f) = r.points_in_world;
     for (int j = 0; j < J; ++j) {
@@ -194,10 +201,12 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
 
   // 4. Agreement with Pose2Sim's own triangulation (a reference, not ground truth).
   Points3d reference;  // Pose2Sim's poses, packed like ours (empty when there is none)
+  double reference_rate_hz = 0.0;  // the capture's frame rate as the .trc states it (0 = unknown)
   std::vector<int> ref_joint(J, -1);
   if (!layout.reference_trc.empty()) {
     const PoseSequence trc = read_poses(layout.reference_trc);
     const double to_mm = 1000.0 * io::metres_per_unit(trc.unit);
+    reference_rate_hz = trc.rate_hz > 0.0 && std::isfinite(trc.rate_hz) ? trc.rate_hz : 0.0;
     for (int j = 0; j < J; ++j) {
       for (int k = 0; k < trc.num_joints(); ++k) {
         if (trc.joint_names[k] == skeleton.name(j)) ref_joint[j] = k;
@@ -226,13 +235,14 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   int rpsm_ok = 0;
   for (const auto& s : rpsm_failure) rpsm_ok += s.empty() ? 1 : 0;
 
-  Report report;
-  report.title = "crossview demo: " + fs::path(dir).filename().string();
-  report.subtitle = fmt::format("real capture {}: {} cameras, {} frames, {} joints (OpenPose {}), calibration {}", dir, V,
-                                F, J, J == 25 ? "BODY_25B" : "keypoints", fs::path(layout.calibration).filename().string());
-  report.joint_names = skeleton.names();
-  report.parents = skeleton.parents();
-  report.table_header = {"method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints"};
+  report::Table table;
+  table.title = "Summary";
+  table.basis = "Each method on the joints it produced (count in the last column). Reprojection: the mean over "
+                "the views each method used (DLT: every detection above 0.3; robust: its inlier views), so the "
+                "two are not comparable; the diagnostics' reprojection table compares every method against "
+                "every detection on the same joint instances. vs Pose2Sim: distance to Pose2Sim's own "
+                "triangulation (a reference, not ground truth), no alignment.";
+  table.columns = {"method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints"};
   metrics::ErrorOptions absolute;
   absolute.alignment = metrics::Alignment::kNone;
   struct Row {
@@ -240,43 +250,48 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
     const Points3d* poses;
     double reproj;
     int count;
-    std::string color;
   };
-  const std::vector<Row> rows = {{"DLT", &dlt, dlt_reproj, dlt_count, "#bf8700"},
-                                 {"robust triangulation", &robust, robust_reproj, robust_count, "#0969da"},
-                                 {"RPSM (refined)", &rpsm_poses, std::nan(""), rpsm_ok * J, "#1a7f37"}};
+  const std::vector<Row> rows = {{"DLT", &dlt, dlt_reproj, dlt_count},
+                                 {"robust triangulation", &robust, robust_reproj, robust_count},
+                                 {"RPSM (refined)", &rpsm_poses, std::nan(""), rpsm_ok * J}};
   Json json_rows = Json::array();
   for (const Row& row : rows) {
     double vs = std::nan("");
     if (reference.cols() > 0) {
       const metrics::ErrorSummary e = metrics::mpjpe(*row.poses, reference, J, absolute);
-      if (e.ok()) {
-        vs = e.mean;
-        ReportSeries series{row.name, row.color, {}};
-        for (int j = 0; j < e.per_joint.size(); ++j) series.values.push_back(e.per_joint[j]);
-        report.per_joint_errors.push_back(series);
-      }
+      if (e.ok()) vs = e.mean;
     }
-    report.table_rows.push_back({row.name, std::isfinite(row.reproj) ? fmt::format("{:.2f}", row.reproj) : "n/a",
-                                 std::isfinite(vs) ? fmt::format("{:.1f}", vs) : "n/a",
-                                 fmt::format("{}/{}", row.count, F * J)});
+    table.rows.push_back({row.name, std::isfinite(row.reproj) ? fmt::format("{:.2f}", row.reproj) : "n/a",
+                          std::isfinite(vs) ? fmt::format("{:.1f}", vs) : "n/a", fmt::format("{}/{}", row.count, F * J)});
     json_rows.push_back(
         {{"method", row.name}, {"reprojection_px", row.reproj}, {"vs_pose2sim_mpjpe_mm", vs}, {"joints", row.count}});
   }
-  const int shown = F / 2;
-  report.frame_label = fmt::format("frame {}", keypoints.frame_numbers[shown]);
-  for (int v = 0; v < V; ++v) {
-    report.views.push_back({cameras[v], keypoints.view(shown, v), keypoints.view_scores(shown, v), {}});
+  // The run of the interactive report: cameras, detections, layers robust / DLT
+  // (with their fits), RPSM (kept nothing where it failed) and Pose2Sim's .trc.
+  report::Run run;
+  run.title = "crossview demo: " + fs::path(dir).filename().string();
+  run.skeleton = report_skeleton(skeleton, "chosen by the joint count (" + std::to_string(J) + ")");
+  run.num_joints = J;
+  run.num_frames = F;
+  run.length_unit = "mm";
+  run.fps = reference_rate_hz;
+  run.frame_numbers = keypoints.frame_numbers;
+  run.up_axis = 2;
+  run.cameras = cameras;
+  run.detections = single_person_detections(keypoints.keypoints_px, keypoints.scores, V, J);
+  report::Person person;
+  person.id = 0;
+  person.label = "main person";
+  person.layers.push_back(
+      report::layer_from_triangulation("robust triangulation", report::LayerKind::kRobust, robust_fits, J, V));
+  person.layers.push_back(report::layer_from_triangulation("DLT", report::LayerKind::kDlt, dlt_fits, J, V));
+  if (rpsm_ok > 0) person.layers.push_back(poses_layer("RPSM", report::LayerKind::kRpsm, rpsm_poses, J));
+  if (reference.cols() > 0) {
+    person.layers.push_back(poses_layer("Pose2Sim (.trc)", report::LayerKind::kReference, reference, J));
   }
-  if (reference.cols() > 0) report.poses.push_back({"Pose2Sim", "#8c959f", frame_of(reference, shown), true});
-  report.poses.push_back({"robust triangulation", "#0969da", frame_of(robust, shown), false});
-  if (rpsm_failure[shown].empty()) report.poses.push_back({"RPSM", "#1a7f37", frame_of(rpsm_poses, shown), false});
-  const int root = skeleton.root();
-  for (int f = 0; f < F; ++f) {
-    const Eigen::Vector3d p = robust.col(static_cast<Eigen::Index>(f) * J + root);
-    if (p.allFinite()) report.trajectory.emplace_back(p);
-  }
-  report.notes.push_back(
+  run.persons.push_back(std::move(person));
+  run.tables.push_back(table);
+  run.notes.push_back(
       {"Self-calibration from body joints",
        "The rig's extrinsics recovered from the detected joints alone (crossview::calibration: pairwise essential "
        "matrices, rotation averaging, bundle adjustment, metric scale from a 1.70 m person), compared with the "
@@ -285,7 +300,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
            (calib.ok() ? fmt::format(". Reprojection RMS {:.2f} px on {} observations.", calib.reprojection_rms_px,
                                      calib.num_observations_used)
                        : std::string("."))});
-  report.notes.push_back(
+  run.notes.push_back(
       {"Pipeline",
        "Main person per view (highest confidence, continuity with the previous frame); detections scored <= 0.3 "
        "ignored. DLT: confidence-weighted linear triangulation. Robust: RANSAC over view pairs, then "
@@ -294,7 +309,11 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
        "polish. The reference is "
        "Pose2Sim's own triangulation of the same detections, not ground truth." +
            (rpsm_note.empty() ? std::string() : " " + rpsm_note)});
-  write_html_report(report, report_path);
+  const report::Diagnostics diagnostics = diagnose_run(
+      run, "robust triangulation", kMinConfidence, triangulation::TriangulationOptions{}.robust.inlier_threshold_px, seed);
+  report::PageInfo page;
+  files.stage(report_path, render_report(run, diagnostics, &page));
+  files.commit();
 
   if (out.json) {
     Json calib_json = {{"status", calibration::to_string(calib.status)},
@@ -308,7 +327,9 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
                 {"cameras", V},
                 {"self_calibration", std::move(calib_json)},
                 {"methods", std::move(json_rows)},
-                {"report", report_path}});
+                {"report", report_path},
+                {"report_bytes", page.bytes},
+                {"diagnostics", diagnostics_to_json(run, diagnostics)}});
   } else if (!out.quiet) {
     std::printf("crossview demo on %s: %d cameras, %d frames, %d joints\n\n", dir.c_str(), V, F, J);
     std::printf("self-calibration of the rig from body joints (%s, reprojection RMS %.2f px), vs the calibration "
@@ -325,11 +346,12 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
       std::printf("  FAILED  %s\n", calib.message.c_str());
     }
     std::printf("\n%-22s %18s %24s %10s\n", "method", "reprojection [px]", "vs Pose2Sim MPJPE [mm]", "joints");
-    for (const auto& r : report.table_rows) {
+    for (const auto& r : table.rows) {
       std::printf("%-22s %18s %24s %10s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str());
     }
     if (F - rpsm_ok > 0) std::printf("(RPSM did not run or failed on %d frames)\n", F - rpsm_ok);
-    std::printf("\nreport written to %s\n", report_path.c_str());
+    std::printf("\n%s", diagnostics_text(run, diagnostics).c_str());
+    std::printf("\nreport written to %s (%.1f MB)\n", report_path.c_str(), static_cast<double>(page.bytes) / 1e6);
   }
   return 0;
 }

@@ -1,29 +1,23 @@
 #include "poses_file.hpp"
 
-#include "common.hpp"
 #include "json_output.hpp"
+#include "outputs.hpp"
+
+#include <crossview/io/files.hpp>
 
 #include <crossview/io/trc.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
+#include <cstdint>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
 namespace crossview::cli {
 
 namespace {
-
-std::string lower_extension(const std::string& path) {
-  const std::size_t dot = path.find_last_of('.');
-  const std::size_t slash = path.find_last_of('/');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
-  std::string ext = path.substr(dot);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext;
-}
 
 void check_consistent(const PoseSequence& p) {
   const Eigen::Index n = static_cast<Eigen::Index>(p.num_frames()) * p.num_joints();
@@ -101,67 +95,115 @@ std::string format_poses_trc(const PoseSequence& p, const std::string& file_name
   return io::format_trc(trc);
 }
 
-void write_poses(const PoseSequence& poses, const std::string& path) {
+std::string format_poses(const PoseSequence& poses, const std::string& path) {
   const std::string ext = lower_extension(path);
-  if (ext == ".json") {
-    write_file_atomic(path, format_poses_json(poses));
-  } else if (ext == ".trc") {
+  if (ext == ".json") return format_poses_json(poses);
+  if (ext == ".trc") {
     const std::size_t slash = path.find_last_of('/');
-    write_file_atomic(path, format_poses_trc(poses, slash == std::string::npos ? path : path.substr(slash + 1)));
-  } else {
-    throw std::runtime_error("output '" + path + "': unknown format (use a .json or .trc file name)");
+    return format_poses_trc(poses, slash == std::string::npos ? path : path.substr(slash + 1));
   }
+  throw std::runtime_error("output '" + path + "': unknown format (use a .json or .trc file name)");
 }
 
 namespace {
 
-PoseSequence read_poses_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+/// A frame number: a JSON integer in [0, kMaxFrameNumber] (no float, no boolean).
+long long frame_number(const nlohmann::json& v, const std::function<std::runtime_error(const std::string&)>& fail) {
+  if (v.is_number_unsigned()) {
+    const auto n = v.get<std::uint64_t>();
+    if (n <= static_cast<std::uint64_t>(kMaxFrameNumber)) return static_cast<long long>(n);
+  } else if (v.is_number_integer()) {
+    const auto n = v.get<std::int64_t>();
+    if (n >= 0 && n <= kMaxFrameNumber) return n;
+  } else {
+    throw fail("\"frame\" must be an integer, got " + v.dump());
+  }
+  throw fail("\"frame\" must be in [0, " + std::to_string(kMaxFrameNumber) + "], got " + v.dump());
+}
+
+}  // namespace
+
+PoseSequence parse_poses_json(const std::string& text, const std::string& name) {
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error("'" + path + "' is not valid JSON: " + e.what());
+    throw std::runtime_error("'" + name + "' is not valid JSON: " + e.what());
   }
-  const auto fail = [&](const std::string& what) { return std::runtime_error("'" + path + "': " + what); };
-  if (!doc.is_object() || doc.value("format", std::string()) != "crossview.poses") {
+  const std::function<std::runtime_error(const std::string&)> fail = [&](const std::string& what) {
+    return std::runtime_error("'" + name + "': " + what);
+  };
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "crossview.poses") {
     throw fail("not a crossview poses file (\"format\": \"crossview.poses\" missing)");
   }
   PoseSequence p;
   try {
+    if (!doc.at("unit").is_string()) throw fail("\"unit\" must be a string");
     p.unit = doc.at("unit").get<std::string>();
     if (p.unit != "m" && p.unit != "mm") throw fail("unit must be \"m\" or \"mm\", got \"" + p.unit + "\"");
-    p.method = doc.value("method", std::string());
-    if (doc.contains("rate_hz") && doc["rate_hz"].is_number()) p.rate_hz = doc["rate_hz"].get<double>();
-    p.joint_names = doc.at("joint_names").get<std::vector<std::string>>();
+    if (doc.contains("method") && doc["method"].is_string()) p.method = doc["method"].get<std::string>();
+    if (doc.contains("rate_hz") && !doc["rate_hz"].is_null()) {
+      const auto& rate = doc["rate_hz"];
+      if (!rate.is_number() || !(rate.get<double>() >= 0.0) || !std::isfinite(rate.get<double>())) {
+        throw fail("\"rate_hz\" must be a finite number >= 0, got " + rate.dump());
+      }
+      p.rate_hz = rate.get<double>();
+    }
+    const auto& names = doc.at("joint_names");
+    if (!names.is_array()) throw fail("\"joint_names\" must be an array of strings");
+    for (const auto& n : names) {
+      if (!n.is_string() || n.get<std::string>().empty()) throw fail("\"joint_names\" must hold non-empty strings");
+      const std::string joint = n.get<std::string>();
+      if (std::find(p.joint_names.begin(), p.joint_names.end(), joint) != p.joint_names.end()) {
+        throw fail("joint name \"" + joint + "\" appears twice in \"joint_names\"");
+      }
+      p.joint_names.push_back(joint);
+    }
     const int J = p.num_joints();
     if (J == 0) throw fail("joint_names is empty");
     const auto& frames = doc.at("frames");
-    p.poses.resize(3, static_cast<Eigen::Index>(frames.size()) * J);
+    if (!frames.is_array()) throw fail("\"frames\" must be an array");
+    // Coordinates gathered as read (memory proportional to the joints present,
+    // not to frames x joint_names before the frames are checked).
+    std::vector<double> coordinates;
     for (const auto& frame : frames) {
-      p.frame_numbers.push_back(frame.at("frame").get<long long>());
+      if (!frame.is_object()) throw fail("every entry of \"frames\" must be an object");
+      const long long number = frame_number(frame.at("frame"), fail);
+      if (!p.frame_numbers.empty() && number <= p.frame_numbers.back()) {
+        throw fail("frame numbers must increase strictly: " + std::to_string(number) + " follows " +
+                   std::to_string(p.frame_numbers.back()) + (number == p.frame_numbers.back() ? " (a duplicate)" : ""));
+      }
+      p.frame_numbers.push_back(number);
       const auto& joints = frame.at("joints");
       if (!joints.is_array() || static_cast<int>(joints.size()) != J) {
-        throw fail("frame " + std::to_string(p.frame_numbers.back()) + " has " + std::to_string(joints.size()) +
+        throw fail("frame " + std::to_string(number) + " has " + std::to_string(joints.is_array() ? joints.size() : 0) +
                    " joints, joint_names has " + std::to_string(J));
       }
-      auto pose = p.pose(p.num_frames() - 1);
       for (int j = 0; j < J; ++j) {
-        if (joints[j].is_null()) {
-          pose.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+        const auto& x = joints[static_cast<std::size_t>(j)];
+        if (x.is_null()) {
+          coordinates.insert(coordinates.end(), 3, std::numeric_limits<double>::quiet_NaN());
           continue;
         }
-        const auto xyz = joints[j].get<std::vector<double>>();
-        if (xyz.size() != 3) throw fail("frame " + std::to_string(p.frame_numbers.back()) + ": a joint is not [x, y, z]");
-        pose.col(j) << xyz[0], xyz[1], xyz[2];
+        if (!x.is_array() || x.size() != 3 || !x[0].is_number() || !x[1].is_number() || !x[2].is_number()) {
+          throw fail("frame " + std::to_string(number) + ": joint " + std::to_string(j) +
+                     " is not null or [x, y, z] of numbers");
+        }
+        for (int k = 0; k < 3; ++k) {
+          const double v = x[static_cast<std::size_t>(k)].get<double>();
+          if (!std::isfinite(v)) throw fail("frame " + std::to_string(number) + ": a coordinate is not finite");
+          coordinates.push_back(v);
+        }
       }
     }
+    p.poses = Eigen::Map<const Points3d>(coordinates.data(), 3, static_cast<Eigen::Index>(coordinates.size() / 3));
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("malformed poses file: ") + e.what());
   }
   return p;
 }
+
+namespace {
 
 PoseSequence read_poses_trc(const std::string& path) {
   const io::TrcData trc = io::read_trc(path);
@@ -189,7 +231,7 @@ PoseSequence read_poses_trc(const std::string& path) {
 
 PoseSequence read_poses(const std::string& path) {
   const std::string ext = lower_extension(path);
-  if (ext == ".json") return read_poses_json(path);
+  if (ext == ".json") return parse_poses_json(io::read_file(path, io::FileKind::kSequence), path);
   if (ext == ".trc") return read_poses_trc(path);
   throw std::runtime_error("'" + path + "': unknown format (expected .json poses or .trc)");
 }

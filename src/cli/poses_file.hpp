@@ -49,11 +49,24 @@ struct PoseSequence {
 std::string format_poses_json(const PoseSequence& poses);
 /// TRC with world -> Pose2Sim axes (io::world_to_trc); times = frame / rate.
 std::string format_poses_trc(const PoseSequence& poses, const std::string& file_name);
-/// Writes by extension: `.json` or `.trc` (case-insensitive); atomic.
-/// Throws std::runtime_error for another extension or a write failure.
-void write_poses(const PoseSequence& poses, const std::string& path);
-/// Reads a crossview poses JSON or a `.trc` (converted back to world axes).
-/// Throws std::runtime_error / io::IoError naming the file and the problem.
+/// The content of `path` by its extension: `.json` or `.trc` (case-insensitive;
+/// the file itself is written by the caller's RunOutputs). Throws
+/// std::runtime_error for another extension.
+std::string format_poses(const PoseSequence& poses, const std::string& path);
+
+/// Largest frame number a poses file may hold (the .trc format stores an int).
+inline constexpr long long kMaxFrameNumber = 2147483647;
+
+/// Parses a crossview poses JSON document (`name` for messages). Strict:
+/// "frame" is a JSON integer in [0, kMaxFrameNumber] (not 1.7, 1e30 or true),
+/// frame numbers increase strictly (no duplicates), joints are null or three
+/// finite numbers, joint names are unique non-empty strings, "unit" is "m" or
+/// "mm", "rate_hz" (optional) a finite number >= 0. Throws std::runtime_error
+/// naming the document and the problem.
+PoseSequence parse_poses_json(const std::string& text, const std::string& name);
+/// Reads a crossview poses JSON (bounded: io::FileKind::kSequence) or a `.trc`
+/// (converted back to world axes). Throws std::runtime_error / io::IoError
+/// naming the file and the problem.
 PoseSequence read_poses(const std::string& path);
 
 }  // namespace crossview::cli

@@ -11,7 +11,10 @@ For the large run: the file is <= 20 MB and the first frame is shown in
 < 2 s. For the swapped Pose2Sim run: a warning names both swapped cameras.
 
   browser_check.py --fixtures report_fixtures --out DIR [--data POSE2SIM_DEMO]
-                   [--chromium PATH] [--pages a.html ...]
+                   [--cli CROSSVIEW] [--chromium PATH] [--pages a.html ...]
+
+With --cli, the pages the crossview tool writes are checked too: `crossview
+demo --report` (synthetic) and, with --data, `crossview demo --data`.
 
 Exit 0 when every check passes, 1 otherwise, 77 (ctest: skipped) when no
 Chromium is installed (Debian package: chromium).
@@ -277,6 +280,7 @@ def main():
     ap.add_argument('--chromium')
     ap.add_argument('--large-frames', type=int, default=10000)
     ap.add_argument('--pages', nargs='*', help='check these pages instead of writing them')
+    ap.add_argument('--cli', help='the crossview tool: also check the pages its demo writes')
     args = ap.parse_args()
     chromium = args.chromium or shutil.which('chromium') or shutil.which('chromium-browser')
     if not chromium or not os.path.exists(chromium):
@@ -303,6 +307,18 @@ def main():
                                                                              'names': ['cam_01', 'cam_02']},
                    'pose2sim.html': {'no_swap': True}, 'synthetic.html': {'no_swap': True},
                    'minimal.html': {'min_plots': 3}}
+        if args.cli:
+            runs = [('cli_demo.html', ['demo', '--frames', '40'])]
+            if args.data:
+                runs.append(('cli_demo_data.html', ['demo', '--data', args.data, '--threads', '2']))
+            for name, argv in runs:
+                page = os.path.join(args.out, name)
+                t0 = time.time()
+                subprocess.run([args.cli] + argv + ['--quiet', '--report', page], check=True)
+                print('  crossview %s: %.1f s, %.2f MB' % (' '.join(argv), time.time() - t0,
+                                                            os.path.getsize(page) / 1e6))
+                pages.append(page)
+                expects[name] = {'no_swap': True}
     checks = Checks()
     browser = Browser(chromium)
     try:

@@ -1,0 +1,118 @@
+#include "run_report.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace crossview::cli {
+
+report::Skeleton report_skeleton(const pose::Skeleton& skeleton, const std::string& guess_reason) {
+  report::Skeleton out;
+  out.name = skeleton.model_name();
+  out.joint_names = skeleton.names();
+  out.limbs = skeleton.limbs();
+  out.guessed = !guess_reason.empty();
+  out.guess_reason = guess_reason;
+  return out;
+}
+
+std::vector<std::vector<report::ViewDetections>> single_person_detections(
+    const std::vector<Points2d>& frames_px, const std::vector<Eigen::VectorXd>& scores, int num_views,
+    int num_joints) {
+  const Eigen::Index J = num_joints;
+  std::vector<std::vector<report::ViewDetections>> out(frames_px.size());
+  for (std::size_t f = 0; f < frames_px.size(); ++f) {
+    out[f].resize(static_cast<std::size_t>(num_views));
+    for (int v = 0; v < num_views; ++v) {
+      report::ViewDetections& d = out[f][static_cast<std::size_t>(v)];
+      Points2d px = frames_px[f].middleCols(v * J, J);
+      Eigen::VectorXd s = scores[f].segment(v * J, J);
+      bool any = false;
+      for (Eigen::Index j = 0; j < J; ++j) {
+        if (!(s(j) > 0.0) || !px.col(j).allFinite()) {
+          s(j) = 0.0;
+          px.col(j).setConstant(std::nan(""));
+        } else {
+          s(j) = std::min(s(j), 1.0);
+          any = true;
+        }
+      }
+      if (!any) continue;  // nobody seen in this view at this frame
+      d.pixels_px = std::move(px);
+      d.scores = std::move(s);
+      d.person_ids = {0};
+    }
+  }
+  return out;
+}
+
+report::Layer poses_layer(const std::string& method, report::LayerKind kind, const Points3d& poses, int num_joints) {
+  report::Layer layer;
+  layer.method = method;
+  layer.kind = kind;
+  layer.joints_in_world = poses;
+  (void)num_joints;
+  return layer;
+}
+
+report::Diagnostics diagnose_run(const report::Run& run, const std::string& fit_method, double min_confidence,
+                                 double inlier_threshold_px, std::uint64_t seed) {
+  report::DiagnosticsOptions options;
+  options.fit_method = fit_method;
+  options.min_confidence = std::min(min_confidence, 0.99);
+  options.inlier_threshold_px = inlier_threshold_px;
+  options.seed = seed;
+  return report::diagnose(run, options);
+}
+
+RunReport triangulation_report(const std::vector<camera::Camera>& cameras, const MultiViewKeypoints& keypoints,
+                               const pose::Skeleton& skeleton, const std::string& skeleton_guess,
+                               const std::string& length_unit, double fps,
+                               const triangulation::TriangulationOptions& options,
+                               const std::vector<triangulation::SkeletonResult>& fits) {
+  RunReport out;
+  report::Run& run = out.run;
+  const int V = static_cast<int>(cameras.size());
+  const int J = keypoints.num_joints;
+  run.title = "crossview triangulate";
+  run.skeleton = report_skeleton(skeleton, skeleton_guess);
+  run.num_joints = J;
+  run.num_frames = keypoints.num_frames();
+  run.length_unit = length_unit;
+  run.fps = fps;
+  run.frame_numbers = keypoints.frame_numbers;
+  run.up_axis = 2;
+  run.cameras = cameras;
+  run.detections = single_person_detections(keypoints.keypoints_px, keypoints.scores, V, J);
+  const std::string method = triangulation::to_string(options.method);
+  const report::LayerKind kind = options.method == triangulation::Method::kDlt      ? report::LayerKind::kDlt
+                                 : options.method == triangulation::Method::kRobust ? report::LayerKind::kRobust
+                                                                                    : report::LayerKind::kOther;
+  report::Person person;
+  person.id = 0;
+  person.label = "main person";
+  person.layers.push_back(report::layer_from_triangulation(method, kind, fits, J, V));
+  run.persons.push_back(std::move(person));
+  run.notes.push_back({"Triangulation",
+                       "Main person of every view (highest mean confidence, continuity with the previous frame); "
+                       "detections scored <= " + fmt::format("{}", options.min_confidence) +
+                           " ignored; method " + method + "."});
+  out.diagnostics = diagnose_run(run, method, options.min_confidence, options.robust.inlier_threshold_px,
+                                 options.robust.seed);
+  return out;
+}
+
+Json diagnostics_to_json(const report::Run& run, const report::Diagnostics& diagnostics) {
+  return Json::parse(report::diagnostics_json(run, diagnostics));
+}
+
+std::string diagnostics_text(const report::Run& run, const report::Diagnostics& diagnostics) {
+  return report::format_diagnostics(run, diagnostics);
+}
+
+std::string render_report(const report::Run& run, const report::Diagnostics& diagnostics, report::PageInfo* info) {
+  return report::render_html(run, diagnostics, {}, info);
+}
+
+}  // namespace crossview::cli

@@ -1,0 +1,72 @@
+// crossview CLI: what a command computed, as the interactive report's run
+// (src/report: report::Run), its diagnostics (per camera: detections used,
+// inlier rate, median reprojection error; warnings such as two cameras that
+// look swapped) printed on the terminal and in --json, and the page's text
+// (staged through the command's RunOutputs). The one place where the CLI
+// talks to crossview_report.
+#pragma once
+
+#include "common.hpp"
+#include "json_output.hpp"
+
+#include "report/diagnostics.hpp"
+#include "report/html.hpp"
+#include "report/pipeline.hpp"
+#include "report/run.hpp"
+
+#include <crossview/core/points.hpp>
+#include <crossview/pose/skeleton.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crossview::cli {
+
+/// The report's skeleton of a pose::Skeleton; `guess_reason` non-empty marks
+/// it as chosen by the tool (e.g. by joint count), not by the user.
+report::Skeleton report_skeleton(const pose::Skeleton& skeleton, const std::string& guess_reason = {});
+
+/// One person (id 0) per view from packed frames: frames_px[f] is 2 x (V*J)
+/// (column v*J + j) with V*J scores (<= 0, or a non-finite pixel = not
+/// detected). A view with no detected joint at a frame has no person there.
+/// Returns [F][V] detections for report::Run::detections.
+std::vector<std::vector<report::ViewDetections>> single_person_detections(
+    const std::vector<Points2d>& frames_px, const std::vector<Eigen::VectorXd>& scores, int num_views,
+    int num_joints);
+
+/// A layer from packed poses 3 x (F*J) (column f*J + j, NaN = missing).
+report::Layer poses_layer(const std::string& method, report::LayerKind kind, const Points3d& poses, int num_joints);
+
+/// report::diagnose with the command's detection threshold and inlier gate;
+/// per-camera figures from the layer named `fit_method` ("" = the first with a fit).
+report::Diagnostics diagnose_run(const report::Run& run, const std::string& fit_method, double min_confidence,
+                                 double inlier_threshold_px, std::uint64_t seed);
+
+/// A run and its diagnostics.
+struct RunReport {
+  report::Run run;
+  report::Diagnostics diagnostics;
+};
+
+/// The run of `crossview triangulate`: the cameras, the main person's
+/// detections of every view, one layer (the chosen method, with its fit), the
+/// skeleton (`skeleton_guess` non-empty = chosen by joint count), the length
+/// unit and frame rate (0 = unknown); diagnosed with the command's options.
+RunReport triangulation_report(const std::vector<camera::Camera>& cameras, const MultiViewKeypoints& keypoints,
+                               const pose::Skeleton& skeleton, const std::string& skeleton_guess,
+                               const std::string& length_unit, double fps,
+                               const triangulation::TriangulationOptions& options,
+                               const std::vector<triangulation::SkeletonResult>& fits);
+
+/// The diagnostics block as JSON (report::diagnostics_json).
+Json diagnostics_to_json(const report::Run& run, const report::Diagnostics& diagnostics);
+
+/// The diagnostics block for the terminal (report::format_diagnostics).
+std::string diagnostics_text(const report::Run& run, const report::Diagnostics& diagnostics);
+
+/// The page's text (report::render_html; `info` gets its size).
+std::string render_report(const report::Run& run, const report::Diagnostics& diagnostics,
+                          report::PageInfo* info = nullptr);
+
+}  // namespace crossview::cli
