@@ -3,13 +3,21 @@
 // and as OpenSim / Pose2Sim `.trc` (Y-up axes like Pose2Sim's, see io/trc.hpp);
 // read back from either for `crossview eval`.
 //
-// JSON layout ("format": "crossview.poses", "version": 1):
+// JSON layout, one person ("format": "crossview.poses", "version": 1):
 //   { "format": "crossview.poses", "version": 1, "unit": "m", "frame": "world",
-//     "method": "robust", "rate_hz": 60, "joint_names": ["Nose", ...],
+//     "method": "robust", "rate_hz": 60, "skeleton": "BODY_25B",
+//     "joint_names": ["Nose", ...],
 //     "frames": [ { "frame": 0, "joints": [[x, y, z] | null, ...],
 //                   "reprojection_error_px": [e | null, ...],
 //                   "views_used": [n, ...] }, ... ] }
-// A null joint is a joint that could not be triangulated.
+// Several people (version 2; same header, "people" instead of "frames"):
+//   { ..., "version": 2, "people": [ { "id": 0, "frames": [ FRAME, ... ] }, ... ] }
+// where a person lists only the frames it was reconstructed in. A null joint
+// is a joint that could not be triangulated; rate_hz 0 = unknown; "skeleton"
+// (optional) names the skeleton of joint_names. Frame numbers are the input
+// files' (OpenPose: the number in the file name, from 0). A TRC holds one
+// person; its Frame# is frame number + 1 (Pose2Sim's numbering, time =
+// Frame# / rate), and reading a TRC gives frame number = Frame# - 1.
 #pragma once
 
 #include <crossview/core/points.hpp>
@@ -25,6 +33,8 @@ struct PoseSequence {
   std::vector<std::string> joint_names;
   std::string unit = "m";  ///< "m" or "mm".
   std::string method;      ///< How the poses were obtained (informative).
+  std::string skeleton;    ///< Skeleton of joint_names (model name; "" = not recorded).
+  int person_id = -1;      ///< Identity in a multi-person file (-1: none).
   double rate_hz = 0.0;    ///< Frame rate (0 = unknown; TRC files get 1 Hz times then).
   std::vector<long long> frame_numbers;
   /// Every frame packed 3 x (F*J) in the world frame (docs/conventions.md#array-layouts):
@@ -53,7 +63,19 @@ std::string format_poses_trc(const PoseSequence& poses, const std::string& file_
 /// Throws std::runtime_error for another extension or a write failure.
 void write_poses(const PoseSequence& poses, const std::string& path);
 /// Reads a crossview poses JSON or a `.trc` (converted back to world axes).
+/// A multi-person JSON (version 2) is read when it holds one person, or when
+/// `person_id` >= 0 names one; otherwise std::runtime_error lists the ids.
 /// Throws std::runtime_error / io::IoError naming the file and the problem.
-PoseSequence read_poses(const std::string& path);
+PoseSequence read_poses(const std::string& path, int person_id = -1);
+
+/// Several people over the same frames (every PoseSequence has the same
+/// frame_numbers, joint_names, unit, method, rate and a distinct person_id).
+std::string format_people_json(const std::vector<PoseSequence>& people);
+/// Writes the people: `.json` -> one version-2 file; `.trc` -> one TRC per
+/// person, `<stem>_P<id>.trc` beside `path` (`path` itself is not written).
+/// Returns the files written.
+std::vector<std::string> write_people(const std::vector<PoseSequence>& people, const std::string& path);
+/// Every person of a poses JSON (a version-1 file gives one, person_id -1) or a TRC.
+std::vector<PoseSequence> read_people(const std::string& path);
 
 }  // namespace crossview::cli

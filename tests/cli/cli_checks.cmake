@@ -78,9 +78,9 @@ elseif(CASE STREQUAL "subcommands")
   set(kp ${d}/keypoints/cam01 ${d}/keypoints/cam02 ${d}/keypoints/cam03 ${d}/keypoints/cam04)
   # triangulate: JSON + TRC, identical whatever the thread count.
   expect_run(0 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --skeleton h36m17
-             --out ${WORK_DIR}/sub/t1.json ${WORK_DIR}/sub/t1.trc --threads 1 --quiet)
+             --out ${WORK_DIR}/sub/t1.json ${WORK_DIR}/sub/t1.trc --rate 30 --threads 1 --quiet)
   expect_run(0 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --skeleton h36m17
-             --out ${WORK_DIR}/sub/t2.json --threads 3 --json)
+             --out ${WORK_DIR}/sub/t2.json --rate 30 --threads 3 --json)
   string(JSON frames GET "${last_out}" frames)
   string(JSON tri GET "${last_out}" triangulated)
   if(NOT frames EQUAL 24 OR tri LESS 390)
@@ -99,7 +99,8 @@ elseif(CASE STREQUAL "subcommands")
     message(FATAL_ERROR "triangulate + eval: MPJPE ${mpjpe} mm (expected < 30): ${last_out}")
   endif()
   # The .trc holds the same poses (Pose2Sim axes, converted back on reading).
-  expect_run(0 ${CROSSVIEW} eval --pred ${WORK_DIR}/sub/t1.trc --gt ${WORK_DIR}/sub/t1.json --json)
+  # One person: one TRC named <stem>_P<id>.trc.
+  expect_run(0 ${CROSSVIEW} eval --pred ${WORK_DIR}/sub/t1_P0.trc --gt ${WORK_DIR}/sub/t1.json --json)
   string(JSON same GET "${last_out}" mpjpe_mm)
   if(NOT same LESS 1e-6)
     message(FATAL_ERROR "TRC and JSON outputs differ by ${same} mm")

@@ -1,0 +1,203 @@
+// `crossview triangulate` on synthetic multi-person captures written as files
+// (a crossview rig + one OpenPose JSON folder per camera): every output person
+// is one simulated person in every frame (no identity switch, no mixture),
+// every person is found, one TRC per person, and --single-person refuses
+// frames where several people are present instead of mixing them.
+#include <crossview/io/rig.hpp>
+#include <crossview/sim/multi_person.hpp>
+
+#include <crossview_test/multi_person.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+namespace sim = crossview::sim;
+using crossview::Points3d;
+
+namespace {
+
+constexpr int kJoints = 17;
+
+struct Capture {
+  sim::MultiPersonScene scene;
+  std::string dir;
+  std::vector<std::string> folders;
+};
+
+Capture write_capture(const std::string& name, int people, int frames, int false_positives, std::uint64_t seed) {
+  sim::ArrangeOptions ao;
+  ao.num_people = people;
+  ao.num_frames = frames;
+  ao.area_side = 3000.0;
+  ao.min_separation = 600.0;
+  ao.source_stride = 2;
+  ao.seed = seed;
+  const std::vector<double> scales = {1.0, 0.75, 1.08, 0.92};
+  ao.scales.assign(scales.begin(), scales.begin() + people);
+  const auto poses = sim::arrange_people(crossview_test::procedural_sources(people, 4 * frames), kJoints, ao);
+  sim::MultiPersonOptions o;
+  o.body = sim::h36m_17_body();
+  o.noise_px = 1.5;
+  o.missing_rate = 0.05;
+  o.false_positives_per_view = false_positives;
+  o.false_positive_kinds = {1.0, 1.0, 0.0};
+  o.seed = seed;
+  Capture c;
+  c.scene = sim::make_multi_person_scene(crossview_test::ring_cameras(4), poses, kJoints, o);
+  c.dir = std::string(CROSSVIEW_CLI_TEST_DIR) + "/" + name;
+  fs::remove_all(c.dir);
+  fs::create_directories(c.dir);
+  crossview::io::Rig rig;
+  rig.cameras = c.scene.cameras;
+  rig.length_unit = "mm";
+  crossview::io::write_rig_json(rig, c.dir + "/rig.json");
+  for (std::size_t v = 0; v < c.scene.cameras.size(); ++v) {
+    const std::string cam = "cam0" + std::to_string(v + 1);
+    const std::string folder = c.dir + "/" + cam;
+    fs::create_directories(folder);
+    c.folders.push_back(folder);
+    for (int f = 0; f < frames; ++f) {
+      const sim::SimView& view = c.scene.frames[static_cast<std::size_t>(f)][v];
+      nlohmann::json list = nlohmann::json::array();
+      for (int d = 0; d < view.num_detections(); ++d) {
+        std::vector<double> flat;
+        for (int j = 0; j < kJoints; ++j) {
+          const Eigen::Index col = static_cast<Eigen::Index>(d) * kJoints + j;
+          const bool ok = view.keypoints_px.col(col).allFinite() && view.scores(col) > 0.0;
+          flat.push_back(ok ? view.keypoints_px(0, col) : 0.0);
+          flat.push_back(ok ? view.keypoints_px(1, col) : 0.0);
+          flat.push_back(ok ? view.scores(col) : 0.0);
+        }
+        list.push_back({{"person_id", {-1}}, {"pose_keypoints_2d", flat}});
+      }
+      char file[64];
+      std::snprintf(file, sizeof file, "/%s.%04d.json", cam.c_str(), f);
+      std::ofstream(folder + file) << nlohmann::json{{"version", 1.3}, {"people", list}}.dump();
+    }
+  }
+  return c;
+}
+
+/// Runs the CLI; returns its exit status, stdout in *out.
+int run_cli(const std::string& args, std::string* out) {
+  const std::string stdout_file = std::string(CROSSVIEW_CLI_TEST_DIR) + "/cli_stdout.txt";
+  const std::string command = std::string("\"") + CROSSVIEW_CLI_PATH + "\" " + args + " > \"" + stdout_file + "\" 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(stdout_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return status == 0 ? 0 : 1;
+}
+
+std::string triangulate_args(const Capture& c, const std::string& outputs, const std::string& extra) {
+  std::string a = "triangulate --calib " + c.dir + "/rig.json --keypoints";
+  for (const auto& f : c.folders) a += " " + f;
+  return a + " --skeleton h36m_17 --rate 30 --out " + outputs + " " + extra;
+}
+
+}  // namespace
+
+TEST_CASE("triangulate: several people keep one identity each, never mixed", "[cli][multi_person]") {
+  const int frames = 40, people = 3;
+  const Capture c = write_capture("multi3", people, frames, 1, 5);
+  std::string out;
+  REQUIRE(run_cli(triangulate_args(c, c.dir + "/poses.json " + c.dir + "/poses.trc", "--json"), &out) == 0);
+  const nlohmann::json summary = nlohmann::json::parse(out);
+  CHECK(summary.at("mode") == "multi-person");
+
+  std::ifstream in(c.dir + "/poses.json");
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  REQUIRE(doc.at("version") == 2);
+  CHECK(doc.at("unit") == "mm");
+  CHECK(doc.at("skeleton") == "H36M_17");
+  std::map<int, int> truth_of_output;  // output id -> simulated person
+  std::map<int, int> frames_of_truth;
+  int mixed = 0, switches = 0, compared = 0;
+  for (const auto& person : doc.at("people")) {
+    const int id = person.at("id").get<int>();
+    CHECK(fs::exists(c.dir + "/poses_P" + std::to_string(id) + ".trc"));
+    for (const auto& frame : person.at("frames")) {
+      const int f = frame.at("frame").get<int>();
+      // The simulated person nearest to this output, joint by joint.
+      int best = -1;
+      double best_error = 1e300;
+      for (int p = 0; p < people; ++p) {
+        double sum = 0.0;
+        int n = 0;
+        for (int j = 0; j < kJoints; ++j) {
+          const auto& x = frame.at("joints")[static_cast<std::size_t>(j)];
+          const Eigen::Vector3d g = c.scene.poses_in_world[static_cast<std::size_t>(p)].col(f * kJoints + j);
+          if (x.is_null() || !g.allFinite()) continue;
+          sum += (Eigen::Vector3d(x[0].get<double>(), x[1].get<double>(), x[2].get<double>()) - g).norm();
+          ++n;
+        }
+        if (n > 0 && sum / n < best_error) {
+          best_error = sum / n;
+          best = p;
+        }
+      }
+      ++compared;
+      // A mixture of two people is far (hundreds of mm) from both on average.
+      if (!(best_error < 60.0)) ++mixed;
+      const auto it = truth_of_output.find(id);
+      if (it == truth_of_output.end()) {
+        truth_of_output[id] = best;
+      } else if (it->second != best) {
+        ++switches;
+      }
+      ++frames_of_truth[best];
+    }
+  }
+  INFO(out);
+  CHECK(compared > 0);
+  CHECK(mixed == 0);
+  CHECK(switches == 0);
+  // Every simulated person is one output person, present in (nearly) every frame.
+  CHECK(static_cast<int>(truth_of_output.size()) == people);
+  std::map<int, int> outputs_of_truth;
+  for (const auto& [id, p] : truth_of_output) ++outputs_of_truth[p];
+  for (int p = 0; p < people; ++p) {
+    CHECK(outputs_of_truth[p] == 1);
+    CHECK(frames_of_truth[p] >= frames - 3);
+  }
+  CHECK(!fs::exists(c.dir + "/poses.trc"));  // one TRC per person instead
+  CHECK(summary.at("people").size() == static_cast<std::size_t>(people));
+
+  // --max-people 2 keeps two of them and reports the third as dropped.
+  REQUIRE(run_cli(triangulate_args(c, c.dir + "/two.json", "--max-people 2 --json"), &out) == 0);
+  const nlohmann::json two = nlohmann::json::parse(out);
+  CHECK(two.at("people").size() == 2);
+  CHECK(two.at("dropped_people").size() == 1);
+
+  // --single-person never picks or mixes one of several people: every frame
+  // is refused, nothing is triangulated, and the command fails saying so.
+  REQUIRE(run_cli(triangulate_args(c, c.dir + "/single.json", "--single-person"), &out) == 1);
+  CHECK(out.find("refused") != std::string::npos);
+  CHECK(!fs::exists(c.dir + "/single.json"));
+}
+
+TEST_CASE("triangulate --single-person on one person with false positives", "[cli][multi_person]") {
+  const int frames = 20;
+  const Capture c = write_capture("single1", 1, frames, 1, 9);
+  std::string out;
+  REQUIRE(run_cli(triangulate_args(c, c.dir + "/one.json", "--single-person --json"), &out) == 0);
+  const nlohmann::json summary = nlohmann::json::parse(out);
+  CHECK(summary.at("refused_frames") == 0);
+  CHECK(summary.at("frames_with_people").get<int>() >= frames - 1);
+  std::ifstream in(c.dir + "/one.json");
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  CHECK(doc.at("version") == 1);  // the single-person format, readable by old readers
+  CHECK(doc.at("frames").size() == static_cast<std::size_t>(frames));
+}
