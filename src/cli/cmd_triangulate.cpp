@@ -90,7 +90,8 @@ triangulation::Method parse_method(const std::string& m) {
 }  // namespace
 
 std::vector<camera::Camera> cameras_for_folders(const io::Rig& rig, const std::vector<std::string>& names,
-                                                std::size_t num_folders, const std::string& command) {
+                                                std::size_t num_folders, const std::string& command,
+                                                bool allow_first) {
   std::vector<camera::Camera> cameras;
   if (!names.empty()) {
     if (names.size() != num_folders) {
@@ -107,9 +108,10 @@ std::vector<camera::Camera> cameras_for_folders(const io::Rig& rig, const std::v
       cameras.push_back(*c);
     }
   } else {
-    if (rig.size() < num_folders) {
+    if (rig.size() < num_folders || (!allow_first && rig.size() != num_folders)) {
       throw std::runtime_error("the calibration has " + std::to_string(rig.size()) + " cameras for " +
-                               std::to_string(num_folders) + " keypoint folders");
+                               std::to_string(num_folders) + " keypoint sources: name each source's camera with " +
+                               "--cameras");
     }
     cameras.assign(rig.cameras.begin(), rig.cameras.begin() + static_cast<std::ptrdiff_t>(num_folders));
   }
@@ -420,9 +422,12 @@ int run_triangulate(int argc, char** argv) {
     }
     if (!filter_name.empty()) {
       const temporal::SequenceResult r = temporal::filter_sequence(p.poses, J, filter);
-      if (r.ok()) {
+      if (r.status == temporal::Status::kSuccess || r.status == temporal::Status::kPartial) {
         p.poses = r.points;
         changed = true;
+        if (r.status == temporal::Status::kPartial) {
+          temporal_notes += "person " + std::to_string(id) + ": filter partial (" + r.message + "); ";
+        }
       } else {
         temporal_notes += "person " + std::to_string(id) + ": filter not applied (" + r.message + "); ";
       }

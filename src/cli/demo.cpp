@@ -114,6 +114,10 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   rig.length_unit = "mm";
   rig.cameras = scene.cameras;
   write_file_atomic((fs::path(dir) / "calibration.json").string(), io::format_rig_json(rig));
+  // The skeleton of the keypoint folders, recorded as Pose2Sim records it (the
+  // commands find Config.toml above keypoints/<camera>): no --skeleton needed.
+  write_file_atomic((fs::path(dir) / "Config.toml").string(),
+                    "# written by crossview demo --export\n[pose]\npose_model = \"H36M_17\"\n");
   const int F = static_cast<int>(scene.detections.size());
   const int J = skeleton.num_joints();
   for (std::size_t v = 0; v < scene.cameras.size(); ++v) {
@@ -151,6 +155,7 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   truth.joint_names = skeleton.names();
   truth.unit = "mm";
   truth.method = "ground truth";
+  truth.skeleton = "H36M_17";
   for (int f = 0; f < F; ++f) truth.frame_numbers.push_back(f);
   truth.poses = scene.poses_in_world;  // packed 3 x (F*J), the poses file's layout
   write_poses(truth, (fs::path(dir) / "ground_truth.json").string());

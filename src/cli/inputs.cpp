@@ -17,6 +17,34 @@ namespace crossview::cli {
 
 namespace fs = std::filesystem;
 
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = std::isdigit(static_cast<unsigned char>(a[i])) != 0;
+    const bool db = std::isdigit(static_cast<unsigned char>(b[j])) != 0;
+    if (da && db) {
+      std::size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie])) != 0) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je])) != 0) ++je;
+      // Compare values without overflow: strip leading zeros, then by length, then by digits.
+      std::size_t ia = i, jb = j;
+      while (ia + 1 < ie && a[ia] == '0') ++ia;
+      while (jb + 1 < je && b[jb] == '0') ++jb;
+      if (ie - ia != je - jb) return ie - ia < je - jb;
+      const int c = a.compare(ia, ie - ia, b, jb, je - jb);
+      if (c != 0) return c < 0;
+      if (ie - i != je - j) return ie - i < je - j;  // equal values: fewer digits first
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
 io::Rig read_any_rig(const std::string& path, const std::string& h36m_subject) {
   io::RigReadOptions options;
   options.h36m_subject = h36m_subject;

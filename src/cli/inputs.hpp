@@ -19,6 +19,10 @@ namespace crossview::cli {
 
 class Args;
 
+/// Natural order of names: runs of digits compare by value ("cam8" < "cam9" <
+/// "cam10" < "cam11"), the rest character by character.
+bool natural_less(const std::string& a, const std::string& b);
+
 /// Any supported calibration (Pose2Sim / anipose TOML, crossview JSON,
 /// Human3.6M JSON (`h36m_subject` picks the subject), Qualisys .qca.txt,
 /// EasyMocap intri/extri.yml, COLMAP text), told by content.

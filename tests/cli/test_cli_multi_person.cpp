@@ -201,3 +201,34 @@ TEST_CASE("triangulate --single-person on one person with false positives", "[cl
   CHECK(doc.at("version") == 1);  // the single-person format, readable by old readers
   CHECK(doc.at("frames").size() == static_cast<std::size_t>(frames));
 }
+
+TEST_CASE("calibrate on a multi-person capture: a verified rig or a refusal, never a wrong rig", "[cli][multi_person]") {
+  // Several people in every view: no view ever sees one person alone, so the
+  // selection falls back to each view's most confident person (often a
+  // different person per view); the verification must then refuse, or the
+  // rig must be right.
+  const Capture c = write_capture("calib3", 3, 60, 1, 11);
+  std::string out;
+  const std::string args = "calibrate --intrinsics " + c.dir + "/rig.json --skeleton h36m_17 --json --keypoints " +
+                           c.folders[0] + " " + c.folders[1] + " " + c.folders[2] + " " + c.folders[3] + " --out " +
+                           c.dir + "/calibrated.json";
+  const int rc = run_cli(args, &out);
+  INFO(out);
+  if (rc == 0) {
+    const nlohmann::json summary = nlohmann::json::parse(out);
+    for (const auto& cam : summary.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 2.0);
+    CHECK(fs::exists(c.dir + "/calibrated.json"));
+  } else {
+    CHECK((out.find("rig refused") != std::string::npos || out.find("rig not calibrated") != std::string::npos));
+    CHECK(!fs::exists(c.dir + "/calibrated.json"));
+  }
+
+  // One person with a false positive now and then: calibrated and verified.
+  const Capture one = write_capture("calib1", 1, 60, 0, 13);
+  const std::string args1 = "calibrate --intrinsics " + one.dir + "/rig.json --skeleton h36m_17 --json --keypoints " +
+                            one.folders[0] + " " + one.folders[1] + " " + one.folders[2] + " " + one.folders[3];
+  REQUIRE(run_cli(args1, &out) == 0);
+  const nlohmann::json s1 = nlohmann::json::parse(out);
+  CHECK(s1.at("frames_consistent").get<int>() >= 0.9 * s1.at("frames_checked").get<int>());
+  for (const auto& cam : s1.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 1.0);
+}
