@@ -134,7 +134,8 @@ int run_calibrate(int argc, char** argv) {
   if (args.has("seed")) options.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
 
   constexpr int kMinFrames = 20;
-  const PeopleCalibrationRun people_run = calibrate_from_people(cameras, keypoints, options, kMinFrames);
+  const PeopleCalibrationRun people_run = calibrate_from_people(cameras, keypoints, options, kMinFrames, 0.7,
+                                                               &resolved.skeleton, options.scale.person_height_m);
   const RigCalibrationRun& run = people_run.run;
   const calibration::CalibrationResult& r = run.result;
   std::string selection_note;
@@ -157,7 +158,9 @@ int run_calibrate(int argc, char** argv) {
   if (!people_run.verified) {
     throw std::runtime_error("rig refused: " + people_run.verification_message + " [" + selection_note + "]");
   }
-  const bool metric = options.scale.source != calibration::ScaleOptions::Source::kNone;
+  const bool metric =
+      options.scale.source != calibration::ScaleOptions::Source::kNone || people_run.metric_scale_from_skeleton;
+  const std::string scale_note = people_run.metric_scale_from_skeleton ? people_run.scale_note : r.scale_note;
   if (!out_path.empty()) {
     io::Rig result;
     result.length_unit = "m";
@@ -189,6 +192,7 @@ int run_calibrate(int argc, char** argv) {
                 {"observations", r.num_observations_used},
                 {"estimated_height_m", r.estimated_height_m},
                 {"height_origin", height_origin},
+                {"scale", metric ? scale_note : std::string("arbitrary")},
                 {"skeleton", resolved.skeleton.model_name()},
                 {"skeleton_origin", resolved.origin},
                 {"frames", keypoints.num_frames()},
@@ -212,7 +216,7 @@ int run_calibrate(int argc, char** argv) {
     std::printf("  verification: %s\n", people_run.verification_message.c_str());
     std::printf("  %d observations in the bundle adjustment, reprojection RMS %.2f px (noise sigma %.2f px)\n",
                 r.num_observations_used, r.reprojection_rms_px, r.noise_sigma_px);
-    std::printf("  scale: %s\n", metric ? (r.scale_note + ", height " + height_origin).c_str()
+    std::printf("  scale: %s\n", metric ? (scale_note + ", height " + height_origin).c_str()
                                         : "arbitrary (no height prior for this skeleton); the rig file says \"m\"");
     for (std::size_t i = 0; i < r.cameras.size(); ++i) {
       const Eigen::Vector3d c = r.cameras[i].center_in_world();

@@ -2,6 +2,7 @@
 #include "rig_calibration.hpp"
 
 #include <crossview/association/associate.hpp>
+#include <crossview/triangulation/triangulate.hpp>
 
 #include <fmt/core.h>
 
@@ -71,9 +72,21 @@ calibration::CalibrationOptions calibration_options_for_skeleton(const pose::Ske
   return o;
 }
 
+namespace {
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
 PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& cameras, const PeopleKeypoints& keypoints,
                                            const calibration::CalibrationOptions& options, int min_frames,
-                                           double min_consistency) {
+                                           double min_consistency, const pose::Skeleton* scale_skeleton,
+                                           double person_height_m) {
   const int V = keypoints.num_views;
   const int F = keypoints.num_frames();
   const Eigen::Index J = keypoints.num_joints;
@@ -151,9 +164,53 @@ PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& ca
     if ((c.center_in_world() - cameras.front().center_in_world()).norm() > 0.0) has_reference = true;
   }
   out.run.result = calibration::calibrate_rig(intrinsics, detections, options);
-  const calibration::CalibrationResult& r = out.run.result;
+  calibration::CalibrationResult& r = out.run.result;
   const bool has_rig = r.ok() || r.status == calibration::Status::kDegenerateMotion;
   if (!has_rig || r.cameras.size() != cameras.size()) return out;
+
+  // Metric scale from the skeleton's height segments (the library scales its own layouts).
+  if (options.scale.source == calibration::ScaleOptions::Source::kNone && scale_skeleton != nullptr &&
+      !scale_skeleton->height_segments().empty() && person_height_m > 0.0) {
+    triangulation::TriangulationOptions t;
+    t.method = triangulation::Method::kRobust;
+    t.min_confidence = options.min_confidence;
+    const auto& segments = scale_skeleton->height_segments();
+    std::vector<std::vector<double>> lengths(segments.size());
+    for (int f = 0; f < F; ++f) {
+      const std::vector<int>& sel = selection[static_cast<std::size_t>(f)];
+      if (std::count_if(sel.begin(), sel.end(), [](int x) { return x >= 0; }) < 2) continue;
+      Points2d px = Points2d::Constant(2, V * J, std::numeric_limits<double>::quiet_NaN());
+      Eigen::VectorXd sc = Eigen::VectorXd::Zero(V * J);
+      for (int v = 0; v < V; ++v) {
+        const int d = sel[static_cast<std::size_t>(v)];
+        if (d < 0) continue;
+        const association::ViewDetections& det = keypoints.frames[static_cast<std::size_t>(f)][static_cast<std::size_t>(v)];
+        px.middleCols(v * J, J) = det.keypoints_px.middleCols(static_cast<Eigen::Index>(d) * J, J);
+        sc.segment(v * J, J) = det.scores.segment(static_cast<Eigen::Index>(d) * J, J);
+      }
+      const Points3d X = triangulation::triangulate_skeleton(r.cameras, px, sc, t).points_in_world;
+      for (std::size_t k = 0; k < segments.size(); ++k) {
+        const Eigen::Vector3d a = X.col(segments[k].joint_a), b = X.col(segments[k].joint_b);
+        if (a.allFinite() && b.allFinite()) lengths[k].push_back((a - b).norm());
+      }
+    }
+    std::vector<double> heights;
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      const double l = median_of(lengths[k]);
+      if (std::isfinite(l) && l > 0.0) heights.push_back(l / segments[k].fraction);
+    }
+    const double height_units = median_of(heights);
+    if (std::isfinite(height_units) && height_units > 0.0) {
+      const double s = person_height_m / height_units;
+      for (auto& c : r.cameras) c.cam_from_world.translation *= s;
+      out.metric_scale_from_skeleton = true;
+      out.scale_note = fmt::format(
+          "scale from the person's height {:.3f} m via the {} height segments of {} ({} triangulated; median)",
+          person_height_m, segments.size(), scale_skeleton->model_name(), heights.size());
+    } else {
+      out.scale_note = "arbitrary: no height segment of " + scale_skeleton->model_name() + " was triangulated";
+    }
+  }
   if (has_reference) out.run.comparison = calibration::compare_rigs(r.cameras, cameras);
 
   // Verification: associate everyone with the calibrated rig.

@@ -61,11 +61,22 @@ struct PeopleCalibrationRun {
   int frames_consistent = 0;
   std::vector<double> camera_consistency;    ///< Per view, in [0, 1] (NaN: no frame checked).
   std::string verification_message;
+  /// Metric scale set here (not by the library) from `scale_skeleton`'s
+  /// height segments, and how.
+  bool metric_scale_from_skeleton = false;
+  std::string scale_note;
 };
 
+/// `scale_skeleton` (optional): when options.scale.source is kNone and it has
+/// height segments, the calibrated rig is scaled so that the person's height
+/// estimated from them (median over segments of the median segment length
+/// over frames / its fraction of the height, on the selected detections
+/// triangulated with the calibrated rig) is `person_height_m`.
 PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& cameras, const PeopleKeypoints& keypoints,
                                            const calibration::CalibrationOptions& options, int min_frames = 20,
-                                           double min_consistency = 0.7);
+                                           double min_consistency = 0.7,
+                                           const pose::Skeleton* scale_skeleton = nullptr,
+                                           double person_height_m = 0.0);
 
 /// Calibration options for a resolved skeleton: BODY_25B and H36M_17 use the
 /// library's layouts (metric scale from the person's height); any other

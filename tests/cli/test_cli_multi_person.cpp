@@ -4,6 +4,7 @@
 // every person is found, one TRC per person, and --single-person refuses
 // frames where several people are present instead of mixing them.
 #include <crossview/io/rig.hpp>
+#include <crossview/pose/skeletons.hpp>
 #include <crossview/sim/multi_person.hpp>
 
 #include <crossview_test/multi_person.hpp>
@@ -11,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -30,12 +32,14 @@ namespace {
 constexpr int kJoints = 17;
 
 struct Capture {
+  int num_joints = kJoints;
   sim::MultiPersonScene scene;
   std::string dir;
   std::vector<std::string> folders;
 };
 
-Capture write_capture(const std::string& name, int people, int frames, int false_positives, std::uint64_t seed) {
+Capture write_capture(const std::string& name, int people, int frames, int false_positives, std::uint64_t seed,
+                      bool body25 = false) {
   sim::ArrangeOptions ao;
   ao.num_people = people;
   ao.num_frames = frames;
@@ -45,16 +49,21 @@ Capture write_capture(const std::string& name, int people, int frames, int false
   ao.seed = seed;
   const std::vector<double> scales = {1.0, 0.75, 1.08, 0.92};
   ao.scales.assign(scales.begin(), scales.begin() + people);
-  const auto poses = sim::arrange_people(crossview_test::procedural_sources(people, 4 * frames), kJoints, ao);
+  auto poses = sim::arrange_people(crossview_test::procedural_sources(people, 4 * frames), kJoints, ao);
+  const int J = body25 ? 25 : kJoints;
+  if (body25) {
+    for (auto& p : poses) p = sim::body25_from_h36m_17(p);
+  }
   sim::MultiPersonOptions o;
-  o.body = sim::h36m_17_body();
+  o.body = body25 ? sim::body25_body() : sim::h36m_17_body();
   o.noise_px = 1.5;
   o.missing_rate = 0.05;
   o.false_positives_per_view = false_positives;
   o.false_positive_kinds = {1.0, 1.0, 0.0};
   o.seed = seed;
   Capture c;
-  c.scene = sim::make_multi_person_scene(crossview_test::ring_cameras(4), poses, kJoints, o);
+  c.scene = sim::make_multi_person_scene(crossview_test::ring_cameras(4), poses, J, o);
+  c.num_joints = J;
   c.dir = std::string(CROSSVIEW_CLI_TEST_DIR) + "/" + name;
   fs::remove_all(c.dir);
   fs::create_directories(c.dir);
@@ -72,8 +81,8 @@ Capture write_capture(const std::string& name, int people, int frames, int false
       nlohmann::json list = nlohmann::json::array();
       for (int d = 0; d < view.num_detections(); ++d) {
         std::vector<double> flat;
-        for (int j = 0; j < kJoints; ++j) {
-          const Eigen::Index col = static_cast<Eigen::Index>(d) * kJoints + j;
+        for (int j = 0; j < J; ++j) {
+          const Eigen::Index col = static_cast<Eigen::Index>(d) * J + j;
           const bool ok = view.keypoints_px.col(col).allFinite() && view.scores(col) > 0.0;
           flat.push_back(ok ? view.keypoints_px(0, col) : 0.0);
           flat.push_back(ok ? view.keypoints_px(1, col) : 0.0);
@@ -231,4 +240,48 @@ TEST_CASE("calibrate on a multi-person capture: a verified rig or a refusal, nev
   const nlohmann::json s1 = nlohmann::json::parse(out);
   CHECK(s1.at("frames_consistent").get<int>() >= 0.9 * s1.at("frames_checked").get<int>());
   for (const auto& cam : s1.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 1.0);
+}
+
+TEST_CASE("calibrate: BODY_25 gets its metric scale from the skeleton's height segments", "[cli][multi_person]") {
+  const Capture c = write_capture("calib_body25", 1, 60, 0, 17, true);
+  // The person's height as the BODY_25 height segments measure it on the ground truth (mm).
+  const crossview::pose::Skeleton skeleton = crossview::pose::builtin_skeleton("BODY_25");
+  REQUIRE(!skeleton.height_segments().empty());
+  std::vector<double> heights;
+  for (const auto& seg : skeleton.height_segments()) {
+    std::vector<double> l;
+    const Points3d& X = c.scene.poses_in_world[0];
+    for (int f = 0; f < c.scene.num_frames; ++f) {
+      l.push_back((X.col(f * 25 + seg.joint_a) - X.col(f * 25 + seg.joint_b)).norm());
+    }
+    std::sort(l.begin(), l.end());
+    heights.push_back(l[l.size() / 2] / seg.fraction);
+  }
+  std::sort(heights.begin(), heights.end());
+  const double height_m = 0.5 * (heights[(heights.size() - 1) / 2] + heights[heights.size() / 2]) / 1000.0;
+  std::string out;
+  const std::string args = "calibrate --intrinsics " + c.dir + "/rig.json --skeleton body_25 --json --height " +
+                           std::to_string(height_m) + " --keypoints " + c.folders[0] + " " + c.folders[1] + " " +
+                           c.folders[2] + " " + c.folders[3];
+  REQUIRE(run_cli(args, &out) == 0);
+  INFO(out);
+  const nlohmann::json s = nlohmann::json::parse(out);
+  CHECK(s.at("length_unit") == "m");
+  CHECK(s.at("skeleton") == "BODY_25");
+  // Camera centres (metres) against the truth (millimetres): the baselines' ratio.
+  const auto centre = [&](int i) {
+    const auto& cam = s.at("cameras")[static_cast<std::size_t>(i)];
+    const Eigen::Quaterniond q(cam.at("rotation_wxyz")[0].get<double>(), cam.at("rotation_wxyz")[1].get<double>(),
+                               cam.at("rotation_wxyz")[2].get<double>(), cam.at("rotation_wxyz")[3].get<double>());
+    const Eigen::Vector3d t(cam.at("translation")[0].get<double>(), cam.at("translation")[1].get<double>(),
+                            cam.at("translation")[2].get<double>());
+    return Eigen::Vector3d(-(q.conjugate() * t));
+  };
+  for (int i = 1; i < 4; ++i) {
+    const double estimated = (centre(i) - centre(0)).norm();
+    const double truth =
+        (c.scene.cameras[static_cast<std::size_t>(i)].center_in_world() - c.scene.cameras[0].center_in_world()).norm() /
+        1000.0;
+    CHECK(std::abs(estimated / truth - 1.0) < 0.02);
+  }
 }
