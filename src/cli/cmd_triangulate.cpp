@@ -74,7 +74,8 @@ constexpr const char* kHelp =
     "  --optimize            spatio-temporal refinement of every person's sequence\n"
     "                        (reprojection + smoothness + constant bone lengths)\n"
     "  --seed S              random seed of the robust method (default 1)\n"
-    "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
+    "  --threads N           worker threads over frames with --single-person (default 1;\n"
+    "                        0 = all cores); tracking several people is sequential\n"
     "  --quiet               print nothing but errors\n"
     "  --json                print a JSON summary on stdout\n";
 
@@ -265,7 +266,14 @@ int run_triangulate(int argc, char** argv) {
                              " needs it: give --rate HZ");
   }
   filter.rate_hz = rate;
-  if (!filter_name.empty()) filter.validate();
+  if (!filter_name.empty()) {
+    try {
+      filter.validate();
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("triangulate: --filter ") + filter_name + " at " + std::to_string(rate) +
+                       " Hz: " + e.what());
+    }
+  }
   const int F = keypoints.num_frames();
   const int J = keypoints.num_joints;
   const int V = static_cast<int>(cameras.size());
@@ -531,8 +539,8 @@ int run_triangulate(int argc, char** argv) {
     for (const auto& [reason, n] : unmatched_by_reason) std::printf("  not associated: %d x %s\n", n, reason.c_str());
     for (int id : kept) {
       const PersonTrack& t = tracks.at(id);
-      std::printf("  person %d: %d frames, median %.1f views, score %.2f, reprojection %.2f px, bone-length CV %.1f %%\n",
-                  id, t.frames_seen, median(t.num_views), median(t.scores), median(t.errors),
+      std::printf("  person%s: %d frames, median %.1f views, score %.2f, reprojection %.2f px, bone-length CV %.1f %%\n",
+                  id >= 0 ? (" " + std::to_string(id)).c_str() : "", t.frames_seen, median(t.num_views), median(t.scores), median(t.errors),
                   100.0 * bone_length_cv(t.poses, skeleton));
     }
     for (int id : dropped) {

@@ -183,7 +183,11 @@ io::ResolvedSkeleton resolve_cli_skeleton(const std::string& explicit_skeleton, 
     query.metadata_origin = config->pose_model_origin.empty() ? "Config.toml pose.pose_model" : config->pose_model_origin;
   }
   query.allow_unnamed = allow_unnamed;
-  return io::resolve_skeleton(query);
+  try {
+    return io::resolve_skeleton(query);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--skeleton: ") + e.what());  // an unknown built-in name
+  }
 }
 
 double session_rate(const Args& args, const std::optional<io::Pose2SimConfig>& config, std::string* origin) {

@@ -428,6 +428,16 @@ elseif(CASE STREQUAL "inputs_temporal")
   endforeach()
   expect_run(2 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --out ${WORK_DIR}/it/t.json --filter magic)
   expect_run(2 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --out ${WORK_DIR}/it/t.json --cutoff 6)
+  expect_run(2 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --out ${WORK_DIR}/it/t.json
+             --filter butterworth --cutoff 40 --rate 60)
+  if(NOT last_err MATCHES "--filter butterworth")
+    message(FATAL_ERROR "unclear error: ${last_err}")
+  endif()
+  expect_run(2 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --out ${WORK_DIR}/it/t.json
+             --skeleton no_such_skeleton)
+  if(NOT last_err MATCHES "H36M_17")
+    message(FATAL_ERROR "an unknown skeleton should list the built-ins: ${last_err}")
+  endif()
   # 17 joints and nothing naming the skeleton: an error naming both candidates.
   file(REMOVE ${d}/Config.toml)
   expect_run(1 ${CROSSVIEW} triangulate --calib ${d}/calibration.json --keypoints ${kp} --out ${WORK_DIR}/it/c.json)
