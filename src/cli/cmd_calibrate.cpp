@@ -166,6 +166,13 @@ int run_calibrate(int argc, char** argv) {
     result.length_unit = "m";
     result.cameras = r.cameras;
     write_file_atomic(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
+    if (!metric) {
+      // The rig formats hold "m" or "mm" only: say it aloud rather than let the file pass for metric.
+      std::fprintf(stderr,
+                   "crossview calibrate: warning: the scale of %s is arbitrary (no height prior for skeleton %s; "
+                   "give a skeleton with height segments and --height), although the file says \"m\"\n",
+                   out_path.c_str(), resolved.skeleton.model_name().c_str());
+    }
   }
   const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
