@@ -29,7 +29,7 @@ constexpr const char* kHelp =
     "\n"
     "options:\n"
     "  --keypoints A B       OpenPose JSON folders of camera A and camera B\n"
-    "  --intrinsics FILE     calibration with both cameras' intrinsics (.toml or .json)\n"
+    "  --intrinsics FILE     calibration with both cameras' intrinsics (any format triangulate reads)\n"
     "  --cameras NAME NAME   the two cameras' names in FILE (default: its first two)\n"
     "  --method M            fundamental (default: F with RANSAC on undistorted pixels, then\n"
     "                        E = Kb^T F Ka, as EpipolarPose) | essential (5-point RANSAC)\n"
@@ -270,7 +270,7 @@ int run_calibrate_relative(int argc, char** argv) {
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
 
-  const io::Rig rig = load_rig(args.require("intrinsics"));
+  const io::Rig rig = read_any_rig(args.require("intrinsics"));
   const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), 2, "calibrate-relative", true);
   const MultiViewKeypoints keypoints = load_openpose_views(folders);
   Points2d keypoints_a, keypoints_b;  // each camera's sequence, 2 x (F*J)

@@ -73,7 +73,7 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
                   const Output& out) {
   const Pose2SimLayout layout = find_layout(dir);
   // Millimetres throughout (RPSM's limb tolerances and the metrics are in mm).
-  const io::Rig rig = load_rig(layout.calibration).with_length_unit("mm");
+  const io::Rig rig = read_any_rig(layout.calibration).with_length_unit("mm");
   if (rig.size() != layout.keypoint_folders.size()) {
     throw std::runtime_error("the calibration " + layout.calibration + " has " + std::to_string(rig.size()) +
                              " cameras for " + std::to_string(layout.keypoint_folders.size()) +
