@@ -69,6 +69,11 @@ int run_eval(int argc, char** argv) {
   const long long frame_offset = args.get_int("frame-offset", 0, -(1L << 40), 1L << 40);
   if (pred.num_frames() == 0) throw std::runtime_error("'" + pred_path + "' holds no frame");
   if (gt.num_frames() == 0) throw std::runtime_error("'" + gt_path + "' holds no frame");
+  if (!pred.skeleton.empty() && !gt.skeleton.empty() && pred.skeleton != gt.skeleton) {
+    // Same names can mean different points (e.g. COCO's and Human3.6M's hips).
+    std::fprintf(stderr, "crossview eval: warning: '%s' records skeleton %s and '%s' %s: joints are matched by name\n",
+                 pred_path.c_str(), pred.skeleton.c_str(), gt_path.c_str(), gt.skeleton.c_str());
+  }
   std::vector<int> pj, gj;
   std::vector<std::string> names;
   for (int j = 0; j < gt.num_joints(); ++j) {
