@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "json_output.hpp"
+#include "inputs.hpp"
 #include "outputs.hpp"
 #include "rig_calibration.hpp"
 
@@ -29,7 +30,7 @@ constexpr const char* kHelp =
     "\n"
     "options:\n"
     "  --keypoints A B       OpenPose JSON folders of camera A and camera B\n"
-    "  --intrinsics FILE     calibration with both cameras' intrinsics (.toml or .json)\n"
+    "  --intrinsics FILE     calibration with both cameras' intrinsics (any format triangulate reads)\n"
     "  --cameras NAME NAME   the two cameras' names in FILE (default: its first two)\n"
     "  --method M            fundamental (default: F with RANSAC on undistorted pixels, then\n"
     "                        E = Kb^T F Ka, as EpipolarPose) | essential (5-point RANSAC)\n"
@@ -46,18 +47,29 @@ constexpr const char* kRigHelp =
     "usage: crossview calibrate --keypoints DIR DIR [DIR ...] --intrinsics FILE [options]\n"
     "\n"
     "Calibrates the extrinsics of a whole rig (2 or more cameras) from the body joints\n"
-    "of the person they see, with no calibration object: pairwise essential matrices,\n"
+    "of the people they see, with no calibration object: pairwise essential matrices,\n"
     "rotation averaging, bundle adjustment with a robust loss, and a metric scale from\n"
-    "the person's height (BODY_25B detections; other skeletons keep an arbitrary scale).\n"
+    "the person's height (BODY_25B and H36M_17; other skeletons keep an arbitrary scale).\n"
+    "Several people: a view contributes a frame only when it holds exactly one\n"
+    "confident person (a view that almost never does falls back to its most confident\n"
+    "person, and says so); after calibrating, every frame is associated again with the\n"
+    "new rig and the rig is refused (exit 1, nothing written) unless the people used\n"
+    "agree across views in at least 70 % of the frames.\n"
     "The world frame of the result is the first camera's. When FILE also holds\n"
     "extrinsics (e.g. a calibration-object result), the result is compared with them\n"
     "after removing the similarity gauge.\n"
     "\n"
     "options:\n"
-    "  --keypoints DIR...     one OpenPose JSON folder per camera, in the calibration's order\n"
-    "  --intrinsics FILE      calibration with every camera's intrinsics (.toml or .json)\n"
+    "  --keypoints SRC...     one keypoint source per camera (OpenPose folder, MMPose .json,\n"
+    "                         DeepLabCut / SLEAP .h5), in the calibration's order\n"
+    "  --intrinsics FILE      calibration with every camera's intrinsics (any format\n"
+    "                         `triangulate --calib` reads)\n"
+    "  --skeleton S           skeleton name or file (default: as `triangulate` resolves it)\n"
+    "  --config FILE          Pose2Sim Config.toml (pose_model; participant_height when\n"
+    "                         it holds one height)\n"
     "  --cameras NAME...      the cameras' names in FILE (default: its first ones)\n"
-    "  --height M             the person's height in metres (default 1.70, a mean adult)\n"
+    "  --height M             the person's height in metres (default: the Config.toml's single\n"
+    "                         participant_height, else 1.70, a mean adult)\n"
     "  --noise PX             keypoint noise sigma in pixels; thresholds derive from it (default 3)\n"
     "  --min-confidence C     ignore detections scored below C (default 0.3)\n"
     "  --refine-focal         also refine the focal lengths\n"
@@ -80,7 +92,9 @@ int run_calibrate(int argc, char** argv) {
     return 0;
   }
   const Args args("calibrate", argc, argv, {"quiet", "json", "refine-focal", "refine-distortion", "bone-lengths"},
-                  {"intrinsics", "height", "noise", "min-confidence", "seed", "out"}, {"keypoints", "cameras"});
+                  {"intrinsics", "height", "noise", "min-confidence", "seed", "out", "skeleton", "config",
+                   "h36m-subject"},
+                  {"keypoints", "cameras"});
   const std::vector<std::string> folders = args.list("keypoints");
   if (folders.size() < 2) {
     throw UsageError("calibrate: --keypoints needs one folder per camera (at least 2), got " +
@@ -91,18 +105,30 @@ int run_calibrate(int argc, char** argv) {
   // Every input and output named before any work (outputs.hpp).
   RunOutputs files("calibrate");
   files.input(args.require("intrinsics"));
+  files.input(args.get("config"));
   for (const auto& k : folders) files.input_folder(k);
   if (args.has("out")) files.file("out", out_path, {".json", ".toml"});
   Output out;
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
 
-  const io::Rig rig = load_rig(args.require("intrinsics"));
+  const io::Rig rig = read_any_rig(args.require("intrinsics"), args.get("h36m-subject"));
   const std::vector<camera::Camera> cameras =
       cameras_for_folders(rig, args.list("cameras"), folders.size(), "calibrate");
-  const MultiViewKeypoints keypoints = load_openpose_views(folders);
-  calibration::CalibrationOptions options = calibration_options_for(keypoints.num_joints);
-  options.scale.person_height_m = args.get_double("height", options.scale.person_height_m, 0.51, 2.49);
+  const PeopleKeypoints keypoints = load_people_views(folders);
+  const std::optional<io::Pose2SimConfig> config = find_session_config(args.get("config"), folders);
+  const io::ResolvedSkeleton resolved = resolve_cli_skeleton(args.get("skeleton"), keypoints, config, false);
+  calibration::CalibrationOptions options = calibration_options_for_skeleton(resolved.skeleton);
+  std::string height_origin = "default (a mean adult)";
+  if (args.has("height")) {
+    options.scale.person_height_m = args.get_double("height", options.scale.person_height_m, 0.51, 2.49);
+    height_origin = "--height";
+  } else if (config && config->participant_heights_m.size() == 1) {
+    options.scale.person_height_m = config->participant_heights_m.front();
+    height_origin = "Config.toml participant_height";
+  } else if (config && config->participant_heights_m.size() > 1) {
+    height_origin = "default (a mean adult; the Config.toml lists several participants: give --height)";
+  }
   options.keypoint_noise_px = args.get_double("noise", options.keypoint_noise_px, 0.05, 100.0);
   options.min_confidence = args.get_double("min-confidence", options.min_confidence, 0.0, 0.99);
   options.refine_focal = args.flag("refine-focal");
@@ -110,20 +136,47 @@ int run_calibrate(int argc, char** argv) {
   options.bone_length_terms = args.flag("bone-lengths");
   if (args.has("seed")) options.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
 
-  const RigCalibrationRun run = calibrate_from_keypoints(cameras, keypoints, options);
+  constexpr int kMinFrames = 20;
+  const PeopleCalibrationRun people_run = calibrate_from_people(cameras, keypoints, options, kMinFrames, 0.7,
+                                                               &resolved.skeleton, options.scale.person_height_m);
+  const RigCalibrationRun& run = people_run.run;
   const calibration::CalibrationResult& r = run.result;
+  std::string selection_note;
+  for (int v = 0; v < static_cast<int>(cameras.size()); ++v) {
+    selection_note += (v ? "; " : "") + cameras[static_cast<std::size_t>(v)].name() + ": " +
+                      std::to_string(people_run.selected_frames[static_cast<std::size_t>(v)]) + " frames used, " +
+                      std::to_string(people_run.ambiguous_frames[static_cast<std::size_t>(v)]) +
+                      " with several confident people";
+  }
+  if (people_run.frames_selected < kMinFrames) {
+    throw std::runtime_error("rig not calibrated: only " + std::to_string(people_run.frames_selected) +
+                             " frames where at least two cameras each see exactly one confident person (need " +
+                             std::to_string(kMinFrames) + "): " + selection_note);
+  }
   const bool degenerate = r.status == calibration::Status::kDegenerateMotion;
   if (!r.ok() && !degenerate) {
     throw std::runtime_error(std::string("rig not calibrated (") + calibration::to_string(r.status) + "): " +
-                             r.message);
+                             r.message + " [" + selection_note + "]");
   }
-  const bool metric = options.scale.source != calibration::ScaleOptions::Source::kNone;
+  if (!people_run.verified) {
+    throw std::runtime_error("rig refused: " + people_run.verification_message + " [" + selection_note + "]");
+  }
+  const bool metric =
+      options.scale.source != calibration::ScaleOptions::Source::kNone || people_run.metric_scale_from_skeleton;
+  const std::string scale_note = people_run.metric_scale_from_skeleton ? people_run.scale_note : r.scale_note;
   if (!out_path.empty()) {
     io::Rig result;
     result.length_unit = "m";
     result.cameras = r.cameras;
     files.stage(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
     files.commit();
+    if (!metric) {
+      // The rig formats hold "m" or "mm" only: say it aloud rather than let the file pass for metric.
+      std::fprintf(stderr,
+                   "crossview calibrate: warning: the scale of %s is arbitrary (no height prior for skeleton %s; "
+                   "give a skeleton with height segments and --height), although the file says \"m\"\n",
+                   out_path.c_str(), resolved.skeleton.model_name().c_str());
+    }
   }
   const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
@@ -148,14 +201,34 @@ int run_calibrate(int argc, char** argv) {
                 {"cameras", std::move(cams)},
                 {"reprojection_rms_px", r.reprojection_rms_px},
                 {"observations", r.num_observations_used},
-                {"estimated_height_m", r.estimated_height_m}});
+                {"estimated_height_m", r.estimated_height_m},
+                {"height_origin", height_origin},
+                {"scale", metric ? scale_note : std::string("arbitrary")},
+                {"skeleton", resolved.skeleton.model_name()},
+                {"skeleton_origin", resolved.origin},
+                {"frames", keypoints.num_frames()},
+                {"frames_used", people_run.frames_selected},
+                {"frames_checked", people_run.frames_checked},
+                {"frames_consistent", people_run.frames_consistent},
+                {"main_person_views", people_run.main_person_views},
+                {"selection", selection_note},
+                {"verification", people_run.verification_message}});
   } else if (!out.quiet) {
     std::printf("rig of %zu cameras from %d frames: %s\n", r.cameras.size(), keypoints.num_frames(),
                 calibration::to_string(r.status));
     if (degenerate) std::printf("  warning: %s\n", r.message.c_str());
+    std::printf("  skeleton %s (%s); %d of %d frames used: %s\n", resolved.skeleton.model_name().c_str(),
+                resolved.origin.c_str(), people_run.frames_selected, keypoints.num_frames(), selection_note.c_str());
+    if (!people_run.main_person_views.empty()) {
+      std::string v;
+      for (const auto& n : people_run.main_person_views) v += (v.empty() ? "" : ", ") + n;
+      std::printf("  warning: %s rarely see one person alone: their most confident person is used\n", v.c_str());
+    }
+    std::printf("  verification: %s\n", people_run.verification_message.c_str());
     std::printf("  %d observations in the bundle adjustment, reprojection RMS %.2f px (noise sigma %.2f px)\n",
                 r.num_observations_used, r.reprojection_rms_px, r.noise_sigma_px);
-    std::printf("  scale: %s\n", metric ? r.scale_note.c_str() : "arbitrary (no height prior for this skeleton)");
+    std::printf("  scale: %s\n", metric ? (scale_note + ", height " + height_origin).c_str()
+                                        : "arbitrary (no height prior for this skeleton); the rig file says \"m\"");
     for (std::size_t i = 0; i < r.cameras.size(); ++i) {
       const Eigen::Vector3d c = r.cameras[i].center_in_world();
       std::printf("  %-10s centre [%8.3f %8.3f %8.3f]%s, %5d observations, RMS %.2f px", r.cameras[i].name().c_str(),
@@ -206,8 +279,8 @@ int run_calibrate_relative(int argc, char** argv) {
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
 
-  const io::Rig rig = load_rig(args.require("intrinsics"));
-  const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), 2, "calibrate-relative");
+  const io::Rig rig = read_any_rig(args.require("intrinsics"));
+  const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), 2, "calibrate-relative", true);
   const MultiViewKeypoints keypoints = load_openpose_views(folders);
   Points2d keypoints_a, keypoints_b;  // each camera's sequence, 2 x (F*J)
   Eigen::VectorXd scores_a, scores_b;

@@ -22,7 +22,8 @@ constexpr const char* kHelp =
     "\n"
     "Compares predicted 3D poses with reference poses. Each file is a crossview poses\n"
     "JSON (from `crossview triangulate`) or a .trc; joints are matched by name and frames\n"
-    "by frame number, lengths are converted to millimetres. Prints MPJPE (absolute),\n"
+    "by frame number (a TRC's Frame# 1 is frame 0, as Pose2Sim numbers them; --frame-offset\n"
+    "shifts the prediction's numbers), lengths are converted to millimetres. Prints MPJPE (absolute),\n"
     "PA-MPJPE (similarity Procrustes), N-MPJPE (scale-aligned about the root joint),\n"
     "PCK and AUC (absolute, 0..threshold), and the per-joint MPJPE.\n"
     "\n"
@@ -31,6 +32,9 @@ constexpr const char* kHelp =
     "  --gt FILE          reference poses (.json or .trc)\n"
     "  --pck MM           PCK threshold in millimetres (default 150)\n"
     "  --root NAME        root joint for N-MPJPE (default: the first matched joint)\n"
+    "  --person ID        the person of a multi-person --pred file (default: its only person)\n"
+    "  --gt-person ID     the person of a multi-person --gt file\n"
+    "  --frame-offset N   compare prediction frame n with reference frame n + N (default 0)\n"
     "  --quiet, --json    print nothing but errors / a JSON object\n";
 
 /// The selected frames and joints in mm, packed 3 x (frames * joints) (the metrics' batch layout).
@@ -52,7 +56,7 @@ int run_eval(int argc, char** argv) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  const Args args("eval", argc, argv, {"quiet", "json"}, {"pred", "gt", "pck", "root"});
+  const Args args("eval", argc, argv, {"quiet", "json"}, {"pred", "gt", "pck", "root", "person", "gt-person", "frame-offset"});
   const std::string pred_path = args.require("pred");
   const std::string gt_path = args.require("gt");
   const double pck_mm = args.get_double("pck", 150.0, 1e-6, 1e6);
@@ -60,8 +64,16 @@ int run_eval(int argc, char** argv) {
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
 
-  const PoseSequence pred = read_poses(pred_path);
-  const PoseSequence gt = read_poses(gt_path);
+  const PoseSequence pred = read_poses(pred_path, static_cast<int>(args.get_int("person", -1, 0, 1L << 30)));
+  const PoseSequence gt = read_poses(gt_path, static_cast<int>(args.get_int("gt-person", -1, 0, 1L << 30)));
+  const long long frame_offset = args.get_int("frame-offset", 0, -(1L << 40), 1L << 40);
+  if (pred.num_frames() == 0) throw std::runtime_error("'" + pred_path + "' holds no frame");
+  if (gt.num_frames() == 0) throw std::runtime_error("'" + gt_path + "' holds no frame");
+  if (!pred.skeleton.empty() && !gt.skeleton.empty() && pred.skeleton != gt.skeleton) {
+    // Same names can mean different points (e.g. COCO's and Human3.6M's hips).
+    std::fprintf(stderr, "crossview eval: warning: '%s' records skeleton %s and '%s' %s: joints are matched by name\n",
+                 pred_path.c_str(), pred.skeleton.c_str(), gt_path.c_str(), gt.skeleton.c_str());
+  }
   std::vector<int> pj, gj;
   std::vector<std::string> names;
   for (int j = 0; j < gt.num_joints(); ++j) {
@@ -81,12 +93,21 @@ int run_eval(int argc, char** argv) {
   for (int f = 0; f < gt.num_frames(); ++f) gt_frame[gt.frame_numbers[f]] = f;
   std::vector<int> pf, gf;
   for (int f = 0; f < pred.num_frames(); ++f) {
-    const auto it = gt_frame.find(pred.frame_numbers[f]);
+    const auto it = gt_frame.find(pred.frame_numbers[f] + frame_offset);
     if (it == gt_frame.end()) continue;
     pf.push_back(f);
     gf.push_back(it->second);
   }
-  if (pf.empty()) throw std::runtime_error("'" + pred_path + "' and '" + gt_path + "' have no frame number in common");
+  if (pf.empty()) {
+    throw std::runtime_error("'" + pred_path + "' (frames " + std::to_string(pred.frame_numbers.front()) + ".." +
+                             std::to_string(pred.frame_numbers.back()) + ") and '" + gt_path + "' (frames " +
+                             std::to_string(gt.frame_numbers.front()) + ".." + std::to_string(gt.frame_numbers.back()) +
+                             ") have no frame number in common" +
+                             (frame_offset != 0 ? " with --frame-offset " + std::to_string(frame_offset) : "") +
+                             " (see --frame-offset)");
+  }
+  const int pred_only = pred.num_frames() - static_cast<int>(pf.size());
+  const int gt_only = gt.num_frames() - static_cast<int>(gf.size());
   int root = 0;
   if (args.has("root")) {
     root = -1;
@@ -121,6 +142,9 @@ int run_eval(int argc, char** argv) {
       per_joint[names[j]] = e.per_joint[static_cast<Eigen::Index>(j)];
     }
     print_json({{"frames", pf.size()},
+                {"frames_only_in_pred", pred_only},
+                {"frames_only_in_gt", gt_only},
+                {"frame_offset", frame_offset},
                 {"joints", names.size()},
                 {"evaluated", e.counts.evaluated},
                 {"missing_prediction", e.counts.missing_prediction},
@@ -132,8 +156,10 @@ int run_eval(int argc, char** argv) {
                 {"auc", auc.ok() ? auc.auc : std::nan("")},
                 {"per_joint_mpjpe_mm", std::move(per_joint)}});
   } else if (!out.quiet) {
-    std::printf("%zu frames, %zu joints matched by name (%d entries evaluated, %d predictions missing)\n\n", pf.size(),
-                names.size(), e.counts.evaluated, e.counts.missing_prediction);
+    std::printf("%zu frames compared (%d only in --pred, %d only in --gt, frame offset %lld), %zu joints matched by "
+                "name (%d entries evaluated, %d predictions missing)\n\n",
+                pf.size(), pred_only, gt_only, frame_offset, names.size(), e.counts.evaluated,
+                e.counts.missing_prediction);
     std::printf("  MPJPE     %8.1f mm\n  PA-MPJPE  %8.1f mm\n  N-MPJPE   %8.1f mm (root %s)\n", e.mean, value(pa),
                 value(n), names[static_cast<std::size_t>(root)].c_str());
     std::printf("  PCK@%.0f   %8.1f %%\n  AUC       %8.1f %% (0..%.0f mm)\n\n", pck_mm,

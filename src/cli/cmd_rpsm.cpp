@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "inputs.hpp"
 #include "json_output.hpp"
 #include "outputs.hpp"
 #include "poses_file.hpp"
@@ -11,6 +12,8 @@
 #include <crossview/pose/heatmaps.hpp>
 #include <crossview/rpsm/rpsm.hpp>
 #include <crossview/triangulation/triangulate.hpp>
+
+#include <crossview/pose/skeletons.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -33,12 +36,15 @@ constexpr const char* kHelp =
     "[u W_img/W, (u+1) W_img/W) x [v H_img/H, (v+1) H_img/H).\n"
     "\n"
     "options:\n"
-    "  --calib FILE          calibration: Pose2Sim/anipose .toml or crossview .json rig\n"
+    "  --calib FILE          calibration, any format `triangulate --calib` reads\n"
     "  --heatmaps FILE...    one .npy per camera\n"
     "  --cameras NAME...     calibration camera of each file (default: the first N)\n"
     "  --out FILE...         output files, .json and/or .trc\n"
     "  --init FILE           initial poses to refine (.json or .trc, frames in order)\n"
-    "  --skeleton S          body25b | coco17 | h36m17 (default: from the joint count)\n"
+    "  --skeleton S          a built-in skeleton (h36m_17, coco_17, body_25b, ...) or a\n"
+    "                        skeleton file; must be a tree. Default: the Config.toml above\n"
+    "                        the heatmaps (as `demo --export` writes), or the only built-in\n"
+    "                        with that many joints (ambiguous counts are an error)\n"
     "  --limb-tolerance MM   limb length tolerance in mm (default 150); limb lengths come\n"
     "                        from the skeleton's priors or, if it has none, are measured\n"
     "                        (median) on the initial poses\n"
@@ -86,7 +92,7 @@ int run_rpsm(int argc, char** argv) {
   out.quiet = args.flag("quiet");
   out.json = args.flag("json");
 
-  const io::Rig rig = load_rig(calib_path).with_length_unit("mm");
+  const io::Rig rig = read_any_rig(calib_path).with_length_unit("mm");
   const std::vector<camera::Camera> cameras = cameras_for_folders(rig, args.list("cameras"), files.size(), "rpsm");
   const int V = static_cast<int>(files.size());
   std::vector<io::NpyArray> maps;
@@ -107,7 +113,25 @@ int run_rpsm(int argc, char** argv) {
                                " x " + std::to_string(J));
     }
   }
-  pose::Skeleton skeleton = skeleton_for(args.get("skeleton"), J);
+  io::SkeletonQuery query;
+  query.explicit_skeleton = args.get("skeleton");
+  query.num_joints = J;
+  query.source = files.front();
+  const std::optional<io::Pose2SimConfig> config = find_session_config("", files);
+  if (config && !config->pose_model.empty()) {
+    query.metadata_skeleton = config->pose_model;
+    query.metadata_origin = config->pose_model_origin;
+  }
+  pose::Skeleton skeleton = io::resolve_skeleton(query).skeleton;
+  if (!skeleton.is_tree()) {
+    throw std::runtime_error("rpsm needs a tree skeleton; '" + skeleton.model_name() +
+                             "' is a list of limbs (give a skeleton file whose limbs form a tree)");
+  }
+  // Limb lengths: a skeleton file's own priors in millimetres; otherwise
+  // measured on the initial poses (the subject's, not an average human's).
+  const bool use_file_priors = skeleton.has_limb_priors() && skeleton.limb_prior_unit() == "mm" &&
+                               !pose::find_builtin_skeleton(query.explicit_skeleton).has_value() &&
+                               !query.explicit_skeleton.empty();
   const auto make_views = [&](int f) {
     std::vector<pose::HeatmapView> views;
     for (int v = 0; v < V; ++v) {
@@ -160,7 +184,7 @@ int run_rpsm(int argc, char** argv) {
       initial_pose(f) = triangulation::triangulate_skeleton(cameras, px, conf, t).points_in_world;
     });
   }
-  if (!skeleton.has_limb_priors()) {
+  if (!use_file_priors) {
     try {
       skeleton = pose::Skeleton(skeleton.names(), skeleton.parents(),
                                 pose::estimate_limb_lengths(skeleton, initial, tolerance_mm),

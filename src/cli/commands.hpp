@@ -21,9 +21,12 @@ struct Output {
 bool wants_help(int argc, char** argv);
 
 /// The calibration cameras of `num_folders` keypoint folders: by name when
-/// `names` is given, else the first cameras in file order.
+/// `names` is given, else the cameras in file order. Without names, a rig
+/// with another number of cameras is an error, unless `allow_first` (then
+/// the first num_folders cameras; calibrate-relative's documented default).
 std::vector<camera::Camera> cameras_for_folders(const io::Rig& rig, const std::vector<std::string>& names,
-                                                std::size_t num_folders, const std::string& command);
+                                                std::size_t num_folders, const std::string& command,
+                                                bool allow_first = false);
 
 int run_demo(int argc, char** argv);
 int run_triangulate(int argc, char** argv);

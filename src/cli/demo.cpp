@@ -120,9 +120,12 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   rig.length_unit = "mm";
   rig.cameras = scene.cameras;
   files.stage_in_folder(dir, "calibration.json", io::format_rig_json(rig));
+  // The skeleton of the keypoint folders, recorded as Pose2Sim records it (the
+  // commands find Config.toml above keypoints/<camera>): no --skeleton needed.
+  files.stage_in_folder(dir, "Config.toml", "# written by crossview demo --export\n[pose]\npose_model = \"H36M_17\"\n");
   const int F = static_cast<int>(scene.detections.size());
   const int J = skeleton.num_joints();
-  Json listing = Json::array({"calibration.json", "ground_truth.json"});
+  Json listing = Json::array({"calibration.json", "Config.toml", "ground_truth.json"});
   for (std::size_t v = 0; v < scene.cameras.size(); ++v) {
     const std::string cam = fmt::format("cam{:02d}", v + 1);
     // Heatmaps over the whole image at 1/16 of its resolution (sigma 1 cell).
@@ -157,6 +160,7 @@ void export_scene(const sim::Scene& scene, const pose::Skeleton& skeleton, const
   truth.joint_names = skeleton.names();
   truth.unit = "mm";
   truth.method = "ground truth";
+  truth.skeleton = "H36M_17";
   for (int f = 0; f < F; ++f) truth.frame_numbers.push_back(f);
   truth.poses = scene.poses_in_world;  // packed 3 x (F*J), the poses file's layout
   files.stage_in_folder(dir, "ground_truth.json", format_poses_json(truth));

@@ -7,6 +7,7 @@
 #include "outputs.hpp"
 #include "poses_file.hpp"
 #include "run_report.hpp"
+#include "inputs.hpp"
 #include "rig_calibration.hpp"
 
 #include <crossview/io/rig.hpp>
@@ -58,7 +59,8 @@ Pose2SimLayout find_layout(const std::string& dir) {
   for (const auto& e : fs::directory_iterator(pose_dir, ec)) {
     if (e.is_directory()) layout.keypoint_folders.push_back(e.path().string());
   }
-  std::sort(layout.keypoint_folders.begin(), layout.keypoint_folders.end());
+  // Natural order (cam8 < cam9 < cam10), the order of the calibration's cameras.
+  std::sort(layout.keypoint_folders.begin(), layout.keypoint_folders.end(), natural_less);
   if (layout.keypoint_folders.size() < 2) {
     throw std::runtime_error("--data '" + dir + "': pose/ must hold one keypoint folder per camera (found " +
                              std::to_string(layout.keypoint_folders.size()) + ")");
@@ -75,10 +77,11 @@ int run_demo_data(const std::string& dir, int threads, std::uint64_t seed, const
   files.input(layout.reference_trc);
   for (const auto& k : layout.keypoint_folders) files.input_folder(k);
   // Millimetres throughout (RPSM's limb tolerances and the metrics are in mm).
-  const io::Rig rig = load_rig(layout.calibration).with_length_unit("mm");
-  if (rig.size() < layout.keypoint_folders.size()) {
-    throw std::runtime_error("the calibration has " + std::to_string(rig.size()) + " cameras for " +
-                             std::to_string(layout.keypoint_folders.size()) + " keypoint folders");
+  const io::Rig rig = read_any_rig(layout.calibration).with_length_unit("mm");
+  if (rig.size() != layout.keypoint_folders.size()) {
+    throw std::runtime_error("the calibration " + layout.calibration + " has " + std::to_string(rig.size()) +
+                             " cameras for " + std::to_string(layout.keypoint_folders.size()) +
+                             " keypoint folders in pose/: they must pair one to one (folders in natural order)");
   }
   const std::vector<camera::Camera> cameras(rig.cameras.begin(),
                                             rig.cameras.begin() + static_cast<std::ptrdiff_t>(layout.keypoint_folders.size()));

@@ -42,10 +42,22 @@ void RunOutputs::input(const std::string& path) {
 }
 
 void RunOutputs::input_folder(const std::string& folder) {
-  if (!folder.empty()) set_.protect_input_folder(folder);
+  if (folder.empty()) return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(folder, ec)) {
+    set_.protect_input_folder(folder);
+  } else {
+    set_.protect_input(folder);  // a keypoint source that is one file (MMPose JSON, .h5)
+  }
 }
 
 void RunOutputs::file(const std::string& option, const std::string& path, const std::vector<std::string>& extensions) {
+  check_file(option, path, extensions);
+  set_.declare(path);
+}
+
+void RunOutputs::check_file(const std::string& option, const std::string& path,
+                            const std::vector<std::string>& extensions) const {
   if (path.empty()) throw UsageError(command_ + ": --" + option + " needs a file name, got ''");
   const std::string ext = lower_extension(path);
   if (!extensions.empty() && std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) {
@@ -67,7 +79,6 @@ void RunOutputs::file(const std::string& option, const std::string& path, const 
                                     " characters long; the folder accepts at most " +
                                     std::to_string(max_name_length(folder)));
   }
-  set_.declare(path);
 }
 
 void RunOutputs::folder(const std::string& option, const std::string& path) {

@@ -30,7 +30,8 @@ class RunOutputs {
   /// A file the run reads (no output may be the same file). Missing = ignored
   /// (the reader reports it).
   void input(const std::string& path);
-  /// Every regular file directly inside `folder`.
+  /// Every regular file directly inside `folder`; `folder` itself when it is
+  /// a file (a keypoint source may be either).
   void input_folder(const std::string& folder);
 
   /// Declares an output file named by --`option`. `extensions` are the
@@ -38,6 +39,11 @@ class RunOutputs {
   /// case. A wrong or missing extension is a UsageError (exit 2); every other
   /// problem an io::IoError naming the file (exit 1).
   void file(const std::string& option, const std::string& path, const std::vector<std::string>& extensions);
+  /// The checks of file() on the name alone (extension, length, line breaks),
+  /// without declaring it: for a name whose files are derived from it later
+  /// (triangulate's <stem>_P<id>.trc, declared with file() once known).
+  void check_file(const std::string& option, const std::string& path,
+                  const std::vector<std::string>& extensions) const;
   /// Declares an output folder (--export): absent, empty, or a crossview
   /// export (kExportManifest), which is replaced as a whole at commit().
   void folder(const std::string& option, const std::string& path);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "inputs.hpp"
 
 #include <crossview/calibration/calibrate.hpp>
 #include <crossview/calibration/compare.hpp>
@@ -31,6 +32,56 @@ struct RigCalibrationRun {
 RigCalibrationRun calibrate_from_keypoints(const std::vector<camera::Camera>& cameras,
                                            const MultiViewKeypoints& keypoints,
                                            const calibration::CalibrationOptions& options);
+
+/// Calibration from multi-person keypoints (every detected person per view).
+///
+/// Selection (which detection of a view is "the" person of a frame): a
+/// detection is confident when it has >= options.min_detected_joints joints
+/// scored above options.min_confidence. A view whose frame holds exactly one
+/// confident detection gives it; a view with several gives nothing in that
+/// frame, unless the view has fewer than `min_frames` unambiguous frames in
+/// the whole capture: then its most confident detection (the library's main
+/// person rule) is used in its ambiguous frames and the view is listed in
+/// `main_person_views`. Verification (after calibrating): every frame is
+/// associated again with the calibrated rig (association::associate on all
+/// detections); a frame is consistent when the selected detections of its
+/// views all belong to one associated person. The rig is `verified` when at
+/// least `min_consistency` of the frames are, and each camera's selections
+/// agree with the frame's majority in at least min_consistency / 2 of its
+/// frames; otherwise `verification_message` names the cameras.
+struct PeopleCalibrationRun {
+  RigCalibrationRun run;
+  int frames_total = 0;
+  int frames_selected = 0;                   ///< Frames with a selection in >= 2 views.
+  std::vector<int> ambiguous_frames;         ///< Per view: frames with several confident people.
+  std::vector<int> selected_frames;          ///< Per view: frames with a selected detection.
+  std::vector<std::string> main_person_views;
+  bool verified = false;
+  int frames_checked = 0;
+  int frames_consistent = 0;
+  std::vector<double> camera_consistency;    ///< Per view, in [0, 1] (NaN: no frame checked).
+  std::string verification_message;
+  /// Metric scale set here (not by the library) from `scale_skeleton`'s
+  /// height segments, and how.
+  bool metric_scale_from_skeleton = false;
+  std::string scale_note;
+};
+
+/// `scale_skeleton` (optional): when options.scale.source is kNone and it has
+/// height segments, the calibrated rig is scaled so that the person's height
+/// estimated from them (median over segments of the median segment length
+/// over frames / its fraction of the height, on the selected detections
+/// triangulated with the calibrated rig) is `person_height_m`.
+PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& cameras, const PeopleKeypoints& keypoints,
+                                           const calibration::CalibrationOptions& options, int min_frames = 20,
+                                           double min_consistency = 0.7,
+                                           const pose::Skeleton* scale_skeleton = nullptr,
+                                           double person_height_m = 0.0);
+
+/// Calibration options for a resolved skeleton: BODY_25B and H36M_17 use the
+/// library's layouts (metric scale from the person's height); any other
+/// skeleton uses its limbs (kCustom) and the scale stays arbitrary.
+calibration::CalibrationOptions calibration_options_for_skeleton(const pose::Skeleton& skeleton);
 
 /// "cam_01: rotation 0.65 deg, position 37 mm (0.56 %) ..." for a report note.
 std::string describe_comparison(const std::vector<camera::Camera>& cameras, const calibration::RigComparison& c,

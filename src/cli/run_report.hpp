@@ -14,6 +14,7 @@
 #include "report/pipeline.hpp"
 #include "report/run.hpp"
 
+#include <crossview/association/types.hpp>
 #include <crossview/core/points.hpp>
 #include <crossview/pose/skeleton.hpp>
 
@@ -58,6 +59,30 @@ RunReport triangulation_report(const std::vector<camera::Camera>& cameras, const
                                const std::string& length_unit, double fps,
                                const triangulation::TriangulationOptions& options,
                                const std::vector<triangulation::SkeletonResult>& fits);
+
+/// One reconstructed person of `crossview triangulate`: its id (>= 0), its
+/// packed poses 3 x (F*J) (NaN = missing) and, per frame and view
+/// (index f*V + v), the index of its detection in that view or -1.
+struct ReportPerson {
+  int id = 0;
+  std::string label;
+  Points3d poses;
+  std::vector<int> detection;
+};
+
+/// The run of `crossview triangulate` over several people: every detection of
+/// every view (`frames[f][v]`, 2 x (P*J) + P*J scores), each assigned to the
+/// person it was associated with (or none); one layer per person (the chosen
+/// method) whose fit is measured against its own detections: a detection's
+/// joint (score > min_confidence) counts as used when it reprojects within the
+/// robust gate (options.robust.inlier_threshold_px) of the 3D joint. Diagnosed
+/// with the command's options.
+RunReport people_triangulation_report(const std::vector<camera::Camera>& cameras,
+                                      const std::vector<long long>& frame_numbers,
+                                      const std::vector<std::vector<association::ViewDetections>>& frames,
+                                      const pose::Skeleton& skeleton, const std::string& length_unit, double fps,
+                                      const triangulation::TriangulationOptions& options,
+                                      const std::vector<ReportPerson>& persons, const std::string& note);
 
 /// The diagnostics block as JSON (report::diagnostics_json).
 Json diagnostics_to_json(const report::Run& run, const report::Diagnostics& diagnostics);
