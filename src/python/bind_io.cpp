@@ -131,7 +131,7 @@ void init_io(py::module_& m) {
       },
       py::arg("folder"), py::arg("expected_joints") = 0,
       "Reads every *.json of a folder, sorted by the frame number in the file names. Raises IoError.");
-  py::class_<MainPersonOptions> mpo(m, "MainPersonOptions");
+  py::class_<MainPersonOptions> mpo(m, "MainPersonOptions", "select_main_person options: min_detected_joints (1), prefer_previous (False), max_jump_px (50).");
   add_options_init(mpo, "MainPersonOptions");
   mpo.def_readwrite("min_detected_joints", &MainPersonOptions::min_detected_joints)
       .def_readwrite("prefer_previous", &MainPersonOptions::prefer_previous)

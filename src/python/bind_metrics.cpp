@@ -115,26 +115,26 @@ void init_metrics(py::module_& m) {
           "(F, J) uint8 JointState values.")
       .def_readonly("counts", &JointErrors::counts);
 
-  py::class_<ErrorOptions> eo(m, "ErrorOptions");
+  py::class_<ErrorOptions> eo(m, "ErrorOptions", "MPJPE options: alignment (default ROOT) and root_joint (0), C++ defaults.");
   add_options_init(eo, "ErrorOptions");
   eo.def_readwrite("alignment", &ErrorOptions::alignment).def_readwrite("root_joint", &ErrorOptions::root_joint);
-  py::class_<PckOptions> po(m, "PckOptions");
+  py::class_<PckOptions> po(m, "PckOptions", "PCK options: threshold (150, pose unit), alignment (ROOT), root_joint (0).");
   add_options_init(po, "PckOptions");
   po.def_readwrite("threshold", &PckOptions::threshold)
       .def_readwrite("alignment", &PckOptions::alignment)
       .def_readwrite("root_joint", &PckOptions::root_joint);
-  py::class_<AucOptions> ao(m, "AucOptions");
+  py::class_<AucOptions> ao(m, "AucOptions", "AUC options: max_threshold (150), num_thresholds (31), alignment, root_joint.");
   add_options_init(ao, "AucOptions");
   ao.def_readwrite("max_threshold", &AucOptions::max_threshold)
       .def_readwrite("num_thresholds", &AucOptions::num_thresholds)
       .def_readwrite("alignment", &AucOptions::alignment)
       .def_readwrite("root_joint", &AucOptions::root_joint);
-  py::class_<JdrOptions> jo(m, "JdrOptions");
+  py::class_<JdrOptions> jo(m, "JdrOptions", "JDR options: head_segment (joint pair), fraction (0.5), fixed_head_size_px (0 = use the segment).");
   add_options_init(jo, "JdrOptions");
   jo.def_readwrite("head_segment", &JdrOptions::head_segment)
       .def_readwrite("fraction", &JdrOptions::fraction)
       .def_readwrite("fixed_head_size_px", &JdrOptions::fixed_head_size_px);
-  py::class_<PcpOptions> pco(m, "PcpOptions");
+  py::class_<PcpOptions> pco(m, "PcpOptions", "PCP options: parts (joint pairs, default the 10 H36M parts), alpha (0.5).");
   add_options_init(pco, "PcpOptions");
   pco.def_readwrite("parts", &PcpOptions::parts).def_readwrite("alpha", &PcpOptions::alpha);
 
@@ -280,12 +280,12 @@ void init_metrics(py::module_& m) {
   py::enum_<pss::Scaling> sc(p, "Scaling");
   sc.value("FROBENIUS", pss::Scaling::kFrobenius).value("NONE", pss::Scaling::kNone);
   add_enum_message<pss::Scaling>(sc);
-  py::class_<pss::NormalizationOptions> no(p, "NormalizationOptions");
+  py::class_<pss::NormalizationOptions> no(p, "NormalizationOptions", "PSS pose normalization: centering (ROOT), root_joint (0), scaling (FROBENIUS).");
   add_options_init(no, "NormalizationOptions");
   no.def_readwrite("centering", &pss::NormalizationOptions::centering)
       .def_readwrite("root_joint", &pss::NormalizationOptions::root_joint)
       .def_readwrite("scaling", &pss::NormalizationOptions::scaling);
-  py::class_<KMeansOptions> ko(p, "KMeansOptions");
+  py::class_<KMeansOptions> ko(p, "KMeansOptions", "k-means options: num_restarts (1), max_iterations (300), seed (0), canonical_order, num_local_trials, tolerance.");
   add_options_init(ko, "KMeansOptions");
   ko.def_readwrite("num_restarts", &KMeansOptions::num_restarts)
       .def_readwrite("max_iterations", &KMeansOptions::max_iterations)
@@ -293,7 +293,7 @@ void init_metrics(py::module_& m) {
       .def_readwrite("canonical_order", &KMeansOptions::canonical_order)
       .def_readwrite("num_local_trials", &KMeansOptions::num_local_trials)
       .def_readwrite("tolerance", &KMeansOptions::tolerance);
-  py::class_<pss::FitOptions> fo(p, "FitOptions");
+  py::class_<pss::FitOptions> fo(p, "FitOptions", "pss.fit options: normalization + kmeans.");
   add_options_init(fo, "FitOptions");
   fo.def_readwrite("normalization", &pss::FitOptions::normalization).def_readwrite("kmeans", &pss::FitOptions::kmeans);
 
