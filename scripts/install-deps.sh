@@ -2,11 +2,18 @@
 # Installs the Debian packages crossview needs, only those that are missing.
 #   scripts/install-deps.sh            build + demo dependencies
 #   scripts/install-deps.sh --dev      also tests and benchmarks (Catch2, Google Benchmark, OpenCV peer)
+#                                      and the Python package with its tests (pybind11, numpy, pytest,
+#                                      scipy and OpenCV's Python bindings as peers, venv, Dask)
+#   scripts/install-deps.sh --python   build dependencies + what `pip install .` needs (pybind11, numpy, venv)
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libeigen3-dev libceres-dev libfmt-dev nlohmann-json3-dev
           libtomlplusplus-dev)
+python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-setuptools python3-pip)
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(catch2 libbenchmark-dev libopencv-dev)
+  packages+=(catch2 libbenchmark-dev libopencv-dev "${python_packages[@]}" python3-pytest python3-scipy
+             python3-opencv python3-dask python3-distributed)
+elif [[ "${1:-}" == "--python" ]]; then
+  packages+=("${python_packages[@]}")
 fi
 missing=()
 for p in "${packages[@]}"; do
