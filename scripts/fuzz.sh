@@ -40,26 +40,7 @@ work="${CROSSVIEW_FUZZ_WORK_DIR:-$build/fuzz-work}"
 jobs="${CROSSVIEW_FUZZ_JOBS:-2}"
 
 # --- toolchain: clang + the libFuzzer/sanitizer runtimes (Debian packages) ----
-"$root/scripts/install-deps.sh"
-missing=()
-for p in clang libclang-rt-14-dev; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "crossview: installing missing packages: ${missing[*]}"
-  sudo=""
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null; then sudo="sudo"; else
-      echo "crossview: missing packages (${missing[*]}) and not root; install them and retry" >&2
-      exit 1
-    fi
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/install-deps.sh" --fuzz
 
 # --- build ---------------------------------------------------------------------
 generator=()
@@ -69,7 +50,10 @@ cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
   -DCROSSVIEW_BUILD_TESTS=OFF -DCROSSVIEW_BUILD_BENCHMARKS=OFF -DCROSSVIEW_BUILD_EXAMPLES=OFF \
   -DCROSSVIEW_BUILD_CLI=OFF -DCROSSVIEW_INSTALL=OFF >/dev/null
 mapfile -t targets < <(grep -v '^$' "$build/tests/fuzz/fuzzers.txt")
+t_build=$SECONDS
 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
+echo "crossview fuzz: build $((SECONDS - t_build)) s"
+t_run=$SECONDS
 
 # --- run -----------------------------------------------------------------------
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
@@ -119,7 +103,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "=== crossview fuzz summary"
+echo "=== crossview fuzz summary ($((SECONDS - t_run)) s of fuzzing)"
 for s in "${summary[@]}"; do echo "  $s"; done
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "FINDINGS:" >&2

@@ -18,5 +18,10 @@ else
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCROSSVIEW_BUILD_PYTHON=ON \
         -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 fi
+t0=$SECONDS
 cmake --build "$dir" -j"$jobs"
-ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 900
+t1=$SECONDS
+rc=0
+ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 900 || rc=$?
+echo "crossview test.sh ($dir): build $((t1 - t0)) s, tests $((SECONDS - t1)) s"
+exit $rc

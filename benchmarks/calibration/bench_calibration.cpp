@@ -5,13 +5,17 @@
 //  * mocap_4cams_100frames_17joints: CMU 131_01 in the Human3.6M S1 cameras,
 //    2 px noise, 5% outliers;
 //  * mocap_10cams_1000frames_17joints: the same clip (994 frames at 120 Hz,
-//    ~1000) seen by a synthetic 10-camera ring with Human3.6M intrinsics.
+//    ~1000) seen by a synthetic 10-camera ring with Human3.6M intrinsics;
+//  * with bone-length terms (issue 20: linear in frames): the Pose2Sim demo, and
+//    a synthetic wandering person in the 4-camera ring at 40 and 120 frames.
 // There is no peer: OpenCV / COLMAP do not calibrate a rig from people.
 #include <crossview/calibration/calibrate.hpp>
 #include <crossview/io/bvh.hpp>
 #include <crossview/io/openpose.hpp>
 #include <crossview/io/rig.hpp>
+#include <crossview/pose/skeleton.hpp>
 #include <crossview_test/mocap_scene.hpp>
+#include <crossview_test/pose_scene.hpp>
 
 #include "../../tests/calibration/calibration_scene.hpp"
 
@@ -41,6 +45,8 @@ void report(benchmark::State& state, const calibration::CalibrationResult& r,
 
 void BM_pose2sim_4cams_100frames_25joints(benchmark::State& state) {
   using crossview_test::shared_data;
+  calibration::CalibrationOptions o;
+  o.bone_length_terms = state.range(0) != 0;
   const io::Rig truth = io::read_pose2sim_toml(shared_data("pose2sim_demo/Calib_qualisys.toml"));
   calibration::RigDetections det;
   for (int v = 1; v <= 4; ++v) {
@@ -55,12 +61,40 @@ void BM_pose2sim_4cams_100frames_25joints(benchmark::State& state) {
   const auto intr = crossview_test::intrinsics_only(truth.cameras);
   calibration::CalibrationResult r;
   for (auto _ : state) {
-    r = calibration::calibrate_rig(intr, det);
+    r = calibration::calibrate_rig(intr, det, o);
     benchmark::DoNotOptimize(r.cameras.data());
   }
   report(state, r, truth.cameras);
 }
-BENCHMARK(BM_pose2sim_4cams_100frames_25joints)->Unit(benchmark::kMillisecond);
+// Arg: bone-length terms off / on (issue 20's bar: on costs <= 2x off).
+BENCHMARK(BM_pose2sim_4cams_100frames_25joints)->Arg(0)->Arg(1)->ArgName("bones")->Unit(benchmark::kMillisecond);
+
+// Bone-length terms vs frames (issue 20's bar: 120 frames <= 3x the cost of 40):
+// a wandering H36M person in the 4-camera Human3.6M-like ring, 2 px noise.
+void BM_bone_lengths(benchmark::State& state) {
+  const int frames = static_cast<int>(state.range(0));
+  crossview_test::Rng rng(41);
+  const auto truth = crossview_test::h36m_like_ring();
+  const pose::Skeleton sk = pose::human36m_17();
+  std::vector<Eigen::Matrix3Xd> poses;
+  for (int f = 0; f < frames; ++f) {
+    poses.push_back(crossview_test::synthetic_h36m_pose(rng, sk, Eigen::Vector3d(0, 0, 950), 1000.0));
+  }
+  const auto det = crossview_test::detect(truth, poses, {2.0, 0.0, 0.9}, rng);
+  calibration::CalibrationOptions o;
+  o.layout = calibration::KeypointLayout::kHuman36m17;
+  o.bone_length_terms = state.range(1) != 0;
+  const auto intr = crossview_test::intrinsics_only(truth);
+  calibration::CalibrationResult r;
+  for (auto _ : state) {
+    r = calibration::calibrate_rig(intr, det, o);
+    benchmark::DoNotOptimize(r.cameras.data());
+  }
+  state.counters["frames"] = frames;
+  report(state, r, truth);
+}
+BENCHMARK(BM_bone_lengths)->Args({40, 1})->Args({120, 1})->Args({40, 0})->Args({120, 0})
+    ->ArgNames({"frames", "bones"})->Unit(benchmark::kMillisecond);
 
 std::vector<camera::Camera> ten_camera_ring(const camera::Camera& base) {
   std::vector<camera::Camera> cams;
@@ -89,7 +123,7 @@ void BM_mocap(benchmark::State& state) {
     r = calibration::calibrate_rig(intr, det, o);
     benchmark::DoNotOptimize(r.cameras.data());
   }
-  state.counters["frames"] = static_cast<double>(scene.poses.size());
+  state.counters["frames"] = static_cast<double>(scene.num_frames());
   report(state, r, scene.cameras);
 }
 BENCHMARK(BM_mocap)->Args({4, 10})->Unit(benchmark::kMillisecond)->ArgNames({"cams", "stride"});

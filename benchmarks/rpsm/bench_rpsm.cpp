@@ -105,9 +105,10 @@ BENCHMARK(BM_RpsmRefine)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // The accuracy benchmarks' configurations: 0 ours (defaults: centred grid,
 // mean-log, 3^3, hard 150 mm, nearest pixel outside the heatmaps, polish with
-// the Gaussian limb term); 1 the reference's (linspace grid, sum, 2^3, hard
-// 150 mm, 0 outside, no polish); 2 ours + Gaussian 40 mm; 3 ours levels only
-// (no polish, 0 outside: the defaults before the polish).
+// the Gaussian limb term, heatmaps normalised per view and joint); 1 the
+// reference's (linspace grid, sum, 2^3, hard 150 mm, the reference's sampler
+// with 0 outside, raw heatmaps, no polish); 2 ours + Gaussian 40 mm; 3 ours
+// levels only (no polish, 0 outside: the defaults before the polish).
 rpsm::RpsmOptions configuration(std::int64_t config) {
   rpsm::RpsmOptions opt;
   if (config == 1) {
@@ -115,6 +116,7 @@ rpsm::RpsmOptions configuration(std::int64_t config) {
     opt.combination = rpsm::ViewCombination::kSum;
     opt.recursion_bins = 2;
     opt.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+    opt.heatmap_normalization = rpsm::HeatmapNormalization::kNone;
     opt.polish_iterations = 0;
   } else if (config == 2) {
     opt.pairwise = rpsm::PairwiseModel::kGaussian;

@@ -42,13 +42,19 @@ struct BaSummary {
   int iterations = 0;
   double initial_cost = 0.0;
   double final_cost = 0.0;
+  double cpu_seconds = 0.0;   ///< Process CPU time of the Ceres solve.
+  std::string linear_solver;  ///< Ceres' name of the linear solver used.
   std::string message;
 };
 
 /// Minimises the robust reprojection error over every camera but camera 0
 /// (fixed: gauge), all points, and (with bones) the limb lengths. Cameras and
 /// points are updated in place. Observations of points that are not finite are
-/// skipped. Single-threaded, Schur-complement solver.
+/// skipped. Single-threaded. Linear solver: the Schur complement over the points
+/// without bone terms (DENSE_SCHUR up to 20 cameras, SPARSE_SCHUR above); with bone
+/// terms (which couple the points of a frame) SPARSE_NORMAL_CHOLESKY; without a
+/// sparse library in Ceres, ITERATIVE_SCHUR. Cost per iteration O(observations +
+/// bones + cameras^3), i.e. linear in frames (see choose_linear_solver in the .cpp).
 BaSummary bundle_adjust(std::vector<camera::Camera>* cameras, std::vector<Eigen::Vector3d>* points,
                         const std::vector<BaObservation>& observations, const std::vector<BaBone>& bones,
                         std::vector<double>* limb_lengths, const BaSettings& settings);

@@ -41,11 +41,19 @@ constexpr const char* kHelp =
     "  --limb-tolerance MM   limb length tolerance in mm (default 150); limb lengths come\n"
     "                        from the skeleton's priors or, if it has none, are measured\n"
     "                        (median) on the initial poses\n"
-    "  --levels N            recursive levels (default 10)\n"
+    "  --levels N            recursive levels (default 10; 0 with --polish 0: the PSM\n"
+    "                        grid alone, 125 mm bins)\n"
     "  --polish N            continuous polish iterations after the levels (default 20;\n"
     "                        0 = off, the estimate stays on the last level's grid)\n"
     "  --threads N           worker threads over frames (default 1; 0 = all cores)\n"
-    "  --quiet, --json       print nothing but errors / a JSON summary\n";
+    "  --quiet, --json       print nothing but errors / a JSON summary\n"
+    "\n"
+    "An initial pose that cannot be refined (a joint without heatmap support near it,\n"
+    "limbs the first level cannot bring within tolerance) is replaced by the PSM search\n"
+    "in a cube around its root (counted as re-estimated). A frame RPSM cannot estimate\n"
+    "(e.g. an --init in the wrong unit or frame) is written as NaN and reported with its\n"
+    "reason on stderr (with --json: in \"failures\"); when every frame fails nothing is\n"
+    "written and the exit status is 1.\n";
 
 }  // namespace
 
@@ -164,16 +172,22 @@ int run_rpsm(int argc, char** argv) {
   result.method = "rpsm";
   result.frame_numbers.resize(static_cast<std::size_t>(F));
   result.poses.setConstant(3, static_cast<Eigen::Index>(F) * J, std::nan(""));
-  std::vector<std::string> failures(static_cast<std::size_t>(F));
+  // Per frame the failure's status and message (empty status: success), and
+  // whether the PSM search replaced a refinement that could not start.
+  std::vector<std::string> failure_status(static_cast<std::size_t>(F)), failures(static_cast<std::size_t>(F));
+  std::vector<char> reestimated(static_cast<std::size_t>(F), 0);
   Progress progress(out.quiet || out.json, F);
   parallel_for(F, threads, [&](int f) {
     result.frame_numbers[f] = f;
     const std::vector<pose::HeatmapView> views = make_views(f);
     const Eigen::Matrix3Xd init = initial_pose(f);
-    rpsm::RpsmResult r;
-    if (init.allFinite()) {
-      r = rpsm::refine(views, skeleton, init, options);
-    } else {
+    // The PSM search (a cube around the initial root, or the mean of the
+    // finite initial joints) where the initial pose is incomplete, or where
+    // it cannot be refined: a joint without heatmap support near it, or limbs
+    // the first level cannot bring within their tolerance (e.g. an outlier
+    // joint of the triangulation).
+    Eigen::Vector3d centre = init.col(skeleton.root());
+    if (!centre.allFinite()) {
       Eigen::Vector3d sum = Eigen::Vector3d::Zero();
       int n = 0;
       for (int j = 0; j < J; ++j) {
@@ -182,39 +196,77 @@ int run_rpsm(int argc, char** argv) {
           ++n;
         }
       }
-      if (n == 0) {
-        failures[f] = "no initial joint";
-        progress.tick();
-        return;
+      centre = n > 0 ? Eigen::Vector3d(sum / n) : Eigen::Vector3d::Constant(std::nan(""));
+    }
+    rpsm::RpsmResult r;
+    // --levels 0 --polish 0: nothing would refine; the PSM level alone.
+    const bool can_refine = options.num_levels > 0 || options.polish_iterations > 0;
+    if (init.allFinite() && can_refine) {
+      r = rpsm::refine(views, skeleton, init, options);
+      if (r.status == rpsm::Status::kNoSupport || r.status == rpsm::Status::kNoFeasiblePose) {
+        const std::string why = r.message;
+        r = rpsm::estimate(views, skeleton, centre, options);
+        reestimated[f] = 1;
+        if (!r.success()) r.message += " (after refine: " + why + ")";
       }
-      r = rpsm::estimate(views, skeleton, sum / n, options);
+    } else if (centre.allFinite()) {
+      r = rpsm::estimate(views, skeleton, centre, options);
+    } else {
+      failure_status[f] = "no initial pose";
+      failures[f] = "no joint of the initial pose is finite";
+      progress.tick();
+      return;
     }
     if (r.success()) {
       result.pose(f) = r.joints_in_world;
     } else {
-      failures[f] = r.message;
+      failure_status[f] = rpsm::to_string(r.status);
+      failures[f] = r.message.empty() ? std::string("(no message)") : r.message;
     }
     progress.tick();
   });
   progress.done();
-  int failed = 0;
-  std::string first_failure;
+  // Failed frames keep NaN poses in the outputs; each is reported (stderr, or
+  // the JSON summary), and a run in which every frame failed writes nothing
+  // and exits non-zero.
+  int failed = 0, num_reestimated = 0;
+  for (int f = 0; f < F; ++f) num_reestimated += reestimated[f] && failure_status[f].empty();
+  std::string first_failure, failure_lines;
   for (int f = 0; f < F; ++f) {
-    if (failures[f].empty()) continue;
-    if (failed++ == 0) first_failure = "frame " + std::to_string(f) + ": " + failures[f];
+    if (failure_status[f].empty()) continue;
+    const std::string line = "frame " + std::to_string(f) + ": " + failure_status[f] + ": " + failures[f];
+    if (failed++ == 0) first_failure = line;
+    failure_lines += "rpsm: " + line + "\n";
   }
-  if (failed == F) throw std::runtime_error("RPSM failed on every frame (" + first_failure + ")");
+  if (failed == F) {
+    throw std::runtime_error("RPSM failed on every frame (" + std::to_string(F) + "); first: " + first_failure);
+  }
   for (const auto& o : outputs) write_poses(result, o);
   if (out.json) {
+    Json failures_json = Json::array();
+    for (int f = 0; f < F; ++f) {
+      if (failure_status[f].empty()) continue;
+      failures_json.push_back({{"frame", f}, {"status", failure_status[f]}, {"message", failures[f]}});
+    }
     print_json({{"frames", F},
                 {"joints", J},
                 {"cameras", V},
                 {"failed_frames", failed},
+                {"failures", failures_json},
+                {"reestimated_frames", num_reestimated},
                 {"outputs", static_cast<int>(outputs.size())}});
-  } else if (!out.quiet) {
-    std::printf("RPSM on %d frames x %d joints from %d cameras: %d frames failed%s\n", F, J, V, failed,
-                failed > 0 ? (" (first: " + first_failure + ")").c_str() : "");
-    for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+  } else {
+    std::fputs(failure_lines.c_str(), stderr);
+    if (!out.quiet) {
+      std::printf("RPSM on %d frames x %d joints from %d cameras: %d of %d frames failed%s\n", F, J, V, failed, F,
+                  failed > 0 ? " (NaN in the outputs; reasons above, on stderr)" : "");
+      if (num_reestimated > 0) {
+        std::printf("%d frames estimated by the PSM search around the initial root (their initial pose could not "
+                    "be refined)\n",
+                    num_reestimated);
+      }
+      for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+    }
   }
   return 0;
 }

@@ -44,6 +44,10 @@ const double* BvhMotion::frame(int f) const {
 namespace {
 
 constexpr int kMaxDepth = 512;
+/// Largest |offset| or |position channel| accepted: far beyond any physical unit
+/// (1e15 mm is 7000 astronomical units), small enough that forward kinematics
+/// over kMaxDepth joints, scaled to millimetres, stays finite.
+constexpr double kMaxLength = 1e15;
 
 struct Token {
   std::string_view text;
@@ -96,6 +100,13 @@ class BvhParser {
       throw IoError(file_, "MOTION.Frame Time", "expected a positive duration in seconds, got " + format_double(m.frame_time_s));
     }
     m.num_channels = num_channels_;
+    if (num_channels_ == 0 && m.num_frames > 1) {
+      // Without channels every Frames count "matches" the (empty) data: a still
+      // rest pose is one frame, not 1e8 frames made of nothing.
+      throw IoError(file_, "HIERARCHY", "expected at least one CHANNELS entry for " +
+                                            std::to_string(m.num_frames) +
+                                            " frames of motion (a hierarchy without channels is one rest pose)");
+    }
     const std::size_t needed = static_cast<std::size_t>(m.num_frames) * static_cast<std::size_t>(num_channels_);
     const std::size_t available = tokens_.size() - pos_;
     if (available != needed) {
@@ -117,13 +128,17 @@ class BvhParser {
     for (std::size_t k = 0; k < needed; ++k) {
       const Token& t = tokens_[pos_++];
       double v = 0.0;
-      if (!to_double(t.text, &v) || !std::isfinite(v)) {
+      const auto [j, c] = column[k % static_cast<std::size_t>(num_channels_)];
+      const BvhJoint& joint = m.joints[static_cast<std::size_t>(j)];
+      const BvhChannel channel = joint.channels[static_cast<std::size_t>(c)];
+      const bool position = channel == BvhChannel::kXposition || channel == BvhChannel::kYposition ||
+                            channel == BvhChannel::kZposition;
+      if (!to_double(t.text, &v) || !std::isfinite(v) || (position && std::abs(v) > kMaxLength)) {
         const std::size_t f = k / static_cast<std::size_t>(num_channels_);
-        const auto [j, c] = column[k % static_cast<std::size_t>(num_channels_)];
-        const BvhJoint& joint = m.joints[static_cast<std::size_t>(j)];
-        throw IoError(file_, "MOTION.frame " + std::to_string(f) + "." + joint.name + "." +
-                                 to_string(joint.channels[static_cast<std::size_t>(c)]),
-                      "expected a finite number, got '" + std::string(t.text) + "' (line " + std::to_string(t.line) + ")");
+        throw IoError(file_, "MOTION.frame " + std::to_string(f) + "." + joint.name + "." + to_string(channel),
+                      std::string(position ? "expected a finite position with |value| <= 1e15"
+                                           : "expected a finite number") +
+                          ", got '" + std::string(t.text) + "' (line " + std::to_string(t.line) + ")");
       }
       m.values[k] = v;
     }
@@ -167,7 +182,13 @@ class BvhParser {
     const std::string f = joint + ".OFFSET";
     expect("OFFSET", f);
     Eigen::Vector3d o;
-    for (int i = 0; i < 3; ++i) o[i] = number(index_field(f, static_cast<std::size_t>(i)));
+    for (int i = 0; i < 3; ++i) {
+      const std::string fi = index_field(f, static_cast<std::size_t>(i));
+      o[i] = number(fi);
+      if (std::abs(o[i]) > kMaxLength) {
+        throw IoError(file_, fi, "expected |offset| <= 1e15, got " + format_double(o[i]));
+      }
+    }
     return o;
   }
 
@@ -250,7 +271,7 @@ BvhMotion parse_bvh(std::string_view text, const std::string& source_name) {
   return BvhParser(text, source_name).parse();
 }
 
-BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path), path); }
+BvhMotion read_bvh(const std::string& path) { return parse_bvh(detail::read_text_file(path, FileKind::kSequence), path); }
 
 Points3d forward_kinematics(const BvhMotion& motion, int frame, double scale) {
   const double* v = motion.frame(frame);
@@ -307,8 +328,8 @@ BvhH36mMapping cmu_h36m_mapping() {
 }
 
 void BvhToH36mOptions::validate() const {
-  if (!(mm_per_unit > 0.0) || !std::isfinite(mm_per_unit)) {
-    throw std::invalid_argument("BvhToH36mOptions::mm_per_unit must be finite and > 0, got " + format_double(mm_per_unit));
+  if (!(mm_per_unit > 0.0) || !(mm_per_unit <= 1e6)) {
+    throw std::invalid_argument("BvhToH36mOptions::mm_per_unit must be in (0, 1e6], got " + format_double(mm_per_unit));
   }
   for (int i = 0; i < pose::h36m::kNumJoints; ++i) {
     if (mapping[static_cast<std::size_t>(i)].empty()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <crossview/io/error.hpp>
+#include <crossview/io/files.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -19,22 +20,11 @@ namespace crossview::io::detail {
 
 using Json = nlohmann::json;
 
-inline std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "", "cannot open file for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path, "", "read error");
-  return ss.str();
-}
+/// The whole file, bounded (see io/files.hpp: regular files only, size limit of the kind).
+inline std::string read_text_file(const std::string& path, FileKind kind) { return read_file(path, kind); }
 
-inline void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(path, "", "cannot open file for writing");
-  out << text;
-  out.flush();
-  if (!out) throw IoError(path, "", "write error");
-}
+/// Written through io::write_file (temporary + rename; only regular files replaced).
+inline void write_text_file(const std::string& path, const std::string& text) { write_file(path, text); }
 
 /// Shortest decimal text that parses back to exactly `v` (std::to_chars).
 /// Always contains '.', 'e', "inf" or "nan" so TOML reads it as a float.

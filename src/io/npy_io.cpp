@@ -1,5 +1,6 @@
 // crossview::io: NumPy .npy reader / writer (see include/crossview/io/npy.hpp).
 #include <crossview/io/npy.hpp>
+#include <crossview/io/files.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -144,13 +145,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& source_name) {
 }
 
 NpyArray read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "", "cannot open file for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError(path, "", "read error");
-  const std::string bytes = ss.str();
-  return parse_npy(bytes, path);
+  return parse_npy(read_file(path, FileKind::kArray), path);
 }
 
 std::string format_npy(const std::vector<std::int64_t>& shape, const std::vector<float>& values) {
@@ -181,23 +176,7 @@ std::string format_npy(const std::vector<std::int64_t>& shape, const std::vector
 }
 
 void write_npy(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values) {
-  const std::string bytes = format_npy(shape, values);
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError(path, "", "cannot open " + tmp + " for writing");
-    out << bytes;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw IoError(path, "", "write error");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IoError(path, "", "cannot rename " + tmp + " to the destination");
-  }
+  write_file(path, format_npy(shape, values));
 }
 
 }  // namespace crossview::io

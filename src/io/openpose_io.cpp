@@ -58,6 +58,7 @@ OpenPoseFrame parse_openpose_json(const std::string& text, const std::string& so
   OpenPoseFrame frame;
   frame.path = source_name;
   int joints = expected_joints;
+  std::vector<std::size_t> empty_people;  // filled once the joint count is known
   for (std::size_t i = 0; i < people.size(); ++i) {
     const std::string f = index_field("people", i);
     const detail::Json& jp = rd.object(people[i], f);
@@ -76,10 +77,14 @@ OpenPoseFrame parse_openpose_json(const std::string& text, const std::string& so
       throw IoError(source_name, fk, "expected a multiple of 3 values (x y score triplets), got " + std::to_string(kp.size()));
     }
     if (kp.empty()) {
-      // (An empty first person once reset the joint count for the next one,
-      // found by fuzz_io_openpose_json.) OpenPose writes [] when body
-      // keypoints were not computed.
-      throw IoError(source_name, fk, "expected x y score triplets, got an empty array (body keypoints disabled?)");
+      // A person without body keypoints (Pose2Sim's association writes such
+      // placeholders; OpenPose writes [] when body keypoints were not
+      // computed): every joint missing. It does not set the joint count (an
+      // empty first person once reset the count for the next one, found by
+      // fuzz_io_openpose_json); its joints are filled in after the loop.
+      empty_people.push_back(frame.people.size());
+      frame.people.push_back(std::move(person));
+      continue;
     }
     const int n = static_cast<int>(kp.size() / 3);
     if (joints == 0) joints = n;
@@ -106,11 +111,16 @@ OpenPoseFrame parse_openpose_json(const std::string& text, const std::string& so
     }
     frame.people.push_back(std::move(person));
   }
+  for (std::size_t i : empty_people) {
+    OpenPosePerson& person = frame.people[i];
+    person.keypoints_px.setConstant(2, joints, std::numeric_limits<double>::quiet_NaN());
+    person.scores.setZero(joints);
+  }
   return frame;
 }
 
 OpenPoseFrame read_openpose_json(const std::string& path, int expected_joints) {
-  return parse_openpose_json(detail::read_text_file(path), path, expected_joints);
+  return parse_openpose_json(detail::read_text_file(path, FileKind::kKeypoints), path, expected_joints);
 }
 
 long long frame_number_from_filename(const std::string& filename) {

@@ -1,5 +1,6 @@
 // JSON (de)serialization of pss::Model; format documented in
 // include/crossview/io/pss_model.hpp.
+#include <crossview/io/files.hpp>
 #include <crossview/io/pss_model.hpp>
 
 #include <nlohmann/json.hpp>
@@ -71,19 +72,15 @@ void save_pss_model(const pss::Model& model, const std::string& path) {
   j["iterations"] = model.iterations;
   j["converged"] = model.converged;
   j["seed"] = model.seed;
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("save_pss_model: cannot open " + path + " for writing");
-  out << j.dump(1) << '\n';
-  if (!out) throw std::runtime_error("save_pss_model: failed writing " + path);
+  write_file(path, j.dump(1) + "\n");
 }
 
 pss::Model load_pss_model(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("load_pss_model: cannot open " + path);
+  const std::string text = read_file(path, FileKind::kModel);
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range on 1e999
     fail(path, std::string("invalid JSON: ") + e.what());
   }
   if (!j.is_object()) fail(path, "top level must be a JSON object");

@@ -2,6 +2,7 @@
 #include <crossview/io/rig.hpp>
 
 #include "io_common.hpp"
+#include "rig_common.hpp"
 
 #include <toml++/toml.h>
 
@@ -21,6 +22,11 @@ using camera::Rigid3d;
 using detail::format_double;
 using detail::index_field;
 using detail::member_field;
+using detail::check_calibration_matrix;
+using detail::check_rotation_matrix;
+using detail::check_unique_name;
+using detail::make_camera;
+using detail::kRotationTolerance;
 
 // ---------------------------------------------------------------------------
 // Rig
@@ -72,6 +78,10 @@ Rig Rig::with_length_unit(const std::string& unit) const {
     } else {
       c.cam_from_world.translation /= 1000.0;
     }
+    if (!c.cam_from_world.translation.allFinite()) {
+      throw std::invalid_argument("Rig::with_length_unit: camera '" + c.name() + "': its translation in " +
+                                  unit + " overflows double precision");
+    }
   }
   return out;
 }
@@ -82,50 +92,6 @@ void H36mReadOptions::validate() const {
 }
 
 namespace {
-
-// Shared validation -----------------------------------------------------------
-
-/// Checks K = [fx 0 cx; 0 fy cy; 0 0 1] (no skew, positive focal lengths).
-void check_calibration_matrix(const Eigen::Matrix3d& K, const std::string& file,
-                              const std::string& field) {
-  const auto at = [&](int r, int c) { return index_field(index_field(field, r), c); };
-  if (!(K(0, 0) > 0.0)) throw IoError(file, at(0, 0), "expected a positive focal length fx, got " + format_double(K(0, 0)));
-  if (!(K(1, 1) > 0.0)) throw IoError(file, at(1, 1), "expected a positive focal length fy, got " + format_double(K(1, 1)));
-  if (std::abs(K(0, 1)) > 1e-9 * K(0, 0)) throw IoError(file, at(0, 1), "expected 0 (skew is not supported), got " + format_double(K(0, 1)));
-  const int zr[3] = {1, 2, 2};
-  const int zc[3] = {0, 0, 1};
-  for (int i = 0; i < 3; ++i) {
-    if (K(zr[i], zc[i]) != 0.0) throw IoError(file, at(zr[i], zc[i]), "expected 0, got " + format_double(K(zr[i], zc[i])));
-  }
-  if (K(2, 2) != 1.0) throw IoError(file, at(2, 2), "expected 1, got " + format_double(K(2, 2)));
-}
-
-constexpr double kRotationTolerance = 1e-6;
-
-void check_rotation_matrix(const Eigen::Matrix3d& R, const std::string& file, const std::string& field) {
-  if (!camera::is_rotation_matrix(R, kRotationTolerance)) {
-    const double orth = (R.transpose() * R - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff();
-    throw IoError(file, field,
-                  "expected a rotation matrix (max |R^T R - I| and |det R - 1| <= 1e-6), got max |R^T R - I| = " +
-                      format_double(orth) + ", det R = " + format_double(R.determinant()));
-  }
-}
-
-/// Builds a Camera, turning the constructor's std::invalid_argument into IoError.
-Camera make_camera(CameraModel model, const Eigen::VectorXd& params, int width, int height,
-                   const Rigid3d& cam_from_world, const std::string& name, const std::string& file,
-                   const std::string& field) {
-  try {
-    return Camera(model, params, width, height, cam_from_world, name);
-  } catch (const std::invalid_argument& e) {
-    throw IoError(file, field, e.what());
-  }
-}
-
-void check_unique_name(std::set<std::string>* seen, const std::string& name, const std::string& file,
-                       const std::string& field) {
-  if (!seen->insert(name).second) throw IoError(file, field, "duplicate camera name '" + name + "'");
-}
 
 // TOML -------------------------------------------------------------------------
 
@@ -310,7 +276,7 @@ Rig parse_pose2sim_toml(std::string_view text, const std::string& source_name) {
 }
 
 Rig read_pose2sim_toml(const std::string& path) {
-  return parse_pose2sim_toml(detail::read_text_file(path), path);
+  return parse_pose2sim_toml(detail::read_text_file(path, FileKind::kCalibration), path);
 }
 
 std::string format_pose2sim_toml(const Rig& rig_in) {
@@ -357,7 +323,7 @@ void write_pose2sim_toml(const Rig& rig, const std::string& path) {
 Rig read_h36m_json(const std::string& path, const std::string& subject, const H36mReadOptions& options) {
   options.validate();
   const detail::JsonReader rd{path};
-  const detail::Json root = rd.parse(detail::read_text_file(path));
+  const detail::Json root = rd.parse(detail::read_text_file(path, FileKind::kCalibration));
   rd.object(root, "");
   const detail::Json& intrinsics = rd.object(rd.member(root, "intrinsics", ""), "intrinsics");
   const detail::Json& extrinsics = rd.object(rd.member(root, "extrinsics", ""), "extrinsics");
@@ -468,7 +434,7 @@ Rig parse_rig_json(std::string_view text, const std::string& source_name) {
   return rig;
 }
 
-Rig read_rig_json(const std::string& path) { return parse_rig_json(detail::read_text_file(path), path); }
+Rig read_rig_json(const std::string& path) { return parse_rig_json(detail::read_text_file(path, FileKind::kCalibration), path); }
 
 std::string format_rig_json(const Rig& rig) {
   metres_per_unit(rig.length_unit);  // throws std::invalid_argument on an unknown unit
@@ -478,6 +444,12 @@ std::string format_rig_json(const Rig& rig) {
   root["length_unit"] = rig.length_unit;
   nlohmann::ordered_json cams = nlohmann::ordered_json::array();
   for (const Camera& c : rig.cameras) {
+    // JSON has no Inf / NaN (nlohmann writes null, which the reader rejects).
+    if (!c.params().allFinite() || !c.cam_from_world.translation.allFinite() ||
+        !c.cam_from_world.rotation.coeffs().allFinite()) {
+      throw std::invalid_argument("format_rig_json: camera '" + c.name() +
+                                  "' has a non-finite parameter, rotation or translation");
+    }
     nlohmann::ordered_json jc = nlohmann::ordered_json::object();
     jc["name"] = c.name();
     jc["model"] = camera::to_string(c.model());

@@ -1,6 +1,8 @@
 // TRC reader and writer.
 #include <crossview/io/trc.hpp>
 
+#include <crossview/core/points.hpp>
+
 #include "io_common.hpp"
 
 #include <charconv>
@@ -148,6 +150,10 @@ struct TrcParser {
     if (const auto [v, ok] = value_of("OrigDataRate"); ok) trc.orig_data_rate_hz = number(v, "header.OrigDataRate", 3);
     if (const auto [v, ok] = value_of("OrigDataStartFrame"); ok) trc.orig_data_start_frame = integer(v, "header.OrigDataStartFrame", 3);
     if (const auto [v, ok] = value_of("OrigNumFrames"); ok) trc.orig_num_frames = integer(v, "header.OrigNumFrames", 3);
+    if (const auto [v, ok] = value_of("Skeleton"); ok) {
+      if (has_control_char(v)) throw IoError(file, "header.Skeleton", "the skeleton name contains a control character");
+      trc.skeleton = std::string(v);
+    }
 
     const Line& l4 = line(lines, 3, "the marker names line");
     const auto c4 = split_cells(l4.text);
@@ -210,7 +216,7 @@ struct TrcParser {
 
 TrcData parse_trc(std::string_view text, const std::string& source_name) { return TrcParser{source_name}.parse(text); }
 
-TrcData read_trc(const std::string& path) { return parse_trc(detail::read_text_file(path), path); }
+TrcData read_trc(const std::string& path) { return parse_trc(detail::read_text_file(path, FileKind::kSequence), path); }
 
 std::string format_trc(const TrcData& trc) {
   const std::size_t n = trc.times_s.size();
@@ -237,15 +243,22 @@ std::string format_trc(const TrcData& trc) {
                                   " must be non-empty, without surrounding blanks and without control characters (tab, CR, LF, ...)");
     }
   }
+  if (trim(trc.skeleton).size() != trc.skeleton.size() || has_control_char(trc.skeleton)) {
+    throw std::invalid_argument("format_trc: skeleton must be without surrounding blanks and control characters");
+  }
   if (trim(trc.units).size() != trc.units.size() || trc.units.empty() || has_control_char(trc.units)) {
     throw std::invalid_argument("format_trc: units must be non-empty, without surrounding blanks and without control characters");
   }
   std::ostringstream out;
   const auto num = [](double v) { return std::isnan(v) ? std::string() : format_double(v); };
   out << "PathFileType\t4\t(X/Y/Z)\t" << trc.path_file_name << "\n";
-  out << "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames\n";
+  const bool skeleton = !trc.skeleton.empty();
+  out << "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames"
+      << (skeleton ? "\tSkeleton" : "") << "\n";
   out << num(trc.data_rate_hz) << "\t" << num(trc.camera_rate_hz) << "\t" << n << "\t" << trc.num_markers() << "\t" << trc.units << "\t"
-      << num(trc.orig_data_rate_hz) << "\t" << trc.orig_data_start_frame << "\t" << trc.orig_num_frames << "\n";
+      << num(trc.orig_data_rate_hz) << "\t" << trc.orig_data_start_frame << "\t" << trc.orig_num_frames;
+  if (skeleton) out << "\t" << trc.skeleton;
+  out << "\n";
   out << "Frame#\tTime";
   for (const auto& name : trc.marker_names) out << "\t" << name << "\t\t";
   out << "\n\t";
@@ -260,6 +273,45 @@ std::string format_trc(const TrcData& trc) {
     out << "\n";
   }
   return out.str();
+}
+
+void TrcWriteOptions::validate() const {
+  if (!(rate_hz > 0.0) || !std::isfinite(rate_hz)) throw std::invalid_argument("TrcWriteOptions::rate_hz must be finite and > 0");
+  if (units != "m" && units != "mm") throw std::invalid_argument("TrcWriteOptions::units must be \"m\" or \"mm\", got \"" + units + "\"");
+}
+
+TrcData make_trc(const std::vector<std::string>& marker_names, const Eigen::Ref<const Eigen::MatrixXd>& points_in_world,
+                 const TrcWriteOptions& options) {
+  options.validate();
+  const Eigen::Index M = static_cast<Eigen::Index>(marker_names.size());
+  if (M == 0) throw std::invalid_argument("make_trc: marker_names is empty");
+  require_points(points_in_world, 3, "make_trc: points_in_world");
+  if (points_in_world.cols() % M != 0) {
+    throw std::invalid_argument("make_trc: points_in_world has " + std::to_string(points_in_world.cols()) +
+                                " columns, expected frames x " + std::to_string(M) + " markers (3 x (F*M), column f*M + m)");
+  }
+  TrcData trc;
+  trc.data_rate_hz = trc.camera_rate_hz = trc.orig_data_rate_hz = options.rate_hz;
+  trc.units = options.units;
+  trc.skeleton = options.skeleton;
+  trc.path_file_name = options.file_name;
+  trc.marker_names = marker_names;
+  trc.orig_data_start_frame = options.orig_data_start_frame;
+  const Eigen::Index F = points_in_world.cols() / M;
+  trc.orig_num_frames = static_cast<int>(F);
+  trc.positions.resize(3, F * M);
+  for (Eigen::Index f = 0; f < F; ++f) {
+    const int number = options.first_frame_number + static_cast<int>(f);
+    trc.frame_numbers.push_back(number);
+    trc.times_s.push_back(static_cast<double>(number) / options.rate_hz);
+    for (Eigen::Index m = 0; m < M; ++m) {
+      const Eigen::Vector3d x = points_in_world.col(f * M + m);
+      trc.positions.col(f * M + m) = !x.allFinite() ? Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN())
+                 : options.to_pose2sim_axes ? world_to_trc(x) : x;
+    }
+  }
+  format_trc(trc);  // validates names and values (throws std::invalid_argument)
+  return trc;
 }
 
 void write_trc(const TrcData& trc, const std::string& path) { detail::write_text_file(path, format_trc(trc)); }

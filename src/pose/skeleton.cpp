@@ -55,6 +55,22 @@ std::string validate_tree(const std::vector<std::string>& names,
   return {};
 }
 
+void Skeleton::check_pairs() const {
+  const int n = num_joints();
+  std::vector<int> used(n, 0);
+  for (const auto& [l, r] : pairs_) {
+    if (l < 0 || l >= n || r < 0 || r >= n || l == r) {
+      throw std::invalid_argument("Skeleton: left/right pair (" + std::to_string(l) + ", " +
+                                  std::to_string(r) + ") is not two distinct joints in [0, " +
+                                  std::to_string(n) + ")");
+    }
+    if (used[l]++ || used[r]++) {
+      throw std::invalid_argument("Skeleton: joint in left/right pair (" + names_[l] + ", " +
+                                  names_[r] + ") already belongs to another pair");
+    }
+  }
+}
+
 Skeleton::Skeleton(std::vector<std::string> names, std::vector<int> parents,
                    std::vector<LimbPrior> limb_priors,
                    std::vector<std::pair<int, int>> left_right_pairs)
@@ -71,19 +87,9 @@ Skeleton::Skeleton(std::vector<std::string> names, std::vector<int> parents,
                                 " entries, expected one per joint (" + std::to_string(n) + ")");
   }
   for (int j = 0; j < n; ++j) check_prior(j, priors_[j]);
-  std::vector<int> used(n, 0);
-  for (const auto& [l, r] : pairs_) {
-    if (l < 0 || l >= n || r < 0 || r >= n || l == r) {
-      throw std::invalid_argument("Skeleton: left/right pair (" + std::to_string(l) + ", " +
-                                  std::to_string(r) + ") is not two distinct joints in [0, " +
-                                  std::to_string(n) + ")");
-    }
-    if (used[l]++ || used[r]++) {
-      throw std::invalid_argument("Skeleton: joint in left/right pair (" + names_[l] + ", " +
-                                  names_[r] + ") already belongs to another pair");
-    }
-  }
+  check_pairs();
   root_ = static_cast<int>(std::find(parents_.begin(), parents_.end(), -1) - parents_.begin());
+  priors_[root_] = LimbPrior{};
   children_.assign(n, {});
   for (int j = 0; j < n; ++j) {
     if (parents_[j] >= 0) children_[parents_[j]].push_back(j);
@@ -94,6 +100,136 @@ Skeleton::Skeleton(std::vector<std::string> names, std::vector<int> parents,
   for (std::size_t i = 0; i < order_.size(); ++i) {
     for (int c : children_[order_[i]]) order_.push_back(c);
   }
+  limb_of_child_.assign(n, -1);
+  for (int j : order_) {
+    if (parents_[j] < 0) continue;
+    limb_of_child_[j] = static_cast<int>(limbs_.size());
+    limbs_.emplace_back(parents_[j], j);
+    limb_priors_.push_back(priors_[j]);
+  }
+}
+
+Skeleton Skeleton::from_limbs(std::vector<std::string> names,
+                              const std::vector<std::pair<int, int>>& limbs,
+                              const std::vector<LimbPrior>& limb_priors,
+                              std::vector<std::pair<int, int>> left_right_pairs, int root) {
+  const int n = static_cast<int>(names.size());
+  if (n == 0) throw std::invalid_argument("Skeleton: skeleton has no joints");
+  for (int j = 0; j < n; ++j) {
+    if (names[j].empty()) throw std::invalid_argument("Skeleton: joint " + std::to_string(j) + " has an empty name");
+    for (int k = 0; k < j; ++k) {
+      if (names[k] == names[j]) throw std::invalid_argument("Skeleton: joint name '" + names[j] + "' is used twice");
+    }
+  }
+  if (!limb_priors.empty() && limb_priors.size() != limbs.size()) {
+    throw std::invalid_argument("Skeleton: limb_priors has " + std::to_string(limb_priors.size()) +
+                                " entries, expected one per limb (" + std::to_string(limbs.size()) + ")");
+  }
+  if (root < -1 || root >= n) {
+    throw std::invalid_argument("Skeleton: root " + std::to_string(root) + " is not a joint index in [0, " +
+                                std::to_string(n) + ")");
+  }
+  // Union-find over the limbs: a spanning tree has n - 1 limbs and no cycle.
+  std::vector<int> comp(n);
+  for (int j = 0; j < n; ++j) comp[j] = j;
+  const auto find = [&](int j) {
+    while (comp[j] != j) j = comp[j] = comp[comp[j]];
+    return j;
+  };
+  bool acyclic = true;
+  for (std::size_t i = 0; i < limbs.size(); ++i) {
+    const auto [a, b] = limbs[i];
+    const std::string what = "Skeleton: limb " + std::to_string(i) + " (" + std::to_string(a) + ", " +
+                             std::to_string(b) + ")";
+    if (a < 0 || a >= n || b < 0 || b >= n) {
+      throw std::invalid_argument(what + " joins a joint outside [0, " + std::to_string(n) + ")");
+    }
+    if (a == b) throw std::invalid_argument(what + " joins joint '" + names[a] + "' to itself");
+    for (std::size_t k = 0; k < i; ++k) {
+      if ((limbs[k].first == a && limbs[k].second == b) || (limbs[k].first == b && limbs[k].second == a)) {
+        throw std::invalid_argument(what + " ('" + names[a] + "' - '" + names[b] + "') is listed twice");
+      }
+    }
+    if (!limb_priors.empty()) {
+      const LimbPrior& p = limb_priors[i];
+      if (!std::isfinite(p.mean) || !std::isfinite(p.tolerance) || p.mean < 0.0 || p.tolerance < 0.0) {
+        throw std::invalid_argument(what + ": its prior must have finite mean >= 0 and tolerance >= 0");
+      }
+    }
+    const int ra = find(a), rb = find(b);
+    if (ra == rb) acyclic = false;
+    comp[ra] = rb;
+  }
+  if (acyclic && static_cast<int>(limbs.size()) == n - 1) {
+    // A spanning tree: orient it from the root (BFS).
+    const int r = root < 0 ? 0 : root;
+    std::vector<std::vector<std::pair<int, std::size_t>>> adj(n);
+    for (std::size_t i = 0; i < limbs.size(); ++i) {
+      adj[limbs[i].first].emplace_back(limbs[i].second, i);
+      adj[limbs[i].second].emplace_back(limbs[i].first, i);
+    }
+    std::vector<int> parents(n, -2);
+    std::vector<LimbPrior> priors(n);
+    parents[r] = -1;
+    std::vector<int> queue{r};
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+      for (const auto& [k, li] : adj[queue[q]]) {
+        if (parents[k] != -2) continue;
+        parents[k] = queue[q];
+        if (!limb_priors.empty()) priors[k] = limb_priors[li];
+        queue.push_back(k);
+      }
+    }
+    return Skeleton(std::move(names), std::move(parents), std::move(priors), std::move(left_right_pairs));
+  }
+  Skeleton s;
+  s.names_ = std::move(names);
+  s.pairs_ = std::move(left_right_pairs);
+  s.check_pairs();
+  s.limbs_ = limbs;
+  s.limb_priors_ = limb_priors.empty() ? std::vector<LimbPrior>(limbs.size()) : limb_priors;
+  return s;
+}
+
+void Skeleton::set_height_segments(std::vector<HeightSegment> segments) {
+  const int n = num_joints();
+  for (const auto& s : segments) {
+    if (s.joint_a < 0 || s.joint_a >= n || s.joint_b < 0 || s.joint_b >= n || s.joint_a == s.joint_b) {
+      throw std::invalid_argument("Skeleton::set_height_segments: segment (" + std::to_string(s.joint_a) + ", " +
+                                  std::to_string(s.joint_b) + ") is not two distinct joints in [0, " +
+                                  std::to_string(n) + ")");
+    }
+    if (!(s.fraction > 0.0 && s.fraction <= 1.0)) {
+      throw std::invalid_argument("Skeleton::set_height_segments: segment '" + names_[s.joint_a] + "' - '" +
+                                  names_[s.joint_b] + "' has fraction " + std::to_string(s.fraction) +
+                                  ", expected a fraction of the height in (0, 1]");
+    }
+  }
+  height_segments_ = std::move(segments);
+}
+
+void Skeleton::set_feet(std::vector<int> joints) {
+  const int n = num_joints();
+  for (std::size_t i = 0; i < joints.size(); ++i) {
+    if (joints[i] < 0 || joints[i] >= n) {
+      throw std::invalid_argument("Skeleton::set_feet: joint " + std::to_string(joints[i]) + " is outside [0, " +
+                                  std::to_string(n) + ")");
+    }
+    if (std::find(joints.begin(), joints.begin() + static_cast<std::ptrdiff_t>(i), joints[i]) !=
+        joints.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw std::invalid_argument("Skeleton::set_feet: joint '" + names_[joints[i]] + "' is listed twice");
+    }
+  }
+  feet_ = std::move(joints);
+}
+
+Skeleton with_limb_priors(const Skeleton& skeleton, std::vector<LimbPrior> priors) {
+  Skeleton out(skeleton.names(), skeleton.parents(), std::move(priors), skeleton.left_right_pairs());
+  out.set_model_name(skeleton.model_name());
+  out.set_limb_prior_unit(skeleton.limb_prior_unit());
+  out.set_height_segments(skeleton.height_segments());
+  out.set_feet(skeleton.feet());
+  return out;
 }
 
 Skeleton human36m_17(bool with_priors) {

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -60,12 +61,26 @@ void parallel_chunks(int n, int num_threads, F&& fn) {
 struct Prep {
   int num_joints = 0;
   int num_views = 0;
-  std::vector<float> eps;                   ///< per joint (kMeanLog)
-  std::vector<unsigned char> informative;   ///< [view * J + joint]: heatmap max > 0
+  /// Per joint, eps of kMeanLog in the units of the scaled heatmaps:
+  /// log_epsilon (normalised heatmaps) or log_epsilon x the joint's largest
+  /// raw value over the views (HeatmapNormalization::kNone).
+  std::vector<float> eps;
+  /// [view * J + joint]: the heatmap is not uniform (a uniform or all-zero
+  /// heatmap carries no information and is ignored).
+  std::vector<unsigned char> informative;
+  /// [view * J + joint]: the factor applied to the heatmap's values: 1 / its
+  /// maximum (kPerViewJointMax), 1 (kNone), 0 when not informative.
+  std::vector<double> scale;
+  /// [view * J + joint]: scaled value from which a sample counts as heatmap
+  /// support: log_epsilon x the heatmap's scaled maximum.
+  std::vector<float> support_threshold;
+  /// [view * J + joint]: the heatmap's largest raw value.
+  std::vector<float> max_value;
   std::vector<float> inv_count;             ///< per joint: 1 / #informative views
+  std::vector<int> informative_count;       ///< per joint: #informative views
   bool clamp = false;                       ///< OutsideHeatmap::kNearestPixel
-  /// Per view the heatmaps transposed pixel-major, [(v * W + u) * J + j], so
-  /// that one bilinear footprint serves all joints from contiguous memory.
+  /// Per view the scaled heatmaps transposed pixel-major, [(v * W + u) * J + j],
+  /// so that one bilinear footprint serves all joints from contiguous memory.
   std::vector<std::vector<float>> pixel_major;
 };
 
@@ -75,6 +90,11 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
                           std::string* message) {
   const int nj = skeleton.num_joints();
   if (nj == 0) throw std::invalid_argument("rpsm: the skeleton has no joints");
+  if (!skeleton.is_tree()) {
+    throw std::invalid_argument("rpsm: skeleton '" + skeleton.model_name() +
+                                "' is not a tree; RPSM's message passing needs a kinematic tree (one root, "
+                                "num_joints - 1 limbs joining every joint)");
+  }
   for (const auto& [p, c] : skeleton.limbs()) {
     const pose::LimbPrior& prior = skeleton.limb_prior(c);
     const double tol = options.limb_tolerance > 0.0 ? options.limb_tolerance : prior.tolerance;
@@ -110,24 +130,32 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
   prep->num_joints = nj;
   prep->num_views = nv;
   prep->clamp = options.outside_heatmap == OutsideHeatmap::kNearestPixel;
+  const std::size_t nvj = static_cast<std::size_t>(nv) * nj;
   prep->eps.assign(nj, 0.0f);
-  prep->informative.assign(static_cast<std::size_t>(nv) * nj, 0);
+  prep->informative.assign(nvj, 0);
+  prep->scale.assign(nvj, 0.0);
+  prep->support_threshold.assign(nvj, std::numeric_limits<float>::infinity());
   prep->inv_count.assign(nj, 0.0f);
+  prep->informative_count.assign(nj, 0);
   std::vector<float> max_per_joint(nj, 0.0f);
+  prep->max_value.assign(nvj, 0.0f);
+  std::vector<float>& max_vj = prep->max_value;
   for (int v = 0; v < nv; ++v) {
     const pose::ViewHeatmaps& h = views[v].heatmaps;
     const std::size_t hw = static_cast<std::size_t>(h.height()) * h.width();
+    if (hw == 0) throw std::invalid_argument("rpsm: view " + std::to_string(v) + " has empty heatmaps");
     for (int j = 0; j < nj; ++j) {
       const float* d = h.joint(j);
       // Largest and smallest value, and whether one is NaN; Inf shows in them.
-      float mx = 0.0f, mn = 0.0f;
-      bool nan = false;
+      // The first value seeds both, so a uniform heatmap has mx == mn.
+      float mx = d[0], mn = d[0];
+      bool nan = std::isnan(d[0]);
       std::size_t i = 0;
 #if defined(__SSE2__)
       // 16 values per step in independent chains (one accumulating add per
       // step was the loop's latency bound); a pairwise unordered compare
       // flags NaNs, which _mm_max_ps / _mm_min_ps drop in one operand order.
-      __m128 vmx0 = _mm_setzero_ps(), vmx1 = vmx0, vmn0 = vmx0, vmn1 = vmx0, vnan = vmx0;
+      __m128 vmx0 = _mm_set1_ps(mx), vmx1 = vmx0, vmn0 = vmx0, vmn1 = vmx0, vnan = _mm_setzero_ps();
       for (; i + 16 <= hw; i += 16) {
         const __m128 a = _mm_loadu_ps(d + i), b = _mm_loadu_ps(d + i + 4);
         const __m128 c = _mm_loadu_ps(d + i + 8), e = _mm_loadu_ps(d + i + 12);
@@ -142,7 +170,7 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
       mx = std::max(std::max(buf[0], buf[1]), std::max(buf[2], buf[3]));
       _mm_storeu_ps(buf, _mm_min_ps(vmn0, vmn1));
       mn = std::min(std::min(buf[0], buf[1]), std::min(buf[2], buf[3]));
-      nan = _mm_movemask_ps(vnan) != 0;
+      nan = nan || _mm_movemask_ps(vnan) != 0;
 #endif
       for (; i < hw; ++i) {
         mx = std::max(mx, d[i]);
@@ -157,25 +185,67 @@ inline Status check_views(const std::vector<pose::HeatmapView>& views,
                    "' has " + (finite ? "negative values" : "NaN or Inf values");
         return Status::kInvalidHeatmaps;
       }
-      prep->informative[static_cast<std::size_t>(v) * nj + j] = mx > 0.0f;
-      max_per_joint[j] = std::max(max_per_joint[j], mx);
+      // Informative: not uniform, and a maximum in float's normal range (a
+      // subnormal maximum leaves the map's shape a few bits of rounding noise;
+      // its reciprocal would overflow a float).
+      const std::size_t k = static_cast<std::size_t>(v) * nj + j;
+      prep->informative[k] = mx > mn && mx >= std::numeric_limits<float>::min();
+      max_vj[k] = mx;
+      if (prep->informative[k]) max_per_joint[j] = std::max(max_per_joint[j], mx);
     }
   }
+  const bool normalise = options.heatmap_normalization == HeatmapNormalization::kPerViewJointMax;
   for (int j = 0; j < nj; ++j) {
-    if (!(max_per_joint[j] > 0.0f)) {
-      *message = "joint '" + skeleton.name(j) + "' has all-zero heatmaps in every view";
-      return Status::kEmptyHeatmaps;
-    }
     int count = 0;
     for (int v = 0; v < nv; ++v) count += prep->informative[static_cast<std::size_t>(v) * nj + j];
+    if (count == 0) {
+      *message = "joint '" + skeleton.name(j) + "' has no informative heatmap: it is uniform (all zero or "
+                 "constant) or below float's normal range in every view";
+      return Status::kEmptyHeatmaps;
+    }
+    prep->informative_count[j] = count;
     prep->inv_count[j] = 1.0f / static_cast<float>(count);
-    prep->eps[j] = static_cast<float>(options.log_epsilon) * max_per_joint[j];
+    prep->eps[j] = static_cast<float>(options.log_epsilon) * (normalise ? 1.0f : max_per_joint[j]);
+    for (int v = 0; v < nv; ++v) {
+      const std::size_t k = static_cast<std::size_t>(v) * nj + j;
+      if (!prep->informative[k]) continue;
+      // 1 / max is exact up to one rounding and scales exactly with a power
+      // of two, so normalised values do too.
+      prep->scale[k] = normalise ? 1.0 / static_cast<double>(max_vj[k]) : 1.0;
+      prep->support_threshold[k] =
+          static_cast<float>(options.log_epsilon * static_cast<double>(max_vj[k]) * prep->scale[k]);
+    }
   }
   return Status::kSuccess;
 }
 
-/// Fills prep->pixel_major (used by the level-0 unary, where every bin
-/// samples all joints at once).
+/// Views whose heatmaps are uninformative (uniform) for every joint.
+inline std::vector<int> uninformative_views(const Prep& prep) {
+  std::vector<int> out;
+  for (int v = 0; v < prep.num_views; ++v) {
+    bool any = false;
+    for (int j = 0; j < prep.num_joints; ++j) {
+      any = any || prep.informative[static_cast<std::size_t>(v) * prep.num_joints + j] != 0;
+    }
+    if (!any) out.push_back(v);
+  }
+  return out;
+}
+
+/// With OutsideHeatmap::kNearestPixel the unary reads a heatmap value below
+/// kFlushBelow x the map's maximum as 0: far below kMeanLog's eps (eps +
+/// value is unchanged, in float and in double, for log_epsilon >= 2^-11, the
+/// default 1e-3 included; below that it moves by < 2^-64 of the maximum) and
+/// the support threshold, it keeps the Gaussian tails' subnormal floats out
+/// of the float arithmetic, where each costs a microcode assist (estimate on
+/// synthetic Gaussian heatmaps: more than half of its time). kZero keeps
+/// every value (the reference's sampler works in double).
+constexpr float kFlushBelow = 0x1p-64f;
+
+/// Fills prep->pixel_major with the scaled heatmaps (used by the level-0
+/// unary, where every bin samples all joints at once). The scale is applied
+/// in float: value * float(1 / max) scales exactly with a power of two, and
+/// so does the flush threshold (kFlushBelow x max).
 inline void make_pixel_major(const std::vector<pose::HeatmapView>& views, Prep* prep) {
   const int nv = prep->num_views, nj = prep->num_joints;
   prep->pixel_major.resize(nv);
@@ -186,7 +256,17 @@ inline void make_pixel_major(const std::vector<pose::HeatmapView>& views, Prep* 
     t.resize(hw * nj);
     for (int j = 0; j < nj; ++j) {
       const float* d = h.joint(j);
-      for (std::size_t i = 0; i < hw; ++i) t[i * nj + j] = d[i];
+      const std::size_t k = static_cast<std::size_t>(v) * nj + j;
+      const float s = static_cast<float>(prep->scale[k]);
+      const float cut = prep->clamp ? prep->max_value[k] * kFlushBelow : 0.0f;
+      if (s == 0.0f) {  // uninformative
+        for (std::size_t i = 0; i < hw; ++i) t[i * nj + j] = 0.0f;
+      } else if (s == 1.0f && cut == 0.0f) {
+        for (std::size_t i = 0; i < hw; ++i) t[i * nj + j] = d[i];
+      } else {
+        // Select before multiplying: a subnormal operand costs an assist.
+        for (std::size_t i = 0; i < hw; ++i) t[i * nj + j] = (d[i] < cut ? 0.0f : d[i]) * s;
+      }
     }
   }
 }
@@ -221,12 +301,16 @@ constexpr int kFold = 8;
 /// Combined unary (log domain) of joint j at m points (the recursive levels
 /// and the final scores): out[i]. `point_in_cam(v, i)` gives point i in view
 /// v's camera frame; it is projected through the view's camera model,
-/// distortion included. Per point the same operations in the same view order
-/// as a loop over the views per point.
+/// distortion included, sampled (bilinear on clamped coordinates for
+/// kNearestPixel, the reference's sampler for kZero) and scaled
+/// (Prep::scale). Per point the same operations in the same view order as a
+/// loop over the views per point. `view_support` (optional, one flag per
+/// view) is set for the views in which some point's scaled sample reaches
+/// the heatmap's support threshold.
 template <class PointInCam>
 void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& prep,
                       ViewCombination combination, int m, int j, const PointInCam& point_in_cam,
-                      float* out) {
+                      float* out, unsigned char* view_support = nullptr) {
   const bool sum = combination == ViewCombination::kSum;
   const int J = prep.num_joints;
   const double eps = prep.eps[j];
@@ -236,14 +320,35 @@ void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& p
     std::fill(acc, acc + n, sum ? 0.0 : 1.0);
     std::fill(log_acc, log_acc + n, 0.0);
     for (int v = 0; v < prep.num_views; ++v) {
-      // A view whose heatmap of j is all zero samples 0 everywhere: it adds
-      // nothing to the sum and is skipped by kMeanLog.
-      if (!prep.informative[static_cast<std::size_t>(v) * J + j]) continue;
+      // A view whose heatmap of j is uniform carries no information: it is
+      // skipped (as if the view did not exist for j).
+      const std::size_t k = static_cast<std::size_t>(v) * J + j;
+      if (!prep.informative[k]) continue;
       const pose::ViewHeatmaps& hm = views[v].heatmaps;
       double qx[kBlock], qy[kBlock];
       project_block(views[v], v, i0, n, point_in_cam, prep.clamp, qx, qy);
-      float vals[kBlock];
-      bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
+      double vals[kBlock];
+      const double scale = prep.scale[k];
+      if (prep.clamp) {
+        float fv[kBlock];
+        bilinear_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, fv);
+        const float cut = prep.max_value[k] * kFlushBelow;  // as in make_pixel_major
+        for (int i = 0; i < n; ++i) vals[i] = fv[i] < cut ? 0.0 : static_cast<double>(fv[i]) * scale;
+      } else {
+        zero_samples(hm.joint(j), hm.width(), hm.height(), n, qx, qy, vals);
+        if (scale != 1.0) {
+          for (int i = 0; i < n; ++i) vals[i] *= scale;
+        }
+      }
+      if (view_support != nullptr && !view_support[v]) {
+        const double threshold = prep.support_threshold[k];
+        for (int i = 0; i < n; ++i) {
+          if (vals[i] >= threshold) {
+            view_support[v] = 1;
+            break;
+          }
+        }
+      }
       if (sum) {
         for (int i = 0; i < n; ++i) acc[i] += vals[i];
       } else {
@@ -264,9 +369,9 @@ void eval_unary_joint(const std::vector<pose::HeatmapView>& views, const Prep& p
 }
 
 /// Combined unary (log domain) of every joint at m points (level 0), from
-/// the pixel-major heatmaps (make_pixel_major): out[j * m + i]; point_in_cam
-/// as in eval_unary_joint. support[j] |= some view sees a positive response
-/// at some point.
+/// the pixel-major scaled heatmaps (make_pixel_major): out[j * m + i];
+/// point_in_cam as in eval_unary_joint. support[v * J + j] is set when view
+/// v's scaled sample of joint j reaches its support threshold at some point.
 template <class PointInCam>
 void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
                 ViewCombination combination, int m, const PointInCam& point_in_cam, float* out,
@@ -278,13 +383,14 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
   Eigen::ArrayXXf acc = Eigen::ArrayXXf::Constant(nj, m, sum ? 0.0f : 1.0f);
   Eigen::ArrayXXf log_acc = Eigen::ArrayXXf::Zero(sum ? 0 : nj, sum ? 0 : m);
   ArrayXf eps_v(nj), mask_v(nj);
-  ArrayXf peak_val = ArrayXf::Zero(nj);  // max response per joint (> 0: supported)
+  ArrayXf peak_val(nj);  // per view, the largest scaled sample per joint
   for (int v = 0; v < prep.num_views; ++v) {
     for (int j = 0; j < nj; ++j) {
       const bool inf = prep.informative[static_cast<std::size_t>(v) * nj + j] != 0;
       eps_v[j] = inf ? prep.eps[j] : 1.0f;
       mask_v[j] = inf ? 1.0f : 0.0f;
     }
+    peak_val.setZero();
     const int W = views[v].heatmaps.width(), H = views[v].heatmaps.height();
     for (int i0 = 0; i0 < m; i0 += kBlock) {
       const int n = std::min(kBlock, m - i0);
@@ -292,34 +398,60 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
       {
         // All joints at once from contiguous memory: plain loops over the joints that
         // the compiler vectorises (Eigen's dynamic-size expressions here cost ~4x the
-        // arithmetic in temporaries and size checks).
+        // arithmetic in temporaries and size checks). An uninformative heatmap was
+        // scaled to 0 (x = 0; mean-log multiplies by 1 + 0).
         const float* t = prep.pixel_major[v].data();
         const float* eps = eps_v.data();
         const float* mask = mask_v.data();
         float* peak = peak_val.data();
         for (int ib = 0; ib < n; ++ib) {
-          const Footprint f = footprint(W, H, qx[ib], qy[ib]);
-          const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * nj;
-          const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * nj;
-          const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * nj;
-          const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * nj;
-          const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
           float* a = acc.data() + static_cast<std::size_t>(i0 + ib) * nj;
-          if (sum) {
-            for (int jj = 0; jj < nj; ++jj) {
-              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-              a[jj] += x;
-              peak[jj] = peak[jj] < x ? x : peak[jj];
+          if (prep.clamp) {
+            const Footprint f = footprint(W, H, qx[ib], qy[ib]);
+            const float* t0 = t + static_cast<std::size_t>(f.idx[0]) * nj;
+            const float* t1 = t + static_cast<std::size_t>(f.idx[1]) * nj;
+            const float* t2 = t + static_cast<std::size_t>(f.idx[2]) * nj;
+            const float* t3 = t + static_cast<std::size_t>(f.idx[3]) * nj;
+            const float w0 = f.w[0], w1 = f.w[1], w2 = f.w[2], w3 = f.w[3];
+            if (sum) {
+              for (int jj = 0; jj < nj; ++jj) {
+                const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+                a[jj] += x;
+                peak[jj] = peak[jj] < x ? x : peak[jj];
+              }
+            } else {
+              for (int jj = 0; jj < nj; ++jj) {
+                const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
+                a[jj] *= eps[jj] + mask[jj] * x;
+                peak[jj] = peak[jj] < x ? x : peak[jj];
+              }
             }
           } else {
+            // The reference's sampler (zero_footprint): the sample in double, in
+            // scipy's order, rounded once to the float accumulators.
+            const ZeroFootprint f = zero_footprint(W, H, qx[ib], qy[ib]);
+            if (f.w[0] == 0.0 && f.w[1] == 0.0 && f.w[2] == 0.0 && f.w[3] == 0.0) {
+              if (!sum) {
+                for (int jj = 0; jj < nj; ++jj) a[jj] *= eps[jj];
+              }
+              continue;
+            }
             for (int jj = 0; jj < nj; ++jj) {
-              const float x = w0 * t0[jj] + w1 * t1[jj] + w2 * t2[jj] + w3 * t3[jj];
-              a[jj] *= eps[jj] + mask[jj] * x;
+              const float x = static_cast<float>(zero_sample_pixel_major(t, nj, f, jj));
+              if (sum) {
+                a[jj] += x;
+              } else {
+                a[jj] *= eps[jj] + mask[jj] * x;
+              }
               peak[jj] = peak[jj] < x ? x : peak[jj];
             }
           }
         }
       }
+    }
+    for (int jj = 0; jj < nj; ++jj) {
+      const std::size_t k = static_cast<std::size_t>(v) * nj + jj;
+      if (peak_val[jj] >= prep.support_threshold[k]) support[k] = 1;
     }
     if (!sum && ((v + 1) % kFold == 0 || v + 1 == prep.num_views)) {
       log_acc += acc.log();
@@ -327,7 +459,6 @@ void eval_unary(const std::vector<pose::HeatmapView>& views, const Prep& prep,
     }
   }
   for (int jj = 0; jj < nj; ++jj) {
-    if (peak_val[jj] > 0.0f) support[jj] = 1;
     float* o = out + static_cast<std::size_t>(jj) * m;
     if (sum) {
       for (int i = 0; i < m; ++i) o[i] = acc(jj, i) > 0.0f ? std::log(acc(jj, i)) : kNegInf;
@@ -465,10 +596,61 @@ inline void build_limb_models(Context& ctx) {
   }
 }
 
-/// Recursive levels starting at side `side0` from `pose` (3 x J, updated).
-/// Returns the number of completed levels; *message is set when one failed.
-inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std::string* message,
-                         std::size_t* workspace_bytes) {
+/// A length for a message: 6 significant digits.
+inline std::string format_length(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+/// Up to `max_names` joint names of `joints` quoted and joined, "and N more".
+inline std::string joint_list(const pose::Skeleton& sk, const std::vector<int>& joints, std::size_t max_names = 4) {
+  std::string s;
+  for (std::size_t i = 0; i < joints.size() && i < max_names; ++i) {
+    s += (i == 0 ? "'" : ", '") + sk.name(joints[i]) + "'";
+  }
+  if (joints.size() > max_names) s += " and " + std::to_string(joints.size() - max_names) + " more";
+  return s;
+}
+
+/// Per joint the number of views with support (flags [j * V + v]); returns
+/// the joints with support in fewer than min(2, #informative views) views
+/// (one view's support only fixes a ray).
+inline std::vector<int> count_support(const std::vector<unsigned char>& flags, const Prep& prep,
+                                      Eigen::VectorXi* support_views) {
+  const int nj = prep.num_joints, nv = prep.num_views;
+  support_views->setZero(nj);
+  std::vector<int> unsupported;
+  for (int j = 0; j < nj; ++j) {
+    for (int v = 0; v < nv; ++v) (*support_views)[j] += flags[static_cast<std::size_t>(j) * nv + v];
+    if ((*support_views)[j] < std::min(2, prep.informative_count[j])) unsupported.push_back(j);
+  }
+  return unsupported;
+}
+
+/// The kNoSupport message for `joints` in `region`.
+inline std::string no_support_message(const pose::Skeleton& sk, const std::vector<int>& joints,
+                                      const Eigen::VectorXi& support_views, const std::string& region) {
+  std::string counts;
+  for (std::size_t i = 0; i < joints.size() && i < 4; ++i) {
+    counts += (i == 0 ? "" : ", ") + std::to_string(support_views[joints[i]]);
+  }
+  return "joint" + std::string(joints.size() > 1 ? "s " : " ") + joint_list(sk, joints) +
+         " without heatmap support (a value >= log_epsilon x the heatmap's maximum) in two views " + region +
+         " (views with support: " + counts + "; one view alone only fixes a ray)";
+}
+
+/// Recursive levels 0 .. num_levels - 1 starting at side `side0` from `pose`
+/// (3 x J, updated). *completed counts the levels run to completion.
+/// With `support_views`, the first level's candidates (also when num_levels
+/// is 0: then only their unary is evaluated) give per joint the number of
+/// views with heatmap support, and a joint supported in fewer than two (or
+/// its informative views) is kNoSupport.
+/// A level without a feasible configuration is kNoFeasiblePose; *message
+/// says which.
+inline Status run_recursion(Context& ctx, double side0, int num_levels, Eigen::VectorXi* support_views,
+                            Eigen::Matrix3Xd* pose, int* completed, std::string* message,
+                            std::size_t* workspace_bytes) {
   const RpsmOptions& opt = ctx.options;
   const pose::Skeleton& sk = ctx.skeleton;
   const int nj = sk.num_joints();
@@ -507,9 +689,10 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
                                      (unary.size() + belief.size() + pw.size()) * sizeof(float) +
                                      (arg.size() + diff_code.size()) * sizeof(int));
   const std::vector<int>& order = sk.topological_order();
+  std::vector<unsigned char> support_flags(support_views != nullptr ? static_cast<std::size_t>(nj) * nv : 0, 0);
   double side = side0;
-  int completed = 0;
-  for (int level = 0; level < opt.num_levels; ++level, side *= 0.5) {
+  *completed = 0;
+  for (int level = 0; level < std::max(num_levels, support_views != nullptr ? 1 : 0); ++level, side *= 0.5) {
     // Candidates of joint j: c_j + (-side/2 + i * step) per axis, i = 0..k-1.
     const double step = side / (k - 1);
     const Eigen::Vector3d corner = Eigen::Vector3d::Constant(-0.5 * side);
@@ -531,10 +714,23 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
           return base[static_cast<std::size_t>(v) * nj + j] + rot_offset[static_cast<std::size_t>(v) * kk + i];
         };
         eval_unary_joint(ctx.views, ctx.prep, opt.combination, kk, j, point_in_cam,
-                         unary.data() + static_cast<std::size_t>(j) * kk);
+                         unary.data() + static_cast<std::size_t>(j) * kk,
+                         level == 0 && support_views != nullptr
+                             ? support_flags.data() + static_cast<std::size_t>(j) * nv
+                             : nullptr);
       }
     };
     parallel_chunks(nj, opt.num_threads, unary_job);
+    if (level == 0 && support_views != nullptr) {
+      const std::vector<int> none = count_support(support_flags, ctx.prep, support_views);
+      if (!none.empty()) {
+        *message = no_support_message(sk, none, *support_views,
+                                      "within +-" + format_length(0.5 * side0) + " of the initial position") +
+                   ": the initial pose is not where the heatmaps see the person (wrong unit or frame?)";
+        return Status::kNoSupport;
+      }
+      if (num_levels == 0) break;
+    }
     belief = unary;
     // Leaves to root. The pairwise term depends only on the candidates' index
     // difference (a D^3 table per limb and level).
@@ -604,10 +800,12 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
     const float* br = belief.data() + static_cast<std::size_t>(root) * kk;
     const int best_root = static_cast<int>(std::max_element(br, br + kk) - br);
     if (br[best_root] == kNegInf) {
-      *message = "recursive level " + std::to_string(level) +
-                 " has no configuration satisfying the limb constraints; kept the pose of level " +
-                 std::to_string(level - 1);
-      break;
+      *message = "recursive level " + std::to_string(level) + " (cube side " + format_length(side) +
+                 ") has no configuration satisfying every hard limb constraint" +
+                 (level == 0 ? std::string(": the starting pose violates a limb tolerance by more than the "
+                                           "level can correct")
+                             : std::string(" (level ") + std::to_string(level - 1) + " had one)");
+      return Status::kNoFeasiblePose;
     }
     chosen[root] = best_root;
     for (int j : order) {
@@ -615,9 +813,9 @@ inline int run_recursion(Context& ctx, double side0, Eigen::Matrix3Xd* pose, std
       if (p >= 0) chosen[j] = arg[static_cast<std::size_t>(j) * kk + chosen[p]];
     }
     for (int j = 0; j < nj; ++j) pose->col(j) += corner + step * lattice[chosen[j]];
-    ++completed;
+    ++*completed;
   }
-  return completed;
+  return Status::kSuccess;
 }
 
 /// Final per-joint scores at `pose`.
@@ -638,27 +836,27 @@ inline Eigen::VectorXd final_scores(const Context& ctx, const Eigen::Matrix3Xd& 
 
 // ---- Continuous polish (RpsmOptions::polish_iterations).
 
-/// log(eps + h) of pixel (u, v) of a W x H heatmap: outside it the nearest
-/// pixel's (clamp) or h = 0.
-inline double log_pixel(const float* h, int W, int H, int u, int v, double eps, bool clamp) {
+/// log(eps + scale h) of pixel (u, v) of a W x H heatmap: outside it the
+/// nearest pixel's (clamp) or h = 0.
+inline double log_pixel(const float* h, int W, int H, int u, int v, double eps, double scale, bool clamp) {
   if (clamp) {
     u = std::min(std::max(u, 0), W - 1);
     v = std::min(std::max(v, 0), H - 1);
   } else if (u < 0 || v < 0 || u >= W || v >= H) {
     return std::log(eps);
   }
-  return std::log(eps + static_cast<double>(h[static_cast<std::size_t>(v) * W + u]));
+  return std::log(eps + scale * static_cast<double>(h[static_cast<std::size_t>(v) * W + u]));
 }
 
-/// Second-order model of l(q) = log(eps + h(q)) at heatmap point q: the
+/// Second-order model of l(q) = log(eps + scale h(q)) at heatmap point q: the
 /// Taylor expansion at the nearest pixel centre from central differences of
 /// the 3 x 3 pixels around it, evaluated at q. Exact for a Gaussian heatmap
 /// (eps -> 0), whose log is quadratic. Returns l; *grad = dl/dq, *hess =
 /// d2l/dq2. With `clamp` (OutsideHeatmap::kNearestPixel) q is first clamped
 /// to the pixel centres' range, as in the levels, and the derivatives along a
-/// clamped axis are 0; otherwise, far outside the heatmap, l is log(eps) with
-/// zero derivatives.
-inline double log_model(const float* h, int W, int H, double eps, bool clamp, double qx,
+/// clamped axis are 0; otherwise (kZero) l is log(eps) with zero derivatives
+/// beyond the outer pixel centres, where the levels' sampler reads 0.
+inline double log_model(const float* h, int W, int H, double eps, double scale, bool clamp, double qx,
                         double qy, Eigen::Vector2d* grad, Eigen::Matrix2d* hess) {
   grad->setZero();
   hess->setZero();
@@ -670,11 +868,11 @@ inline double log_model(const float* h, int W, int H, double eps, bool clamp, do
     qx = cx;
     qy = cy;
   }
-  if (!(qx > -2.0 && qy > -2.0 && qx < W + 1.0 && qy < H + 1.0)) return std::log(eps);
+  if (!(qx >= 0.0 && qy >= 0.0 && qx <= W - 1.0 && qy <= H - 1.0)) return std::log(eps);
   const int u = static_cast<int>(std::floor(qx + 0.5)), v = static_cast<int>(std::floor(qy + 0.5));
   double l[3][3];
   for (int b = -1; b <= 1; ++b) {
-    for (int a = -1; a <= 1; ++a) l[b + 1][a + 1] = log_pixel(h, W, H, u + a, v + b, eps, clamp);
+    for (int a = -1; a <= 1; ++a) l[b + 1][a + 1] = log_pixel(h, W, H, u + a, v + b, eps, scale, clamp);
   }
   const double c = l[1][1];
   const double gx = 0.5 * (l[1][2] - l[1][0]), gy = 0.5 * (l[2][1] - l[0][1]);
@@ -753,7 +951,8 @@ inline void polish_model(const Context& ctx, const Eigen::Matrix3Xd& pose, Polis
       const Eigen::Vector2d q = hm.to_heatmap(px);
       Eigen::Vector2d g;
       Eigen::Matrix2d H;
-      m->value += w * log_model(hm.joint(j), hm.width(), hm.height(), eps, ctx.prep.clamp, q.x(),
+      m->value += w * log_model(hm.joint(j), hm.width(), hm.height(), eps,
+                                ctx.prep.scale[static_cast<std::size_t>(v) * nj + j], ctx.prep.clamp, q.x(),
                                 q.y(), &g, &H);
       const Eigen::Matrix<double, 2, 3> J = A * J_px * R;
       m->grad.col(j) += w * (J.transpose() * g);
@@ -866,6 +1065,25 @@ inline int run_polish(const Context& ctx, int max_iterations, double step_tolera
   return kept;
 }
 
+/// The number of views into whose image `point_in_world` projects.
+inline int views_seeing(const std::vector<pose::HeatmapView>& views, const Eigen::Vector3d& point_in_world) {
+  int n = 0;
+  for (const auto& v : views) {
+    Eigen::Vector2d px;
+    n += v.camera.project(point_in_world, &px) == camera::ProjectionStatus::kSuccess && v.camera.is_in_image(px);
+  }
+  return n;
+}
+
+/// Fills the result's view report; appends it to the success message.
+inline void report_views(const Prep& prep, RpsmResult* result) {
+  result->uninformative_views = uninformative_views(prep);
+  if (result->uninformative_views.empty()) return;
+  std::string list;
+  for (const int v : result->uninformative_views) list += (list.empty() ? "" : ", ") + std::to_string(v);
+  result->message += "; view" + std::string(result->uninformative_views.size() > 1 ? "s " : " ") + list +
+                     " ignored (every heatmap uniform)";
+}
 
 }  // namespace
 }  // namespace detail
@@ -878,6 +1096,12 @@ RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skele
   const auto t0 = detail::Clock::now();
   require_points(initial_pose_in_world, 3, "rpsm::refine: initial_pose_in_world (3 x J, J = skeleton joints)",
                  skeleton.num_joints());
+  const bool polish = options.polish_iterations > 0 && options.combination == ViewCombination::kMeanLog;
+  if (options.num_levels == 0 && !polish) {
+    throw std::invalid_argument(
+        "rpsm::refine: num_levels = 0 and no polish (polish_iterations = 0 or kSum): nothing would refine "
+        "the initial pose");
+  }
   detail::Context ctx{views, skeleton, options, {}, {}};
   result.status = detail::check_views(views, skeleton, options, &ctx.prep, &result.message);
   result.timings.validation_ms = detail::ms_since(t0);
@@ -887,21 +1111,37 @@ RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skele
     result.message = "initial pose contains NaN or Inf";
     return result;
   }
+  const Eigen::Vector3d root = initial_pose_in_world.col(skeleton.root());
+  if (detail::views_seeing(views, root) == 0) {
+    result.status = Status::kRootNotVisible;
+    result.message = "the initial pose's root projects into none of the " + std::to_string(views.size()) +
+                     " views' images (wrong unit or frame?)";
+    return result;
+  }
   detail::build_limb_models(ctx);
   const auto t1 = detail::Clock::now();
   Eigen::Matrix3Xd pose = initial_pose_in_world;
   const double side0 =
       options.refine_initial_side > 0.0 ? options.refine_initial_side : options.cube_side / options.num_bins;
-  std::string msg;
-  result.levels_completed = detail::run_recursion(ctx, side0, &pose, &msg, &result.workspace_bytes);
+  result.status = detail::run_recursion(ctx, side0, options.num_levels, &result.support_views, &pose,
+                                        &result.levels_completed, &result.message, &result.workspace_bytes);
   result.timings.recursion_ms = detail::ms_since(t1);
+  if (result.status != Status::kSuccess) return result;
+  if (options.num_levels == 0 && options.pairwise == PairwiseModel::kHardIndicator &&
+      !detail::polish_feasible(ctx, pose)) {
+    result.status = Status::kNoFeasiblePose;
+    result.message = "the initial pose violates a hard limb constraint, which the polish (num_levels = 0) keeps";
+    return result;
+  }
   const auto t2 = detail::Clock::now();
   result.polish_steps = detail::run_polish(ctx, options.polish_iterations, 1e-6 * side0, &pose);
   result.timings.polish_ms = detail::ms_since(t2);
   result.joints_in_world = pose;
   result.joint_scores = detail::final_scores(ctx, pose);
   result.status = Status::kSuccess;
-  result.message = msg.empty() ? "refined " + std::to_string(result.levels_completed) + " levels" : msg;
+  result.message = "refined " + std::to_string(result.levels_completed) + " levels, " +
+                   std::to_string(result.polish_steps) + " polish steps";
+  detail::report_views(ctx.prep, &result);
   return result;
 }
 
@@ -920,15 +1160,7 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
     result.message = "root position contains NaN or Inf";
     return result;
   }
-  bool visible = false;
-  for (const auto& v : views) {
-    Eigen::Vector2d px;
-    if (v.camera.project(root_position_in_world, &px) == camera::ProjectionStatus::kSuccess &&
-        v.camera.is_in_image(px)) {
-      visible = true;
-    }
-  }
-  if (!visible) {
+  if (detail::views_seeing(views, root_position_in_world) == 0) {
     result.status = Status::kRootNotVisible;
     result.message = "the root position projects into none of the " +
                      std::to_string(views.size()) + " views' images";
@@ -966,7 +1198,7 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
   {
     const int nt = std::max(1, options.num_threads);
     std::vector<std::vector<float>> part(nt);
-    std::vector<std::vector<unsigned char>> sup(nt, std::vector<unsigned char>(nj, 0));
+    std::vector<std::vector<unsigned char>> sup(nt, std::vector<unsigned char>(static_cast<std::size_t>(nv) * nj, 0));
     detail::parallel_chunks(n3, nt, [&](int b, int e, int t) {
       part[t].resize(static_cast<std::size_t>(nj) * (e - b));
       const auto point_in_cam = [&](int v, int i) -> Eigen::Vector3d {
@@ -982,16 +1214,19 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
                   belief.begin() + static_cast<std::ptrdiff_t>(j) * n3 + b);
       }
     });
-    for (int j = 0; j < nj; ++j) {
-      bool any = false;
-      for (int t = 0; t < nt; ++t) any |= sup[t][j] != 0;
-      if (!any) {
-        result.status = Status::kNoSupport;
-        result.message = "joint '" + skeleton.name(j) +
-                         "' has no heatmap response anywhere in the level-0 cube";
-        result.timings.unary_ms = detail::ms_since(t1);
-        return result;
+    // Flags [j * V + v] from the threads' [v * J + j].
+    std::vector<unsigned char> flags(static_cast<std::size_t>(nv) * nj, 0);
+    for (int v = 0; v < nv; ++v) {
+      for (int j = 0; j < nj; ++j) {
+        for (int t = 0; t < nt; ++t) flags[static_cast<std::size_t>(j) * nv + v] |= sup[t][static_cast<std::size_t>(v) * nj + j];
       }
+    }
+    const std::vector<int> none = detail::count_support(flags, ctx.prep, &result.support_views);
+    if (!none.empty()) {
+      result.status = Status::kNoSupport;
+      result.message = detail::no_support_message(skeleton, none, result.support_views, "in the level-0 cube");
+      result.timings.unary_ms = detail::ms_since(t1);
+      return result;
     }
   }
   result.timings.unary_ms = detail::ms_since(t1);
@@ -1117,12 +1352,12 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
 
   // ---- Recursive levels.
   const auto t4 = detail::Clock::now();
-  std::string msg;
   std::size_t rec_bytes = 0;
-  result.levels_completed =
-      detail::run_recursion(ctx, options.cube_side / options.num_bins, &pose, &msg, &rec_bytes);
+  result.status = detail::run_recursion(ctx, options.cube_side / options.num_bins, options.num_levels, nullptr,
+                                        &pose, &result.levels_completed, &result.message, &rec_bytes);
   result.workspace_bytes = std::max(result.workspace_bytes, rec_bytes);
   result.timings.recursion_ms = detail::ms_since(t4);
+  if (result.status != Status::kSuccess) return result;
   const auto t5 = detail::Clock::now();
   result.polish_steps =
       detail::run_polish(ctx, options.polish_iterations, 1e-6 * options.cube_side / options.num_bins, &pose);
@@ -1130,8 +1365,9 @@ RpsmResult estimate(const std::vector<pose::HeatmapView>& views, const pose::Ske
   result.joints_in_world = pose;
   result.joint_scores = detail::final_scores(ctx, pose);
   result.status = Status::kSuccess;
-  result.message = msg.empty() ? "PSM + " + std::to_string(result.levels_completed) + " recursive levels"
-                               : msg;
+  result.message = "PSM + " + std::to_string(result.levels_completed) + " recursive levels, " +
+                   std::to_string(result.polish_steps) + " polish steps";
+  detail::report_views(ctx.prep, &result);
   return result;
 }
 

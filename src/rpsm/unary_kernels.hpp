@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -200,6 +202,106 @@ inline Footprint footprint(int W, int H, double qx, double qy) {
     }
   }
   return f;
+}
+
+/// The footprint of OutsideHeatmap::kZero: the reference implementation's
+/// sampler (microsoft/multiview-human-pose-estimation-pytorch, PSM unary:
+/// scipy's RegularGridInterpolator, linear, on the pixel-centre grid 0..W-1 x
+/// 0..H-1, bounds_error = False, fill_value = 0, float32 heatmaps). Exactly 0
+/// unless 0 <= qx <= W - 1 and 0 <= qy <= H - 1 (NaN and kNoProjection are
+/// outside). Inside: cell u0 = min(floor(qx), W - 2), v0 likewise (0 for a
+/// one-pixel axis, whose second corner then repeats the first with weight
+/// 0), fu = qx - u0 and fv = qy - v0 (exact: Sterbenz), weights in double
+/// in scipy's order of the cell's corners (x-major: (u0, v0), (u0, v0 + 1),
+/// (u0 + 1, v0), (u0 + 1, v0 + 1)) with (1 - f) for the lower corner.
+struct ZeroFootprint {
+  int idx[4] = {0, 0, 0, 0};
+  double w[4] = {0.0, 0.0, 0.0, 0.0};
+};
+
+inline ZeroFootprint zero_footprint(int W, int H, double qx, double qy) {
+  ZeroFootprint f;
+  if (!(qx >= 0.0 && qx <= W - 1.0 && qy >= 0.0 && qy <= H - 1.0)) return f;
+  // q >= 0, so truncation is floor; the last cell holds q = W - 1 (scipy's
+  // interval search returns n - 2 there).
+  const int u0 = std::min(static_cast<int>(qx), W >= 2 ? W - 2 : 0);
+  const int v0 = std::min(static_cast<int>(qy), H >= 2 ? H - 2 : 0);
+  const int u1 = std::min(u0 + 1, W - 1), v1 = std::min(v0 + 1, H - 1);
+  const double fu = qx - u0, fv = qy - v0;
+  const double gu = 1.0 - fu, gv = 1.0 - fv;
+  const int idx[4] = {v0 * W + u0, v1 * W + u0, v0 * W + u1, v1 * W + u1};
+  const double w[4] = {gu * gv, gu * fv, fu * gv, fu * fv};
+  for (int k = 0; k < 4; ++k) {
+    f.idx[k] = idx[k];
+    f.w[k] = w[k];
+  }
+  return f;
+}
+
+/// The kZero sample of heatmap values h (float, promoted exactly) at a
+/// footprint, summed in double in scipy's order starting from 0.0 (so a
+/// -0.0 heatmap value gives +0.0, as there).
+inline double zero_sample(const float* h, const ZeroFootprint& f) {
+  double s = 0.0;
+  s = s + static_cast<double>(h[f.idx[0]]) * f.w[0];
+  s = s + static_cast<double>(h[f.idx[1]]) * f.w[1];
+  s = s + static_cast<double>(h[f.idx[2]]) * f.w[2];
+  s = s + static_cast<double>(h[f.idx[3]]) * f.w[3];
+  return s;
+}
+
+/// zero_sample of joint j from pixel-major heatmaps t (value of joint j at
+/// pixel i: t[i * num_joints + j]; the level-0 layout), bit for bit.
+inline double zero_sample_pixel_major(const float* t, int num_joints, const ZeroFootprint& f, int j) {
+  double s = 0.0;
+  for (int k = 0; k < 4; ++k) {
+    s = s + static_cast<double>(t[static_cast<std::size_t>(f.idx[k]) * num_joints + j]) * f.w[k];
+  }
+  return s;
+}
+
+/// kZero samples of one W x H heatmap h at n heatmap coordinates: out[i] =
+/// zero_sample(h, zero_footprint(W, H, qx[i], qy[i])), bit for bit. Two
+/// points per SSE2 register when both lie inside a heatmap of at least 2 x 2
+/// pixels (the same double operations per lane), the scalar twin otherwise.
+inline void zero_samples(const float* h, int W, int H, int n, const double* qx, const double* qy,
+                         double* out) {
+  int i = 0;
+#if defined(__SSE2__)
+  if (W >= 2 && H >= 2) {
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+    const __m128d u_max = _mm_set1_pd(W - 1.0), v_max = _mm_set1_pd(H - 1.0);
+    const __m128i u_last = _mm_set1_epi32(W - 2), v_last = _mm_set1_epi32(H - 2);
+    for (; i + 2 <= n; i += 2) {
+      const __m128d x = _mm_loadu_pd(qx + i), y = _mm_loadu_pd(qy + i);
+      // Ordered compares: false for NaN, as in zero_footprint.
+      const __m128d inside = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, zero), _mm_cmple_pd(x, u_max)),
+                                        _mm_and_pd(_mm_cmpge_pd(y, zero), _mm_cmple_pd(y, v_max)));
+      if (_mm_movemask_pd(inside) != 3) {
+        for (int k = i; k < i + 2; ++k) out[k] = zero_sample(h, zero_footprint(W, H, qx[k], qy[k]));
+        continue;
+      }
+      // min(trunc(q), last cell) without SSE4.1's _mm_min_epi32.
+      const __m128i tu = _mm_cvttpd_epi32(x), tv = _mm_cvttpd_epi32(y);
+      const __m128i cu = _mm_cmpgt_epi32(tu, u_last), cv = _mm_cmpgt_epi32(tv, v_last);
+      const __m128i u0 = _mm_or_si128(_mm_and_si128(cu, u_last), _mm_andnot_si128(cu, tu));
+      const __m128i v0 = _mm_or_si128(_mm_and_si128(cv, v_last), _mm_andnot_si128(cv, tv));
+      const __m128d fu = _mm_sub_pd(x, _mm_cvtepi32_pd(u0)), fv = _mm_sub_pd(y, _mm_cvtepi32_pd(v0));
+      const __m128d gu = _mm_sub_pd(one, fu), gv = _mm_sub_pd(one, fv);
+      const int a = _mm_cvtsi128_si32(v0) * W + _mm_cvtsi128_si32(u0);
+      const int b = _mm_cvtsi128_si32(_mm_srli_si128(v0, 4)) * W + _mm_cvtsi128_si32(_mm_srli_si128(u0, 4));
+      const auto pair = [h](int ia, int ib) {
+        return _mm_cvtps_pd(_mm_unpacklo_ps(_mm_load_ss(h + ia), _mm_load_ss(h + ib)));
+      };
+      __m128d s = _mm_add_pd(zero, _mm_mul_pd(pair(a, b), _mm_mul_pd(gu, gv)));
+      s = _mm_add_pd(s, _mm_mul_pd(pair(a + W, b + W), _mm_mul_pd(gu, fv)));
+      s = _mm_add_pd(s, _mm_mul_pd(pair(a + 1, b + 1), _mm_mul_pd(fu, gv)));
+      s = _mm_add_pd(s, _mm_mul_pd(pair(a + W + 1, b + W + 1), _mm_mul_pd(fu, fv)));
+      _mm_storeu_pd(out + i, s);
+    }
+  }
+#endif
+  for (; i < n; ++i) out[i] = zero_sample(h, zero_footprint(W, H, qx[i], qy[i]));
 }
 
 /// The bilinear sample of a heatmap at a footprint.

@@ -78,6 +78,117 @@ TEST_CASE("estimate_fundamental with 50 percent outliers", "[epipolar][estimate]
   CHECK(median(err_refined) <= median(err_unrefined));
 }
 
+TEST_CASE("estimate_fundamental finds F among 80 percent outliers", "[epipolar][estimate]") {
+  // Issue 20's bar: N = 1000, 0.5 px noise, 80 % outliers (~200 inliers), 1e5 samples:
+  // the true F on >= 5 of 6 seeded scenes and no partial fit reported as success.
+  // An all-inlier 7-point sample has probability 0.2^7 = 1.3e-5 (1.3 expected in
+  // 1e5 samples); the rest comes from LO+ on contaminated samples' partial fits.
+  // Before LO+: 2-3 of 6, the others partial fits (72-89 inliers, 3.7-7.7 px)
+  // reported as success.
+  int found = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    INFO("seed " << seed);
+    TwoViewSceneOptions so;
+    so.outlier_ratio = 0.8;
+    const auto s = make_two_view_scene(seed, so);
+    epipolar::FundamentalOptions opt;
+    opt.ransac.max_iterations = 100000;
+    opt.ransac.seed = seed;
+    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    INFO(r.message);
+    if (!r.success()) {
+      CHECK(r.F.isZero());
+      continue;
+    }
+    const double err = clean_epipolar_rms_px(s, r.F);
+    INFO("clean epipolar rms " << err << " px, " << r.num_inliers << " inliers");
+    // ~190 inliers: 0.5 * sqrt(7 / 190) = 0.1 px; the partial fits were >= 0.7 px.
+    CHECK(err < 0.3);
+    found += err < 0.3;
+    CHECK(r.num_inliers >= 170);
+  }
+  CHECK(found >= 5);
+}
+
+TEST_CASE("estimate_fundamental never reports a partial fit as success", "[epipolar][estimate]") {
+  // A weak search on purpose (LO+ off, 1000 samples at 70 % outliers: an all-inlier
+  // sample has probability 2.2e-4) often ends on a partial fit: a model through
+  // part of the inliers, pixels off elsewhere. Each run must either find the true F
+  // (possibly after the support convergence pulled a near miss in), or refuse:
+  // kPartialFit (F zero) or kNoConsensus. The verdict uses no ground truth; the
+  // refused runs, repeated with the check off (same F: the check is the last
+  // step), are shown to be wrong, so the test fails if the check refuses good
+  // models or lets partial ones through.
+  int partial = 0, successes = 0;
+  for (std::uint64_t seed = 100; seed < 200; ++seed) {
+    INFO("seed " << seed);
+    TwoViewSceneOptions so;
+    so.outlier_ratio = 0.7;
+    const auto s = make_two_view_scene(seed, so);
+    epipolar::FundamentalOptions opt;
+    opt.ransac.max_iterations = 1000;
+    opt.ransac.lo_inner_iterations = 0;
+    opt.ransac.seed = seed;
+    const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    INFO(r.message);
+    if (r.success()) {
+      ++successes;
+      // ~290 inliers: 0.5 * sqrt(7 / 290) = 0.08 px; the near misses were >= 0.6 px.
+      CHECK(clean_epipolar_rms_px(s, r.F) < 0.4);
+      CHECK(r.partial_fit.num_inliers == r.num_inliers);
+    } else if (r.status == epipolar::EstimateStatus::kPartialFit) {
+      ++partial;
+      CHECK(r.F.isZero());
+      CHECK(std::count(r.inlier_mask.begin(), r.inlier_mask.end(), 1) == 0);
+      CHECK(r.message.find("partial fit") != std::string::npos);
+      CHECK(r.partial_fit.excess_ratio() > opt.partial_fit_ratio);
+      opt.check_partial_fit = false;
+      const auto unchecked = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+      REQUIRE(unchecked.success());
+      CHECK(clean_epipolar_rms_px(s, unchecked.F) > 2.0);
+      CHECK(unchecked.num_inliers == r.num_inliers);
+    } else {
+      CHECK(r.status == epipolar::EstimateStatus::kNoConsensus);
+    }
+  }
+  INFO(successes << " successes, " << partial << " partial fits");
+  // Measured: 5 partial fits refused (9-21 px off), 45 successes, 50 below the
+  // minimum support. Without the support convergence one success was a 0.6 px near
+  // miss (259 of ~290 inliers); without the partial-fit test the 5 were successes.
+  CHECK(partial >= 3);
+  CHECK(successes >= 35);
+}
+
+TEST_CASE("estimate_fundamental refuses a gate below the noise", "[epipolar][estimate]") {
+  // Noise 1.5 px with a 1 px gate: the inliers keep coming past the gate, which
+  // the partial-fit test cannot tell from a partial fit: refused, with a message
+  // naming both causes. A gate at the noise (1.5 px) or above is accepted.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    INFO("seed " << seed);
+    TwoViewSceneOptions so;
+    so.noise_px = 1.5;
+    const auto s = make_two_view_scene(seed, so);
+    epipolar::FundamentalOptions opt;
+    opt.ransac.seed = seed;
+    opt.max_error_px = 1.0;
+    const auto tight = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+    INFO(tight.message);
+    CHECK(tight.status == epipolar::EstimateStatus::kPartialFit);
+    CHECK(tight.message.find("gate is below the noise") != std::string::npos);
+    CHECK(tight.F.isZero());
+    for (double gate : {1.5, 3.0}) {
+      opt.max_error_px = gate;
+      const auto r = epipolar::estimate_fundamental(s.points1_px, s.points2_px, opt);
+      INFO("gate " << gate << ": " << r.message);
+      REQUIRE(r.success());
+      // 1.5 px noise over ~330-480 inliers: ~0.2 px; measured up to 0.52 px at the
+      // 1.5 px gate (selecting inliers at the noise level biases the fit).
+      CHECK(clean_epipolar_rms_px(s, r.F) < 1.0);
+    }
+  }
+  CHECK(std::string(epipolar::to_string(epipolar::EstimateStatus::kPartialFit)) == "partial fit");
+}
+
 TEST_CASE("estimate_fundamental is deterministic across runs and threads", "[epipolar][estimate]") {
   const auto s = make_two_view_scene(11, {});
   epipolar::FundamentalOptions opt;
@@ -239,6 +350,14 @@ TEST_CASE("estimate_fundamental bad input", "[epipolar][estimate]") {
   o = {};
   o.dominant_plane_ratio = 0.0;
   throws_naming(o, "dominant_plane_ratio");
+  o = {};
+  o.partial_fit_ratio = 0.0;
+  throws_naming(o, "partial_fit_ratio");
+  o.partial_fit_ratio = 1.5;
+  throws_naming(o, "partial_fit_ratio");
+  o = {};
+  o.ransac.lo_inner_pool_multiplier = 0.9;
+  throws_naming(o, "lo_inner_pool_multiplier");
   o = {};
   o.refine_options.max_iterations = 0;
   throws_naming(o, "max_iterations");

@@ -8,6 +8,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <cmath>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -172,6 +173,44 @@ TEST_CASE("local optimisation lowers the MSAC score", "[robust]") {
   }
 }
 
+TEST_CASE("LO+ runs only when the support keeps growing past the threshold", "[robust]") {
+  for (std::uint64_t seed : {31u, 32u, 33u}) {
+    INFO("seed " << seed);
+    const Scene s = make_scene(seed, 200, 300, 0.3);
+    LineEstimator est{&s.points};
+    RansacOptions opt;
+    opt.seed = seed;
+    // A 3-sigma gate: the support saturates inside it (within 3 gates: the 200
+    // inliers + a band of 2 x 2.7 over 100 catching ~16 outliers, vs ~200 + ~5
+    // inside), so the growth test does not fire and the run is unchanged.
+    opt.max_residual = 0.9;
+    Line with, without;
+    const Report r_with = crossview::robust::ransac(est, opt, &with);
+    opt.lo_inner_iterations = 0;
+    const Report r_without = crossview::robust::ransac(est, opt, &without);
+    REQUIRE(r_with.success());
+    CHECK(r_with.num_inner_lo_runs == 0);
+    CHECK(r_with.score == r_without.score);
+    CHECK(r_with.inlier_mask == r_without.inlier_mask);
+    // A gate of half a sigma: ~38 % of the inliers inside, ~87 % within 3 gates,
+    // so the test fires on the final model. With lo_inner_min_samples beyond the
+    // budget, sampling is the same with and without LO+ (the PRNG is used by LO+
+    // only after it), so LO+ on the final model can only lower the score.
+    opt.max_residual = 0.15;
+    opt.lo_inner_min_samples = opt.max_iterations;
+    const Report r_off = crossview::robust::ransac(est, opt, &without);
+    opt.lo_inner_iterations = 10;
+    const Report r_on = crossview::robust::ransac(est, opt, &with);
+    REQUIRE(r_on.success());
+    REQUIRE(r_off.success());
+    CHECK(r_off.num_inner_lo_runs == 0);
+    CHECK(r_on.num_inner_lo_runs == 1);
+    CHECK(r_on.num_iterations == r_off.num_iterations);
+    CHECK(r_on.score <= r_off.score);
+    CHECK(angle_error_deg(with, s.truth) < 0.5);
+  }
+}
+
 TEST_CASE("ransac is deterministic for a seed and across threads", "[robust]") {
   const Scene s = make_scene(7, 150, 350, 0.2);
   LineEstimator est{&s.points};
@@ -309,5 +348,35 @@ TEST_CASE("ransac bad input and options", "[robust]") {
   o = RansacOptions();
   o.min_iterations = -1;
   throws_naming(o, "min_iterations");
+  o = RansacOptions();
+  o.lo_inner_iterations = -1;
+  throws_naming(o, "lo_inner_iterations");
+  o = RansacOptions();
+  o.lo_inner_sample_size = -2;
+  throws_naming(o, "lo_inner_sample_size");
+  o = RansacOptions();
+  o.lo_inner_pool_multiplier = 0.5;
+  throws_naming(o, "lo_inner_pool_multiplier");
+  o = RansacOptions();
+  o.lo_threshold_multiplier = std::numeric_limits<double>::infinity();
+  throws_naming(o, "lo_threshold_multiplier");
+  o = RansacOptions();
+  o.lo_ils_steps = 0;
+  throws_naming(o, "lo_ils_steps");
+  o = RansacOptions();
+  o.lo_inner_support_growth = 1.0;
+  throws_naming(o, "lo_inner_support_growth");
+  o = RansacOptions();
+  o.lo_inner_min_samples = -5;
+  throws_naming(o, "lo_inner_min_samples");
+  // A sample size that is not larger than the minimal sample is refused at run time
+  // (the engine knows kMinSampleSize).
+  o = RansacOptions();
+  o.lo_inner_sample_size = 2;
+  CHECK_THROWS_WITH(crossview::robust::ransac(est2, o, &l), Catch::Contains("lo_inner_sample_size"));
+  o.lo_inner_sample_size = 3;
+  CHECK_NOTHROW(crossview::robust::ransac(est2, o, &l));
+  o = RansacOptions();
+  o.lo_threshold_multiplier = 0.5;
   CHECK_THROWS_AS(crossview::robust::ransac(est2, o, &l), std::invalid_argument);
 }

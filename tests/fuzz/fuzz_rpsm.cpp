@@ -8,7 +8,8 @@
 // Contracts checked:
 //   * only std::invalid_argument escapes (invalid options / shapes, camera
 //     constructor, skeleton constructor);
-//   * success implies a finite 3 x J pose and finite joint scores;
+//   * success implies a finite 3 x J pose and finite joint scores, every level
+//     completed and heatmap support for every joint;
 //   * every failure carries a non-empty message.
 #include "fuzz_decode.hpp"
 
@@ -93,6 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.outside_heatmap = fdp.ConsumeBool() ? rpsm::OutsideHeatmap::kNearestPixel : rpsm::OutsideHeatmap::kZero;
     o.polish_iterations = fdp.ConsumeIntegralInRange<int>(0, 5);
     o.polish_gaussian_limbs = fdp.ConsumeBool();
+    o.heatmap_normalization =
+        fdp.ConsumeBool() ? rpsm::HeatmapNormalization::kPerViewJointMax : rpsm::HeatmapNormalization::kNone;
     o.num_threads = 1;
 
     const bool estimate = fdp.ConsumeIntegralInRange<int>(0, 7) == 0;
@@ -131,6 +134,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CROSSVIEW_FUZZ_CHECK(r.joints_in_world.allFinite());
       CROSSVIEW_FUZZ_CHECK(r.joint_scores.size() == J && r.joint_scores.allFinite());
       CROSSVIEW_FUZZ_CHECK(r.polish_steps >= 0 && r.polish_steps <= o.polish_iterations);
+      // A success ran every level and had heatmap support for every joint.
+      CROSSVIEW_FUZZ_CHECK(r.levels_completed == o.num_levels);
+      CROSSVIEW_FUZZ_CHECK(r.support_views.size() == J && r.support_views.minCoeff() >= 1);
+      CROSSVIEW_FUZZ_CHECK(!estimate || r.psm_completed);
+      for (const int v : r.uninformative_views) CROSSVIEW_FUZZ_CHECK(v >= 0 && v < V);
     } else {
       CROSSVIEW_FUZZ_CHECK(!r.message.empty());
     }

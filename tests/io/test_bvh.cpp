@@ -134,6 +134,16 @@ TEST_CASE("io bvh: errors name file, field and expectation", "[io][bvh][errors]"
       {"bad frame time", replace_once(ok, "0.0083333", "-1"), "MOTION.Frame Time", "expected a positive duration"},
       {"bad frames", replace_once(ok, "Frames: 2", "Frames: 2.5"), "MOTION.Frames", "expected a non-negative integer"},
       {"empty", "", "HIERARCHY", "got the end of the file"},
+      // Bounded: 1e308 offsets or positions overflowed forward kinematics to Inf, and a
+      // hierarchy without channels "matched" any Frames count (2 GB for 1e8 frames).
+      {"huge offset", replace_once(ok, "OFFSET 1.0 2.0 3.0", "OFFSET 1.0 1e308 3.0"), "Arm.OFFSET[1]",
+       "expected |offset| <= 1e15"},
+      {"huge position", replace_once(ok, "-1.0 0.5 2.0", "-1.0 1e300 2.0"), "MOTION.frame 1.Hips.Yposition",
+       "expected a finite position with |value| <= 1e15"},
+      {"no channels",
+       "HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 0\n End Site\n {\n OFFSET 0 1 0\n }\n}\n"
+       "MOTION\nFrames: 100000000\nFrame Time: 0.01\n",
+       "HIERARCHY", "expected at least one CHANNELS entry for 100000000 frames"},
   };
   for (const Case& c : cases) {
     INFO("case: " << c.what);
@@ -164,6 +174,8 @@ TEST_CASE("io bvh: H36M mapping resolution and options", "[io][bvh]") {
   CHECK(z(1, 0) == -p(2, 0));
   CHECK(z(2, 0) == p(1, 0));
   o.mm_per_unit = 0.0;
+  CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+  o.mm_per_unit = 1e300;  // would overflow forward kinematics
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
   o.mm_per_unit = 1.0;
   o.mapping[3] = "";

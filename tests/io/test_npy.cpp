@@ -149,6 +149,6 @@ TEST_CASE("io npy: errors name file, field and expectation", "[io][npy]") {
     CHECK_THROWS_AS(crossview::io::format_npy({2, 2}, {1.f, 2.f, 3.f}), std::invalid_argument);
     CHECK_THROWS_AS(crossview::io::format_npy({-1}, {}), std::invalid_argument);
     require_io_error([&] { crossview::io::write_npy("/nonexistent/crossview/x.npy", {1}, {1.f}); },
-                     "/nonexistent/crossview/x.npy", "", "cannot open");
+                     "/nonexistent/crossview/x.npy", "", "folder '/nonexistent/crossview' does not exist");
   }
 }

@@ -57,6 +57,20 @@ TEST_CASE("io openpose: people, triplets and missing joints", "[io][openpose]") 
   CHECK(crossview::io::parse_openpose_json(R"({"people":[]})").people.empty());
 }
 
+TEST_CASE("io openpose: a person with empty keypoints is kept with every joint missing", "[io][openpose]") {
+  // Pose2Sim's pose2sim_multi files hold such placeholders.
+  const char* text = R"({"people":[{"pose_keypoints_2d":[]},{"pose_keypoints_2d":[1,2,0.5,3,4,0]}]})";
+  const OpenPoseFrame f = crossview::io::parse_openpose_json(text);
+  REQUIRE(f.people.size() == 2);
+  CHECK(f.people[0].num_joints() == 2);
+  CHECK(f.people[0].num_detected() == 0);
+  CHECK(f.people[0].keypoints_px.array().isNaN().all());
+  CHECK(f.people[1].num_detected() == 1);
+  CHECK(crossview::io::parse_openpose_json(text, "mem.json", 2).people[0].num_joints() == 2);
+  CHECK(crossview::io::parse_openpose_json(R"({"people":[{"pose_keypoints_2d":[]}]})", "m", 25).people[0].num_joints() == 25);
+  CHECK(crossview::io::parse_openpose_json(R"({"people":[{"pose_keypoints_2d":[]}]})").people[0].num_joints() == 0);
+}
+
 TEST_CASE("io openpose: errors name file, field and expectation", "[io][openpose][errors]") {
   const std::string ok = kFrame;
   struct Case {
@@ -82,8 +96,9 @@ TEST_CASE("io openpose: errors name file, field and expectation", "[io][openpose
       {"person not object", R"({"people":[3]})", 0, "people[0]", "expected an object, got an integer"},
       {"missing keypoints", R"({"people":[{"person_id":[1]}]})", 0, "people[0].pose_keypoints_2d", "missing field"},
       // fuzz_io_openpose_json: an empty first person made the next one's count the reference.
-      {"empty keypoints", R"({"people":[{"pose_keypoints_2d":[]},{"pose_keypoints_2d":[1,2,0.5]}]})", 0,
-       "people[0].pose_keypoints_2d", "got an empty array"},
+      {"empty first person does not set the count",
+       R"({"people":[{"pose_keypoints_2d":[]},{"pose_keypoints_2d":[1,2,0.5]},{"pose_keypoints_2d":[1,2,0.5,3,4,0.5]}]})",
+       0, "people[2].pose_keypoints_2d", "expected 1 joints"},
       {"bad person_id", replace_once(ok, "[7]", "[\"a\"]"), 0, "people[1].person_id[0]", "expected a number, got a string"},
   };
   for (const Case& c : cases) {

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <cstring>
 
 using crossview::camera::Camera;
@@ -161,6 +163,14 @@ TEST_CASE("io rig: unit conversion and helpers", "[io][rig]") {
   CHECK(m.cameras[1].params() == rig.cameras[1].params());
   CHECK_THROWS_AS(rig.with_length_unit("cm"), std::invalid_argument);
   CHECK(crossview::io::metres_per_unit("mm") == 1e-3);
+  // Overflow on conversion is refused (it used to give Inf, written as null in JSON).
+  Rig huge = m;
+  huge.cameras[0].cam_from_world.translation.x() = 1e307;
+  CHECK_THROWS_WITH(huge.with_length_unit("mm"), Catch::Contains("overflows"));
+  // Writers refuse what the format cannot hold instead of writing null.
+  Rig inf = m;
+  inf.cameras[0].cam_from_world.translation.y() = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(crossview::io::format_rig_json(inf), Catch::Contains("non-finite"));
   crossview::io::H36mReadOptions o;
   o.width = 0;
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);

@@ -82,6 +82,11 @@ TEST_CASE("Loading a malformed PSS model names the file and the field", "[pss][i
   CHECK_THROWS_WITH(crossview::io::load_pss_model(path), Catch::Contains("centres[0]"));
   write_file(path, head + R"("k": 1, "centres": [[0,0,0,1,"x",0]]})");
   CHECK_THROWS_WITH(crossview::io::load_pss_model(path), Catch::Contains("centres[0][4]"));
+  // A number beyond double's range is a documented runtime_error naming the file (it
+  // used to escape as nlohmann::json::out_of_range).
+  write_file(path, head + R"("k": 1, "centres": [[0,0,0,1e999,0,0]]})");
+  CHECK_THROWS_AS(crossview::io::load_pss_model(path), std::runtime_error);
+  CHECK_THROWS_WITH(crossview::io::load_pss_model(path), Catch::Contains(path) && Catch::Contains("invalid JSON"));
   write_file(path, R"({"format": "crossview.pss_model", "version": 1, "num_joints": 2,
           "normalization": {"centering": "middle", "root_joint": 0, "scaling": "frobenius"},
           "k": 1, "centres": [[0,0,0,1,0,0]]})");

@@ -351,7 +351,8 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
   }
   opt.cube_side = 600.0;
   opt.num_bins = 8;
-  expect_status(v, rpsm::Status::kNoSupport, "'head' has no heatmap response", root);
+  expect_status(v, rpsm::Status::kNoSupport, "without heatmap support", root);
+  expect_status(v, rpsm::Status::kNoSupport, "'head'", root);
   opt.cube_side = 2000.0;
   opt.num_bins = 16;
   // A tolerance so tight that no bin offset matches a limb.
@@ -373,6 +374,12 @@ TEST_CASE("bad input gives a status or std::invalid_argument, never a NaN succes
   v[0].heatmaps.data().resize(100);
   CHECK_THROWS_AS(rpsm::estimate(v, sk, root, opt), std::invalid_argument);
   CHECK_THROWS_AS(rpsm::estimate(f.views, pose::human36m_17(false), root, opt), std::invalid_argument);
+  {  // A non-tree skeleton (the H36M limbs plus one closing a cycle) is refused by name.
+    std::vector<std::pair<int, int>> limbs = sk.limbs();
+    limbs.emplace_back(3, 6);
+    const pose::Skeleton cyclic = pose::Skeleton::from_limbs(sk.names(), limbs, std::vector<pose::LimbPrior>(17, {300.0, 150.0}));
+    CHECK_THROWS_WITH(rpsm::estimate(f.views, cyclic, root, opt), Catch::Contains("not a tree"));
+  }
   CHECK_THROWS_AS(rpsm::refine(f.views, sk, Eigen::Matrix3Xd::Zero(3, 16), opt), std::invalid_argument);
   Eigen::Matrix3Xd nan_pose = f.gt;
   nan_pose(1, 3) = std::nan("");

@@ -5,6 +5,10 @@
 #include <crossview_test/mocap_scene.hpp>
 #include <crossview_test/points.hpp>
 #include <crossview_test/pose_scene.hpp>
+#include <crossview_test/reference_sampler.hpp>
+
+#include <cmath>
+#include <cstring>
 
 #include <catch2/catch.hpp>
 
@@ -140,4 +144,61 @@ TEST_CASE("the issue's reference setup: joints outside the crops, 2 heatmap px o
       }
     }
   }
+}
+
+TEST_CASE("the reference setup: kZero samples the heatmaps as the reference's sampler, bit for bit",
+          "[rpsm][real]") {
+  // The reference configuration (linspace grid, sum over views, 2^3
+  // recursion, hard 150 mm limbs, raw heatmaps, 0 outside) on the issue's
+  // reference setup (80 x 80 heatmaps on 320 px crops, ~7 % of the joints
+  // outside their crop). Every joint score is the sum over the views of
+  // kZero samples at the final position (joint_scores = exp(float(log(sum)))
+  // for kSum); recomputed here from Camera::project, ViewHeatmaps::to_heatmap
+  // and the independent reference sampler, it must match bit for bit, at
+  // the poses of estimate() and of refine() from the triangulated maxima.
+  const crossview_test::MocapScene scene = crossview_test::load_mocap_scene(/*stride=*/50);
+  const pose::Skeleton sk = pose::with_limb_priors(
+      pose::human36m_17(false), pose::estimate_limb_lengths(pose::human36m_17(false), scene.poses, 150.0));
+  rpsm::RpsmOptions ref;
+  ref.grid = rpsm::GridPlacement::kLinspaceEndpoints;
+  ref.combination = rpsm::ViewCombination::kSum;
+  ref.recursion_bins = 2;
+  ref.outside_heatmap = rpsm::OutsideHeatmap::kZero;
+  ref.heatmap_normalization = rpsm::HeatmapNormalization::kNone;
+  ref.polish_iterations = 0;
+  int samples = 0, outside = 0, compared = 0;
+  for (const double noise : {0.0, 2.0}) {
+    for (std::size_t f = 0; f < static_cast<std::size_t>(scene.num_frames()); ++f) {
+      std::vector<pose::HeatmapView> views;
+      std::vector<Eigen::Matrix2Xd> centres;
+      REQUIRE(crossview_test::render_reference_setup(scene, f, noise, 7, &views, &centres));
+      const Eigen::Matrix3Xd tri = crossview_test::triangulate_heatmap_maxima(views);
+      for (const auto& r : {rpsm::estimate(views, sk, tri.col(0), ref), rpsm::refine(views, sk, tri, ref)}) {
+        INFO("noise " << noise << " frame " << f << ": " << r.message);
+        REQUIRE(r.success());
+        for (int j = 0; j < sk.num_joints(); ++j) {
+          double sum = 0.0;
+          for (const auto& v : views) {
+            Eigen::Vector2d px;
+            double s = 0.0;
+            if (v.camera.project(r.joints_in_world.col(j), &px) == camera::ProjectionStatus::kSuccess) {
+              const Eigen::Vector2d q = v.heatmaps.to_heatmap(px);
+              s = crossview_test::reference_sampler(v.heatmaps.joint(j), v.heatmaps.width(), v.heatmaps.height(),
+                                                    q.x(), q.y());
+              outside += s == 0.0;
+            }
+            ++samples;
+            sum += s;
+          }
+          const double expected = sum > 0.0 ? std::exp(static_cast<double>(static_cast<float>(std::log(sum)))) : 0.0;
+          INFO("joint " << j << " score " << r.joint_scores[j] << " expected " << expected);
+          CHECK(std::memcmp(&expected, &r.joint_scores[j], sizeof expected) == 0);
+          ++compared;
+        }
+      }
+    }
+  }
+  INFO(samples << " samples, " << outside << " zero (outside the crop or on zero pixels)");
+  CHECK(compared == 2 * 2 * 17 * scene.num_frames());
+  CHECK(outside > 0);
 }

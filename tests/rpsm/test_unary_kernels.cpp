@@ -1,11 +1,15 @@
 // RPSM unary kernels (src/rpsm/unary_kernels.hpp, internal): the per-model
 // projection equals Camera::project_from_cam + ViewHeatmaps::to_heatmap and
 // the paired bilinear samples equal a plain per-corner footprint, bit for bit,
-// for the four camera models, failing projections included.
+// for the four camera models, failing projections included; the kZero
+// sampler (SSE2 pairs and scalar twin) equals an independent implementation
+// of the reference's sampling rule (scipy's RegularGridInterpolator) bit for
+// bit.
 #include "unary_kernels.hpp"
 
 #include <crossview/camera/camera.hpp>
 #include <crossview/pose/heatmaps.hpp>
+#include <crossview_test/reference_sampler.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -188,6 +192,82 @@ TEST_CASE("RPSM unary: paired bilinear samples equal the plain footprint bit for
         CHECK(same_bits(out[i], detail::sample(heat.data(), detail::footprint(W, H, qx[start + i],
                                                                               qy[start + i]))));
       }
+    }
+  }
+}
+
+TEST_CASE("RPSM unary: kZero is the reference's sampler bit for bit, 0 beyond the outer pixel centres",
+          "[rpsm]") {
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<float> value(0.0f, 1.0f);
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const double kInf = std::numeric_limits<double>::infinity();
+  for (const auto& [W, H] : {std::pair{80, 80}, std::pair{64, 48}, std::pair{5, 3}, std::pair{2, 2},
+                             std::pair{1, 1}, std::pair{1, 4}, std::pair{4, 1}}) {
+    INFO(W << " x " << H);
+    std::vector<float> heat(static_cast<std::size_t>(W) * H);
+    for (float& x : heat) {
+      const double r = value(rng);
+      x = r < 0.1 ? 0.0f : r < 0.15 ? -0.0f : r < 0.2 ? 1e-40f * value(rng) : r < 0.25 ? 3e30f * value(rng)
+                                                                                   : value(rng);
+    }
+    heat[0] = -0.0f;
+    std::uniform_real_distribution<double> ux(-2.0, W + 1.0), uy(-2.0, H + 1.0);
+    std::vector<double> qx, qy;
+    for (int i = 0; i < 6000; ++i) {
+      const int kind = i % 6;
+      double x = ux(rng), y = uy(rng);
+      if (kind == 1) x = std::floor(x);                                  // exact pixel centres
+      if (kind == 2) y = std::floor(y);
+      if (kind == 3) x = std::nextafter(W - 1.0, i % 12 < 6 ? 0.0 : kInf);  // around the last centre
+      if (kind == 4) y = std::nextafter(0.0, i % 12 < 6 ? 1.0 : -1.0);      // around the first
+      if (kind == 5) x = std::min(W - 1.0, std::max(0.0, x));           // inside along x
+      qx.push_back(x);
+      qy.push_back(y);
+    }
+    const double specials[] = {0.0, -0.0, W - 1.0, H - 1.0, -0.5, -1e-300, W - 0.5, W - 1.0 + 1e-12,
+                               detail::kNoProjection, kNaN, kInf, -kInf, 3e9, 0.5};
+    for (const double a : specials) {
+      for (const double b : specials) {
+        qx.push_back(a);
+        qy.push_back(b);
+      }
+    }
+    const int n = static_cast<int>(qx.size());
+    int inside = 0, ring = 0;
+    for (const int start : {0, 1}) {  // pairs in both alignments, scalar tails
+      std::vector<double> out(n);
+      detail::zero_samples(heat.data(), W, H, n - start, qx.data() + start, qy.data() + start, out.data());
+      for (int i = 0; i < n - start; ++i) {
+        const double x = qx[start + i], y = qy[start + i];
+        INFO("q " << x << " " << y);
+        // scipy answers NaN for a NaN coordinate; the unary reads 0 there (a
+        // NaN would poison the max-sum). Only projections that fail give one.
+        const double ref = std::isnan(x) || std::isnan(y) ? 0.0 : crossview_test::reference_sampler(heat.data(), W, H, x, y);
+        CHECK(same_bits(out[i], ref));
+        CHECK(same_bits(detail::zero_sample(heat.data(), detail::zero_footprint(W, H, x, y)), ref));
+        const bool in = x >= 0.0 && x <= W - 1.0 && y >= 0.0 && y <= H - 1.0;
+        inside += in && start == 0;
+        // The one-pixel ring beyond the outer centres, where the bilinear
+        // footprint with zero padding (the old kZero) fades to 0: exactly 0.
+        if (!in && x > -1.0 && y > -1.0 && x < W && y < H && start == 0) {
+          ++ring;
+          CHECK(out[i] == 0.0);
+          CHECK_FALSE(std::signbit(out[i]));
+        }
+      }
+    }
+    CHECK(inside > (W * H >= 15 ? 1000 : 10));
+    CHECK(ring > 100);
+    // The pixel-major (level-0) layout samples the same values.
+    const int nj = 3;
+    std::vector<float> pm(heat.size() * nj);
+    for (std::size_t i = 0; i < heat.size(); ++i) {
+      for (int j = 0; j < nj; ++j) pm[i * nj + j] = j == 1 ? heat[i] : 0.5f;
+    }
+    for (int i = 0; i < n; i += 7) {
+      const auto f = detail::zero_footprint(W, H, qx[i], qy[i]);
+      CHECK(same_bits(detail::zero_sample_pixel_major(pm.data(), nj, f, 1), detail::zero_sample(heat.data(), f)));
     }
   }
 }

@@ -210,7 +210,9 @@ struct CalibrationResult {
 /// Calibrates the rig (see the file header). `intrinsics[i]` gives camera i's
 /// model, parameters and image size (its extrinsics are ignored); detections
 /// as RigDetections. Complexity: O(pairs * RANSAC) + BA, ~O(frames * joints *
-/// cameras) per BA iteration with the Schur complement.
+/// cameras) per BA iteration: the Schur complement over the points, or with
+/// bone_length_terms (which couple a frame's points) a sparse Cholesky of the
+/// normal equations (docs/calibration.md).
 CalibrationResult calibrate_rig(const std::vector<camera::Camera>& intrinsics,
                                 const RigDetections& detections,
                                 const CalibrationOptions& options = {});

@@ -102,7 +102,7 @@ using BvhH36mMapping = std::array<std::string, pose::h36m::kNumJoints>;
 BvhH36mMapping cmu_h36m_mapping();
 
 struct BvhToH36mOptions {
-  double mm_per_unit = kCmuBvhUnitMm;        ///< Length scale, > 0.
+  double mm_per_unit = kCmuBvhUnitMm;        ///< Length scale, in (0, 1e6].
   bool z_up = false;                         ///< Rotate Y-up to Z-up: (x, y, z) -> (x, -z, y).
   BvhH36mMapping mapping = cmu_h36m_mapping();
   void validate() const;  ///< Throws std::invalid_argument (mm_per_unit <= 0 or empty spec).

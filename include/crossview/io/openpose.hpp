@@ -10,6 +10,11 @@
 // 0, 0, 0) is missing: its pixel is set to NaN and its score to 0, so it can
 // never be used by accident as the point (0, 0).
 //
+// A person whose pose_keypoints_2d is empty (OpenPose without body
+// keypoints, Pose2Sim's placeholders for people absent from a view) is kept,
+// with every joint missing: J joints (expected_joints, else the count of the
+// file's other people; 0 when the file has no other person).
+//
 // Failure modes: IoError naming the file and the field (e.g.
 // `people[1].pose_keypoints_2d`) on malformed/truncated JSON, wrong types,
 // a length that is not a multiple of 3, a joint count different from the other

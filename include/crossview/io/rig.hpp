@@ -22,6 +22,7 @@
 #include <crossview/io/error.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,7 +49,8 @@ struct Rig {
   std::vector<std::string> names() const;
 
   /// The same rig with translations converted to `unit` ("m" or "mm"; throws
-  /// std::invalid_argument otherwise). Rotations and intrinsics are unchanged.
+  /// std::invalid_argument otherwise, and when a converted translation
+  /// overflows double). Rotations and intrinsics are unchanged.
   Rig with_length_unit(const std::string& unit) const;
 };
 
@@ -113,5 +115,128 @@ Rig read_rig_json(const std::string& path);
 Rig parse_rig_json(std::string_view text, const std::string& source_name = "<string>");
 void write_rig_json(const Rig& rig, const std::string& path);
 std::string format_rig_json(const Rig& rig);
+
+// ---------------------------------------------------------------------------
+// Qualisys .qca.txt (the XML calibration QTM exports), converted as Pose2Sim's
+// calibration.py does (reproduces Pose2Sim's TOML of the same file to 1e-12):
+//   * cameras: <camera> elements whose model is "Miqus Video", "Miqus Video
+//     UnderWater" or "none" (video cameras; marker-only cameras are skipped),
+//     named by `serial`, in natural order of the serial ("cam2" < "cam10");
+//   * image size = fov_video (right - left + 1, bottom - top + 1) / binning,
+//     scaled by video_resolution / 1080 ("540p", "720p", "1080p"; 1080 when absent);
+//   * intrinsics are in 1/64 px sensor units: fx = focalLengthU / 64 / binning,
+//     cx = centerPointU / 64 / binning - fov_video.left (likewise V, top),
+//     then scaled by video_resolution / 1080;
+//   * distortion k1 k2 p1 p2 = radialDistortion1, 2, tangentalDistortion1, 2
+//     divided by 64 * binning (Pose2Sim's reading; kOpenCV); radialDistortion3,
+//     which Pose2Sim drops, is kept as k3 / (64 * binning) (0 in QTM exports seen);
+//   * <transform> holds the camera's orientation and its position (x, y, z)
+//     in mm. With M = [r11 r12 r13; r21 r22 r23; r31 r32 r33], Qualisys'
+//     camera axes (image Y up, looking along -Z) are turned into OpenCV's by
+//     a half turn about X: cam_from_world R = diag(1, -1, -1) * M and
+//     t = -R * position / 1000 (metres; the camera centre is the position).
+//     Unit "m".
+//   * viewrotation (the display rotation of the video in QTM) must be 0: Pose2Sim
+//     ignores it and so does `ignore_view_rotation`; otherwise IoError.
+
+struct QualisysReadOptions {
+  int binning_factor = 1;             ///< >= 1 (2 when filming in 540p with binning).
+  bool ignore_view_rotation = false;  ///< Accept viewrotation != 0 as Pose2Sim does.
+  void validate() const;              ///< Throws std::invalid_argument.
+};
+
+Rig read_qualisys_qca(const std::string& path, const QualisysReadOptions& options = {});
+Rig parse_qualisys_qca(std::string_view text, const std::string& source_name = "<string>",
+                       const QualisysReadOptions& options = {});
+
+// ---------------------------------------------------------------------------
+// OpenCV FileStorage YAML as EasyMocap writes intri.yml / extri.yml:
+//   %YAML:1.0 header, `names` (a sequence of camera names), per camera
+//   intri: K_<name> (3x3 !!opencv-matrix), dist_<name> (1x5, 5x1, 1x4 or 4x1:
+//          k1 k2 p1 p2 [k3]), optional H_<name> / W_<name> (image size);
+//   extri: R_<name> (3x1 Rodrigues) and/or Rot_<name> (3x3), T_<name> (3x1,
+//          world -> camera). EasyMocap writes 6 decimals, so Rot_ is accepted
+//          when orthonormal to 1e-5 and, with R_, must agree with it to 1e-5
+//          (the rotation is then taken from R_).
+// Parsed by crossview's own reader of that YAML subset (top-level keys with a
+// scalar, a block or flow sequence of scalars, or an !!opencv-matrix mapping
+// with rows, cols, dt and a possibly multi-line flow `data` list): OpenCV's
+// "%YAML:1.0" directive is not valid YAML 1.x, so general YAML libraries
+// (yaml-cpp) refuse these files, and OpenCV itself would make crossview::io
+// depend on OpenCV. Unsupported YAML (anchors, nested mappings other than a
+// matrix) is an IoError naming the line.
+
+struct EasyMocapReadOptions {
+  /// Image size when intri.yml has no H_/W_ entries; 0 = estimate it as
+  /// round(2 cx + 1) x round(2 cy + 1) (Pose2Sim estimates 2 cx x 2 cy): the
+  /// size is only used for is_in_image().
+  int width = 0;
+  int height = 0;
+  /// Unit of T_<name>: EasyMocap calibrates in metres ("m" or "mm").
+  std::string length_unit = "m";
+  void validate() const;  ///< Throws std::invalid_argument.
+};
+
+Rig read_easymocap_yml(const std::string& intri_path, const std::string& extri_path,
+                       const EasyMocapReadOptions& options = {});
+
+// ---------------------------------------------------------------------------
+// COLMAP text model: cameras.txt (CAMERA_ID MODEL WIDTH HEIGHT PARAMS...) and
+// images.txt (IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME, then one line of
+// 2D points, possibly empty). One rig camera per image, named by NAME, with
+// cam_from_world = (q, t) as COLMAP stores it. Models:
+//   SIMPLE_PINHOLE f cx cy, PINHOLE fx fy cx cy            -> kPinhole
+//   SIMPLE_RADIAL f cx cy k, RADIAL f cx cy k1 k2,
+//   OPENCV fx fy cx cy k1 k2 p1 p2                          -> kOpenCV
+//   FULL_OPENCV fx fy cx cy k1 k2 p1 p2 k3 k4 k5 k6         -> kOpenCVRational
+//   OPENCV_FISHEYE fx fy cx cy k1 k2 k3 k4                  -> kFisheye
+// Others (SIMPLE_RADIAL_FISHEYE, RADIAL_FISHEYE, FOV, THIN_PRISM_FISHEYE, ...)
+// are an IoError naming the model. COLMAP puts the centre of the top-left
+// pixel at (0.5, 0.5), crossview (OpenCV) at (0, 0): cx, cy are shifted by
+// -0.5. The unit is the reconstruction's (arbitrary unless it was scaled):
+// ColmapReadOptions::length_unit states it. Binary models (.bin) are refused
+// (convert them with `colmap model_converter --output_type TXT`).
+
+struct ColmapReadOptions {
+  std::string length_unit = "m";  ///< Unit of the translations: "m" or "mm".
+  void validate() const;          ///< Throws std::invalid_argument.
+};
+
+Rig read_colmap_text(const std::string& cameras_txt, const std::string& images_txt,
+                     const ColmapReadOptions& options = {});
+
+// ---------------------------------------------------------------------------
+// Format detection by content.
+
+enum class RigFormat : std::uint8_t {
+  kPose2SimToml = 0,  ///< Pose2Sim / anipose TOML
+  kCrossviewJson,     ///< crossview JSON ("format": "crossview.rig")
+  kH36mJson,          ///< Human3.6M camera-parameters.json
+  kQualisysQca,       ///< Qualisys .qca.txt XML
+  kEasyMocapYml,      ///< OpenCV FileStorage YAML (EasyMocap intri.yml + extri.yml)
+  kColmapText,        ///< COLMAP cameras.txt + images.txt
+};
+const char* to_string(RigFormat format);
+
+struct RigReadOptions {
+  /// Human3.6M files hold every subject: which one (may stay empty when the
+  /// file has a single subject).
+  std::string h36m_subject;
+  H36mReadOptions h36m;
+  QualisysReadOptions qualisys;
+  EasyMocapReadOptions easymocap;
+  ColmapReadOptions colmap;
+};
+
+/// The format of `path` (a file, or a folder holding intri.yml + extri.yml or
+/// cameras.txt + images.txt), told by content, not by the extension. When no
+/// format matches, throws IoError listing every format tried and what the
+/// file lacked for each.
+RigFormat detect_rig_format(const std::string& path);
+
+/// Reads any supported calibration: detect_rig_format, then the reader. For
+/// intri.yml / extri.yml and cameras.txt / images.txt, `path` may be either
+/// file of the pair (the other is looked for beside it) or their folder.
+Rig read_rig(const std::string& path, const RigReadOptions& options = {});
 
 }  // namespace crossview::io

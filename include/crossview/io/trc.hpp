@@ -40,6 +40,10 @@ struct TrcData {
   int orig_data_start_frame = 0;
   int orig_num_frames = 0;
   std::string path_file_name;  ///< 4th cell of the first line (informative).
+  /// Skeleton of the markers (a built-in id or a custom skeleton's name),
+  /// written as an extra "Skeleton" header column after OrigNumFrames (other
+  /// readers ignore it); empty = not recorded.
+  std::string skeleton;
   std::vector<std::string> marker_names;
   std::vector<int> frame_numbers;  ///< Per frame, as in the file.
   std::vector<double> times_s;     ///< Per frame.
@@ -69,6 +73,30 @@ TrcData parse_trc(std::string_view text, const std::string& source_name = "<stri
 /// one frame number and time per frame.
 void write_trc(const TrcData& trc, const std::string& path);
 std::string format_trc(const TrcData& trc);
+
+/// Options of make_trc().
+struct TrcWriteOptions {
+  double rate_hz = 0.0;           ///< > 0: DataRate, CameraRate, OrigDataRate.
+  std::string units = "m";        ///< Unit of the points ("m" or "mm").
+  std::string skeleton;           ///< Recorded in the header (see TrcData::skeleton).
+  /// Frame# of the first frame. Pose2Sim numbers frames from 1 (Frame# =
+  /// row + 1) and writes Time = Frame# / rate: the default reproduces that.
+  int first_frame_number = 1;
+  /// Source frame of the first row (OrigDataStartFrame; Pose2Sim: the start
+  /// of its frame_range, 0 for a whole video).
+  int orig_data_start_frame = 0;
+  bool to_pose2sim_axes = true;   ///< Convert world -> Pose2Sim's Y-up axes (world_to_trc).
+  std::string file_name;          ///< Informative 4th cell of the first line.
+  void validate() const;          ///< Throws std::invalid_argument.
+};
+
+/// A TRC of F frames of M markers from `points_in_world`, 3 x (F*M) packed
+/// (column f*M + m, docs/conventions.md); NaN columns stay empty cells.
+/// Frame# = first_frame_number + f, Time = Frame# / rate_hz (Pose2Sim's
+/// convention). Throws std::invalid_argument on a shape that is not 3 x (F*M)
+/// or invalid options.
+TrcData make_trc(const std::vector<std::string>& marker_names, const Eigen::Ref<const Eigen::MatrixXd>& points_in_world,
+                 const TrcWriteOptions& options);
 
 /// Pose2Sim TRC axes -> calibration world: world = (Z_trc, X_trc, Y_trc).
 inline Eigen::Vector3d trc_to_world(const Eigen::Vector3d& point_trc) {

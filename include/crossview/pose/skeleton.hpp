@@ -1,7 +1,9 @@
-// crossview: skeletons (joint names, kinematic tree, limb-length priors,
-// left/right pairs) shared by the pose, rpsm and metrics modules.
+// crossview: skeletons (joint names, kinematic tree or limb list, limb-length
+// priors, left/right pairs, height segments, feet) shared by the pose, rpsm and
+// metrics modules. The registry of built-in skeletons (BODY_25, HALPE_26, ...)
+// and the lookup by name are in pose/skeletons.hpp.
 //
-// A Skeleton is a rooted tree over J joints: parents()[j] is the parent of
+// A tree Skeleton is a rooted tree over J joints: parents()[j] is the parent of
 // joint j and exactly one joint (the root) has parent -1. Every non-root joint
 // j owns exactly one limb, (parents()[j], j), so limbs are indexed by their
 // child joint. Limb-length priors are optional; they are stored in the
@@ -31,11 +33,22 @@
 
 namespace crossview::pose {
 
-/// Prior on the length of one limb, in the caller's unit. `mean == 0` means
-/// "unknown" (has_limb_priors() is false then).
+/// Prior on the length of one limb, in the caller's unit (see
+/// Skeleton::limb_prior_unit()). `mean == 0` means "unknown" (has_limb_priors()
+/// is false then).
 struct LimbPrior {
   double mean = 0.0;       ///< Expected length (> 0 when known).
   double tolerance = 0.0;  ///< Allowed deviation |length - mean| (>= 0).
+};
+
+/// A body segment whose length is a known fraction of the standing height
+/// (anthropometric tables such as Drillis & Contini 1966: thigh 0.245, shank
+/// 0.246, upper arm 0.186, forearm 0.146). Used for a metric scale from a
+/// person's height: height ~ median over segments of length / fraction.
+struct HeightSegment {
+  int joint_a = -1;
+  int joint_b = -1;
+  double fraction = 0.0;  ///< Segment length / standing height, in (0, 1].
 };
 
 /// Checks that `parents` describes a rooted tree over names.size() joints.
@@ -44,32 +57,61 @@ struct LimbPrior {
 std::string validate_tree(const std::vector<std::string>& names,
                           const std::vector<int>& parents);
 
+/// Named joints with limbs: a kinematic tree (parents, root, topological
+/// order: what RPSM and tree priors need) or, for animals / DeepLabCut /
+/// marker sets, any list of limbs (is_tree() == false: parents(), root(),
+/// children(), topological_order() and the per-child limb_prior() API then
+/// throw std::invalid_argument; limbs() and limb_length_priors() always work).
+/// Optional metadata: a model name (the registry id, e.g. "BODY_25"), height
+/// segments (metric scale from a person's height), feet joints (floor
+/// detection) and the unit of the limb priors.
 class Skeleton {
  public:
   /// An empty skeleton (num_joints() == 0); only useful as a placeholder.
   Skeleton() = default;
 
-  /// `names[j]`, `parents[j]` (-1 for the root). `limb_priors` is either empty
-  /// (all unknown) or has one entry per joint, indexed by the limb's child
-  /// joint (the root's entry is ignored). `left_right_pairs` lists (left,
-  /// right) joint indices. Throws std::invalid_argument on an invalid tree,
-  /// priors of the wrong size or with negative / non-finite values, or an
-  /// invalid pair.
+  /// A tree: `names[j]`, `parents[j]` (-1 for the root). `limb_priors` is
+  /// either empty (all unknown) or has one entry per joint, indexed by the
+  /// limb's child joint (the root's entry is ignored). `left_right_pairs` lists
+  /// (left, right) joint indices. Throws std::invalid_argument on an invalid
+  /// tree, priors of the wrong size or with negative / non-finite values, or
+  /// an invalid pair.
   Skeleton(std::vector<std::string> names, std::vector<int> parents,
            std::vector<LimbPrior> limb_priors = {},
            std::vector<std::pair<int, int>> left_right_pairs = {});
 
+  /// Any set of limbs (undirected joint pairs, no self-limb, no duplicate).
+  /// `limb_priors` is empty or has one entry per limb (same order). When the
+  /// limbs form a spanning tree (connected, num_joints() - 1 limbs) the result
+  /// is a tree rooted at `root` (-1: joint 0), its limbs oriented parent ->
+  /// child and listed in topological order like the tree constructor's (the
+  /// priors follow their limbs); otherwise is_tree() is false and the limbs
+  /// keep their order and orientation. Throws std::invalid_argument naming the
+  /// offending limb.
+  static Skeleton from_limbs(std::vector<std::string> names,
+                             const std::vector<std::pair<int, int>>& limbs,
+                             const std::vector<LimbPrior>& limb_priors = {},
+                             std::vector<std::pair<int, int>> left_right_pairs = {},
+                             int root = -1);
+
   int num_joints() const { return static_cast<int>(names_.size()); }
   /// Number of limbs (= num_joints() - 1 for a tree).
-  int num_limbs() const { return std::max(0, num_joints() - 1); }
+  int num_limbs() const { return static_cast<int>(limbs_.size()); }
+  /// True for a rooted tree (the tree constructor, or from_limbs with a
+  /// spanning tree). Empty skeletons are not trees.
+  bool is_tree() const { return root_ >= 0; }
   const std::vector<std::string>& names() const { return names_; }
   const std::string& name(int joint) const { return names_.at(joint); }
-  const std::vector<int>& parents() const { return parents_; }
-  int parent(int joint) const { return parents_.at(joint); }
-  int root() const { return root_; }
-  const std::vector<int>& children(int joint) const { return children_.at(joint); }
+  const std::vector<int>& parents() const { return (require_tree("parents"), parents_); }
+  int parent(int joint) const { return (require_tree("parent"), parents_.at(joint)); }
+  int root() const { return (require_tree("root"), root_); }
+  const std::vector<int>& children(int joint) const {
+    return (require_tree("children"), children_.at(joint));
+  }
   /// Joints ordered root first, every parent before its children (BFS).
-  const std::vector<int>& topological_order() const { return order_; }
+  const std::vector<int>& topological_order() const {
+    return (require_tree("topological_order"), order_);
+  }
   /// Index of the joint with this name, or -1.
   int joint_index(const std::string& joint_name) const {
     for (int j = 0; j < num_joints(); ++j) {
@@ -77,40 +119,68 @@ class Skeleton {
     }
     return -1;
   }
-  /// The limbs as (parent, child) pairs in topological order of the child.
-  std::vector<std::pair<int, int>> limbs() const {
-    std::vector<std::pair<int, int>> out;
-    for (int j : order_) {
-      if (parents_[j] >= 0) out.emplace_back(parents_[j], j);
-    }
-    return out;
-  }
+  /// The limbs as joint pairs: for a tree (parent, child) in topological
+  /// order of the child; otherwise in the order given to from_limbs().
+  const std::vector<std::pair<int, int>>& limbs() const { return limbs_; }
 
-  /// Prior of the limb (parent(child), child). Throws for the root.
+  /// Prior of the limb (parent(child), child) of a tree. Throws for the root
+  /// and for a non-tree skeleton.
   const LimbPrior& limb_prior(int child) const {
+    require_tree("limb_prior");
     if (child == root_) throw std::invalid_argument("Skeleton: the root joint has no limb");
     return priors_.at(child);
   }
-  const std::vector<LimbPrior>& limb_priors() const { return priors_; }
+  /// One prior per joint of a tree, indexed by child (root entry {0, 0}).
+  const std::vector<LimbPrior>& limb_priors() const { return (require_tree("limb_priors"), priors_); }
   void set_limb_prior(int child, const LimbPrior& prior) {
+    require_tree("set_limb_prior");
     if (child < 0 || child >= num_joints() || child == root_) {
       throw std::invalid_argument("Skeleton::set_limb_prior: joint " + std::to_string(child) +
                                   " is not the child joint of a limb");
     }
     check_prior(child, prior);
     priors_[child] = prior;
+    limb_priors_[static_cast<std::size_t>(limb_of_child_[child])] = prior;
   }
-  /// True when every limb has a known (mean > 0) prior.
+  /// One prior per limb, aligned with limbs() (trees and non-trees).
+  const std::vector<LimbPrior>& limb_length_priors() const { return limb_priors_; }
+  /// True when every limb has a known (mean > 0) prior (and there is a limb).
   bool has_limb_priors() const {
-    for (int j = 0; j < num_joints(); ++j) {
-      if (j != root_ && !(priors_[j].mean > 0.0)) return false;
+    for (const auto& p : limb_priors_) {
+      if (!(p.mean > 0.0)) return false;
     }
-    return num_joints() > 0;
+    return !limb_priors_.empty();
   }
   /// (left, right) joint index pairs, e.g. for flip augmentation or symmetry metrics.
   const std::vector<std::pair<int, int>>& left_right_pairs() const { return pairs_; }
 
+  // --- metadata ------------------------------------------------------------
+  /// Registry id ("BODY_25", "HALPE_26", ...) or the name of a custom
+  /// skeleton file; empty for an ad-hoc skeleton.
+  const std::string& model_name() const { return model_name_; }
+  void set_model_name(std::string name) { model_name_ = std::move(name); }
+  /// Unit of the limb priors ("mm", "m", or empty = unspecified).
+  const std::string& limb_prior_unit() const { return prior_unit_; }
+  void set_limb_prior_unit(std::string unit) { prior_unit_ = std::move(unit); }
+  /// Segments that give the standing height (empty: no height-based scale).
+  const std::vector<HeightSegment>& height_segments() const { return height_segments_; }
+  /// Throws std::invalid_argument on joints out of range / equal or a fraction outside (0, 1].
+  void set_height_segments(std::vector<HeightSegment> segments);
+  /// Joints on the soles (ankles, heels, toes): the lowest points of a
+  /// standing person, for floor detection (empty: none known).
+  const std::vector<int>& feet() const { return feet_; }
+  /// Throws std::invalid_argument on an index out of range or repeated.
+  void set_feet(std::vector<int> joints);
+
  private:
+  void require_tree(const char* what) const {
+    if (root_ < 0) {
+      throw std::invalid_argument(std::string("Skeleton") +
+                                  (model_name_.empty() ? "" : " '" + model_name_ + "'") + "::" + what +
+                                  ": the skeleton is not a tree (its limbs do not form one spanning tree); "
+                                  "use limbs() / limb_length_priors()");
+    }
+  }
   void check_prior(int j, const LimbPrior& p) const {
     if (!std::isfinite(p.mean) || !std::isfinite(p.tolerance) || p.mean < 0.0 ||
         p.tolerance < 0.0) {
@@ -118,14 +188,22 @@ class Skeleton {
                                   "' must have finite mean >= 0 and tolerance >= 0");
     }
   }
+  void check_pairs() const;
 
   std::vector<std::string> names_;
   std::vector<int> parents_;
-  std::vector<LimbPrior> priors_;
+  std::vector<LimbPrior> priors_;  // per joint (child), trees only
   std::vector<std::pair<int, int>> pairs_;
   int root_ = -1;
   std::vector<std::vector<int>> children_;
   std::vector<int> order_;
+  std::vector<std::pair<int, int>> limbs_;
+  std::vector<LimbPrior> limb_priors_;  // per limb
+  std::vector<int> limb_of_child_;      // trees: limb index of each child joint (-1 for the root)
+  std::string model_name_;
+  std::string prior_unit_;
+  std::vector<HeightSegment> height_segments_;
+  std::vector<int> feet_;
 };
 
 /// The 17-joint Human3.6M order (Qiu et al. ICCV 2019, EpipolarPose and most H36M
@@ -205,10 +283,8 @@ Skeleton openpose_body25b();
 std::vector<LimbPrior> estimate_limb_lengths(const Skeleton& skeleton, const ConstPointsRef& poses,
                                              double tolerance);
 
-/// A copy of `skeleton` with the given priors (one per joint).
-inline Skeleton with_limb_priors(const Skeleton& skeleton, std::vector<LimbPrior> priors) {
-  return Skeleton(skeleton.names(), skeleton.parents(), std::move(priors),
-                  skeleton.left_right_pairs());
-}
+/// A copy of `skeleton` (metadata included) with the given priors, one per
+/// joint indexed by child (trees only; throws std::invalid_argument otherwise).
+Skeleton with_limb_priors(const Skeleton& skeleton, std::vector<LimbPrior> priors);
 
 }  // namespace crossview::pose

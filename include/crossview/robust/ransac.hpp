@@ -43,6 +43,21 @@
 //    then re-refitted with Cauchy IRLS weights w = 1 / (1 + r^2 / t^2), at most
 //    `lo_max_iterations` refits per run, keeping a refit only when it lowers
 //    the MSAC score. The same run is applied to the final best model.
+//  - LO+ (inner RANSAC, after Lebeda, Matas & Chum 2012) for models whose support
+//    keeps growing past the threshold: when the points within
+//    k = lo_threshold_multiplier thresholds number at least lo_inner_support_growth
+//    times the inliers, the model is likely a partial fit of a structure it does
+//    not explain (at high outlier ratios a contaminated sample + LO often ends
+//    there, and the plain LO cannot leave it: it refits on the same inliers).
+//    LO+ draws lo_inner_iterations samples of lo_inner_sample_size points (default
+//    kMinSampleSize + 1) among the points within lo_inner_pool_multiplier
+//    thresholds, refits each, then runs lo_ils_steps iterated least-squares refits
+//    on the points within thresholds shrinking from k t to t, keeps the candidate
+//    with the lowest MSAC score, and starts again (plain LO, then LO+) from an
+//    improved model, at most 3 rounds. It is spent where it pays: on every new best
+//    model once lo_inner_min_samples samples were drawn (a long run: at low outlier
+//    ratios the adaptive termination stops sampling before), on the best model at
+//    that point, and on the final model; always only when the growth test fires.
 //  - PROSAC (Chum & Matas 2005) when per-point match scores are given (higher =
 //    better): samples are drawn from a progressively growing set of the
 //    best-scored points, turning into uniform sampling after ~max_iterations.
@@ -52,7 +67,8 @@
 //
 // Complexity: O(iterations * (solver + models * N)) residual evaluations,
 // iterations <= max_iterations; each LO run costs at most lo_max_iterations
-// refits + scorings.
+// refits + scorings, each LO+ run at most 3 * lo_inner_iterations * (lo_ils_steps + 1)
+// refits + N-point scorings (plus plain LO runs).
 //
 // Failure modes (Report::status): kTooFewPoints when N < kMinSampleSize,
 // kNoConsensus when no model reached the minimum support (max(min_num_inliers,
@@ -112,6 +128,26 @@ struct RansacOptions {
   bool local_optimization = true;
   /// Refits per LO run (>= 1): one least-squares refit + (n - 1) IRLS refits.
   int lo_max_iterations = 4;
+  /// LO+ (inner RANSAC) samples per round (>= 0; 0 turns LO+ off). See the top of the file.
+  int lo_inner_iterations = 10;
+  /// Points per inner sample (0 = kMinSampleSize + 1; else >= kMinSampleSize + 1);
+  /// at most half of the pool.
+  int lo_inner_sample_size = 0;
+  /// Inner samples are drawn among the points within this many thresholds (>= 1).
+  double lo_inner_pool_multiplier = 2.0;
+  /// Iterated least squares from this many thresholds down to one (>= 1); also the
+  /// outer radius of the support-growth test.
+  double lo_threshold_multiplier = 3.0;
+  /// Refits of the iterated least squares per inner sample (>= 1).
+  int lo_ils_steps = 4;
+  /// LO+ runs on a model when the points within lo_threshold_multiplier thresholds
+  /// number at least this times its inliers (> 1). With Gaussian noise of standard
+  /// deviation sigma and a threshold of 2 sigma a correct model has ~1.05 (sigma:
+  /// ~1.46); the partial fits measured at 80 % outliers 1.45-1.75.
+  double lo_inner_support_growth = 1.25;
+  /// LO+ is spent on new best models only once this many samples were drawn (>= 0);
+  /// the final model is always tested.
+  int lo_inner_min_samples = 2000;
   /// Wald's sequential probability ratio test (SPRT, Chum & Matas 2008) while
   /// scoring sampled models: points are visited in a random order and a model
   /// is dropped as soon as its likelihood ratio exceeds `sprt_threshold`
@@ -168,6 +204,34 @@ struct RansacOptions {
       throw std::invalid_argument("RansacOptions::lo_max_iterations must be >= 1, got " +
                                   std::to_string(lo_max_iterations));
     }
+    if (lo_inner_iterations < 0) {
+      throw std::invalid_argument("RansacOptions::lo_inner_iterations must be >= 0, got " +
+                                  std::to_string(lo_inner_iterations));
+    }
+    if (lo_inner_sample_size < 0) {
+      throw std::invalid_argument("RansacOptions::lo_inner_sample_size must be >= 0, got " +
+                                  std::to_string(lo_inner_sample_size));
+    }
+    if (!(lo_inner_pool_multiplier >= 1.0) || !std::isfinite(lo_inner_pool_multiplier)) {
+      throw std::invalid_argument("RansacOptions::lo_inner_pool_multiplier must be finite and >= 1, got " +
+                                  std::to_string(lo_inner_pool_multiplier));
+    }
+    if (!(lo_threshold_multiplier >= 1.0) || !std::isfinite(lo_threshold_multiplier)) {
+      throw std::invalid_argument("RansacOptions::lo_threshold_multiplier must be finite and >= 1, got " +
+                                  std::to_string(lo_threshold_multiplier));
+    }
+    if (lo_ils_steps < 1) {
+      throw std::invalid_argument("RansacOptions::lo_ils_steps must be >= 1, got " +
+                                  std::to_string(lo_ils_steps));
+    }
+    if (!(lo_inner_support_growth > 1.0) || !std::isfinite(lo_inner_support_growth)) {
+      throw std::invalid_argument("RansacOptions::lo_inner_support_growth must be finite and > 1, got " +
+                                  std::to_string(lo_inner_support_growth));
+    }
+    if (lo_inner_min_samples < 0) {
+      throw std::invalid_argument("RansacOptions::lo_inner_min_samples must be >= 0, got " +
+                                  std::to_string(lo_inner_min_samples));
+    }
   }
 };
 
@@ -176,7 +240,8 @@ struct Report {
   Status status = Status::kNoConsensus;
   int num_iterations = 0;   ///< Samples drawn.
   int num_models = 0;       ///< Models scored (several per sample for multi-solution solvers).
-  int num_lo_runs = 0;      ///< Local optimisation runs.
+  int num_lo_runs = 0;      ///< Local optimisation runs (plain LO).
+  int num_inner_lo_runs = 0;  ///< LO+ (inner RANSAC) runs.
   int num_inliers = 0;      ///< Inliers of the returned model.
   double score = std::numeric_limits<double>::infinity();  ///< MSAC score (lower is better).
   std::vector<char> inlier_mask;  ///< 1 = inlier, per data point.
@@ -275,6 +340,11 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   constexpr int m = Estimator::kMinSampleSize;
   static_assert(m >= 1, "kMinSampleSize must be >= 1");
   options.validate();
+  if (options.lo_inner_sample_size != 0 && options.lo_inner_sample_size <= m) {
+    throw std::invalid_argument("RansacOptions::lo_inner_sample_size must be 0 or > kMinSampleSize (" +
+                                std::to_string(m) + "), got " +
+                                std::to_string(options.lo_inner_sample_size));
+  }
 
   Report report;
   const int num_data = estimator.num_data();
@@ -407,6 +477,73 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
     }
   };
 
+  // Support-growth test on the current model: the points within k thresholds
+  // number at least lo_inner_support_growth times its inliers.
+  const double kt2 = t2 * options.lo_threshold_multiplier * options.lo_threshold_multiplier;
+  auto support_keeps_growing = [&]() {
+    int inside = 0, within_k = 0;
+    for (int i = 0; i < num_data; ++i) {
+      inside += r2_current[i] < t2;
+      within_k += r2_current[i] < kt2;
+    }
+    return inside > 0 && within_k >= options.lo_inner_support_growth * inside;
+  };
+  // LO+ on `model` (the current model) whose score is `score`: inner RANSAC over
+  // the points near it, each sample refitted and polished by iterated least
+  // squares with thresholds shrinking from k t to t; a better model is polished
+  // by the plain LO and becomes the start of the next round.
+  constexpr int kInnerRounds = 3;
+  std::vector<int> lo_pool, lo_sample, lo_set;
+  const double pool2 = t2 * options.lo_inner_pool_multiplier * options.lo_inner_pool_multiplier;
+  const int inner_sample_size = options.lo_inner_sample_size > 0 ? options.lo_inner_sample_size : m + 1;
+  auto inner_local_optimize = [&](Model* model, double* score) {
+    ++report.num_inner_lo_runs;
+    for (int round = 0; round < kInnerRounds; ++round) {
+      lo_pool.clear();
+      for (int i = 0; i < num_data; ++i) {
+        if (r2_current[i] < pool2) lo_pool.push_back(i);
+      }
+      const int pool_size = static_cast<int>(lo_pool.size());
+      const int size = std::min(inner_sample_size, pool_size / 2);
+      if (size <= m) return;
+      bool improved = false;
+      for (int it = 0; it < options.lo_inner_iterations; ++it) {
+        lo_sample.resize(size);
+        for (int j = 0; j < size; ++j) {  // partial Fisher-Yates: distinct points
+          std::swap(lo_pool[j], lo_pool[j + rng.uniform_int(pool_size - j)]);
+          lo_sample[j] = lo_pool[j];
+        }
+        Model candidate = *model;
+        if (!estimator.refit(lo_sample.data(), size, nullptr, &candidate)) continue;
+        bool ok = true;
+        for (int step = 0; step < options.lo_ils_steps && ok; ++step) {
+          const double k = options.lo_threshold_multiplier;
+          const double mult =
+              options.lo_ils_steps > 1 ? k - (k - 1.0) * step / (options.lo_ils_steps - 1) : 1.0;
+          const double thr2 = t2 * mult * mult;
+          score_model(candidate, std::numeric_limits<double>::infinity(), false);
+          lo_set.clear();
+          for (int i = 0; i < num_data; ++i) {
+            if (r2_scratch[i] < thr2) lo_set.push_back(i);
+          }
+          ok = static_cast<int>(lo_set.size()) > m &&
+               estimator.refit(lo_set.data(), static_cast<int>(lo_set.size()), nullptr, &candidate);
+        }
+        if (!ok) continue;
+        const double s = score_model(candidate, *score, false);
+        if (s < *score) {
+          *model = candidate;
+          *score = s;
+          adopt_scored_residuals();
+          improved = true;
+        }
+      }
+      if (!improved) return;
+      local_optimize(model, score);
+    }
+  };
+  const bool inner_lo_enabled = options.local_optimization && options.lo_inner_iterations > 0;
+
   auto count_inliers = [&]() {  // of the current model
     int k = 0;
     for (int i = 0; i < num_data; ++i) k += r2_current[i] < t2;
@@ -417,7 +554,23 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   int sample[m];
   int max_iter = options.max_iterations;
   int iter = 0;
+  // The best model when lo_inner_min_samples samples were drawn gets the growth test.
+  const int inner_lo_check_at =
+      inner_lo_enabled ? options.lo_inner_min_samples : std::numeric_limits<int>::max();
   for (; iter < max_iter; ++iter) {
+    if (iter == inner_lo_check_at && have_best) {
+      if (support_keeps_growing()) {  // r2_current holds the best model's residuals
+        inner_local_optimize(&best, &best_score);
+        best_num_inliers = count_inliers();
+        sprt_epsilon = static_cast<double>(best_num_inliers) / num_data;
+        max_iter = std::min(max_iter, required_iterations(best_num_inliers, num_data, m,
+                                                          options.confidence,
+                                                          options.num_trials_multiplier,
+                                                          options.min_iterations,
+                                                          options.max_iterations));
+        if (iter >= max_iter) break;
+      }
+    }
     if (prosac) {
       prosac_sampler.sample(&rng, sample);
       for (int k = 0; k < m; ++k) sample[k] = order[sample[k]];
@@ -443,6 +596,9 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
       adopt_scored_residuals();  // s is finite: every point was scored
       Model candidate = models[j];
       if (options.local_optimization) local_optimize(&candidate, &s);
+      if (inner_lo_enabled && iter >= options.lo_inner_min_samples && support_keeps_growing()) {
+        inner_local_optimize(&candidate, &s);
+      }
       best = candidate;
       best_score = s;
       have_best = true;
@@ -465,6 +621,7 @@ Report ransac(const Estimator& estimator, const RansacOptions& options,
   // Final local optimisation of the best model (it may have been found before
   // later LO runs improved nothing; a last run from the final inlier set).
   if (options.local_optimization) local_optimize(&best, &best_score);
+  if (inner_lo_enabled && support_keeps_growing()) inner_local_optimize(&best, &best_score);
 
   best_num_inliers = 0;
   for (int i = 0; i < num_data; ++i) {

@@ -13,14 +13,24 @@
 //
 // Model. A hypothesis X for joint j scores, in every view v, the bilinear
 // sample h_vj(A_v^-1 project_v(X)) (lens distortion included; 0 when the
-// projection fails). Outside the heatmap (OutsideHeatmap): kNearestPixel
-// (default) reads the nearest heatmap pixel, i.e. the coordinates are
-// clamped to the pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop
-// says nothing about the image beyond it, and reading 0 there (kZero, the
-// reference) pulls a joint that lies outside a view's crop into that crop.
-// Views are combined by
+// projection fails) of the heatmap divided by its maximum
+// (HeatmapNormalization::kPerViewJointMax, default: the result does not
+// depend on a positive scale of any view's or joint's heatmaps; kNone: raw
+// values, the reference). A heatmap that is uniform (all zero or constant)
+// or whose maximum is subnormal carries no information and is skipped for
+// its joint. Outside the heatmap (OutsideHeatmap): kNearestPixel (default)
+// reads the nearest heatmap pixel, i.e. the coordinates are clamped to the
+// pixel centres [0, W-1] x [0, H-1]: a heatmap made on a crop says nothing
+// about the image beyond it, and reading 0 there pulls a joint that lies
+// outside a view's crop into that crop (kNearestPixel reads values below
+// 2^-64 of the map's maximum as 0: Gaussian tails' subnormal floats are slow
+// and far below eps). kZero is the reference's sampler
+// (scipy's RegularGridInterpolator, linear, fill 0), bit for bit: exactly 0
+// beyond the outer pixel centres, the bilinear weights and sum in double.
+// Views are combined over the informative views by
 //   kSum     : log(sum_v h_vj)                        (the reference)
-//   kMeanLog : mean_v log(eps_j + h_vj), eps_j = log_epsilon * max_v max h_vj
+//   kMeanLog : mean_v log(eps + h_vj), eps = log_epsilon (of the maximum;
+//              kNone: log_epsilon * the joint's largest value over the views)
 // kMeanLog does not let one view's ray outscore points seen by all views.
 // Pairwise terms on the limbs (p, c), d = |X_p - X_c|, L = prior mean,
 // tol = prior tolerance (or options.limb_tolerance):
@@ -69,14 +79,25 @@
 // O(N^6)). Recursion: O(k^3 V J) samples + O(k^6 J) pairwise per level.
 // Memory O(J N^3) floats (~0.3 MB at N = 16).
 //
-// Failure modes: invalid options, a skeleton without limb priors, heatmaps
-// whose joint count or buffer size does not match the skeleton, and an
-// initial pose with the wrong number of joints throw std::invalid_argument.
-// Data problems return a Status with a message and never a NaN pose:
-// no views, NaN/Inf or negative heatmap values, a joint whose heatmaps are all
-// zero in every view, a joint with no heatmap support anywhere in the cube,
-// a non-finite root/initial pose, a root outside every view's image, no
-// configuration satisfying the hard limb constraints.
+// Failure modes: invalid options, a skeleton that is not a tree
+// (pose::Skeleton::is_tree()) or has no limb priors, heatmaps
+// whose joint count or buffer size does not match the skeleton, an
+// initial pose with the wrong number of joints, and refine() with
+// num_levels = 0 and no polish throw std::invalid_argument.
+// Data problems return a Status with a message and no pose; a success means
+// every level ran and every joint had heatmap support:
+// no views (kNoViews), NaN/Inf or negative heatmap values (kInvalidHeatmaps),
+// a joint whose heatmaps are uninformative in every view (kEmptyHeatmaps), a
+// non-finite root/initial pose (kInvalidInitialPose), a root (estimate's root
+// position, refine's initial root) outside every view's image
+// (kRootNotVisible), a joint with heatmap support (a normalised sample >=
+// log_epsilon) in fewer than two views (or fewer than its informative views)
+// in its search region: the level-0 cube, or for refine the first level's
+// candidates around its initial position (kNoSupport: the initial pose in
+// the wrong unit or frame, a joint far from its heatmaps or on one view's
+// ray), no configuration satisfying the hard limb constraints at level 0 or
+// at any recursive level, e.g. refine's first level from a start whose limbs
+// it cannot bring within tolerance (kNoFeasiblePose).
 #pragma once
 
 #include <crossview/camera/camera.hpp>
@@ -99,6 +120,7 @@ enum class ViewCombination : std::uint8_t { kSum, kMeanLog };
 enum class PairwiseModel : std::uint8_t { kHardIndicator, kGaussian };
 enum class GridPlacement : std::uint8_t { kCentred, kLinspaceEndpoints };
 enum class OutsideHeatmap : std::uint8_t { kNearestPixel, kZero };
+enum class HeatmapNormalization : std::uint8_t { kPerViewJointMax, kNone };
 
 constexpr const char* to_string(ViewCombination c) {
   return c == ViewCombination::kSum ? "sum" : "mean_log";
@@ -111,6 +133,9 @@ constexpr const char* to_string(GridPlacement g) {
 }
 constexpr const char* to_string(OutsideHeatmap o) {
   return o == OutsideHeatmap::kNearestPixel ? "nearest_pixel" : "zero";
+}
+constexpr const char* to_string(HeatmapNormalization n) {
+  return n == HeatmapNormalization::kPerViewJointMax ? "per_view_joint_max" : "none";
 }
 
 struct RpsmOptions {
@@ -129,9 +154,17 @@ struct RpsmOptions {
   ViewCombination combination = ViewCombination::kMeanLog;
   /// What a projection outside a view's heatmap samples: the nearest
   /// heatmap pixel (default; a heatmap made on a crop says nothing about the
-  /// image beyond it) or 0 (the reference). A failed projection samples 0.
+  /// image beyond it) or, with kZero, the reference's sampler: exactly 0
+  /// beyond the outer pixel centres. A failed projection samples 0.
   OutsideHeatmap outside_heatmap = OutsideHeatmap::kNearestPixel;
-  /// eps of kMeanLog relative to the joint's largest heatmap value, in (0, 1].
+  /// kPerViewJointMax (default): every (view, joint) heatmap is divided by its
+  /// maximum, so the result does not depend on a positive scale of any view's
+  /// or joint's heatmaps. kNone: raw values, as the reference (kSum then
+  /// weighs views by their heatmaps' scale; kMeanLog's eps is relative to the
+  /// joint's largest value over the views).
+  HeatmapNormalization heatmap_normalization = HeatmapNormalization::kPerViewJointMax;
+  /// eps of kMeanLog relative to the (normalised) heatmap maximum, in (0, 1];
+  /// also the support threshold (see RpsmResult::support_views).
   double log_epsilon = 1e-3;
   PairwiseModel pairwise = PairwiseModel::kHardIndicator;
   /// kGaussian: sigma = fraction * tolerance, in (0, 10].
@@ -187,11 +220,11 @@ enum class Status : std::uint8_t {
   kSuccess = 0,
   kNoViews,            ///< The view list is empty.
   kInvalidHeatmaps,    ///< NaN/Inf or negative heatmap values.
-  kEmptyHeatmaps,      ///< A joint's heatmaps are all zero in every view.
-  kNoSupport,          ///< A joint has no heatmap response anywhere in the search volume.
+  kEmptyHeatmaps,      ///< A joint's heatmaps are uniform (e.g. all zero) in every view.
+  kNoSupport,          ///< A joint has no heatmap support anywhere in its search region.
   kInvalidInitialPose, ///< Non-finite root position or initial pose.
-  kRootNotVisible,     ///< The root projects into no view's image.
-  kNoFeasiblePose,     ///< No configuration satisfies the hard limb constraints.
+  kRootNotVisible,     ///< The root (position or initial pose's) projects into no view's image.
+  kNoFeasiblePose,     ///< A level (PSM or recursive) has no configuration satisfying the hard limb constraints.
 };
 
 constexpr const char* to_string(Status s) {
@@ -225,12 +258,22 @@ struct RpsmResult {
   Points3d joints_in_world;
   /// 3 x J pose after the PSM level (estimate() only; empty for refine()).
   Points3d psm_joints_in_world;
-  /// Per joint, the combined heatmap response at the final position: the sum
-  /// over views (kSum) or exp(mean log(eps + h)) (kMeanLog).
+  /// Per joint, the combined response of the (normalised) heatmaps at the
+  /// final position: the sum over the informative views (kSum) or
+  /// exp(mean log(eps + h)) (kMeanLog; at most 1 + eps when normalised).
   Eigen::VectorXd joint_scores;
-  /// Recursive levels run to completion (may be < num_levels if a level had
-  /// no feasible configuration; the pose of the last completed level is kept).
+  /// Recursive levels run to completion (= num_levels on success).
   int levels_completed = 0;
+  /// Per joint, the number of views in which its heatmap has support (a
+  /// sample >= log_epsilon x that heatmap's maximum, with the outside rule)
+  /// somewhere in the joint's search region: the level-0 cube (estimate) or
+  /// the first recursive level's k^3 candidates around the initial position
+  /// (refine). A joint with 0 is kNoSupport. Empty when the call stopped
+  /// before (bad input).
+  Eigen::VectorXi support_views;
+  /// Views whose heatmaps are uniform (all zero or constant) for every joint:
+  /// they carry no information and are ignored (named in `message`).
+  std::vector<int> uninformative_views;
   /// Polish steps kept (each raised the objective); 0 when disabled.
   int polish_steps = 0;
   bool psm_completed = false;
@@ -245,9 +288,11 @@ struct RpsmResult {
 /// joint j, world unit; docs/conventions.md#array-layouts). See the file
 /// comment for the model. Throws std::invalid_argument on invalid options, a
 /// skeleton without limb priors, heatmap shapes that do not match the
-/// skeleton, or an initial pose that is not 3 x J (transposed, wrong joint
-/// count; the message names initial_pose_in_world). Cost
-/// O(num_levels (k^3 V J + k^6 J)).
+/// skeleton, an initial pose that is not 3 x J (transposed, wrong joint
+/// count; the message names initial_pose_in_world), or num_levels = 0 without
+/// a polish (polish_iterations = 0 or kSum). A start the levels cannot refine
+/// is a status: kRootNotVisible, kNoSupport, kNoFeasiblePose (file comment).
+/// Cost O(num_levels (k^3 V J + k^6 J)).
 RpsmResult refine(const std::vector<pose::HeatmapView>& views, const pose::Skeleton& skeleton,
                   const ConstPointsRef& initial_pose_in_world, const RpsmOptions& options = {});
 

@@ -1,0 +1,157 @@
+// crossview::temporal: a world frame users can use for a calibrated rig: the
+// floor plane and the up axis from where people's feet are over time.
+//
+//   using namespace crossview;
+//   temporal::FloorOptions o = temporal::FloorOptions::body25b();   // ankles, heels, toes
+//   temporal::FloorResult f = temporal::estimate_floor(cameras, poses, 25, 60.0, o);
+//   if (f.ok()) temporal::apply_world_frame(f.world_from_old, &cameras);  // cam_from_world updated
+//   // f.status == kUnderdetermined: the feet did not cover enough floor (f.message says how much)
+//
+// Input: one or more people's 3D poses in the rig's current world ("old"),
+// packed 3 x (F*J) (several trials or people: concatenate them with a NaN
+// frame between, so that no speed is taken across the join).
+//
+// Method:
+//  1. Candidates: every foot keypoint (options.feet: joint + its typical
+//     height above the floor when the foot is down) in every frame where it
+//     is still (speed below max_foot_speed_m_s, measured over +-0.1 s so that
+//     keypoint noise does not read as motion), so swinging feet do not count.
+//  2. RANSAC (seeded): three candidates give a plane (corrected for their
+//     heights above the floor); a candidate is an inlier when its height
+//     above that floor is within inlier_threshold_m of its typical height;
+//     candidates far below a plane (a foot through the floor) count against it.
+//     The up direction points to the side of the plane where the rest of the
+//     body is (heads are above feet).
+//  3. Least squares on the inliers: minimise sum (n . p_i + d - h_i)^2 over
+//     the unit normal n and d (alternating: d in closed form, n as the
+//     smallest-eigenvalue direction of the height-corrected points).
+//  4. Evidence: inlier count, RMS residual, and the extent of the floor the
+//     inliers cover along its two principal horizontal axes (2 standard
+//     deviations). A plane is only determined where feet have stood apart:
+//     keypoint heights carry systematic offsets (between people, shoes, views)
+//     of about the inlier band, so the tilt about the footprint's long axis is
+//     uncertain by about atan(max(rms, inlier_threshold) / minor extent),
+//     reported as tilt_uncertainty_deg; above max_tilt_uncertainty_deg the
+//     status is kUnderdetermined (the frame is still returned, with that
+//     warning). Example: the Pose2Sim demo (one person balancing, feet in a
+//     line: footprint 0.38 x 0.05 m) gives ~33 deg, and the plane it yields is
+//     indeed 19 deg off; a person walking over 2 x 2 m gives ~1 deg.
+// The new world: z = up (metric, floor at z = 0), origin = the median of the
+// inlier foot points projected onto the floor (under the people); x = the
+// viewing direction of camera 0 projected onto the floor (y = z cross x), so
+// that "forward from the first camera" is +x; if camera 0 looks straight down
+// or up, x = the old x axis projected onto the floor.
+//
+// Units: options in metres; length_unit_m says how many metres one unit of
+// the data is (1 for a rig in metres, 0.001 for millimetres).
+//
+// Failure modes: invalid options or shapes throw std::invalid_argument; too
+// few still foot points (kTooFewFootPoints), no consensus (kNoPlane), or too
+// narrow a footprint (kUnderdetermined) are statuses with messages.
+//
+// Definitions: src/temporal/world_frame.cpp. Cost: O(F J + iterations x candidates).
+#pragma once
+
+#include <crossview/camera/camera.hpp>
+#include <crossview/core/points.hpp>
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crossview::temporal {
+
+/// A foot keypoint and its typical height above the floor (metres) when the
+/// foot is on the ground.
+struct FootKeypoint {
+  int joint = 0;
+  double height_m = 0.0;
+};
+
+struct FloorOptions {
+  /// Foot keypoints; at least one.
+  std::vector<FootKeypoint> feet;
+  /// Metres per unit of the poses and the rig (> 0): 1 for metres, 0.001 for mm.
+  double length_unit_m = 1.0;
+  /// A foot keypoint is "still" below this speed (m/s, > 0).
+  double max_foot_speed_m_s = 0.25;
+  /// Inlier band around the expected height (m, > 0).
+  double inlier_threshold_m = 0.03;
+  int ransac_iterations = 500;  ///< >= 1
+  std::uint64_t seed = 0x666c6f6f72ULL;
+  /// Minimum number of still foot points, and of inliers (>= 3).
+  int min_inliers = 20;
+  /// Above this estimated tilt uncertainty (deg, > 0) the status is kUnderdetermined.
+  double max_tilt_uncertainty_deg = 2.0;
+
+  /// OpenPose BODY_25B feet (ankles 15, 16; big toes 19, 22; small toes 20,
+  /// 23; heels 21, 24) with typical heights of a shod adult's keypoints when
+  /// the foot is down: ankles 0.08 m (lateral malleolus ~0.039 x 1.70 m plus
+  /// a sole, Drillis & Contini), toes 0.03 m, heels 0.04 m (detectors place
+  /// them on the shoe, not at the sole).
+  static FloorOptions body25b();
+  /// Human3.6M 17 joints: ankles 3, 6 only (0.08 m).
+  static FloorOptions human36m_17();
+
+  void validate() const;  ///< Throws std::invalid_argument naming the option.
+};
+
+enum class FloorStatus : std::uint8_t {
+  kSuccess = 0,
+  kUnderdetermined,   ///< A plane was found but the feet covered too narrow an area.
+  kTooFewFootPoints,  ///< Fewer than min_inliers still foot points.
+  kNoPlane,           ///< No plane supported by min_inliers foot points.
+};
+
+constexpr const char* to_string(FloorStatus s) {
+  switch (s) {
+    case FloorStatus::kSuccess: return "success";
+    case FloorStatus::kUnderdetermined: return "underdetermined (feet covered too narrow an area)";
+    case FloorStatus::kTooFewFootPoints: return "too few still foot points";
+    case FloorStatus::kNoPlane: return "no floor plane";
+  }
+  return "unknown";
+}
+
+struct FloorResult {
+  FloorStatus status = FloorStatus::kTooFewFootPoints;
+  std::string message;
+  /// The new world from the old one (identity unless a plane was found).
+  camera::Rigid3d world_from_old;
+  /// Floor in the old frame: up_in_old . x + floor_offset = 0 on the floor
+  /// (up_in_old unit length; data units).
+  Eigen::Vector3d up_in_old = Eigen::Vector3d::Zero();
+  double floor_offset = 0.0;
+  int num_candidates = 0;  ///< still foot points
+  int num_inliers = 0;
+  /// Columns (f*J + j) of the inlier foot points.
+  std::vector<int> inlier_samples;
+  double rms_residual_m = 0.0;         ///< of the inliers' heights around their typical heights
+  double footprint_major_m = 0.0;      ///< inliers' spread (2 std) along the floor's long axis
+  double footprint_minor_m = 0.0;      ///< ... and along its short axis
+  double tilt_uncertainty_deg = 0.0;   ///< ~atan(height error / minor footprint), see the header
+
+  bool ok() const { return status == FloorStatus::kSuccess; }
+  /// A frame is available (success or underdetermined).
+  bool has_frame() const { return status == FloorStatus::kSuccess || status == FloorStatus::kUnderdetermined; }
+};
+
+/// Estimates the floor and the new world frame (see the file header).
+/// `cameras` (may be empty: then x comes from the old x axis) define the
+/// heading; `poses` is 3 x (F*J) in the cameras' world; `validity` empty or
+/// one entry per column (> 0 = valid). Throws std::invalid_argument on wrong
+/// shapes, invalid options or a foot joint >= num_joints, rate_hz <= 0.
+FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const ConstPointsRef& poses, int num_joints,
+                           double rate_hz, const FloorOptions& options,
+                           const ConstScoresRef& validity = Eigen::VectorXd());
+
+/// Moves a rig into the new world: cam_from_world <- cam_from_world *
+/// world_from_old^-1 for every camera (intrinsics unchanged).
+void apply_world_frame(const camera::Rigid3d& world_from_old, std::vector<camera::Camera>* cameras);
+
+/// Points (3 x N) in the new world.
+Points3d transform_points(const camera::Rigid3d& world_from_old, const ConstPointsRef& points_in_old);
+
+}  // namespace crossview::temporal
