@@ -25,11 +25,16 @@ MODULES = {  # stub file -> module object
     "metrics.pyi": _core.metrics,
     "pss.pyi": _core.metrics.pss,
     "io.pyi": _core.io,
+    "association.pyi": _core.association,
+    "temporal.pyi": _core.temporal,
+    "calibration.pyi": _core.calibration,
 }
 PUBLIC_NAME = {_core: "crossview", _core.epipolar: "crossview.epipolar",
                _core.triangulation: "crossview.triangulation", _core.rpsm: "crossview.rpsm",
-               _core.metrics: "crossview.metrics", _core.metrics.pss: "crossview.pss", _core.io: "crossview.io"}
-SUBMODULES = {"epipolar", "triangulation", "rpsm", "metrics", "io", "pss"}
+               _core.metrics: "crossview.metrics", _core.metrics.pss: "crossview.pss", _core.io: "crossview.io",
+               _core.association: "crossview.association", _core.temporal: "crossview.temporal",
+               _core.calibration: "crossview.calibration"}
+SUBMODULES = {"epipolar", "triangulation", "rpsm", "metrics", "io", "pss", "association", "temporal", "calibration"}
 
 
 def public_type(text):
@@ -37,7 +42,7 @@ def public_type(text):
     text = re.sub(r"numpy\.ndarray\[bool\]", "numpy.typing.NDArray[numpy.bool_]", text)
     text = re.sub(r"numpy\.ndarray\[numpy\.(\w+)\]", r"numpy.typing.NDArray[numpy.\1]", text)
     text = text.replace("crossview._core.metrics.pss.", "crossview.pss.")
-    text = re.sub(r"crossview\._core\.(epipolar|triangulation|rpsm|metrics|io)\.", r"crossview.\1.", text)
+    text = re.sub(r"crossview\._core\.(epipolar|triangulation|rpsm|metrics|io|association|temporal|calibration)\.", r"crossview.\1.", text)
     text = text.replace("crossview._core.", "crossview.")
     text = re.sub(r"\bList\[", "typing.List[", text)
     text = re.sub(r"\bTuple\[", "typing.Tuple[", text)
@@ -190,8 +195,10 @@ def stub_module(module):
              "import os\nimport typing\n\nimport numpy\nimport numpy.typing\n\nimport crossview\n"]
     imports = []
     if module is _core:
-        imports = ["from . import epipolar as epipolar", "from . import io as io", "from . import metrics as metrics",
-                   "from . import pss as pss", "from . import rpsm as rpsm", "from . import triangulation as triangulation",
+        imports = ["from . import association as association", "from . import calibration as calibration",
+                   "from . import epipolar as epipolar", "from . import io as io", "from . import metrics as metrics",
+                   "from . import pss as pss", "from . import rpsm as rpsm", "from . import temporal as temporal",
+                   "from . import triangulation as triangulation",
                    "from .triangulation import triangulate as triangulate",
                    "from .triangulation import triangulate_batch as triangulate_batch",
                    "from .triangulation import triangulate_skeleton as triangulate_skeleton"]

@@ -12,7 +12,9 @@ from crossview import _core
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STUB_DIR = ROOT / "src" / "python" / "crossview"
 MODULES = {"__init__.pyi": _core, "epipolar.pyi": _core.epipolar, "triangulation.pyi": _core.triangulation,
-           "rpsm.pyi": _core.rpsm, "metrics.pyi": _core.metrics, "pss.pyi": _core.metrics.pss, "io.pyi": _core.io}
+           "rpsm.pyi": _core.rpsm, "metrics.pyi": _core.metrics, "pss.pyi": _core.metrics.pss, "io.pyi": _core.io,
+           "association.pyi": _core.association, "temporal.pyi": _core.temporal,
+           "calibration.pyi": _core.calibration}
 
 
 def load_generator():

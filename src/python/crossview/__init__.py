@@ -7,8 +7,10 @@ are converted once. Collections are packed the same way: one frame seen by V vie
 (V, J, 2), F frames (F, V, J, 2), a sequence of poses (F, J, 3).
 
 Submodules: crossview.epipolar, crossview.triangulation, crossview.rpsm, crossview.metrics
-(with crossview.metrics.pss, also crossview.pss), crossview.io, crossview.batch (batch runner
-over trials, local or on Dask).
+(with crossview.metrics.pss, also crossview.pss), crossview.io, crossview.association
+(multi-person association and tracking), crossview.temporal (filters, gap filling,
+refine_sequence), crossview.calibration (calibrate_rig), crossview.batch (batch runner over
+trials, local or on Dask).
 
 Errors: programmer errors (wrong shapes, invalid options) raise ValueError with the C++
 message; an unknown option name raises TypeError; unreadable / malformed files raise
@@ -20,6 +22,9 @@ import sys as _sys
 from . import _core
 from ._core import (  # noqa: F401
     Camera,
+    association,
+    calibration,
+    temporal,
     CameraModel,
     IoError,
     ProjectionStatus,
@@ -44,12 +49,13 @@ pss = metrics.pss
 
 # `import crossview.epipolar` and `from crossview.triangulation import ...` work like modules.
 for _name, _module in (("epipolar", epipolar), ("triangulation", triangulation), ("rpsm", rpsm),
-                       ("metrics", metrics), ("metrics.pss", pss), ("pss", pss), ("io", io)):
+                       ("metrics", metrics), ("metrics.pss", pss), ("pss", pss), ("io", io),
+                       ("association", association), ("temporal", temporal), ("calibration", calibration)):
     _sys.modules[__name__ + "." + _name] = _module
 del _name, _module
 
 __all__ = [
-    "Camera", "CameraModel", "IoError", "ProjectionStatus", "Skeleton", "__version__", "epipolar",
+    "Camera", "association", "calibration", "temporal", "CameraModel", "IoError", "ProjectionStatus", "Skeleton", "__version__", "epipolar",
     "estimate_limb_lengths", "image_from_heatmap_for_box", "io", "metrics", "pss",
     "render_gaussian_heatmaps", "rpsm", "triangulate", "triangulate_batch", "triangulate_skeleton",
     "triangulation",

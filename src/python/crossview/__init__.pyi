@@ -8,11 +8,14 @@ import numpy.typing
 
 import crossview
 
+from . import association as association
+from . import calibration as calibration
 from . import epipolar as epipolar
 from . import io as io
 from . import metrics as metrics
 from . import pss as pss
 from . import rpsm as rpsm
+from . import temporal as temporal
 from . import triangulation as triangulation
 from .triangulation import triangulate as triangulate
 from .triangulation import triangulate_batch as triangulate_batch
