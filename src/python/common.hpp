@@ -144,6 +144,7 @@ void init_triangulation(py::module_& m);
 void init_pose_rpsm(py::module_& m);
 void init_metrics(py::module_& m);
 void init_io(py::module_& m);
+void init_io_formats(py::module_& io, py::module_& root);
 void init_association(py::module_& m);
 void init_temporal(py::module_& m);
 void init_calibration(py::module_& m);

@@ -63,6 +63,7 @@ PYBIND11_MODULE(_core, m) {
   init_metrics(metrics);
   py::module_ io = m.def_submodule("io", "File formats: rigs (TOML / JSON), OpenPose JSON, TRC, PSS models.");
   init_io(io);
+  init_io_formats(io, m);
   py::module_ association = m.def_submodule("association", "Multi-person association across views and tracking.");
   init_association(association);
   py::module_ temporal = m.def_submodule("temporal", "Filters, gap filling and refinement of 3D sequences.");

@@ -80,3 +80,43 @@ def test_pose2sim_demo(shared_data):
     kp, sc = io.openpose_keypoints(frames, person, 25)
     assert kp.shape == (len(frames), 25, 2) and sc.shape == (len(frames), 25)
     assert np.isnan(kp[sc == 0]).all()
+
+
+def test_read_rig_any_format(shared_data, tmp_path):
+    demo = shared_data / "pose2sim_demo"
+    toml = io.read_rig(demo / "Calib_qualisys.toml")
+    assert io.detect_rig_format(demo / "Calib_qualisys.toml") == io.RigFormat.POSE2SIM_TOML
+    qca = io.read_rig(demo / "Calib.qca.txt")
+    assert io.detect_rig_format(demo / "Calib.qca.txt") == io.RigFormat.QUALISYS_QCA
+    assert len(qca) == len(toml) == 4
+    io.write_rig_json(toml, tmp_path / "r.json")
+    assert io.read_rig(tmp_path / "r.json").names() == toml.names()
+    (tmp_path / "nonsense.txt").write_text("hello")
+    with pytest.raises(crossview.IoError):
+        io.read_rig(tmp_path / "nonsense.txt")
+
+
+def test_skeletons_trc_and_keypoint_sequences(shared_data, tmp_path):
+    names = crossview.builtin_skeleton_names()
+    assert "BODY_25B" in names and "H36M_17" in names
+    assert crossview.builtin_skeleton("body25b").num_joints == 25
+    assert sorted(crossview.builtin_skeletons_with_joints(17)) == ["COCO_17", "H36M_17"]
+    with pytest.raises(ValueError, match="BODY_25"):
+        crossview.builtin_skeleton("no such skeleton")
+    s = io.load_skeleton("H36M_17")
+    io.write_skeleton_file(s, tmp_path / "s.json")
+    back = io.read_skeleton_file(tmp_path / "s.json")
+    assert back.names == s.names and back.parents == s.parents
+    points = np.random.default_rng(0).normal(size=(5, 17, 3))
+    points[2, 3] = np.nan
+    trc = io.make_trc(s.names, points, rate_hz=50.0, to_pose2sim_axes=False)
+    io.write_trc(trc, tmp_path / "p.trc")
+    t = io.read_trc(tmp_path / "p.trc")
+    np.testing.assert_array_equal(t.positions, points)
+    assert t.frame_numbers == [1, 2, 3, 4, 5] and t.times_s[0] == pytest.approx(1 / 50)
+    with pytest.raises(ValueError):
+        io.make_trc(s.names, points)  # rate_hz is required
+    frames = io.read_openpose_folder(shared_data / "pose2sim_demo" / "pose" / "cam01_json")
+    seq = io.to_keypoint_sequence(frames, "cam01")
+    assert seq.format == "openpose" and seq.num_joints == 25 and len(seq.frames) == len(frames)
+    assert seq.frames[0].people[0].keypoints_px.shape == (25, 2)

@@ -30,6 +30,9 @@ from ._core import (  # noqa: F401
     ProjectionStatus,
     Skeleton,
     __version__,
+    builtin_skeleton,
+    builtin_skeleton_names,
+    builtin_skeletons_with_joints,
     epipolar,
     estimate_limb_lengths,
     image_from_heatmap_for_box,
@@ -55,7 +58,8 @@ for _name, _module in (("epipolar", epipolar), ("triangulation", triangulation),
 del _name, _module
 
 __all__ = [
-    "Camera", "association", "calibration", "temporal", "CameraModel", "IoError", "ProjectionStatus", "Skeleton", "__version__", "epipolar",
+    "Camera", "association", "builtin_skeleton", "builtin_skeleton_names", "builtin_skeletons_with_joints",
+    "calibration", "temporal", "CameraModel", "IoError", "ProjectionStatus", "Skeleton", "__version__", "epipolar",
     "estimate_limb_lengths", "image_from_heatmap_for_box", "io", "metrics", "pss",
     "render_gaussian_heatmaps", "rpsm", "triangulate", "triangulate_batch", "triangulate_skeleton",
     "triangulation",

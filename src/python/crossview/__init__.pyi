@@ -35,6 +35,19 @@ def _debug_points_info(points: handle, dim: int) -> tuple:
     bindings make of `points` (numpy (..., D)); borrowed = read in place, without a copy."""
 
 
+def builtin_skeleton(name: str) -> crossview.Skeleton:
+    """A built-in skeleton by id or alias, case-insensitive (BODY_25, BODY_25B, HALPE_26, COCO_17,
+    COCO_133, H36M_17); ValueError listing them otherwise."""
+
+
+def builtin_skeleton_names() -> typing.List[str]:
+    """Ids of the built-in skeletons."""
+
+
+def builtin_skeletons_with_joints(num_joints: int) -> typing.List[str]:
+    """Ids of the built-ins with exactly num_joints joints."""
+
+
 class Camera:
     """A calibrated camera: intrinsic model + image size + cam_from_world (x_cam = R X + t,
     OpenCV convention; pixel centres at integers, top-left pixel (0, 0)). Lengths are in the

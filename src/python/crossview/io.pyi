@@ -9,6 +9,14 @@ import numpy.typing
 import crossview
 
 
+def detect_rig_format(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.RigFormat:
+    """The calibration format of a file or folder, told by content. Raises IoError listing the tries."""
+
+
+def find_pose2sim_config(trial_dir: numpy.typing.ArrayLike, max_levels_up: int = 2) -> crossview.io.Pose2SimConfig:
+    """Merges the Config.toml files of a trial and its parents (trial values win). Raises IoError."""
+
+
 def format_pose2sim_toml(rig: crossview.io.Rig) -> str:
     """The Pose2Sim TOML text of a rig."""
 
@@ -21,8 +29,60 @@ def format_trc(trc: crossview.io.TrcData) -> str:
     """The TRC text."""
 
 
+def has_hdf5_support() -> bool:
+    """True when crossview.io was built with HDF5 (DeepLabCut / SLEAP)."""
+
+
+class KeypointFrame:
+    """The people of one frame of a keypoint file."""
+    @property
+    def frame_number(self) -> int: ...
+    @property
+    def people(self) -> typing.List[crossview.io.KeypointPerson]: ...
+
+
+class KeypointPerson:
+    """One person of a keypoint file: keypoints (J, 2), scores (J,)."""
+    @property
+    def track_id(self) -> int: ...
+    @property
+    def track_name(self) -> str: ...
+    @property
+    def keypoints_px(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def scores(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def num_joints(self) -> int: ...
+
+
+class KeypointSequence:
+    """The content of one keypoint file (one camera view)."""
+    @property
+    def source(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def num_joints(self) -> int: ...
+    @property
+    def joint_names(self) -> typing.List[str]: ...
+    @property
+    def file_limbs(self) -> typing.List[typing.Tuple[int, int]]: ...
+    @property
+    def skeleton_name(self) -> str: ...
+    @property
+    def skeleton_name_origin(self) -> str: ...
+    @property
+    def frames(self) -> typing.List[crossview.io.KeypointFrame]: ...
+    @property
+    def notes(self) -> typing.List[str]: ...
+
+
 def load_pss_model(path: typing.Union[str, os.PathLike[str]]) -> crossview.pss.Model:
     """Loads a PSS model saved by save_pss_model (RuntimeError / IoError naming the field)."""
+
+
+def load_skeleton(name_or_path: str) -> crossview.Skeleton:
+    """A built-in name or a skeleton file (.toml / .json). Raises ValueError / IoError."""
 
 
 class MainPersonOptions:
@@ -41,6 +101,11 @@ class MainPersonOptions:
     def max_jump_px(self) -> float: ...
     @max_jump_px.setter
     def max_jump_px(self, value: float) -> None: ...
+
+
+def make_trc(marker_names: typing.List[str], points_in_world: numpy.typing.ArrayLike, options: typing.Any = None, **kwargs: typing.Any) -> crossview.io.TrcData:
+    """A TrcData of F frames of M markers from points (F, M, 3) (NaN = empty cells), Frame# and Time
+    as Pose2Sim writes them; write it with write_trc."""
 
 
 def metres_per_unit(unit: str) -> float:
@@ -90,8 +155,40 @@ def parse_trc(text: str, source_name: str = '<string>') -> crossview.io.TrcData:
     """Same from text."""
 
 
+class Pose2SimConfig:
+    """What crossview reads from Pose2Sim Config.toml files."""
+    @property
+    def frame_rate_hz(self) -> typing.Optional[float]: ...
+    @property
+    def frame_rate_auto(self) -> bool: ...
+    @property
+    def frame_range(self) -> typing.Optional[typing.Tuple[int, int]]: ...
+    @property
+    def multi_person(self) -> typing.Optional[bool]: ...
+    @property
+    def pose_model(self) -> str: ...
+    @property
+    def participant_heights_m(self) -> typing.List[float]: ...
+    @property
+    def participant_height_auto(self) -> bool: ...
+    @property
+    def participant_masses_kg(self) -> typing.List[float]: ...
+    @property
+    def sources(self) -> typing.List[str]: ...
+    @property
+    def pose_model_origin(self) -> str: ...
+
+
+def read_deeplabcut_h5(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.KeypointSequence:
+    """Reads a DeepLabCut .h5 (needs HDF5 support: has_hdf5_support()). Raises IoError."""
+
+
 def read_h36m_json(path: typing.Union[str, os.PathLike[str]], subject: str, width: int = 1000, height: int = 1002) -> crossview.io.Rig:
     """Reads one subject's cameras from the Human3.6M camera-parameters.json (unit 'mm')."""
+
+
+def read_mmpose_json(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.KeypointSequence:
+    """Reads an MMPose / RTMPose prediction JSON. Raises IoError."""
 
 
 def read_openpose_folder(folder: typing.Union[str, os.PathLike[str]], expected_joints: int = 0) -> typing.List[crossview.io.OpenPoseFrame]:
@@ -102,12 +199,30 @@ def read_openpose_json(path: typing.Union[str, os.PathLike[str]], expected_joint
     """Reads one OpenPose JSON file. Raises IoError."""
 
 
+def read_pose2sim_config(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.Pose2SimConfig:
+    """Reads a Pose2Sim Config.toml. Raises IoError."""
+
+
 def read_pose2sim_toml(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.Rig:
     """Reads a Pose2Sim / anipose calibration TOML (unit 'm'). Raises IoError."""
 
 
+def read_rig(path: typing.Union[str, os.PathLike[str]], h36m_subject: str = '') -> crossview.io.Rig:
+    """Reads any supported calibration (Pose2Sim / anipose TOML, crossview JSON, Human3.6M JSON,
+    Qualisys .qca.txt, EasyMocap intri/extri.yml, COLMAP cameras/images.txt), detected by content.
+    Raises IoError."""
+
+
 def read_rig_json(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.Rig:
     """Reads a crossview JSON rig (bit-exact round trip). Raises IoError."""
+
+
+def read_skeleton_file(path: typing.Union[str, os.PathLike[str]]) -> crossview.Skeleton:
+    """Reads a skeleton file (TOML or JSON, docs/io.md). Raises IoError."""
+
+
+def read_sleap_analysis_h5(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.KeypointSequence:
+    """Reads a SLEAP analysis HDF5 (needs HDF5 support). Raises IoError."""
 
 
 def read_trc(path: typing.Union[str, os.PathLike[str]]) -> crossview.io.TrcData:
@@ -138,12 +253,50 @@ class Rig:
     def __getitem__(self, index: int) -> crossview.Camera: ...
 
 
+class RigFormat:
+    """Calibration formats read_rig recognises by content.
+
+    Members:
+
+      POSE2SIM_TOML
+
+      CROSSVIEW_JSON
+
+      H36M_JSON
+
+      QUALISYS_QCA
+
+      EASYMOCAP_YML
+
+      COLMAP_TEXT"""
+    POSE2SIM_TOML: typing.ClassVar[RigFormat]
+    CROSSVIEW_JSON: typing.ClassVar[RigFormat]
+    H36M_JSON: typing.ClassVar[RigFormat]
+    QUALISYS_QCA: typing.ClassVar[RigFormat]
+    EASYMOCAP_YML: typing.ClassVar[RigFormat]
+    COLMAP_TEXT: typing.ClassVar[RigFormat]
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    @property
+    def message(self) -> str:
+        """The C++ to_string() text of this value."""
+
+
 def save_pss_model(model: crossview.pss.Model, path: typing.Union[str, os.PathLike[str]]) -> None:
     """Saves a PSS model as JSON (bit-exact round trip)."""
 
 
 def select_main_person(frames: typing.List[crossview.io.OpenPoseFrame], options: typing.Any = None, **kwargs: typing.Any) -> typing.List[int]:
     """Index into frames[f].people of the main person of each frame (-1 when none qualifies)."""
+
+
+def to_keypoint_sequence(frames: typing.List[crossview.io.OpenPoseFrame], source: str) -> crossview.io.KeypointSequence:
+    """OpenPose frames (read_openpose_folder) as a KeypointSequence."""
 
 
 class TrcData:
@@ -200,12 +353,52 @@ class TrcData:
     def marker_index(self, name: str) -> int: ...
 
 
+class TrcWriteOptions:
+    """make_trc options (rate_hz required; Pose2Sim's conventions)."""
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """Options with the C++ defaults; keyword arguments set fields by name (TrcWriteOptions)."""
+    @property
+    def rate_hz(self) -> float: ...
+    @rate_hz.setter
+    def rate_hz(self, value: float) -> None: ...
+    @property
+    def units(self) -> str: ...
+    @units.setter
+    def units(self, value: str) -> None: ...
+    @property
+    def skeleton(self) -> str: ...
+    @skeleton.setter
+    def skeleton(self, value: str) -> None: ...
+    @property
+    def first_frame_number(self) -> int: ...
+    @first_frame_number.setter
+    def first_frame_number(self, value: int) -> None: ...
+    @property
+    def orig_data_start_frame(self) -> int: ...
+    @orig_data_start_frame.setter
+    def orig_data_start_frame(self, value: int) -> None: ...
+    @property
+    def to_pose2sim_axes(self) -> bool: ...
+    @to_pose2sim_axes.setter
+    def to_pose2sim_axes(self, value: bool) -> None: ...
+    @property
+    def file_name(self) -> str: ...
+    @file_name.setter
+    def file_name(self, value: str) -> None: ...
+    def validate(self) -> None:
+        """Raises ValueError naming the first invalid option."""
+
+
 def write_pose2sim_toml(rig: crossview.io.Rig, path: typing.Union[str, os.PathLike[str]]) -> None:
     """Writes a Pose2Sim TOML (metres; PINHOLE, OPENCV, FISHEYE; ValueError for OPENCV_RATIONAL)."""
 
 
 def write_rig_json(rig: crossview.io.Rig, path: typing.Union[str, os.PathLike[str]]) -> None:
     """Writes a crossview JSON rig."""
+
+
+def write_skeleton_file(skeleton: crossview.Skeleton, path: typing.Union[str, os.PathLike[str]]) -> None:
+    """Writes a skeleton file (JSON)."""
 
 
 def write_trc(trc: crossview.io.TrcData, path: typing.Union[str, os.PathLike[str]]) -> None:
