@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds crossview with its tests and benchmarks and runs the whole test suite with ctest.
-#   scripts/test.sh             Release build in build/test
+#   scripts/test.sh             Release build in build/test (C++ suite + the Python package's pytest suite)
 #   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in build/asan
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,10 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
   dir=build/test
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # The Release suite also builds the Python package and runs its pytest suite
+  # (tests/python; not under the sanitizers: Python + ASan needs a preloaded runtime).
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCROSSVIEW_BUILD_PYTHON=ON \
+        -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 fi
 t0=$SECONDS
 cmake --build "$dir" -j"$jobs"
