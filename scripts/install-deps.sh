@@ -11,7 +11,7 @@
 # with the cache outside the clone (~/.cache/ccache), so fresh clones reuse earlier builds.
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config ccache libeigen3-dev libceres-dev libfmt-dev nlohmann-json3-dev
-          libtomlplusplus-dev libjs-three)
+          libtomlplusplus-dev libhdf5-dev libjs-three)
 python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-setuptools python3-pip)
 for arg in "$@"; do
   case "$arg" in
