@@ -45,13 +45,15 @@ R run(const Batch& b, Fn&& fn) {
 
 void init_metrics(py::module_& m) {
   py::enum_<Status> st(m, "Status", "Outcome of a batched metric.");
-  st.value("SUCCESS", Status::kSuccess).value("NO_VALID_JOINTS", Status::kNoValidJoints).value("OVERFLOW", Status::kOverflow);
+  st.value("SUCCESS", Status::kSuccess).value("NO_VALID_JOINTS", Status::kNoValidJoints).value("OVERFLOW", Status::kOverflow)
+      .value("DEGENERATE_REFERENCE", Status::kDegenerateReference);
   add_enum_message<Status>(st);
   py::enum_<JointState> js(m, "JointState", "What happened to one (frame, joint) entry (arrays hold the values).");
   js.value("EVALUATED", JointState::kEvaluated)
       .value("MISSING_GROUND_TRUTH", JointState::kMissingGroundTruth)
       .value("MISSING_PREDICTION", JointState::kMissingPrediction)
-      .value("NOT_ALIGNED", JointState::kNotAligned);
+      .value("NOT_ALIGNED", JointState::kNotAligned)
+      .value("DEGENERATE_REFERENCE", JointState::kDegenerateReference);
   add_enum_message<JointState>(js);
   py::enum_<Alignment> al(m, "Alignment", "Alignment of each predicted pose before measuring.");
   al.value("NONE", Alignment::kNone)
@@ -64,7 +66,8 @@ void init_metrics(py::module_& m) {
       .def_readonly("evaluated", &JointCounts::evaluated)
       .def_readonly("missing_ground_truth", &JointCounts::missing_ground_truth)
       .def_readonly("missing_prediction", &JointCounts::missing_prediction)
-      .def_readonly("not_aligned", &JointCounts::not_aligned);
+      .def_readonly("not_aligned", &JointCounts::not_aligned)
+      .def_readonly("degenerate_reference", &JointCounts::degenerate_reference);
 
   py::class_<ErrorSummary>(m, "ErrorSummary", "Mean-error metrics (MPJPE family).")
       .def_readonly("status", &ErrorSummary::status)

@@ -85,8 +85,16 @@ void init_triangulation(py::module_& m) {
       .value("OPTIMAL_TWO_VIEW", Method::kOptimalTwoView)
       .value("NITER2", Method::kNiter2)
       .value("ROBUST", Method::kRobust)
-      .value("VECTOR_MEDIAN", Method::kVectorMedian);
+      .value("VECTOR_MEDIAN", Method::kVectorMedian)
+      .value("ROBUST_DLT", Method::kRobustDlt);
   add_enum_message<Method>(method);
+
+  py::enum_<ViewSelection> selection(m, "ViewSelection", "Which views determined a point (TriangulationResult.view_selection).");
+  selection.value("ALL_VIEWS", ViewSelection::kAllViews)
+      .value("SUBSET", ViewSelection::kSubset)
+      .value("DROPPED_OUTLIERS", ViewSelection::kDroppedOutliers)
+      .value("FELL_BACK_TO_ALL_VIEWS", ViewSelection::kFellBackToAllViews);
+  add_enum_message<ViewSelection>(selection);
 
   py::enum_<Loss> loss(m, "Loss", "Robust loss of the refinement.");
   loss.value("TRIVIAL", Loss::kTrivial).value("HUBER", Loss::kHuber).value("SOFT_L1", Loss::kSoftL1);
@@ -101,13 +109,15 @@ void init_triangulation(py::module_& m) {
       .def_readwrite("function_tolerance", &RefineOptions::function_tolerance)
       .def("validate", &RefineOptions::validate, "Raises ValueError naming the first out-of-range option.");
 
-  py::class_<RobustOptions> robust(m, "RobustOptions", "Options of Method.ROBUST and Method.VECTOR_MEDIAN.");
+  py::class_<RobustOptions> robust(m, "RobustOptions", "Options of Method.ROBUST, Method.VECTOR_MEDIAN and Method.ROBUST_DLT.");
   add_options_init(robust, "RobustOptions");
   robust.def_readwrite("inlier_threshold_px", &RobustOptions::inlier_threshold_px)
       .def_readwrite("min_pair_angle_deg", &RobustOptions::min_pair_angle_deg)
       .def_readwrite("min_inlier_views", &RobustOptions::min_inlier_views)
       .def_readwrite("max_hypotheses", &RobustOptions::max_hypotheses)
       .def_readwrite("seed", &RobustOptions::seed)
+      .def_readwrite("outlier_floor_px", &RobustOptions::outlier_floor_px)
+      .def_readwrite("outlier_scale_factor", &RobustOptions::outlier_scale_factor)
       .def_readwrite("max_median_iterations", &RobustOptions::max_median_iterations)
       .def("validate", &RobustOptions::validate, "Raises ValueError naming the first out-of-range option.");
 
@@ -138,6 +148,10 @@ void init_triangulation(py::module_& m) {
           },
           "(V,) pixel error per view (NaN where unusable).")
       .def_readonly("used_views", &TriangulationResult::used_views, "Indices of the views that determined the point.")
+      .def_readonly("num_usable_views", &TriangulationResult::num_usable_views,
+                    "Views with a usable observation (finite pixel, confidence above min_confidence).")
+      .def_readonly("view_selection", &TriangulationResult::view_selection,
+                    "Which views determined the point (all, a subset, outliers dropped, fell back).")
       .def_readonly("mean_reprojection_error_px", &TriangulationResult::mean_reprojection_error_px)
       .def_readonly("triangulation_angle_deg", &TriangulationResult::triangulation_angle_deg)
       .def_readonly("refine_iterations", &TriangulationResult::refine_iterations)
