@@ -79,6 +79,14 @@ void RunOutputs::check_file(const std::string& option, const std::string& path,
                                     " characters long; the folder accepts at most " +
                                     std::to_string(max_name_length(folder)));
   }
+  // The folder, checked now also for names declared later (derived names).
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    throw io::IoError(path, "", "the output's folder '" + folder.string() + "' does not exist");
+  }
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw io::IoError(path, "", "the output's folder '" + folder.string() + "' is not writable");
+  }
 }
 
 void RunOutputs::folder(const std::string& option, const std::string& path) {

@@ -108,7 +108,8 @@ RunReport people_triangulation_report(const std::vector<camera::Camera>& cameras
                                       const std::vector<std::vector<association::ViewDetections>>& frames,
                                       const pose::Skeleton& skeleton, const std::string& length_unit, double fps,
                                       const triangulation::TriangulationOptions& options,
-                                      const std::vector<ReportPerson>& persons, const std::string& note) {
+                                      const std::vector<ReportPerson>& persons,
+                                      std::vector<report::Warning> warnings, const std::string& note) {
   RunReport out;
   report::Run& run = out.run;
   const int V = static_cast<int>(cameras.size());
@@ -183,6 +184,7 @@ RunReport people_triangulation_report(const std::vector<camera::Camera>& cameras
     person.layers.push_back(std::move(layer));
     run.persons.push_back(std::move(person));
   }
+  run.warnings = std::move(warnings);
   run.notes.push_back({"Triangulation", note + " Detections scored <= " + fmt::format("{}", options.min_confidence) +
                                             " ignored; method " + method + ". A detection counts as used (inlier) "
                                             "when it reprojects within " + fmt::format("{}", gate) +

@@ -75,14 +75,16 @@ struct ReportPerson {
 /// person it was associated with (or none); one layer per person (the chosen
 /// method) whose fit is measured against its own detections: a detection's
 /// joint (score > min_confidence) counts as used when it reprojects within the
-/// robust gate (options.robust.inlier_threshold_px) of the 3D joint. Diagnosed
-/// with the command's options.
+/// robust gate (options.robust.inlier_threshold_px) of the 3D joint. `warnings`
+/// are the command's own (e.g. its association-level swap test), shown before
+/// the diagnostics'. Diagnosed with the command's options.
 RunReport people_triangulation_report(const std::vector<camera::Camera>& cameras,
                                       const std::vector<long long>& frame_numbers,
                                       const std::vector<std::vector<association::ViewDetections>>& frames,
                                       const pose::Skeleton& skeleton, const std::string& length_unit, double fps,
                                       const triangulation::TriangulationOptions& options,
-                                      const std::vector<ReportPerson>& persons, const std::string& note);
+                                      const std::vector<ReportPerson>& persons,
+                                      std::vector<report::Warning> warnings, const std::string& note);
 
 /// The diagnostics block as JSON (report::diagnostics_json).
 Json diagnostics_to_json(const report::Run& run, const report::Diagnostics& diagnostics);

@@ -175,3 +175,26 @@ def test_geometric_median():
     dist = lambda p: np.linalg.norm(pts - p, axis=1).sum()  # noqa: E731
     for d in np.eye(3) * 1e-4:
         assert dist(m) <= dist(m + d) + 1e-12 and dist(m) <= dist(m - d) + 1e-12
+
+
+def test_robust_dlt_drops_a_gross_outlier_view_and_never_refuses_what_dlt_triangulates():
+    # 6 cameras, 1 px noise; one view of every point moved 80 px (a wrong
+    # detection). ROBUST_DLT drops that view (DROPPED_OUTLIERS) and lands near
+    # the truth; plain DLT is pulled off; where DLT triangulates, ROBUST_DLT does too.
+    cams = ring_rig(6)
+    rng = np.random.default_rng(11)
+    X = random_points(40, seed=11)
+    px = project_all(cams, X) + rng.normal(0, 1.0, (6, 40, 2))
+    bad = rng.integers(0, 6, 40)
+    px[bad, np.arange(40)] += np.array([80.0, -60.0])
+    err_dlt, err_rdlt = [], []
+    for i in range(40):
+        d = tr.triangulate(cams, px[:, i], method=tr.Method.DLT)
+        r = tr.triangulate(cams, px[:, i], method=tr.Method.ROBUST_DLT)
+        assert d.ok and r.ok
+        assert r.view_selection == tr.ViewSelection.DROPPED_OUTLIERS and int(bad[i]) not in r.used_views
+        assert r.num_usable_views == 6
+        err_dlt.append(np.linalg.norm(d.point_in_world - X[i]))
+        err_rdlt.append(np.linalg.norm(r.point_in_world - X[i]))
+    assert np.median(err_rdlt) < 0.25 * np.median(err_dlt)
+    assert tr.Method.ROBUST_DLT.message == "robust_dlt"

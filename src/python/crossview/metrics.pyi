@@ -167,6 +167,8 @@ class JointCounts:
     def missing_prediction(self) -> int: ...
     @property
     def not_aligned(self) -> int: ...
+    @property
+    def degenerate_reference(self) -> int: ...
 
 
 class JointErrors:
@@ -194,11 +196,14 @@ class JointState:
 
       MISSING_PREDICTION
 
-      NOT_ALIGNED"""
+      NOT_ALIGNED
+
+      DEGENERATE_REFERENCE"""
     EVALUATED: typing.ClassVar[JointState]
     MISSING_GROUND_TRUTH: typing.ClassVar[JointState]
     MISSING_PREDICTION: typing.ClassVar[JointState]
     NOT_ALIGNED: typing.ClassVar[JointState]
+    DEGENERATE_REFERENCE: typing.ClassVar[JointState]
     def __init__(self, value: int) -> None: ...
     def __int__(self) -> int: ...
     def __index__(self) -> int: ...
@@ -328,10 +333,13 @@ class Status:
 
       NO_VALID_JOINTS
 
-      OVERFLOW"""
+      OVERFLOW
+
+      DEGENERATE_REFERENCE"""
     SUCCESS: typing.ClassVar[Status]
     NO_VALID_JOINTS: typing.ClassVar[Status]
     OVERFLOW: typing.ClassVar[Status]
+    DEGENERATE_REFERENCE: typing.ClassVar[Status]
     def __init__(self, value: int) -> None: ...
     def __int__(self) -> int: ...
     def __index__(self) -> int: ...

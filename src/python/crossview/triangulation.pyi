@@ -73,7 +73,9 @@ class Method:
 
       ROBUST
 
-      VECTOR_MEDIAN"""
+      VECTOR_MEDIAN
+
+      ROBUST_DLT"""
     AUTO: typing.ClassVar[Method]
     DLT: typing.ClassVar[Method]
     MIDPOINT: typing.ClassVar[Method]
@@ -81,6 +83,7 @@ class Method:
     NITER2: typing.ClassVar[Method]
     ROBUST: typing.ClassVar[Method]
     VECTOR_MEDIAN: typing.ClassVar[Method]
+    ROBUST_DLT: typing.ClassVar[Method]
     def __init__(self, value: int) -> None: ...
     def __int__(self) -> int: ...
     def __index__(self) -> int: ...
@@ -122,7 +125,7 @@ class RefineOptions:
 
 
 class RobustOptions:
-    """Options of Method.ROBUST and Method.VECTOR_MEDIAN."""
+    """Options of Method.ROBUST, Method.VECTOR_MEDIAN and Method.ROBUST_DLT."""
     def __init__(self, **kwargs: typing.Any) -> None:
         """Options with the C++ defaults; keyword arguments set fields by name (RobustOptions)."""
     @property
@@ -145,6 +148,14 @@ class RobustOptions:
     def seed(self) -> int: ...
     @seed.setter
     def seed(self, value: int) -> None: ...
+    @property
+    def outlier_floor_px(self) -> float: ...
+    @outlier_floor_px.setter
+    def outlier_floor_px(self, value: float) -> None: ...
+    @property
+    def outlier_scale_factor(self) -> float: ...
+    @outlier_scale_factor.setter
+    def outlier_scale_factor(self, value: float) -> None: ...
     @property
     def max_median_iterations(self) -> int: ...
     @max_median_iterations.setter
@@ -291,6 +302,12 @@ class TriangulationResult:
     def used_views(self) -> typing.List[int]:
         """Indices of the views that determined the point."""
     @property
+    def num_usable_views(self) -> int:
+        """Views with a usable observation (finite pixel, confidence above min_confidence)."""
+    @property
+    def view_selection(self) -> crossview.triangulation.ViewSelection:
+        """Which views determined the point (all, a subset, outliers dropped, fell back)."""
+    @property
     def mean_reprojection_error_px(self) -> float: ...
     @property
     def triangulation_angle_deg(self) -> float: ...
@@ -298,3 +315,31 @@ class TriangulationResult:
     def refine_iterations(self) -> int: ...
     @property
     def ok(self) -> bool: ...
+
+
+class ViewSelection:
+    """Which views determined a point (TriangulationResult.view_selection).
+
+    Members:
+
+      ALL_VIEWS
+
+      SUBSET
+
+      DROPPED_OUTLIERS
+
+      FELL_BACK_TO_ALL_VIEWS"""
+    ALL_VIEWS: typing.ClassVar[ViewSelection]
+    SUBSET: typing.ClassVar[ViewSelection]
+    DROPPED_OUTLIERS: typing.ClassVar[ViewSelection]
+    FELL_BACK_TO_ALL_VIEWS: typing.ClassVar[ViewSelection]
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    @property
+    def message(self) -> str:
+        """The C++ to_string() text of this value."""
