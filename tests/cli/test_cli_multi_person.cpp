@@ -10,6 +10,8 @@
 #include <crossview_test/multi_person.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -100,13 +102,17 @@ Capture write_capture(const std::string& name, int people, int frames, int false
 
 /// Runs the CLI; returns its exit status, stdout in *out.
 int run_cli(const std::string& args, std::string* out) {
-  const std::string stdout_file = std::string(CROSSVIEW_CLI_TEST_DIR) + "/cli_stdout.txt";
+  // One file per process: ctest runs the test cases of this binary in parallel.
+  const std::string stdout_file =
+      std::string(CROSSVIEW_CLI_TEST_DIR) + "/cli_stdout." + std::to_string(::getpid()) + ".txt";
   const std::string command = std::string("\"") + CROSSVIEW_CLI_PATH + "\" " + args + " > \"" + stdout_file + "\" 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(stdout_file);
   std::stringstream ss;
   ss << in.rdbuf();
   *out = ss.str();
+  in.close();
+  std::remove(stdout_file.c_str());
   return status == 0 ? 0 : 1;
 }
 
