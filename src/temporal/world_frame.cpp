@@ -2,12 +2,14 @@
 // include/crossview/temporal/world_frame.hpp).
 #include <crossview/temporal/world_frame.hpp>
 #include <crossview/robust/detail/random.hpp>
+#include <crossview/temporal/filters.hpp>
 #include <crossview/temporal/sequence.hpp>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -53,17 +55,192 @@ void fit_plane(const std::vector<Candidate>& c, const std::vector<int>& idx, Eig
   }
 }
 
+
+/// The inliers' spread on the plane normal to `up`: the long axis (unit, in
+/// the plane) and 2 standard deviations along the long and short axes (data units).
+struct Footprint {
+  Eigen::Vector3d major_axis = Eigen::Vector3d::UnitX();
+  double major = 0.0;
+  double minor = 0.0;
+};
+
+Footprint footprint(const std::vector<Candidate>& c, const std::vector<int>& idx, const Eigen::Vector3d& up) {
+  Eigen::Vector3d e1 = up.unitOrthogonal();
+  const Eigen::Vector3d e2 = up.cross(e1);
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  for (int i : idx) mean += Eigen::Vector2d(e1.dot(c[static_cast<std::size_t>(i)].p), e2.dot(c[static_cast<std::size_t>(i)].p));
+  mean /= static_cast<double>(idx.size());
+  Eigen::Matrix2d S = Eigen::Matrix2d::Zero();
+  for (int i : idx) {
+    const Eigen::Vector2d q =
+        Eigen::Vector2d(e1.dot(c[static_cast<std::size_t>(i)].p), e2.dot(c[static_cast<std::size_t>(i)].p)) - mean;
+    S += q * q.transpose();
+  }
+  S /= static_cast<double>(idx.size());
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(S);
+  Footprint out;
+  out.minor = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[0]));
+  out.major = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[1]));
+  const Eigen::Vector2d m = es.eigenvectors().col(1);
+  out.major_axis = (m.x() * e1 + m.y() * e2).normalized();
+  return out;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t h = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(h), v.end());
+  return v[h];
+}
+
+/// The balance step's axis (see the header, step 5).
+struct BalanceAxis {
+  Eigen::Vector3d up = Eigen::Vector3d::Zero();
+  int frames = 0;
+  double uncertainty_rad = std::numeric_limits<double>::quiet_NaN();
+};
+
+BalanceAxis balance_axis(const ConstPointsRef& poses, const std::vector<char>& valid, int F, int J, double rate_hz,
+                         const FloorOptions& options, const std::vector<Candidate>& cand,
+                         const std::vector<int>& inliers, const Eigen::Vector3d& up, double unit) {
+  BalanceAxis out;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Support: the mean of each frame's foot points on the floor.
+  Eigen::Matrix3Xd support = Eigen::Matrix3Xd::Zero(3, F);
+  std::vector<int> support_count(static_cast<std::size_t>(F), 0);
+  for (int i : inliers) {
+    const Candidate& k = cand[static_cast<std::size_t>(i)];
+    const int f = k.sample / J;
+    support.col(f) += k.p - k.h * up;
+    ++support_count[static_cast<std::size_t>(f)];
+  }
+  // Centre of mass per frame (NaN when too little of the body is present).
+  double total_mass = 0.0;
+  for (const auto& s : options.body_segments) total_mass += s.mass_fraction;
+  Eigen::Matrix3Xd com = Eigen::Matrix3Xd::Constant(3, F, nan);
+  const auto mean_of = [&](const std::vector<int>& joints, int f, Eigen::Vector3d* x) {
+    *x = Eigen::Vector3d::Zero();
+    for (int j : joints) {
+      const long i = static_cast<long>(f) * J + j;
+      if (!valid[static_cast<std::size_t>(i)]) return false;
+      *x += poses.col(i);
+    }
+    *x /= static_cast<double>(joints.size());
+    return true;
+  };
+  for (int f = 0; f < F; ++f) {
+    Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+    double mass = 0.0;
+    for (const auto& s : options.body_segments) {
+      Eigen::Vector3d a, b;
+      if (!mean_of(s.proximal, f, &a) || !mean_of(s.distal, f, &b)) continue;
+      sum += s.mass_fraction * (a + s.com_fraction * (b - a));
+      mass += s.mass_fraction;
+    }
+    if (mass >= options.min_body_mass_fraction * total_mass && mass > 0.0) com.col(f) = sum / mass;
+  }
+  // Its acceleration: zero-phase Butterworth (4 Hz) then second differences;
+  // at rates too low for the filter, the quasi-static balance (no acceleration).
+  Eigen::Matrix3Xd acc = Eigen::Matrix3Xd::Zero(3, F);
+  std::vector<char> have_acc(static_cast<std::size_t>(F), 1);
+  constexpr double kCutoffHz = 4.0;
+  if (rate_hz > 2.5 * kCutoffHz) {
+    ButterworthOptions bo;
+    bo.order = 4;
+    bo.cutoff_hz = kCutoffHz;
+    const SequenceResult smooth = butterworth_filter(com, 1, rate_hz, bo);
+    for (int f = 0; f < F; ++f) {
+      const bool ok = f > 0 && f + 1 < F && smooth.states[static_cast<std::size_t>(f - 1)] == SampleState::kFiltered &&
+                      smooth.states[static_cast<std::size_t>(f)] == SampleState::kFiltered &&
+                      smooth.states[static_cast<std::size_t>(f + 1)] == SampleState::kFiltered;
+      have_acc[static_cast<std::size_t>(f)] = ok ? 1 : 0;
+      if (ok) {
+        acc.col(f) = (smooth.points.col(f + 1) - 2.0 * smooth.points.col(f) + smooth.points.col(f - 1)) * rate_hz * rate_hz;
+      }
+    }
+  }
+  // One direction per frame: (c - p) g / h - c'' (= g up for a balanced body).
+  constexpr double kGravity = 9.80665;  // m/s^2
+  std::vector<Eigen::Vector3d> dirs;
+  std::vector<double> heights;
+  for (int f = 0; f < F; ++f) {
+    if (support_count[static_cast<std::size_t>(f)] == 0 || !com.col(f).allFinite() || !have_acc[static_cast<std::size_t>(f)]) continue;
+    const Eigen::Vector3d v = com.col(f) - support.col(f) / support_count[static_cast<std::size_t>(f)];
+    const double h = v.dot(up);
+    if (!(h > 0.3 * unit)) continue;  // the body is not above its feet (lying, crouching, a bad frame)
+    const Eigen::Vector3d g = v * (kGravity * unit / h) - acc.col(f);
+    if (!g.allFinite() || !(g.norm() > 0.0)) continue;
+    dirs.push_back(g.normalized());
+    heights.push_back(h);
+  }
+  if (dirs.empty()) return out;
+  // Robust mean: drop directions more than 3 median deviations away (twice).
+  std::vector<char> keep(dirs.size(), 1);
+  Eigen::Vector3d m = Eigen::Vector3d::Zero();
+  for (const auto& d : dirs) m += d;
+  m.normalize();
+  for (int round = 0; round < 2; ++round) {
+    std::vector<double> dev;
+    for (const auto& d : dirs) dev.push_back(std::acos(std::clamp(d.dot(m), -1.0, 1.0)));
+    const double limit = std::max(3.0 * median_of(dev), 1e-3);
+    Eigen::Vector3d next = Eigen::Vector3d::Zero();
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+      keep[i] = dev[i] <= limit ? 1 : 0;
+      if (keep[i]) next += dirs[i];
+    }
+    if (!(next.norm() > 0.0)) return out;
+    m = next.normalized();
+  }
+  double ss = 0.0;
+  std::vector<double> kept_heights;
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    if (!keep[i]) continue;
+    const double a = std::acos(std::clamp(dirs[i].dot(m), -1.0, 1.0));
+    ss += a * a;
+    kept_heights.push_back(heights[i]);
+  }
+  const int n = static_cast<int>(kept_heights.size());
+  const double spread = std::sqrt(ss / n);
+  const double n_eff = std::clamp(n / (0.5 * rate_hz), 1.0, static_cast<double>(n));
+  const double systematic = std::atan2(options.balance_support_error_m * unit, median_of(kept_heights));
+  out.up = m;
+  out.frames = n;
+  out.uncertainty_rad = std::sqrt(systematic * systematic + spread * spread / n_eff);
+  return out;
+}
+
 }  // namespace
 
 FloorOptions FloorOptions::body25b() {
   FloorOptions o;
   o.feet = {{15, 0.08}, {16, 0.08}, {19, 0.03}, {20, 0.03}, {21, 0.04}, {22, 0.03}, {23, 0.03}, {24, 0.04}};
+  // de Leva (1996): mass fraction, centre from the proximal end.
+  o.body_segments = {
+      {{17}, {18}, 0.0694, 0.5},         // head: neck -> head top
+      {{17}, {11, 12}, 0.4346, 0.5138},  // trunk: neck -> mid-hip
+      {{5}, {7}, 0.0271, 0.5772},   {{6}, {8}, 0.0271, 0.5772},    // upper arms
+      {{7}, {9}, 0.0162, 0.4574},   {{8}, {10}, 0.0162, 0.4574},   // forearms
+      {{9}, {9}, 0.0061, 0.0},      {{10}, {10}, 0.0061, 0.0},     // hands, at the wrists
+      {{11}, {13}, 0.1416, 0.4095}, {{12}, {14}, 0.1416, 0.4095},  // thighs
+      {{13}, {15}, 0.0433, 0.4459}, {{14}, {16}, 0.0433, 0.4459},  // shanks
+      {{21}, {19}, 0.0137, 0.4415}, {{24}, {22}, 0.0137, 0.4415},  // feet: heel -> big toe
+  };
   return o;
 }
 
 FloorOptions FloorOptions::human36m_17() {
   FloorOptions o;
   o.feet = {{3, 0.08}, {6, 0.08}};
+  o.body_segments = {
+      {{8}, {10}, 0.0694, 0.5},       // head: neck -> head top
+      {{8}, {0}, 0.4346, 0.5138},     // trunk: neck -> root (mid-hip)
+      {{11}, {12}, 0.0271, 0.5772}, {{14}, {15}, 0.0271, 0.5772},  // upper arms
+      {{12}, {13}, 0.0162, 0.4574}, {{15}, {16}, 0.0162, 0.4574},  // forearms
+      {{13}, {13}, 0.0061, 0.0},    {{16}, {16}, 0.0061, 0.0},     // hands, at the wrists
+      {{4}, {5}, 0.1416, 0.4095},   {{1}, {2}, 0.1416, 0.4095},    // thighs
+      {{5}, {6}, 0.0433, 0.4459},   {{2}, {3}, 0.0433, 0.4459},    // shanks
+      {{6}, {6}, 0.0137, 0.0},      {{3}, {3}, 0.0137, 0.0},       // feet, at the ankles
+  };
   return o;
 }
 
@@ -80,6 +257,20 @@ void FloorOptions::validate() const {
   if (ransac_iterations < 1) bad("ransac_iterations must be >= 1, got " + std::to_string(ransac_iterations));
   if (min_inliers < 3) bad("min_inliers must be >= 3, got " + std::to_string(min_inliers));
   if (!(max_tilt_uncertainty_deg > 0.0)) bad("max_tilt_uncertainty_deg must be > 0, got " + num(max_tilt_uncertainty_deg));
+  for (const auto& b : body_segments) {
+    if (b.proximal.empty() || b.distal.empty()) bad("body_segments: proximal and distal need at least one joint each");
+    for (int j : b.proximal) if (j < 0) bad("body_segments: joint indices must be >= 0, got " + std::to_string(j));
+    for (int j : b.distal) if (j < 0) bad("body_segments: joint indices must be >= 0, got " + std::to_string(j));
+    if (!(b.mass_fraction > 0.0) || !std::isfinite(b.mass_fraction)) bad("body_segments: mass_fraction must be finite and > 0");
+    if (!(b.com_fraction >= 0.0 && b.com_fraction <= 1.0)) bad("body_segments: com_fraction must be in [0, 1]");
+  }
+  if (!(min_body_mass_fraction > 0.0 && min_body_mass_fraction <= 1.0)) {
+    bad("min_body_mass_fraction must be in (0, 1], got " + num(min_body_mass_fraction));
+  }
+  if (!(balance_support_error_m > 0.0) || !std::isfinite(balance_support_error_m)) {
+    bad("balance_support_error_m must be finite and > 0, got " + num(balance_support_error_m));
+  }
+  if (min_balance_frames < 1) bad("min_balance_frames must be >= 1, got " + std::to_string(min_balance_frames));
 }
 
 FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const ConstPointsRef& poses, int num_joints,
@@ -92,6 +283,16 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
     if (f.joint >= num_joints) {
       throw std::invalid_argument(what + ": foot joint " + std::to_string(f.joint) + " >= num_joints " +
                                   std::to_string(num_joints));
+    }
+  }
+  for (const auto& b : options.body_segments) {
+    for (const auto* joints : {&b.proximal, &b.distal}) {
+      for (int j : *joints) {
+        if (j >= num_joints) {
+          throw std::invalid_argument(what + ": body segment joint " + std::to_string(j) + " >= num_joints " +
+                                      std::to_string(num_joints));
+        }
+      }
     }
   }
   const int J = num_joints;
@@ -221,6 +422,112 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   }
   out.rms_residual_m = std::sqrt(ss / static_cast<double>(inliers.size())) * options.length_unit_m;
 
+  // The feet's uncertainty per tilt axis: a height error of the size of the
+  // keypoints' systematic offsets (people, shoes and views differ by about
+  // the inlier band; never less than the RMS) at either side of the
+  // footprint tilts the plane about its long axis by atan(err / short
+  // extent) and about its short axis by atan(err / long extent).
+  const double height_error_m = std::max(out.rms_residual_m, options.inlier_threshold_m);
+  const auto feet_sigmas = [&](const Footprint& fp, double* across, double* along) {
+    *across = std::atan2(height_error_m, std::max(fp.minor * options.length_unit_m, 1e-12));
+    *along = std::atan2(height_error_m, std::max(fp.major * options.length_unit_m, 1e-12));
+  };
+  Footprint feet = footprint(cand, inliers, nrm);
+  double sigma_across = 0.0, sigma_along = 0.0;
+  feet_sigmas(feet, &sigma_across, &sigma_along);
+  out.feet_tilt_uncertainty_deg = sigma_across * 180.0 / kPi;
+  const bool feet_underdetermined = out.feet_tilt_uncertainty_deg > options.max_tilt_uncertainty_deg;
+
+  // 5. Balance: the body's gravito-inertial axis, fused per tilt axis with
+  // the feet (information form: u = (wb I + wa a a^T + wc c c^T)^-1 wb u_b,
+  // a and c the footprint's long and short axes). When the feet leave the
+  // tilt open, the floor's foot points are chosen again along the fused axis
+  // (a foot held still in the air lies in some plane through a line of
+  // standing feet) and the fusion repeated until they no longer change.
+  std::string balance_note;
+  if (!options.body_segments.empty()) {
+    Eigen::Vector3d feet_normal = nrm;
+    BalanceAxis b;
+    for (int round = 0; round < 5; ++round) {
+      b = balance_axis(poses, valid, F, J, rate_hz, options, cand, inliers, feet_normal, unit);
+      if (b.frames < options.min_balance_frames || !std::isfinite(b.uncertainty_rad)) break;
+      feet = footprint(cand, inliers, feet_normal);
+      feet_sigmas(feet, &sigma_across, &sigma_along);
+      const Eigen::Vector3d e_along = feet.major_axis;
+      const Eigen::Vector3d e_across = feet_normal.cross(e_along).normalized();
+      const double wb = 1.0 / (b.uncertainty_rad * b.uncertainty_rad);
+      const double w_across = 1.0 / (sigma_across * sigma_across), w_along = 1.0 / (sigma_along * sigma_along);
+      const Eigen::Matrix3d A = wb * Eigen::Matrix3d::Identity() + w_along * e_along * e_along.transpose() +
+                                w_across * e_across * e_across.transpose();
+      Eigen::Vector3d fused = A.ldlt().solve(wb * b.up);
+      if (!fused.allFinite() || !(fused.norm() > 0.0)) break;
+      fused.normalize();
+      sigma_across = 1.0 / std::sqrt(w_across + wb);
+      sigma_along = 1.0 / std::sqrt(w_along + wb);
+      nrm = fused;
+      // The floor along the fused axis: the lowest offset level holding at
+      // least a quarter of the still foot points (feet do not go through the
+      // floor; feet held in the air sit above it).
+      std::vector<double> offsets(cand.size());
+      for (std::size_t i = 0; i < cand.size(); ++i) offsets[i] = cand[i].h - nrm.dot(cand[i].p);
+      std::vector<double> sorted = offsets;
+      std::sort(sorted.begin(), sorted.end());
+      // offsets = -(height above the floor level): the floor is the largest
+      // offset level with enough support.
+      double level = std::numeric_limits<double>::quiet_NaN();
+      std::size_t best = 0;
+      for (std::size_t i = 0, j = 0; i < sorted.size(); ++i) {  // window [sorted[i], sorted[i] + 2 threshold]
+        while (j < sorted.size() && sorted[j] <= sorted[i] + 2.0 * threshold) ++j;
+        best = std::max(best, j - i);
+      }
+      for (std::size_t i = sorted.size(), j = sorted.size(); i-- > 0;) {
+        while (j > 0 && sorted[j - 1] >= sorted[i] - 2.0 * threshold) --j;
+        if (4 * (i + 1 - j) >= best && i + 1 - j >= static_cast<std::size_t>(options.min_inliers)) {
+          level = median_of(std::vector<double>(sorted.begin() + static_cast<long>(j), sorted.begin() + static_cast<long>(i) + 1));
+          break;
+        }
+      }
+      if (!std::isfinite(level)) break;
+      d = level;
+      std::vector<int> next;
+      for (int i = 0; i < n; ++i) {
+        if (std::abs(offsets[static_cast<std::size_t>(i)] - d) < threshold) next.push_back(i);
+      }
+      if (!feet_underdetermined || next == inliers || static_cast<int>(next.size()) < options.min_inliers) break;
+      inliers = std::move(next);
+      // The feet's own plane on the new points, from the fused axis; a fit
+      // that turns far from it is the line's free rotation, not information.
+      Eigen::Vector3d refit = nrm;
+      double refit_d = d;
+      fit_plane(cand, inliers, &refit, &refit_d);
+      feet_normal = std::acos(std::clamp(refit.dot(nrm), -1.0, 1.0)) < kPi / 4 ? refit : nrm;
+    }
+    out.balance_frames = b.frames;
+    if (b.frames >= options.min_balance_frames && std::isfinite(b.uncertainty_rad)) {
+      out.balance_uncertainty_deg = b.uncertainty_rad * 180.0 / kPi;
+      out.balance_angle_to_feet_deg = std::acos(std::clamp(b.up.dot(feet_normal), -1.0, 1.0)) * 180.0 / kPi;
+      balance_note = "; balance of the body over " + std::to_string(b.frames) + " frames: " +
+                     num(out.balance_angle_to_feet_deg) + " deg from the feet's plane, uncertainty ~" +
+                     num(out.balance_uncertainty_deg) + " deg (feet alone ~" + num(out.feet_tilt_uncertainty_deg) +
+                     " deg)";
+    } else {
+      balance_note = "; balance of the body: " + std::to_string(b.frames) + " usable frames (need " +
+                     std::to_string(options.min_balance_frames) + "), not used";
+    }
+    // The result's inliers and residual along the final axis.
+    out.up_in_old = nrm;
+    out.floor_offset = d;
+    out.num_inliers = static_cast<int>(inliers.size());
+    out.inlier_samples.clear();
+    double ss2 = 0.0;
+    for (int i : inliers) {
+      const double r = nrm.dot(cand[static_cast<std::size_t>(i)].p) + d - cand[static_cast<std::size_t>(i)].h;
+      ss2 += r * r;
+      out.inlier_samples.push_back(cand[static_cast<std::size_t>(i)].sample);
+    }
+    out.rms_residual_m = std::sqrt(ss2 / static_cast<double>(inliers.size())) * options.length_unit_m;
+  }
+
   // 4. The footprint on the floor and the new frame.
   const Eigen::Vector3d up = nrm;
   Eigen::Vector3d x_axis = Eigen::Vector3d::UnitX();
@@ -254,11 +561,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(S);
   out.footprint_minor_m = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[0])) * options.length_unit_m;
   out.footprint_major_m = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[1])) * options.length_unit_m;
-  // A height error of the size of the keypoints' systematic offsets (people,
-  // shoes and views differ by about the inlier band; never less than the RMS)
-  // at either side of the footprint's short axis tilts the plane by:
-  const double height_error_m = std::max(out.rms_residual_m, options.inlier_threshold_m);
-  out.tilt_uncertainty_deg = std::atan2(height_error_m, std::max(out.footprint_minor_m, 1e-12)) * 180.0 / kPi;
+  out.tilt_uncertainty_deg = std::max(sigma_across, sigma_along) * 180.0 / kPi;
   std::nth_element(ox.begin(), ox.begin() + static_cast<long>(ox.size() / 2), ox.end());
   std::nth_element(oy.begin(), oy.begin() + static_cast<long>(oy.size() / 2), oy.end());
   // Origin: the median foot point, on the floor (n . o + d = 0).
@@ -279,7 +582,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   const std::string evidence = std::to_string(out.num_inliers) + " of " + std::to_string(n) +
                                " still foot points on the floor, RMS " + num(100 * out.rms_residual_m) +
                                " cm, footprint " + num(out.footprint_major_m) + " x " + num(out.footprint_minor_m) +
-                               " m, tilt uncertainty ~" + num(out.tilt_uncertainty_deg) + " deg";
+                               " m" + balance_note + ", tilt uncertainty ~" + num(out.tilt_uncertainty_deg) + " deg";
   if (out.tilt_uncertainty_deg > options.max_tilt_uncertainty_deg) {
     out.status = FloorStatus::kUnderdetermined;
     out.message = what + ": the feet covered too narrow an area to fix the floor's tilt (" + evidence +

@@ -9,6 +9,7 @@
 
 #include <Eigen/Geometry>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -205,4 +206,129 @@ TEST_CASE("estimate_floor / apply_world_frame / transform_points: bad input") {
   throws_with([&] { temporal::transform_points(camera::Rigid3d(), Eigen::MatrixXd::Zero(5, 3)); }, "points_in_old");
   CHECK(temporal::FloorOptions::body25b().feet.size() == 8);
   CHECK(temporal::FloorOptions::human36m_17().feet.size() == 2);
+}
+
+namespace {
+
+/// A BODY_25B person balancing on the left foot for `seconds` at 60 Hz on
+/// the floor z = 0 (metres, z up), the right foot held 0.2 m up: the feet
+/// alone span a line. The body sways (1.5 cm, 0.35 Hz, and 0.8 cm, 0.9 Hz)
+/// around the position where its centre of mass (FloorOptions::body25b()'s
+/// segment model) is above the mean of the standing foot's keypoints, as a
+/// balancing body keeps it on average; keypoints get `noise` m of noise.
+Eigen::Matrix3Xd make_balancer(double seconds, double noise, std::uint64_t seed) {
+  constexpr int J = 25;
+  const int F = static_cast<int>(seconds * 60.0);
+  // A standing pose (x forward, y left), joints as BODY_25B indices.
+  Eigen::Matrix3Xd pose(3, J);
+  const auto set = [&](int j, double x, double y, double z) { pose.col(j) = Eigen::Vector3d(x, y, z); };
+  set(0, 0.10, 0.0, 1.62); set(1, 0.08, 0.03, 1.66); set(2, 0.08, -0.03, 1.66); set(3, 0.0, 0.07, 1.64);
+  set(4, 0.0, -0.07, 1.64); set(5, 0.0, 0.19, 1.45); set(6, 0.0, -0.19, 1.45); set(7, 0.05, 0.40, 1.40);
+  set(8, 0.0, -0.22, 1.16); set(9, 0.10, 0.62, 1.42); set(10, 0.05, -0.24, 0.90); set(11, 0.0, 0.10, 0.95);
+  set(12, 0.0, -0.10, 0.95); set(13, 0.02, 0.10, 0.50); set(14, 0.35, -0.12, 0.62); set(15, 0.0, 0.10, 0.08);
+  set(16, 0.30, -0.14, 0.28); set(17, 0.0, 0.0, 1.47); set(18, 0.02, 0.0, 1.75);
+  set(19, 0.17, 0.12, 0.03); set(20, 0.15, 0.06, 0.03); set(21, -0.06, 0.10, 0.04);   // left foot, down
+  set(22, 0.47, -0.14, 0.23); set(23, 0.45, -0.19, 0.23); set(24, 0.24, -0.14, 0.24);  // right foot, up
+  const std::vector<int> stance = {15, 19, 20, 21};
+  const temporal::FloorOptions o = temporal::FloorOptions::body25b();
+  const auto com = [&](const Eigen::Matrix3Xd& p) {
+    Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+    double mass = 0.0;
+    for (const auto& s : o.body_segments) {
+      Eigen::Vector3d a = Eigen::Vector3d::Zero(), b = Eigen::Vector3d::Zero();
+      for (int j : s.proximal) a += p.col(j) / static_cast<double>(s.proximal.size());
+      for (int j : s.distal) b += p.col(j) / static_cast<double>(s.distal.size());
+      sum += s.mass_fraction * (a + s.com_fraction * (b - a));
+      mass += s.mass_fraction;
+    }
+    return Eigen::Vector3d(sum / mass);
+  };
+  const auto shifted = [&](const Eigen::Vector2d& delta) {  // every joint but the standing foot's
+    Eigen::Matrix3Xd p = pose;
+    for (int j = 0; j < J; ++j) {
+      if (std::find(stance.begin(), stance.end(), j) == stance.end()) p.col(j) += Eigen::Vector3d(delta.x(), delta.y(), 0);
+    }
+    return p;
+  };
+  Eigen::Vector2d support = Eigen::Vector2d::Zero();
+  for (int j : stance) support += pose.col(j).head<2>() / static_cast<double>(stance.size());
+  // The shift that puts the centre of mass over the support (linear in it).
+  const double gain = (com(shifted(Eigen::Vector2d(1, 0))) - com(pose)).x();
+  const Eigen::Vector2d balance = (support - com(pose).head<2>()) / gain;
+  Rng rng(seed);
+  Eigen::Matrix3Xd x(3, F * J);
+  for (int f = 0; f < F; ++f) {
+    const double t = f / 60.0;
+    const Eigen::Vector2d sway(0.015 * std::sin(2 * M_PI * 0.35 * t) + 0.008 * std::sin(2 * M_PI * 0.9 * t + 1.0),
+                               0.012 * std::sin(2 * M_PI * 0.5 * t + 0.3));
+    x.middleCols(f * J, J) = shifted(balance + sway);
+  }
+  for (int i = 0; i < x.cols(); ++i) x.col(i) += Eigen::Vector3d(rng.normal(noise), rng.normal(noise), rng.normal(noise));
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("estimate_floor: a person balancing on one foot gets the tilt the feet leave open from the body's balance") {
+  // The true world rotated and moved (what self-calibration gives).
+  const Eigen::Matrix3d R =
+      (Eigen::AngleAxisd(0.7, Eigen::Vector3d(1, 2, 3).normalized()) * Eigen::AngleAxisd(2.0, Eigen::Vector3d::UnitZ()))
+          .toRotationMatrix();
+  const Eigen::Vector3d t(0.4, -1.2, 3.0);
+  const Eigen::Vector3d true_up_in_old = R * Eigen::Vector3d::UnitZ();
+  const auto angle_deg = [](const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
+    return std::acos(std::clamp(a.dot(b), -1.0, 1.0)) * 180.0 / M_PI;
+  };
+  temporal::FloorOptions feet_only = temporal::FloorOptions::body25b();
+  feet_only.body_segments.clear();
+  // 30 s of balancing, 1 cm keypoint noise: the body fixes the floor.
+  {
+    const Eigen::Matrix3Xd poses = (R * make_balancer(30.0, 0.01, 7)).colwise() + t;
+    const auto feet = temporal::estimate_floor({}, poses, 25, 60.0, feet_only);
+    INFO(feet.message);
+    CHECK(feet.status == temporal::FloorStatus::kUnderdetermined);  // feet in a line
+    CHECK(feet.feet_tilt_uncertainty_deg > 10.0);
+    const auto both = temporal::estimate_floor({}, poses, 25, 60.0, temporal::FloorOptions::body25b());
+    INFO(both.message);
+    CHECK(both.ok());
+    CHECK(both.balance_frames > 1000);
+    CHECK(both.tilt_uncertainty_deg < 2.0);
+    const double error = angle_deg(both.up_in_old, true_up_in_old);
+    CHECK(error < 1.0);
+    CHECK(error < both.tilt_uncertainty_deg);
+    CHECK(std::abs(both.floor_offset + true_up_in_old.dot(t)) < 0.02);  // the floor z = 0 moved with the world
+    CHECK(both.message.find("balance of the body") != std::string::npos);
+  }
+  // 1.5 s of it: too little sway averaged to claim 2 degrees; said so, and
+  // the error stays within twice the stated uncertainty.
+  {
+    const Eigen::Matrix3Xd poses = (R * make_balancer(1.5, 0.01, 8)).colwise() + t;
+    const auto short_trial = temporal::estimate_floor({}, poses, 25, 60.0, temporal::FloorOptions::body25b());
+    INFO(short_trial.message);
+    REQUIRE(short_trial.has_frame());
+    CHECK(angle_deg(short_trial.up_in_old, true_up_in_old) < 2.0 * short_trial.tilt_uncertainty_deg);
+  }
+  // Too few frames for the balance: the feet alone, and the message says why.
+  {
+    temporal::FloorOptions o = temporal::FloorOptions::body25b();
+    o.min_balance_frames = 100000;
+    const Eigen::Matrix3Xd poses = (R * make_balancer(5.0, 0.01, 9)).colwise() + t;
+    const auto r = temporal::estimate_floor({}, poses, 25, 60.0, o);
+    CHECK(r.status == temporal::FloorStatus::kUnderdetermined);
+    CHECK(r.message.find("not used") != std::string::npos);
+  }
+  // Bad options.
+  temporal::FloorOptions bad = temporal::FloorOptions::body25b();
+  bad.body_segments[0].mass_fraction = -1.0;
+  CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+  bad = temporal::FloorOptions::body25b();
+  bad.body_segments[0].com_fraction = 1.5;
+  CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+  bad = temporal::FloorOptions::body25b();
+  bad.balance_support_error_m = 0.0;
+  CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+  const Eigen::Matrix3Xd small = make_balancer(1.0, 0.0, 1);
+  temporal::FloorOptions wide = temporal::FloorOptions::body25b();
+  wide.body_segments.push_back({{30}, {1}, 0.1, 0.5});
+  CHECK_THROWS_AS(temporal::estimate_floor({}, small, 25, 60.0, wide), std::invalid_argument);
 }

@@ -34,8 +34,32 @@
 //     reported as tilt_uncertainty_deg; above max_tilt_uncertainty_deg the
 //     status is kUnderdetermined (the frame is still returned, with that
 //     warning). Example: the Pose2Sim demo (one person balancing, feet in a
-//     line: footprint 0.38 x 0.05 m) gives ~33 deg, and the plane it yields is
-//     indeed 19 deg off; a person walking over 2 x 2 m gives ~1 deg.
+//     line: footprint 0.38 x 0.05 m) gives ~34 deg from the feet alone, and
+//     the plane they yield is 8 deg off; a person walking over 2 x 2 m
+//     gives ~1 deg. Step 5 adds the body's balance.
+//  5. Balance (when FloorOptions::body_segments is set): a person standing
+//     or moving on their feet keeps the gravito-inertial force through the
+//     support: (c - p) is parallel to (c'' + g up), c the body's centre of
+//     mass (segment model: de Leva 1996 mass fractions and centre positions
+//     from the joints), p the support point (the mean of the frame's foot
+//     points on the floor), c'' its acceleration (Butterworth 4 Hz, 4th order,
+//     zero phase, second differences). Every frame with a still foot on the
+//     floor and a whole-enough body gives one direction; their robust mean
+//     (frames more than 3 x the median deviation away dropped) is the balance
+//     up axis, uncertain by sqrt(sys^2 + spread^2 / n_eff): sys =
+//     atan(balance_support_error_m / the centre of mass's median height
+//     above the floor), spread the directions' RMS deviation, n_eff the
+//     frames used over 0.5 s each (postural sway decorrelates in about that
+//     time). The feet's plane and the balance axis are fused per tilt axis
+//     (the footprint's long and short axes), each weighted by the inverse of
+//     its variance (feet: atan(height error / footprint extent along the
+//     other axis)); tilt_uncertainty_deg is the fused uncertainty of the
+//     worse axis. A person balancing on one foot (feet in a line) thus gets
+//     its missing tilt from the body, and a walker over a wide area keeps the
+//     feet's plane (the balance axis weighs little against it). Not valid for
+//     people supported by anything but their feet (sitting, leaning, lifted):
+//     such frames disagree with the others and are dropped as outliers when
+//     they are a minority; set body_segments empty to use the feet alone.
 // The new world: z = up (metric, floor at z = 0), origin = the median of the
 // inlier foot points projected onto the floor (under the people); x = the
 // viewing direction of camera 0 projected onto the floor (y = z cross x), so
@@ -58,6 +82,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -68,6 +93,17 @@ namespace crossview::temporal {
 struct FootKeypoint {
   int joint = 0;
   double height_m = 0.0;
+};
+
+/// A body segment of the centre-of-mass model: from the mean of the
+/// `proximal` joints to the mean of the `distal` joints (the same joints =
+/// a point mass there), its centre at `com_fraction` of the way, carrying
+/// `mass_fraction` of the body's mass.
+struct BodySegment {
+  std::vector<int> proximal;
+  std::vector<int> distal;
+  double mass_fraction = 0.0;
+  double com_fraction = 0.5;
 };
 
 struct FloorOptions {
@@ -85,14 +121,31 @@ struct FloorOptions {
   int min_inliers = 20;
   /// Above this estimated tilt uncertainty (deg, > 0) the status is kUnderdetermined.
   double max_tilt_uncertainty_deg = 2.0;
+  /// Centre-of-mass model for the balance step (see the header); empty = the
+  /// feet alone. Mass fractions > 0, com_fraction in [0, 1].
+  std::vector<BodySegment> body_segments;
+  /// A frame's centre of mass is used when its segments with every joint
+  /// present carry at least this fraction of the mass (in (0, 1]).
+  double min_body_mass_fraction = 0.9;
+  /// How far the true support (centre of pressure) may sit from the mean of
+  /// the still foot keypoints, on average over a trial (m, > 0): the
+  /// balance axis's systematic uncertainty is atan(this / centre-of-mass height).
+  double balance_support_error_m = 0.02;
+  /// Minimum frames for the balance axis (>= 1).
+  int min_balance_frames = 30;
 
   /// OpenPose BODY_25B feet (ankles 15, 16; big toes 19, 22; small toes 20,
   /// 23; heels 21, 24) with typical heights of a shod adult's keypoints when
   /// the foot is down: ankles 0.08 m (lateral malleolus ~0.039 x 1.70 m plus
   /// a sole, Drillis & Contini), toes 0.03 m, heels 0.04 m (detectors place
-  /// them on the shoe, not at the sole).
+  /// them on the shoe, not at the sole); body segments of de Leva (1996,
+  /// adult male): head 6.94 % (Neck -> Head, centre halfway), trunk 43.46 %
+  /// (Neck -> mid-hip, 51.38 %), upper arms 2.71 % (57.72 %), forearms
+  /// 1.62 % (45.74 %), hands 0.61 % (at the wrist), thighs 14.16 % (40.95 %),
+  /// shanks 4.33 % (44.59 %), feet 1.37 % (heel -> big toe, 44.15 %).
   static FloorOptions body25b();
-  /// Human3.6M 17 joints: ankles 3, 6 only (0.08 m).
+  /// Human3.6M 17 joints: ankles 3, 6 only (0.08 m); the same segments
+  /// (trunk neck -> root, head neck -> head top, feet at the ankles).
   static FloorOptions human36m_17();
 
   void validate() const;  ///< Throws std::invalid_argument naming the option.
@@ -131,7 +184,14 @@ struct FloorResult {
   double rms_residual_m = 0.0;         ///< of the inliers' heights around their typical heights
   double footprint_major_m = 0.0;      ///< inliers' spread (2 std) along the floor's long axis
   double footprint_minor_m = 0.0;      ///< ... and along its short axis
-  double tilt_uncertainty_deg = 0.0;   ///< ~atan(height error / minor footprint), see the header
+  double tilt_uncertainty_deg = 0.0;   ///< of the result (feet and balance fused), see the header
+  double feet_tilt_uncertainty_deg = 0.0;  ///< the feet alone: ~atan(height error / minor footprint)
+  /// Balance step: frames used (0 = not run or not enough), the balance
+  /// axis's uncertainty and its angle to the feet's plane normal (deg; NaN
+  /// when not computed).
+  int balance_frames = 0;
+  double balance_uncertainty_deg = std::numeric_limits<double>::quiet_NaN();
+  double balance_angle_to_feet_deg = std::numeric_limits<double>::quiet_NaN();
 
   bool ok() const { return status == FloorStatus::kSuccess; }
   /// A frame is available (success or underdetermined).
