@@ -8,7 +8,8 @@
 //   * a result has one state per sample and a NaN column exactly where the
 //     state is kMissing (never a non-finite number labelled processed);
 //   * kSuccess has no raw sample; every failure carries a message;
-//   * estimate_floor: a frame only with a finite unit up axis.
+//   * estimate_floor (with and without the balance step): a frame only with a
+//     finite unit up axis.
 #include "fuzz_decode.hpp"
 
 #include <crossview/temporal/filters.hpp>
@@ -81,6 +82,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (J > 1) fo.feet.push_back({J - 1, mostly_sane(fdp, 0, 0.1)});
   fo.min_inliers = fdp.ConsumeIntegralInRange<int>(2, 10);
   fo.ransac_iterations = fdp.ConsumeIntegralInRange<int>(1, 20);
+  if (J > 2 && fdp.ConsumeBool()) {  // the balance step: a two-segment body
+    fo.body_segments = {{{1}, {J - 1}, 0.6, mostly_sane(fdp, 0, 1)}, {{0}, {0}, 0.4, 0.0}};
+    fo.min_balance_frames = fdp.ConsumeIntegralInRange<int>(1, 10);
+  }
   try {
     const auto f = tp::estimate_floor({}, x, J, o.rate_hz, fo, validity);
     CROSSVIEW_FUZZ_CHECK(!f.message.empty());
