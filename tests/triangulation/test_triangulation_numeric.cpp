@@ -116,10 +116,18 @@ TEST_CASE("triangulation: 2e4 views, linear time and memory, vector median refus
   crossview::Points2d px = observe(cams, X, 1.0, rng);
   // 10 % gross outliers for the robust methods.
   for (int v = 0; v < V; v += 10) px.col(v) += Eigen::Vector2d(150.0, -90.0);
+  // A tenth of the views, for the scaling check (wall-clock limits fail
+  // under sanitizers and load; a ratio does not).
+  constexpr int V_small = V / 10;
+  const std::vector<Camera> cams_small(cams.begin(), cams.begin() + V_small);
+  const crossview::Points2d px_small = px.leftCols(V_small);
   for (tri::Method m : kMethods) {
     tri::TriangulationOptions o;
     o.method = m;
     INFO(tri::to_string(m));
+    const auto t_small = std::chrono::steady_clock::now();
+    (void)tri::triangulate(cams_small, px_small, o);
+    const double seconds_small = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_small).count();
     const auto t0 = std::chrono::steady_clock::now();
     tri::TriangulationResult r;
     REQUIRE_NOTHROW(r = tri::triangulate(cams, px, o));
@@ -132,8 +140,10 @@ TEST_CASE("triangulation: 2e4 views, linear time and memory, vector median refus
       continue;
     }
     REQUIRE(r.ok());
-    // O(V^2) would be 2e8 pair evaluations (several seconds); linear is ms.
-    CHECK(seconds < 2.0);
+    // 10x the views: linear costs ~10x the time, O(V^2) 100x (2e8 pair
+    // evaluations at 2e4 views). 40x leaves room for noise and caches.
+    INFO("2e3 views " << seconds_small << " s, 2e4 views " << seconds << " s");
+    CHECK(seconds < 40.0 * seconds_small + 0.05);
     CHECK(r.triangulation_angle_deg > 45.0);  // cameras all around: a near-perpendicular pair exists
     if (m == tri::Method::kRobust || m == tri::Method::kRobustDlt) {
       CHECK((r.point_in_world - X).norm() < 1e-3);
