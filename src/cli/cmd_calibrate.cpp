@@ -306,6 +306,7 @@ int run_calibrate(int argc, char** argv) {
                        {"estimated_by", world.estimated_by}, {"evidence", world.evidence}};
     if (!world.up.empty()) world_json["up"] = world.up;
     if (!world.x_axis.empty()) world_json["x"] = world.x_axis;
+    if (!std::isnan(world.tilt_uncertainty_deg)) world_json["tilt_uncertainty_deg"] = world.tilt_uncertainty_deg;
     Json floor_json = nullptr;
     if (floor_run) {
       const temporal::FloorResult& fl = floor_run->floor;

@@ -482,6 +482,7 @@ TEST_CASE("calibrate aligns the world with the floor under the people's feet", "
   CHECK(floor.at("rate_origin") == "--rate");
   CHECK(floor.at("people").get<int>() == 1);
   CHECK(floor.at("tilt_uncertainty_deg").get<double>() < 2.0);
+  CHECK(s.at("world").at("tilt_uncertainty_deg") == floor.at("tilt_uncertainty_deg"));
   // The rig file: the aligned cameras and the world's provenance.
   const crossview::io::Rig rig = crossview::io::read_rig_json(c.dir + "/aligned.json");
   CHECK(rig.world.frame == "floor");
