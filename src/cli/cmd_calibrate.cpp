@@ -11,6 +11,8 @@
 
 #include <crossview/io/rig.hpp>
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -55,9 +57,14 @@ constexpr const char* kRigHelp =
     "person, and says so); after calibrating, every frame is associated again with the\n"
     "new rig and the rig is refused (exit 1, nothing written) unless the people used\n"
     "agree across views in at least 70 % of the frames.\n"
-    "The world frame of the result is the first camera's. When FILE also holds\n"
-    "extrinsics (e.g. a calibration-object result), the result is compared with them\n"
-    "after removing the similarity gauge.\n"
+    "The world frame: the floor when the skeleton names feet (ankles, heels, toes) and\n"
+    "they fix one (z up, floor at z = 0, origin under the people's feet, x = the first\n"
+    "camera's viewing direction on the floor: everyone is tracked with the new rig and\n"
+    "temporal::estimate_floor fits a robust plane to their still feet); otherwise the\n"
+    "first camera's frame (x right, y down, z forward), with a warning saying why. The\n"
+    "rig file records which (\"world\" in .json, [metadata.world] in .toml). When FILE\n"
+    "also holds extrinsics (e.g. a calibration-object result), the result is compared\n"
+    "with them after removing the similarity gauge.\n"
     "\n"
     "options:\n"
     "  --keypoints SRC...     one keypoint source per camera (OpenPose folder, MMPose .json,\n"
@@ -76,8 +83,20 @@ constexpr const char* kRigHelp =
     "  --refine-distortion    also refine the first two radial distortion terms\n"
     "  --bone-lengths         add bone-length consistency terms across frames\n"
     "  --seed S               seed of the pairwise RANSACs (default: the library's)\n"
+    "  --align-floor          require the floor frame: fail (exit 1, nothing written) when the\n"
+    "                         feet cannot fix the floor (default: align when the skeleton has\n"
+    "                         feet, else keep the first camera's frame with a warning)\n"
+    "  --no-align-floor       keep the first camera's frame\n"
+    "  --rate HZ              frame rate, for the still-foot test of --align-floor (default: the\n"
+    "                         Config.toml's project.frame_rate, else 60 as Pose2Sim assumes for\n"
+    "                         images when frame_rate = 'auto')\n"
     "  --out FILE             write the calibrated rig (.json crossview or .toml Pose2Sim)\n"
     "  --quiet, --json        print nothing but errors / a JSON object\n";
+
+/// Pose2Sim's frame rate for image folders when project.frame_rate = 'auto'.
+constexpr double kDefaultRateHz = 60.0;
+
+enum class FloorMode { kAuto, kOn, kOff };
 
 bool same_pose(const camera::Rigid3d& a, const camera::Rigid3d& b) {
   return camera::rotation_angle_between(a.rotation_matrix(), b.rotation_matrix()) < 1e-12 &&
@@ -91,10 +110,21 @@ int run_calibrate(int argc, char** argv) {
     std::fputs(kRigHelp, stdout);
     return 0;
   }
-  const Args args("calibrate", argc, argv, {"quiet", "json", "refine-focal", "refine-distortion", "bone-lengths"},
+  const Args args("calibrate", argc, argv,
+                  {"quiet", "json", "refine-focal", "refine-distortion", "bone-lengths", "align-floor",
+                   "no-align-floor"},
                   {"intrinsics", "height", "noise", "min-confidence", "seed", "out", "skeleton", "config",
-                   "h36m-subject"},
+                   "h36m-subject", "rate"},
                   {"keypoints", "cameras"});
+  if (args.flag("align-floor") && args.flag("no-align-floor")) {
+    throw UsageError("calibrate: --align-floor and --no-align-floor exclude each other");
+  }
+  if (args.flag("no-align-floor") && args.has("rate")) {
+    throw UsageError("calibrate: --rate is only used to align the floor; it makes no sense with --no-align-floor");
+  }
+  if (args.has("rate")) args.get_double("rate", 0.0, 1e-3, 1e6);  // a malformed --rate is a usage error up front
+  const FloorMode floor_mode =
+      args.flag("align-floor") ? FloorMode::kOn : args.flag("no-align-floor") ? FloorMode::kOff : FloorMode::kAuto;
   const std::vector<std::string> folders = args.list("keypoints");
   if (folders.size() < 2) {
     throw UsageError("calibrate: --keypoints needs one folder per camera (at least 2), got " +
@@ -136,6 +166,35 @@ int run_calibrate(int argc, char** argv) {
   options.bone_length_terms = args.flag("bone-lengths");
   if (args.has("seed")) options.seed = static_cast<std::uint64_t>(args.get_int("seed", 1, 0, 1L << 62));
 
+  // The floor: decided before any work whether it can be asked of this skeleton.
+  std::vector<std::string> unrecognised_feet;
+  const temporal::FloorOptions floor_options = floor_options_for_skeleton(resolved.skeleton, &unrecognised_feet);
+  const bool scale_can_be_metric = options.scale.source != calibration::ScaleOptions::Source::kNone ||
+                                   !resolved.skeleton.height_segments().empty();
+  std::string floor_skip;  // why the floor is not estimated (empty: it is)
+  if (floor_mode == FloorMode::kOff) {
+    floor_skip = "--no-align-floor";
+  } else if (floor_options.feet.empty()) {
+    floor_skip = "skeleton " + resolved.skeleton.model_name() + " names no feet (ankles, heels, toes)";
+  } else if (!scale_can_be_metric) {
+    floor_skip = "the scale of skeleton " + resolved.skeleton.model_name() +
+                 " is arbitrary (no height segments), so feet heights above the floor cannot be compared";
+  }
+  if (floor_mode == FloorMode::kOn && !floor_skip.empty()) {
+    throw std::runtime_error("calibrate --align-floor: cannot align the floor: " + floor_skip);
+  }
+  std::string rate_origin;
+  double rate_hz = 0.0;
+  if (floor_skip.empty()) {
+    rate_hz = session_rate(args, config, &rate_origin);
+    if (!(rate_hz > 0.0)) {
+      rate_hz = kDefaultRateHz;
+      rate_origin = std::string("assumed (") +
+                    (config && config->frame_rate_auto ? "the Config.toml says 'auto'" : "no --rate, no Config.toml frame_rate") +
+                    "; Pose2Sim's default for images; give --rate HZ if it differs)";
+    }
+  }
+
   constexpr int kMinFrames = 20;
   const PeopleCalibrationRun people_run = calibrate_from_people(cameras, keypoints, options, kMinFrames, 0.7,
                                                                &resolved.skeleton, options.scale.person_height_m);
@@ -164,10 +223,58 @@ int run_calibrate(int argc, char** argv) {
   const bool metric =
       options.scale.source != calibration::ScaleOptions::Source::kNone || people_run.metric_scale_from_skeleton;
   const std::string scale_note = people_run.metric_scale_from_skeleton ? people_run.scale_note : r.scale_note;
+
+  // World frame: the floor under the people, or camera 1's frame (said why).
+  std::vector<camera::Camera> rig_cameras = r.cameras;
+  io::RigWorld world;
+  world.camera = rig_cameras.front().name();
+  std::optional<FloorRun> floor_run;
+  std::string floor_warning;
+  if (floor_skip.empty() && !metric) {
+    floor_skip = "the rig's scale is arbitrary (" + scale_note + "), so feet heights above the floor cannot be compared";
+    if (floor_mode == FloorMode::kOn) throw std::runtime_error("calibrate --align-floor: cannot align the floor: " + floor_skip);
+  }
+  if (floor_skip.empty()) {
+    floor_run = estimate_floor_from_people(rig_cameras, keypoints, resolved.skeleton, options.min_confidence, rate_hz,
+                                           floor_options);
+    const temporal::FloorResult& fl = floor_run->floor;
+    if (fl.ok()) {
+      temporal::apply_world_frame(fl.world_from_old, &rig_cameras);
+      world.frame = "floor";
+      world.up = "+z";
+      world.x_axis = "the viewing direction of camera " + world.camera + " projected onto the floor (y = z x x)";
+      world.origin = "the median of the foot points on the floor, projected onto it";
+      world.estimated_by = fmt::format(
+          "crossview calibrate --align-floor (temporal::estimate_floor on the feet of {} tracked {}, {} poses, "
+          "{:g} Hz)",
+          floor_run->people, floor_run->people == 1 ? "person" : "people", floor_run->poses, rate_hz);
+      world.evidence = fl.message;
+      world.tilt_uncertainty_deg = fl.tilt_uncertainty_deg;
+    } else {
+      floor_skip = std::string("floor ") + temporal::to_string(fl.status) + ": " + fl.message;
+      if (floor_mode == FloorMode::kOn) {
+        throw std::runtime_error("calibrate --align-floor: " + floor_skip +
+                                 " (nothing written; --no-align-floor keeps camera " + world.camera +
+                                 "'s frame; feet that stood over a wider area fix the floor)");
+      }
+      floor_warning = floor_skip;
+    }
+  }
+  if (world.frame.empty()) {
+    world.frame = "camera";
+    world.origin = "the centre of camera " + world.camera;
+    world.estimated_by = "crossview calibrate (self-calibration from people)";
+    world.evidence = "floor not aligned: " + floor_skip;
+  }
+  if (!floor_warning.empty()) {
+    std::fprintf(stderr, "crossview calibrate: warning: %s; the rig keeps camera %s's frame (y down, not the floor)\n",
+                 floor_warning.c_str(), world.camera.c_str());
+  }
   if (!out_path.empty()) {
     io::Rig result;
     result.length_unit = "m";
-    result.cameras = r.cameras;
+    result.cameras = rig_cameras;
+    result.world = world;
     files.stage(out_path, out_toml ? io::format_pose2sim_toml(result) : io::format_rig_json(result));
     files.commit();
     if (!metric) {
@@ -181,10 +288,10 @@ int run_calibrate(int argc, char** argv) {
   const double metres_per_unit = io::metres_per_unit(rig.length_unit);
   if (out.json) {
     Json cams = Json::array();
-    for (std::size_t i = 0; i < r.cameras.size(); ++i) {
-      const Eigen::Quaterniond q = r.cameras[i].cam_from_world.rotation;
-      const Eigen::Vector3d t = r.cameras[i].cam_from_world.translation;
-      Json cam = {{"name", r.cameras[i].name()},
+    for (std::size_t i = 0; i < rig_cameras.size(); ++i) {
+      const Eigen::Quaterniond q = rig_cameras[i].cam_from_world.rotation;
+      const Eigen::Vector3d t = rig_cameras[i].cam_from_world.translation;
+      Json cam = {{"name", rig_cameras[i].name()},
                   {"rotation_wxyz", {q.w(), q.x(), q.y(), q.z()}},
                   {"translation", {t.x(), t.y(), t.z()}},
                   {"observations", r.per_camera[i].num_observations},
@@ -194,6 +301,36 @@ int run_calibrate(int argc, char** argv) {
         cam["position_error_m"] = run.comparison->position_error[i] * metres_per_unit;
       }
       cams.push_back(std::move(cam));
+    }
+    Json world_json = {{"frame", world.frame}, {"camera", world.camera}, {"origin", world.origin},
+                       {"estimated_by", world.estimated_by}, {"evidence", world.evidence}};
+    if (!world.up.empty()) world_json["up"] = world.up;
+    if (!world.x_axis.empty()) world_json["x"] = world.x_axis;
+    if (!std::isnan(world.tilt_uncertainty_deg)) world_json["tilt_uncertainty_deg"] = world.tilt_uncertainty_deg;
+    Json floor_json = nullptr;
+    if (floor_run) {
+      const temporal::FloorResult& fl = floor_run->floor;
+      floor_json = {{"status", temporal::to_string(fl.status)},
+                    {"message", fl.message},
+                    {"applied", fl.ok()},
+                    {"rate_hz", rate_hz},
+                    {"rate_origin", rate_origin},
+                    {"people", floor_run->people},
+                    {"poses", floor_run->poses},
+                    {"still_foot_points", fl.num_candidates},
+                    {"inliers", fl.num_inliers},
+                    {"rms_residual_m", fl.rms_residual_m},
+                    {"footprint_m", {fl.footprint_major_m, fl.footprint_minor_m}},
+                    {"tilt_uncertainty_deg", fl.tilt_uncertainty_deg}};
+      if (fl.has_frame()) {
+        // The up axis in camera 1's frame (what the rig's world was before).
+        floor_json["up_in_camera"] = {fl.up_in_old.x(), fl.up_in_old.y(), fl.up_in_old.z()};
+      }
+      if (!unrecognised_feet.empty()) {
+        std::string names;
+        for (const auto& n : unrecognised_feet) names += (names.empty() ? "" : ", ") + n;
+        floor_json["feet_of_unknown_height"] = names;
+      }
     }
     print_json({{"status", calibration::to_string(r.status)},
                 {"message", r.message},
@@ -212,7 +349,9 @@ int run_calibrate(int argc, char** argv) {
                 {"frames_consistent", people_run.frames_consistent},
                 {"main_person_views", people_run.main_person_views},
                 {"selection", selection_note},
-                {"verification", people_run.verification_message}});
+                {"verification", people_run.verification_message},
+                {"world", std::move(world_json)},
+                {"floor", std::move(floor_json)}});
   } else if (!out.quiet) {
     std::printf("rig of %zu cameras from %d frames: %s\n", r.cameras.size(), keypoints.num_frames(),
                 calibration::to_string(r.status));
@@ -229,9 +368,24 @@ int run_calibrate(int argc, char** argv) {
                 r.num_observations_used, r.reprojection_rms_px, r.noise_sigma_px);
     std::printf("  scale: %s\n", metric ? (scale_note + ", height " + height_origin).c_str()
                                         : "arbitrary (no height prior for this skeleton); the rig file says \"m\"");
-    for (std::size_t i = 0; i < r.cameras.size(); ++i) {
-      const Eigen::Vector3d c = r.cameras[i].center_in_world();
-      std::printf("  %-10s centre [%8.3f %8.3f %8.3f]%s, %5d observations, RMS %.2f px", r.cameras[i].name().c_str(),
+    if (world.frame == "floor") {
+      const temporal::FloorResult& fl = floor_run->floor;
+      std::printf("  world: the floor (z up, floor at z = 0, x = camera %s's view on the floor), from the feet of %d "
+                  "tracked %s at %g Hz (%s): %s\n",
+                  world.camera.c_str(), floor_run->people, floor_run->people == 1 ? "person" : "people", rate_hz,
+                  rate_origin.c_str(), fl.message.c_str());
+    } else {
+      std::printf("  world: camera %s's frame (x right, y down, z forward): %s\n", world.camera.c_str(),
+                  world.evidence.c_str());
+    }
+    if (!unrecognised_feet.empty() && floor_run) {
+      std::string names;
+      for (const auto& n : unrecognised_feet) names += (names.empty() ? "" : ", ") + n;
+      std::printf("  note: feet joints of unknown kind taken 0.05 m above the floor: %s\n", names.c_str());
+    }
+    for (std::size_t i = 0; i < rig_cameras.size(); ++i) {
+      const Eigen::Vector3d c = rig_cameras[i].center_in_world();
+      std::printf("  %-10s centre [%8.3f %8.3f %8.3f]%s, %5d observations, RMS %.2f px", rig_cameras[i].name().c_str(),
                   c.x(), c.y(), c.z(), metric ? " m" : "", r.per_camera[i].num_observations,
                   r.per_camera[i].reprojection_rms_px);
       if (run.comparison) {

@@ -2,11 +2,13 @@
 #include "rig_calibration.hpp"
 
 #include <crossview/association/associate.hpp>
+#include <crossview/association/tracker.hpp>
 #include <crossview/triangulation/triangulate.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -269,6 +271,88 @@ PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& ca
       "need {:.0f} %)",
       out.frames_consistent, out.frames_checked, 100.0 * overall, 100.0 * min_consistency);
   if (!bad.empty()) out.verification_message += "; cameras whose selected person disagrees with the others: " + bad;
+  return out;
+}
+
+temporal::FloorOptions floor_options_for_skeleton(const pose::Skeleton& skeleton,
+                                                  std::vector<std::string>* unrecognised) {
+  temporal::FloorOptions o;
+  o.length_unit_m = 1.0;
+  for (const int j : skeleton.feet()) {
+    std::string n;
+    for (const char ch : skeleton.name(j)) {
+      if (std::isalnum(static_cast<unsigned char>(ch))) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    const auto has = [&](const char* w) { return n.find(w) != std::string::npos; };
+    const bool ends_ank = n.size() >= 3 && n.compare(n.size() - 3, 3, "ank") == 0;
+    double h = 0.05;
+    if (has("heel")) {
+      h = 0.04;
+    } else if (has("toe")) {
+      h = 0.03;
+    } else if (has("ankle") || ends_ank) {
+      h = 0.08;
+    } else if (unrecognised != nullptr) {
+      unrecognised->push_back(skeleton.name(j));
+    }
+    o.feet.push_back({j, h});
+  }
+  return o;
+}
+
+FloorRun estimate_floor_from_people(const std::vector<camera::Camera>& cameras, const PeopleKeypoints& keypoints,
+                                    const pose::Skeleton& skeleton, double min_confidence, double rate_hz,
+                                    const temporal::FloorOptions& options) {
+  const int F = keypoints.num_frames();
+  const int J = keypoints.num_joints;
+  association::TrackerOptions to;
+  to.association.min_joint_score = min_confidence;
+  if (skeleton.left_right_pairs().size() <= 32) to.association.left_right_pairs = skeleton.left_right_pairs();
+  association::Tracker tracker(cameras, J, to);
+  std::map<int, Points3d> tracks;  // id -> 3 x (F*J), NaN where not seen
+  FloorRun out;
+  out.rate_hz = rate_hz;
+  for (int f = 0; f < F; ++f) {
+    const association::AssociationResult a = tracker.update(keypoints.frames[static_cast<std::size_t>(f)]);
+    for (const association::Person& p : a.people) {
+      auto it = tracks.find(p.track_id);
+      if (it == tracks.end()) {
+        it = tracks.emplace(p.track_id, Points3d::Constant(3, static_cast<Eigen::Index>(F) * J,
+                                                           std::numeric_limits<double>::quiet_NaN()))
+                 .first;
+      }
+      it->second.middleCols(static_cast<Eigen::Index>(f) * J, J) = p.points_in_world;
+      ++out.poses;
+    }
+  }
+  // Each track from its first to its last frame, a NaN frame between tracks.
+  std::vector<std::pair<int, int>> spans;  // (first, last) frame per track
+  Eigen::Index columns = 0;
+  for (const auto& [id, X] : tracks) {
+    (void)id;
+    int first = -1, last = -1;
+    for (int f = 0; f < F; ++f) {
+      if (X.middleCols(static_cast<Eigen::Index>(f) * J, J).array().isFinite().any()) {
+        if (first < 0) first = f;
+        last = f;
+      }
+    }
+    spans.emplace_back(first, last);
+    if (first >= 0) columns += static_cast<Eigen::Index>(last - first + 2) * J;
+  }
+  Points3d poses = Points3d::Constant(3, std::max<Eigen::Index>(columns, J), std::numeric_limits<double>::quiet_NaN());
+  Eigen::Index at = 0;
+  std::size_t k = 0;
+  for (const auto& [id, X] : tracks) {
+    (void)id;
+    const auto [first, last] = spans[k++];
+    if (first < 0) continue;
+    ++out.people;
+    const Eigen::Index n = static_cast<Eigen::Index>(last - first + 1) * J;
+    poses.middleCols(at, n) = X.middleCols(static_cast<Eigen::Index>(first) * J, n);
+    at += n + J;
+  }
+  out.floor = temporal::estimate_floor(cameras, poses, J, rate_hz, options);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <crossview/calibration/calibrate.hpp>
 #include <crossview/calibration/compare.hpp>
+#include <crossview/temporal/world_frame.hpp>
 
 #include <optional>
 #include <string>
@@ -82,6 +83,34 @@ PeopleCalibrationRun calibrate_from_people(const std::vector<camera::Camera>& ca
 /// library's layouts (metric scale from the person's height); any other
 /// skeleton uses its limbs (kCustom) and the scale stays arbitrary.
 calibration::CalibrationOptions calibration_options_for_skeleton(const pose::Skeleton& skeleton);
+
+/// Floor options for a skeleton's feet() joints (any skeleton that names
+/// them, not only BODY_25B / H36M_17): each joint's typical height above the
+/// floor from its name (case and separators ignored): "heel" 0.04 m, "toe"
+/// (big / small) 0.03 m, "ankle" or a name ending in "ank" (lank, r_ank)
+/// 0.08 m, as temporal::FloorOptions::body25b(); any other foot joint 0.05 m
+/// (between a toe and an ankle), named in *unrecognised. Empty feet when the
+/// skeleton names none. Metres (length_unit_m = 1).
+temporal::FloorOptions floor_options_for_skeleton(const pose::Skeleton& skeleton,
+                                                  std::vector<std::string>* unrecognised = nullptr);
+
+/// The floor under the people a calibrated rig sees (`calibrate --align-floor`).
+struct FloorRun {
+  temporal::FloorResult floor;
+  int people = 0;       ///< tracks with at least one triangulated pose
+  int poses = 0;        ///< triangulated poses (person x frame)
+  double rate_hz = 0.0;
+};
+
+/// Tracks every person over all frames with the calibrated rig
+/// (association::Tracker, joints scored above min_confidence), concatenates
+/// the tracks (a NaN frame between two tracks, so that no foot speed is taken
+/// across them) and runs temporal::estimate_floor on their feet at rate_hz
+/// (the heading from cameras[0]). `cameras` and `options` share a unit
+/// (options.length_unit_m).
+FloorRun estimate_floor_from_people(const std::vector<camera::Camera>& cameras, const PeopleKeypoints& keypoints,
+                                    const pose::Skeleton& skeleton, double min_confidence, double rate_hz,
+                                    const temporal::FloorOptions& options);
 
 /// "cam_01: rotation 0.65 deg, position 37 mm (0.56 %) ..." for a report note.
 std::string describe_comparison(const std::vector<camera::Camera>& cameras, const calibration::RigComparison& c,

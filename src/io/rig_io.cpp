@@ -3,6 +3,7 @@
 
 #include "io_common.hpp"
 #include "rig_common.hpp"
+#include "toml_json.hpp"
 
 #include <toml++/toml.h>
 
@@ -85,6 +86,59 @@ Rig Rig::with_length_unit(const std::string& unit) const {
   }
   return out;
 }
+
+void RigWorld::validate() const {
+  if (!frame.empty() && frame != "floor" && frame != "camera" && frame != "other") {
+    throw std::invalid_argument("RigWorld::frame must be \"floor\", \"camera\", \"other\" or empty, got \"" + frame +
+                                "\"");
+  }
+  if (!std::isnan(tilt_uncertainty_deg) && !(std::isfinite(tilt_uncertainty_deg) && tilt_uncertainty_deg >= 0.0)) {
+    throw std::invalid_argument("RigWorld::tilt_uncertainty_deg must be NaN (not given) or finite and >= 0, got " +
+                                format_double(tilt_uncertainty_deg));
+  }
+}
+
+namespace {
+
+/// The "world" object (crossview JSON) or [metadata.world] table (TOML, as JSON).
+RigWorld read_world(const detail::JsonReader& rd, const detail::Json& j, const std::string& field) {
+  rd.object(j, field);
+  RigWorld w;
+  w.frame = rd.string(rd.member(j, "frame", field), member_field(field, "frame"));
+  if (w.frame != "floor" && w.frame != "camera" && w.frame != "other") {
+    throw IoError(rd.file, member_field(field, "frame"), "expected \"floor\", \"camera\" or \"other\", got \"" + w.frame + "\"");
+  }
+  const auto text = [&](const char* key, std::string* out) {
+    if (j.contains(key)) *out = rd.string(j[key], member_field(field, key));
+  };
+  text("camera", &w.camera);
+  text("up", &w.up);
+  text("x", &w.x_axis);
+  text("origin", &w.origin);
+  text("estimated_by", &w.estimated_by);
+  text("evidence", &w.evidence);
+  if (j.contains("tilt_uncertainty_deg")) {
+    const std::string f = member_field(field, "tilt_uncertainty_deg");
+    w.tilt_uncertainty_deg = rd.number(j["tilt_uncertainty_deg"], f);
+    if (!(w.tilt_uncertainty_deg >= 0.0)) throw IoError(rd.file, f, "expected a number >= 0, got " + format_double(w.tilt_uncertainty_deg));
+  }
+  return w;
+}
+
+/// (key, value) pairs of a world in file order ("frame" first; empty strings left out).
+std::vector<std::pair<const char*, const std::string*>> world_text(const RigWorld& w) {
+  std::vector<std::pair<const char*, const std::string*>> out = {{"frame", &w.frame}};
+  const std::pair<const char*, const std::string*> optional[] = {{"camera", &w.camera}, {"up", &w.up},
+                                                                 {"x", &w.x_axis},       {"origin", &w.origin},
+                                                                 {"estimated_by", &w.estimated_by},
+                                                                 {"evidence", &w.evidence}};
+  for (const auto& kv : optional) {
+    if (!kv.second->empty()) out.push_back(kv);
+  }
+  return out;
+}
+
+}  // namespace
 
 void H36mReadOptions::validate() const {
   if (width <= 0) throw std::invalid_argument("H36mReadOptions::width must be > 0, got " + std::to_string(width));
@@ -272,6 +326,11 @@ Rig parse_pose2sim_toml(std::string_view text, const std::string& source_name) {
     check_unique_name(&seen, cam.name(), source_name, member_field(key, "name"));
     rig.cameras.push_back(std::move(cam));
   }
+  if (const toml::table* meta = root["metadata"].as_table(); meta != nullptr && !meta->contains("matrix")) {
+    if (const toml::node* world = meta->get("world")) {
+      rig.world = read_world(detail::JsonReader{source_name}, detail::toml_node_to_json(*world), "metadata.world");
+    }
+  }
   return rig;
 }
 
@@ -280,6 +339,7 @@ Rig read_pose2sim_toml(const std::string& path) {
 }
 
 std::string format_pose2sim_toml(const Rig& rig_in) {
+  rig_in.world.validate();
   const Rig rig = rig_in.with_length_unit("m");
   std::ostringstream out;
   for (const Camera& c : rig.cameras) {
@@ -310,6 +370,13 @@ std::string format_pose2sim_toml(const Rig& rig_in) {
     out << "fisheye = " << (c.model() == CameraModel::kFisheye ? "true" : "false") << "\n\n";
   }
   out << "[metadata]\nadjusted = false\nerror = 0.0\n";
+  if (!rig.world.empty()) {
+    out << "\n[metadata.world]\n";
+    for (const auto& [key, value] : world_text(rig.world)) out << key << " = " << toml_quote(*value) << "\n";
+    if (!std::isnan(rig.world.tilt_uncertainty_deg)) {
+      out << "tilt_uncertainty_deg = " << format_double(rig.world.tilt_uncertainty_deg) << "\n";
+    }
+  }
   return out.str();
 }
 
@@ -431,6 +498,7 @@ Rig parse_rig_json(std::string_view text, const std::string& source_name) {
     if (std::abs(qn - 1.0) > 1e-12) rotation.normalize();  // keep exact values bit for bit otherwise
     rig.cameras.push_back(make_camera(model, params, width, height, Rigid3d(rotation, t), name, source_name, f));
   }
+  if (root.contains("world")) rig.world = read_world(rd, root["world"], "world");
   return rig;
 }
 
@@ -438,6 +506,7 @@ Rig read_rig_json(const std::string& path) { return parse_rig_json(detail::read_
 
 std::string format_rig_json(const Rig& rig) {
   metres_per_unit(rig.length_unit);  // throws std::invalid_argument on an unknown unit
+  rig.world.validate();
   nlohmann::ordered_json root = nlohmann::ordered_json::object();
   root["format"] = kRigFormat;
   root["version"] = kRigVersion;
@@ -462,6 +531,12 @@ std::string format_rig_json(const Rig& rig) {
     cams.push_back(std::move(jc));
   }
   root["cameras"] = std::move(cams);
+  if (!rig.world.empty()) {
+    nlohmann::ordered_json w = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : world_text(rig.world)) w[key] = *value;
+    if (!std::isnan(rig.world.tilt_uncertainty_deg)) w["tilt_uncertainty_deg"] = rig.world.tilt_uncertainty_deg;
+    root["world"] = std::move(w);
+  }
   return root.dump(2) + "\n";
 }
 

@@ -4,6 +4,7 @@
 // every person is found, one TRC per person, and --single-person refuses
 // frames where several people are present instead of mixing them.
 #include <crossview/io/rig.hpp>
+#include <crossview/io/trc.hpp>
 #include <crossview/pose/skeletons.hpp>
 #include <crossview/sim/multi_person.hpp>
 
@@ -40,6 +41,9 @@ struct Capture {
   std::vector<std::string> folders;
 };
 
+Capture write_scene(const std::string& name, std::vector<Points3d> poses, int frames, int false_positives,
+                    std::uint64_t seed, bool body25, int written_joints);
+
 Capture write_capture(const std::string& name, int people, int frames, int false_positives, std::uint64_t seed,
                       bool body25 = false, int written_joints = 0) {
   sim::ArrangeOptions ao;
@@ -52,6 +56,13 @@ Capture write_capture(const std::string& name, int people, int frames, int false
   const std::vector<double> scales = {1.0, 0.75, 1.08, 0.92};
   ao.scales.assign(scales.begin(), scales.begin() + people);
   auto poses = sim::arrange_people(crossview_test::procedural_sources(people, 4 * frames), kJoints, ao);
+  return write_scene(name, std::move(poses), frames, false_positives, seed, body25, written_joints);
+}
+
+/// The capture of `poses` (H36M-17, mm, Z up) seen by a ring of 4 cameras:
+/// a crossview rig (mm) and one OpenPose folder per camera.
+Capture write_scene(const std::string& name, std::vector<Points3d> poses, int frames, int false_positives,
+                    std::uint64_t seed, bool body25, int written_joints) {
   const int J = body25 ? 25 : kJoints;
   if (body25) {
     for (auto& p : poses) p = sim::body25_from_h36m_17(p);
@@ -114,6 +125,95 @@ int run_cli(const std::string& args, std::string* out) {
   in.close();
   std::remove(stdout_file.c_str());
   return status == 0 ? 0 : 1;
+}
+
+
+/// One person walking with planted feet (H36M-17 joints, mm, Z up, floor at
+/// z = 0, `fps` Hz) at 1.1 m/s along `path` (arc length mm -> floor point):
+/// each foot stands still for 60 % of a 1.2 m stride (the ankle keypoint
+/// 80 mm above the floor, as FloorOptions expects) and swings for 40 %
+/// (lifted up to 120 mm); knees by two-link inverse kinematics.
+template <class Path>
+Points3d planted_walker(int frames, const Path& path, double fps = 30.0) {
+  constexpr double kPi = 3.14159265358979323846;
+  const Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
+  const auto at = [&](double s) {
+    const Eigen::Vector2d p = path(s);
+    return Eigen::Vector3d(p.x(), p.y(), 0.0);
+  };
+  const auto tangent = [&](double s) { return Eigen::Vector3d((at(s + 5.0) - at(s - 5.0)).normalized()); };
+  Points3d x(3, static_cast<Eigen::Index>(frames) * kJoints);
+  for (int f = 0; f < frames; ++f) {
+    const double b = 1100.0 * f / fps;  // the body's arc length
+    const Eigen::Vector3d forward = tangent(b);
+    const Eigen::Vector3d right = forward.cross(up);
+    const Eigen::Vector3d root = at(b) + up * 860.0;
+    const auto set = [&](int j, const Eigen::Vector3d& p) { x.col(static_cast<Eigen::Index>(f) * kJoints + j) = p; };
+    set(0, root);
+    for (int side = 0; side < 2; ++side) {  // 0 right (joints 1-3), 1 left (4-6)
+      const double offset = 600.0 * side, u = b - offset;
+      const double k = std::floor((u + 360.0) / 1200.0), w = u - 1200.0 * k;
+      double s = 1200.0 * k + offset, lift = 0.0;
+      if (w >= 360.0) {  // swing to the next plant
+        const double a = (w - 360.0) / 480.0;
+        s += 1200.0 * (0.5 - 0.5 * std::cos(kPi * a));
+        lift = 120.0 * std::sin(kPi * a);
+      }
+      const Eigen::Vector3d t = tangent(s);
+      const Eigen::Vector3d foot_right = t.cross(up);
+      const Eigen::Vector3d ankle = at(s) + (side == 0 ? 100.0 : -100.0) * foot_right + up * (80.0 + lift);
+      const Eigen::Vector3d hip = root + (side == 0 ? 125.0 : -125.0) * right;
+      const double l1 = 440.0, l2 = 430.0;
+      const Eigen::Vector3d d = ankle - hip;
+      const double n = std::min(d.norm(), l1 + l2 - 1e-3);
+      const Eigen::Vector3d dir = d.normalized();
+      const double a = (l1 * l1 - l2 * l2 + n * n) / (2.0 * n);
+      const Eigen::Vector3d bend = (forward - forward.dot(dir) * dir).normalized();
+      const Eigen::Vector3d knee = hip + a * dir + std::sqrt(std::max(0.0, l1 * l1 - a * a)) * bend;
+      set(side == 0 ? 1 : 4, hip);
+      set(side == 0 ? 2 : 5, knee);
+      set(side == 0 ? 3 : 6, ankle);
+    }
+    const Eigen::Vector3d belly = root + up * 230.0 + forward * 15.0;
+    const Eigen::Vector3d neck = belly + up * 250.0 + forward * 10.0;
+    set(7, belly);
+    set(8, neck);
+    set(9, neck + up * 95.0 + forward * 85.0);
+    set(10, neck + up * 215.0 + forward * 45.0);
+    for (int side = 0; side < 2; ++side) {  // 0 left arm (11-13), 1 right arm (14-16)
+      const double sign = side == 0 ? -1.0 : 1.0;
+      const double swing = 0.3 * std::sin(2.0 * kPi * b / 1200.0 + (side == 0 ? 0.0 : kPi));
+      const Eigen::Vector3d sho = neck + sign * 165.0 * right - up * 25.0;
+      const Eigen::Vector3d elb = sho + 280.0 * (-std::cos(swing) * up + std::sin(swing) * forward) + sign * 40.0 * right;
+      const Eigen::Vector3d wri = elb + 250.0 * (-std::cos(swing + 0.3) * up + std::sin(swing + 0.3) * forward);
+      set(side == 0 ? 11 : 14, sho);
+      set(side == 0 ? 12 : 15, elb);
+      set(side == 0 ? 13 : 16, wri);
+    }
+  }
+  return x;
+}
+
+/// Angle (deg) between the aligned rig's +z and the truth's +z: the rotation
+/// new world <- true world, from every camera (R_new^T R_true), averaged.
+double up_error_deg(const crossview::io::Rig& aligned, const std::vector<crossview::camera::Camera>& truth) {
+  Eigen::Vector3d up = Eigen::Vector3d::Zero();
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    up += aligned.cameras[i].cam_from_world.rotation.conjugate() * (truth[i].cam_from_world.rotation * Eigen::Vector3d::UnitZ());
+  }
+  return std::acos(std::clamp(up.normalized().z(), -1.0, 1.0)) * 180.0 / 3.14159265358979323846;
+}
+
+std::string calibrate_args(const Capture& c, const std::string& extra) {
+  std::string a = "calibrate --intrinsics " + c.dir + "/rig.json --skeleton h36m_17 --keypoints";
+  for (const auto& f : c.folders) a += " " + f;
+  return a + " " + extra;
+}
+
+nlohmann::json json_of(const std::string& out) {
+  const std::size_t at = out.find('{');
+  REQUIRE(at != std::string::npos);
+  return nlohmann::json::parse(out.substr(at));
 }
 
 std::string triangulate_args(const Capture& c, const std::string& outputs, const std::string& extra,
@@ -231,7 +331,7 @@ TEST_CASE("calibrate on a multi-person capture: a verified rig or a refusal, nev
   const int rc = run_cli(args, &out);
   INFO(out);
   if (rc == 0) {
-    const nlohmann::json summary = nlohmann::json::parse(out);
+    const nlohmann::json summary = json_of(out);
     for (const auto& cam : summary.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 2.0);
     CHECK(fs::exists(c.dir + "/calibrated.json"));
   } else {
@@ -244,7 +344,7 @@ TEST_CASE("calibrate on a multi-person capture: a verified rig or a refusal, nev
   const std::string args1 = "calibrate --intrinsics " + one.dir + "/rig.json --skeleton h36m_17 --json --keypoints " +
                             one.folders[0] + " " + one.folders[1] + " " + one.folders[2] + " " + one.folders[3];
   REQUIRE(run_cli(args1, &out) == 0);
-  const nlohmann::json s1 = nlohmann::json::parse(out);
+  const nlohmann::json s1 = json_of(out);
   CHECK(s1.at("frames_consistent").get<int>() >= 0.9 * s1.at("frames_checked").get<int>());
   for (const auto& cam : s1.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 1.0);
 }
@@ -272,7 +372,7 @@ TEST_CASE("calibrate: BODY_25 gets its metric scale from the skeleton's height s
                            c.folders[2] + " " + c.folders[3];
   REQUIRE(run_cli(args, &out) == 0);
   INFO(out);
-  const nlohmann::json s = nlohmann::json::parse(out);
+  const nlohmann::json s = json_of(out);
   CHECK(s.at("length_unit") == "m");
   CHECK(s.at("skeleton") == "BODY_25");
   // Camera centres (metres) against the truth (millimetres): the baselines' ratio.
@@ -335,6 +435,12 @@ TEST_CASE("a custom skeleton file runs triangulate, calibrate and eval end to en
   CHECK(s.at("length_unit") == "arbitrary");
   CHECK(s.at("scale") == "arbitrary");
   for (const auto& cam : s.at("cameras")) CHECK(cam.at("rotation_error_deg").get<double>() < 1.0);
+  // No feet named: the world stays camera 1's frame, said why; --align-floor is refused before any work.
+  CHECK(s.at("world").at("frame") == "camera");
+  CHECK(s.at("world").at("evidence").get<std::string>().find("names no feet") != std::string::npos);
+  CHECK(s.at("floor").is_null());
+  CHECK(run_cli(args + " --align-floor", &out) == 1);
+  CHECK(out.find("cannot align the floor: skeleton my_body names no feet") != std::string::npos);
 }
 
 TEST_CASE("triangulate: a joint count no built-in skeleton has gives unnamed joints", "[cli][skeleton]") {
@@ -356,4 +462,108 @@ TEST_CASE("triangulate: a joint count no built-in skeleton has gives unnamed joi
   for (const auto& f : c.folders) cal += " " + f;
   CHECK(run_cli(cal, &out) == 1);
   CHECK(out.find("skeleton") != std::string::npos);
+}
+
+TEST_CASE("calibrate aligns the world with the floor under the people's feet", "[cli][multi_person][floor]") {
+  // One person walking a circle of radius 1.5 m with planted feet: the feet
+  // cover the floor in both directions, so its tilt is fixed.
+  const int frames = 240;
+  const auto circle = [](double s) { return Eigen::Vector2d(1500.0 * std::cos(s / 1500.0), 1500.0 * std::sin(s / 1500.0)); };
+  const Capture c = write_scene("floor_circle", {planted_walker(frames, circle)}, frames, 0, 31, false, 0);
+  std::string out;
+  REQUIRE(run_cli(calibrate_args(c, "--rate 30 --json --out " + c.dir + "/aligned.json"), &out) == 0);
+  INFO(out);
+  const nlohmann::json s = json_of(out);
+  CHECK(s.at("world").at("frame") == "floor");
+  CHECK(s.at("world").at("up") == "+z");
+  const nlohmann::json& floor = s.at("floor");
+  CHECK(floor.at("status") == "success");
+  CHECK(floor.at("applied") == true);
+  CHECK(floor.at("rate_origin") == "--rate");
+  CHECK(floor.at("people").get<int>() == 1);
+  CHECK(floor.at("tilt_uncertainty_deg").get<double>() < 2.0);
+  CHECK(s.at("world").at("tilt_uncertainty_deg") == floor.at("tilt_uncertainty_deg"));
+  // The rig file: the aligned cameras and the world's provenance.
+  const crossview::io::Rig rig = crossview::io::read_rig_json(c.dir + "/aligned.json");
+  CHECK(rig.world.frame == "floor");
+  CHECK(rig.world.up == "+z");
+  CHECK(rig.world.camera == c.scene.cameras[0].name());
+  CHECK(rig.world.estimated_by.find("--align-floor") != std::string::npos);
+  CHECK(rig.world.evidence == floor.at("message").get<std::string>());
+  CHECK(rig.world.tilt_uncertainty_deg == Approx(floor.at("tilt_uncertainty_deg").get<double>()));
+  const double up_error = up_error_deg(rig, c.scene.cameras);
+  WARN("up-axis error of the aligned rig: " << up_error << " deg (tilt uncertainty "
+                                             << floor.at("tilt_uncertainty_deg").get<double>() << " deg)");
+  CHECK(up_error < 1.0);
+  // Camera heights above the floor (metres) against the truth (mm, floor z = 0), 3 %.
+  for (std::size_t i = 0; i < rig.size(); ++i) {
+    CHECK(rig.cameras[i].center_in_world().z() ==
+          Approx(c.scene.cameras[i].center_in_world().z() / 1000.0).epsilon(0.03));
+  }
+  // x = camera 1's viewing direction on the floor.
+  const Eigen::Vector3d view = rig.cameras[0].cam_from_world.rotation.conjugate() * Eigen::Vector3d::UnitZ();
+  CHECK(std::abs(view.y()) < 1e-9);
+  CHECK(view.x() > 0.0);
+
+  // triangulate with that rig: an upright TRC (Y up), feet on the floor.
+  std::string args = "triangulate --calib " + c.dir + "/aligned.json --skeleton h36m_17 --rate 30 --single-person --out " +
+                     c.dir + "/walk.trc --keypoints";
+  for (const auto& f : c.folders) args += " " + f;
+  REQUIRE(run_cli(args, &out) == 0);
+  const crossview::io::TrcData trc = crossview::io::read_trc(c.dir + "/walk.trc");
+  REQUIRE(trc.num_frames() == frames);
+  std::vector<double> ankle_y, head_over_ankles;
+  for (int f = 0; f < trc.num_frames(); ++f) {
+    const auto m = trc.frame(f);
+    const double ankles = 0.5 * (m(1, 3) + m(1, 6));
+    if (!std::isfinite(ankles) || !std::isfinite(m(1, 10))) continue;
+    ankle_y.push_back(std::min(m(1, 3), m(1, 6)));
+    head_over_ankles.push_back(m(1, 10) - ankles);
+  }
+  REQUIRE(ankle_y.size() > static_cast<std::size_t>(frames) * 9 / 10);
+  std::sort(ankle_y.begin(), ankle_y.end());
+  std::sort(head_over_ankles.begin(), head_over_ankles.end());
+  CHECK(ankle_y[ankle_y.size() / 2] == Approx(0.08).margin(0.02));  // the standing ankle 8 cm above the floor
+  CHECK(ankle_y.front() > 0.04);
+  CHECK(head_over_ankles.front() > 1.2);  // upright in every frame
+
+  // --no-align-floor keeps camera 1's frame (and says so in the file).
+  REQUIRE(run_cli(calibrate_args(c, "--no-align-floor --json --out " + c.dir + "/camera.toml"), &out) == 0);
+  const nlohmann::json kept = json_of(out);
+  CHECK(kept.at("world").at("frame") == "camera");
+  CHECK(kept.at("floor").is_null());
+  const crossview::io::Rig camera_rig = crossview::io::read_pose2sim_toml(c.dir + "/camera.toml");
+  CHECK(camera_rig.world.frame == "camera");
+  CHECK(camera_rig.world.camera == c.scene.cameras[0].name());
+  CHECK(camera_rig.world.evidence.find("--no-align-floor") != std::string::npos);
+  CHECK(camera_rig.cameras[0].cam_from_world.translation.norm() < 1e-9);
+  CHECK(camera_rig.cameras[0].cam_from_world.rotation.angularDistance(Eigen::Quaterniond::Identity()) < 1e-9);
+}
+
+TEST_CASE("calibrate: feet that cannot fix the floor keep camera 1's frame, with a warning", "[cli][multi_person][floor]") {
+  // Walking a straight line: the feet cover a 0.2 m wide strip, too narrow
+  // to fix the floor's tilt about it.
+  const int frames = 120;
+  const auto line = [](double s) { return Eigen::Vector2d(-1800.0 + s, 300.0); };
+  const Capture c = write_scene("floor_line", {planted_walker(frames, line)}, frames, 0, 37, false, 0);
+  std::string out;
+  // Default: a warning, the rig in camera 1's frame (no rate known: 60 Hz assumed, said so).
+  REQUIRE(run_cli(calibrate_args(c, "--json --out " + c.dir + "/rig_out.json"), &out) == 0);
+  INFO(out);
+  CHECK(out.find("warning: floor underdetermined") != std::string::npos);
+  const nlohmann::json s = json_of(out);
+  CHECK(s.at("world").at("frame") == "camera");
+  CHECK(s.at("floor").at("status").get<std::string>().rfind("underdetermined", 0) == 0);
+  CHECK(s.at("floor").at("applied") == false);
+  CHECK(s.at("floor").at("tilt_uncertainty_deg").get<double>() > 2.0);
+  CHECK(s.at("floor").at("rate_origin").get<std::string>().find("assumed") != std::string::npos);
+  CHECK(s.at("floor").at("rate_hz").get<double>() == 60.0);
+  const crossview::io::Rig rig = crossview::io::read_rig_json(c.dir + "/rig_out.json");
+  CHECK(rig.world.frame == "camera");
+  CHECK(rig.world.evidence.find("underdetermined") != std::string::npos);
+  CHECK(rig.cameras[0].cam_from_world.translation.norm() < 1e-9);
+  // Asked for explicitly: refused (exit 1), nothing written.
+  REQUIRE(run_cli(calibrate_args(c, "--align-floor --rate 30 --out " + c.dir + "/forced.json"), &out) == 1);
+  CHECK(out.find("--align-floor: floor underdetermined") != std::string::npos);
+  CHECK(!fs::exists(c.dir + "/forced.json"));
 }

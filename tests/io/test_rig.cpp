@@ -318,3 +318,99 @@ TEST_CASE("io rig: Human3.6M JSON errors name file, field and expectation", "[io
   require_io_error([&] { (void)crossview::io::read_h36m_json(good.path(), "S7"); }, good.path(), "extrinsics.S7",
                    "no such subject (subjects present: S1)");
 }
+
+TEST_CASE("io rig: the world's provenance round trips through JSON and TOML", "[io][rig]") {
+  Rig rig = random_rig(7);
+  rig.cameras.erase(rig.cameras.begin() + 2);  // the rational model does not fit the Pose2Sim format
+  // Nothing recorded: no "world" object, no [metadata.world] table, read back empty.
+  CHECK(crossview::io::format_rig_json(rig).find("\"world\"") == std::string::npos);
+  CHECK(crossview::io::format_pose2sim_toml(rig).find("[metadata.world]") == std::string::npos);
+  CHECK(crossview::io::parse_rig_json(crossview::io::format_rig_json(rig)).world.empty());
+  CHECK(crossview::io::parse_pose2sim_toml(crossview::io::format_pose2sim_toml(rig)).world.empty());
+
+  rig.world.frame = "floor";
+  rig.world.camera = "cam \"1\"";  // quotes are escaped
+  rig.world.up = "+z";
+  rig.world.x_axis = "camera cam1's viewing direction projected onto the floor";
+  rig.world.origin = "under the people's feet";
+  rig.world.estimated_by = "crossview calibrate --align-floor";
+  rig.world.evidence = "floor from 812 of 900 still foot points\nsecond line";
+  rig.world.tilt_uncertainty_deg = 0.7123456789012345;
+  const auto same_world = [](const crossview::io::RigWorld& a, const crossview::io::RigWorld& b) {
+    CHECK(a.frame == b.frame);
+    CHECK(a.camera == b.camera);
+    CHECK(a.up == b.up);
+    CHECK(a.x_axis == b.x_axis);
+    CHECK(a.origin == b.origin);
+    CHECK(a.estimated_by == b.estimated_by);
+    CHECK(a.evidence == b.evidence);
+    CHECK(same_bits(a.tilt_uncertainty_deg, b.tilt_uncertainty_deg));
+  };
+  const Rig from_json = crossview::io::parse_rig_json(crossview::io::format_rig_json(rig));
+  same_world(rig.world, from_json.world);
+  require_same_rig_bits(rig, from_json);
+  const std::string toml = crossview::io::format_pose2sim_toml(rig);
+  CHECK(toml.find("[metadata.world]") != std::string::npos);
+  const Rig from_toml = crossview::io::parse_pose2sim_toml(toml);
+  same_world(rig.world, from_toml.world);
+  CHECK(from_toml.size() == rig.size());  // the metadata is not a camera
+  // Unit conversion keeps it; a camera frame without an uncertainty leaves the key out.
+  same_world(rig.world, rig.with_length_unit("m").world);
+  crossview::io::RigWorld camera_frame;
+  camera_frame.frame = "camera";
+  camera_frame.camera = "cam1";
+  rig.world = camera_frame;
+  const std::string json = crossview::io::format_rig_json(rig);
+  CHECK(json.find("tilt_uncertainty_deg") == std::string::npos);
+  CHECK(json.find("\"up\"") == std::string::npos);
+  same_world(camera_frame, crossview::io::parse_rig_json(json).world);
+  same_world(camera_frame, crossview::io::parse_pose2sim_toml(crossview::io::format_pose2sim_toml(rig)).world);
+  // Writers refuse a world they cannot express honestly.
+  rig.world.frame = "ceiling";
+  CHECK_THROWS_AS(crossview::io::format_rig_json(rig), std::invalid_argument);
+  CHECK_THROWS_AS(crossview::io::format_pose2sim_toml(rig), std::invalid_argument);
+  rig.world.frame = "floor";
+  rig.world.tilt_uncertainty_deg = -1.0;
+  CHECK_THROWS_AS(crossview::io::format_rig_json(rig), std::invalid_argument);
+  rig.world.tilt_uncertainty_deg = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(crossview::io::format_pose2sim_toml(rig), std::invalid_argument);
+}
+
+TEST_CASE("io rig: errors in the world's provenance name the field", "[io][rig][errors]") {
+  Rig rig = random_rig(8);
+  rig.cameras.erase(rig.cameras.begin() + 2);
+  rig.world.frame = "floor";
+  rig.world.up = "+z";
+  rig.world.tilt_uncertainty_deg = 1.5;
+  const std::string json = crossview::io::format_rig_json(rig);
+  const std::string toml = crossview::io::format_pose2sim_toml(rig);
+  const auto json_error = [](const std::string& text, const std::string& field, const std::string& expected) {
+    const TempFile f("world.json", text);
+    require_io_error([&] { crossview::io::read_rig_json(f.path()); }, f.path(), field, expected);
+  };
+  const auto toml_error = [](const std::string& text, const std::string& field, const std::string& expected) {
+    const TempFile f("world.toml", text);
+    require_io_error([&] { crossview::io::read_pose2sim_toml(f.path()); }, f.path(), field, expected);
+  };
+  json_error(replace_once(json, "\"frame\": \"floor\"", "\"frame\": \"sky\""), "world.frame",
+             "expected \"floor\", \"camera\" or \"other\"");
+  json_error(replace_once(json, "\"frame\": \"floor\",", ""), "world.frame", "missing field");
+  json_error(replace_once(json, "\"up\": \"+z\"", "\"up\": 3"), "world.up", "expected a string");
+  json_error(replace_once(json, "\"tilt_uncertainty_deg\": 1.5", "\"tilt_uncertainty_deg\": -1.5"),
+             "world.tilt_uncertainty_deg", "expected a number >= 0");
+  json_error(replace_once(json, "\"tilt_uncertainty_deg\": 1.5", "\"tilt_uncertainty_deg\": \"1.5\""),
+             "world.tilt_uncertainty_deg", "expected a number");
+  {
+    const std::size_t at = json.find("\"world\": {");
+    REQUIRE(at != std::string::npos);
+    json_error(json.substr(0, at) + "\"world\": []\n}\n", "world", "expected an object");
+  }
+  toml_error(replace_once(toml, "frame = \"floor\"", "frame = \"sky\""), "metadata.world.frame",
+             "expected \"floor\", \"camera\" or \"other\"");
+  toml_error(replace_once(toml, "up = \"+z\"", "up = 1"), "metadata.world.up", "expected a string");
+  toml_error(replace_once(toml, "tilt_uncertainty_deg = 1.5", "tilt_uncertainty_deg = nan"),
+             "metadata.world.tilt_uncertainty_deg", "expected a finite number");
+  // Unknown keys are ignored (files from newer versions stay readable).
+  CHECK(crossview::io::parse_rig_json(replace_once(json, "\"frame\": \"floor\"", "\"frame\": \"floor\", \"note\": 1"))
+            .world.frame == "floor");
+}

@@ -23,17 +23,45 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace crossview::io {
 
+/// Where a rig's world frame comes from (its provenance), as recorded by the
+/// tool that made the rig: the crossview JSON "world" object and the Pose2Sim
+/// TOML [metadata.world] table (docs/io.md). Formats that cannot hold it read
+/// as empty (frame == ""). Free text except `frame`.
+struct RigWorld {
+  /// "floor": z up, the floor at z = 0 (estimated from people's feet,
+  /// temporal::estimate_floor); "camera": the frame of camera `camera` (e.g. a
+  /// self-calibration without a floor: x right, y down, z forward); "other":
+  /// any other documented frame (a calibration object's); "": not recorded.
+  std::string frame;
+  std::string camera;        ///< The camera that defines the frame ("camera") or the heading ("floor").
+  std::string up;            ///< The up axis, e.g. "+z"; empty when unknown.
+  std::string x_axis;        ///< How the x axis was chosen (file key "x").
+  std::string origin;        ///< How the origin was chosen.
+  std::string estimated_by;  ///< The tool and command that chose the frame.
+  std::string evidence;      ///< What supports it (e.g. the floor estimate's message).
+  /// Uncertainty of the up axis (degrees, >= 0); NaN when not given.
+  double tilt_uncertainty_deg = std::numeric_limits<double>::quiet_NaN();
+
+  bool empty() const { return frame.empty(); }
+  /// Throws std::invalid_argument when `frame` is not "", "floor", "camera" or
+  /// "other", or tilt_uncertainty_deg is neither NaN nor finite and >= 0.
+  void validate() const;
+};
+
 /// Cameras of one capture, in file order, with the unit of their translations.
 struct Rig {
   std::vector<camera::Camera> cameras;
   /// Unit of every cam_from_world.translation: "m" or "mm".
   std::string length_unit = "m";
+  /// Provenance of the world frame (empty: not recorded).
+  RigWorld world;
 
   std::size_t size() const { return cameras.size(); }
   bool empty() const { return cameras.empty(); }
@@ -69,7 +97,9 @@ double metres_per_unit(const std::string& unit);
 //   rotation    = Rodrigues vector of R (world -> camera)
 //   translation = t in metres (x_cam = R X + t)
 //   fisheye     = false | true                 (optional, default false)
-// Tables without a `matrix` key named "metadata" are skipped. The rig's unit is "m".
+// A table named "metadata" without a `matrix` key is not a camera (Pose2Sim
+// and anipose skip it too); its optional sub-table [metadata.world] holds
+// Rig::world with the keys of the JSON "world" object. The rig's unit is "m".
 
 /// Reads a Pose2Sim/anipose calibration. Throws IoError (see file header).
 Rig read_pose2sim_toml(const std::string& path);
@@ -107,7 +137,13 @@ Rig read_h36m_json(const std::string& path, const std::string& subject,
 //    "cameras": [{"name": "...", "model": "OPENCV", "width": W, "height": H,
 //                 "params": [fx, fy, cx, cy, ...model distortion...],
 //                 "cam_from_world": {"quaternion_wxyz": [w,x,y,z],
-//                                    "translation": [tx,ty,tz]}}]}
+//                                    "translation": [tx,ty,tz]}}],
+//    "world": {"frame": "floor", "camera": "cam1", "up": "+z", "x": "...",
+//              "origin": "...", "estimated_by": "...", "evidence": "...",
+//              "tilt_uncertainty_deg": 0.8}}      (optional: Rig::world)
+// In "world", "frame" is required ("floor" | "camera" | "other"), the other
+// keys are optional (strings; tilt_uncertainty_deg a number >= 0) and
+// unknown keys are ignored.
 // Writing then reading reproduces every double bit for bit (shortest
 // round-trip formatting, the quaternion is stored as is).
 
