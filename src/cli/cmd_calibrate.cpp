@@ -145,10 +145,31 @@ int run_calibrate(int argc, char** argv) {
   const io::Rig rig = read_any_rig(args.require("intrinsics"), args.get("h36m-subject"));
   const std::vector<camera::Camera> cameras =
       cameras_for_folders(rig, args.list("cameras"), folders.size(), "calibrate");
-  const PeopleKeypoints keypoints = load_people_views(folders);
+  PeopleKeypoints keypoints = load_people_views(folders);
   const std::optional<io::Pose2SimConfig> config = find_session_config(args.get("config"), folders);
   const io::ResolvedSkeleton resolved = resolve_cli_skeleton(args.get("skeleton"), keypoints, config, false);
   calibration::CalibrationOptions options = calibration_options_for_skeleton(resolved.skeleton);
+  // Keypoints outside their camera's image are not detections (reprojected
+  // placeholders in some Pose2Sim files): made missing and counted. Many of
+  // them in one camera means the image size or the camera order is wrong.
+  std::vector<long long> confident_keypoints;
+  const std::vector<long long> outside_image =
+      drop_keypoints_outside_images(&keypoints, cameras, 0.0, &confident_keypoints);
+  std::string outside_note;
+  Json outside_json = Json::object();
+  for (std::size_t v = 0; v < cameras.size(); ++v) {
+    if (outside_image[v] == 0) continue;
+    const double fraction = static_cast<double>(outside_image[v]) / static_cast<double>(std::max<long long>(1, confident_keypoints[v]));
+    if (fraction > 0.2) {
+      throw std::runtime_error("camera " + cameras[v].name() + ": " + std::to_string(outside_image[v]) + " of " +
+                               std::to_string(confident_keypoints[v]) + " keypoints lie outside its " +
+                               std::to_string(cameras[v].width()) + "x" + std::to_string(cameras[v].height()) +
+                               " image: image size in the wrong order, or keypoint folders paired with the wrong cameras?");
+    }
+    outside_note += (outside_note.empty() ? "" : ", ") + cameras[v].name() + " " + std::to_string(outside_image[v]) +
+                    " of " + std::to_string(confident_keypoints[v]);
+    outside_json[cameras[v].name()] = outside_image[v];
+  }
   std::string height_origin = "default (a mean adult)";
   if (args.has("height")) {
     options.scale.person_height_m = args.get_double("height", options.scale.person_height_m, 0.51, 2.49);
@@ -350,6 +371,7 @@ int run_calibrate(int argc, char** argv) {
                 {"main_person_views", people_run.main_person_views},
                 {"selection", selection_note},
                 {"verification", people_run.verification_message},
+                {"keypoints_outside_image", std::move(outside_json)},
                 {"world", std::move(world_json)},
                 {"floor", std::move(floor_json)}});
   } else if (!out.quiet) {
@@ -362,6 +384,9 @@ int run_calibrate(int argc, char** argv) {
       std::string v;
       for (const auto& n : people_run.main_person_views) v += (v.empty() ? "" : ", ") + n;
       std::printf("  warning: %s rarely see one person alone: their most confident person is used\n", v.c_str());
+    }
+    if (!outside_note.empty()) {
+      std::printf("  note: keypoints outside their camera's image treated as not detected: %s\n", outside_note.c_str());
     }
     std::printf("  verification: %s\n", people_run.verification_message.c_str());
     std::printf("  %d observations in the bundle adjustment, reprojection RMS %.2f px (noise sigma %.2f px)\n",

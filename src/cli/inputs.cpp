@@ -61,6 +61,32 @@ int PeopleKeypoints::max_people_in_a_view() const {
   return n;
 }
 
+std::vector<long long> drop_keypoints_outside_images(PeopleKeypoints* keypoints,
+                                                     const std::vector<camera::Camera>& cameras, double min_score,
+                                                     std::vector<long long>* confident) {
+  const std::size_t V = cameras.size();
+  std::vector<long long> dropped(V, 0);
+  confident->assign(V, 0);
+  for (auto& frame : keypoints->frames) {
+    for (std::size_t v = 0; v < V && v < frame.size(); ++v) {
+      const double w = cameras[v].width(), h = cameras[v].height();
+      if (!(w > 0.0) || !(h > 0.0)) continue;
+      association::ViewDetections& d = frame[v];
+      for (Eigen::Index c = 0; c < d.keypoints_px.cols(); ++c) {
+        const double score = d.scores.size() == 0 ? 1.0 : d.scores(c);
+        const Eigen::Vector2d px = d.keypoints_px.col(c);
+        if (!px.allFinite() || !(score > 0.0)) continue;
+        if (score > min_score) ++(*confident)[v];
+        if (px.x() >= -0.5 && px.x() <= w - 0.5 && px.y() >= -0.5 && px.y() <= h - 0.5) continue;
+        d.keypoints_px.col(c).setConstant(std::numeric_limits<double>::quiet_NaN());
+        if (d.scores.size() != 0) d.scores(c) = 0.0;
+        ++dropped[v];
+      }
+    }
+  }
+  return dropped;
+}
+
 namespace {
 
 std::string lower_extension(const std::string& path) {

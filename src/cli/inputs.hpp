@@ -6,6 +6,7 @@
 #pragma once
 
 #include <crossview/association/types.hpp>
+#include <crossview/camera/camera.hpp>
 #include <crossview/io/pose2sim_config.hpp>
 #include <crossview/io/rig.hpp>
 #include <crossview/io/skeleton_file.hpp>
@@ -42,6 +43,16 @@ struct PeopleKeypoints {
   /// The largest number of people detected in one view of one frame.
   int max_people_in_a_view() const;
 };
+
+/// Keypoints outside their camera's image (more than half a pixel beyond its
+/// edges) cannot be detections (a detector reports points in the image;
+/// Pose2Sim's files can carry reprojected placeholders that are not): they
+/// are made missing (NaN pixel, score 0). Returns per view the number made
+/// missing and, in *confident, the number of keypoints scored above
+/// `min_score` before (cameras with no image size are left alone).
+std::vector<long long> drop_keypoints_outside_images(PeopleKeypoints* keypoints,
+                                                     const std::vector<camera::Camera>& cameras, double min_score,
+                                                     std::vector<long long>* confident);
 
 /// Reads one keypoint source per view: an OpenPose JSON folder, an MMPose /
 /// RTMPose prediction JSON file, a DeepLabCut .h5 or a SLEAP analysis .h5.

@@ -297,6 +297,8 @@ temporal::FloorOptions floor_options_for_skeleton(const pose::Skeleton& skeleton
     }
     o.feet.push_back({j, h});
   }
+  // The body's balance where the skeleton names the body's joints (de Leva's segments).
+  if (!o.feet.empty()) o.body_segments = temporal::body_segments_from_names(skeleton.names());
   return o;
 }
 

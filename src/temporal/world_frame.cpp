@@ -9,6 +9,7 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cmath>
 #include <limits>
@@ -244,6 +245,66 @@ FloorOptions FloorOptions::human36m_17() {
   return o;
 }
 
+std::vector<BodySegment> body_segments_from_names(const std::vector<std::string>& joint_names) {
+  std::vector<std::string> norm;
+  for (const auto& n : joint_names) {
+    std::string k;
+    for (char c : n) {
+      if (std::isalnum(static_cast<unsigned char>(c))) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    norm.push_back(k);
+  }
+  const auto find = [&](std::initializer_list<const char*> names) {
+    for (const char* want : names) {
+      for (std::size_t j = 0; j < norm.size(); ++j) {
+        if (norm[j] == want) return static_cast<int>(j);
+      }
+    }
+    return -1;
+  };
+  struct Side {
+    int shoulder, elbow, wrist, hip, knee, ankle, heel, toe;
+  };
+  const auto side = [&](bool left) {
+    const char* l = left ? "l" : "r";
+    const char* full = left ? "left" : "right";
+    const auto f = [&](const char* a, const char* b, const char* c) {
+      const std::string s1 = std::string(l) + a, s2 = std::string(full) + a, s3 = std::string(l) + b, s4 = std::string(l) + c;
+      return find({s1.c_str(), s2.c_str(), s3.c_str(), s4.c_str()});
+    };
+    return Side{f("shoulder", "sho", "shoulder"), f("elbow", "elb", "elbow"), f("wrist", "wri", "wrist"),
+                f("hip", "hip", "hip"),           f("knee", "kne", "knee"),   f("ankle", "ank", "ankle"),
+                f("heel", "heel", "heel"),        f("bigtoe", "bigtoe", "toe")};
+  };
+  const Side L = side(true), R = side(false);
+  for (const Side* s : {&L, &R}) {
+    if (s->shoulder < 0 || s->hip < 0 || s->knee < 0 || s->ankle < 0) return {};
+  }
+  const int neck = find({"neck", "thorax"});
+  const int head = find({"head", "headtop", "top", "nose"});
+  const std::vector<int> neck_joints = neck >= 0 ? std::vector<int>{neck} : std::vector<int>{L.shoulder, R.shoulder};
+  std::vector<BodySegment> out;
+  if (head >= 0) out.push_back({neck_joints, {head}, 0.0694, 0.5});
+  out.push_back({neck_joints, {L.hip, R.hip}, 0.4346, 0.5138});
+  for (const Side* s : {&L, &R}) {
+    if (s->elbow >= 0) {
+      out.push_back({{s->shoulder}, {s->elbow}, 0.0271, 0.5772});
+      if (s->wrist >= 0) {
+        out.push_back({{s->elbow}, {s->wrist}, 0.0162, 0.4574});
+        out.push_back({{s->wrist}, {s->wrist}, 0.0061, 0.0});
+      }
+    }
+    out.push_back({{s->hip}, {s->knee}, 0.1416, 0.4095});
+    out.push_back({{s->knee}, {s->ankle}, 0.0433, 0.4459});
+    if (s->heel >= 0 && s->toe >= 0) {
+      out.push_back({{s->heel}, {s->toe}, 0.0137, 0.4415});
+    } else {
+      out.push_back({{s->ankle}, {s->ankle}, 0.0137, 0.0});
+    }
+  }
+  return out;
+}
+
 void FloorOptions::validate() const {
   const auto bad = [](const std::string& m) { throw std::invalid_argument("FloorOptions: " + m); };
   if (feet.empty()) bad("feet must list at least one foot keypoint (e.g. FloorOptions::body25b())");
@@ -448,6 +509,7 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   if (!options.body_segments.empty()) {
     Eigen::Vector3d feet_normal = nrm;
     BalanceAxis b;
+    double disagreement = std::numeric_limits<double>::quiet_NaN();
     for (int round = 0; round < 5; ++round) {
       b = balance_axis(poses, valid, F, J, rate_hz, options, cand, inliers, feet_normal, unit);
       if (b.frames < options.min_balance_frames || !std::isfinite(b.uncertainty_rad)) break;
@@ -455,6 +517,13 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
       feet_sigmas(feet, &sigma_across, &sigma_along);
       const Eigen::Vector3d e_along = feet.major_axis;
       const Eigen::Vector3d e_across = feet_normal.cross(e_along).normalized();
+      {
+        const double t_across = std::atan2(b.up.dot(e_across), b.up.dot(feet_normal));
+        const double t_along = std::atan2(b.up.dot(e_along), b.up.dot(feet_normal));
+        const double vb = b.uncertainty_rad * b.uncertainty_rad;
+        disagreement = std::max(std::abs(t_across) / std::sqrt(sigma_across * sigma_across + vb),
+                                std::abs(t_along) / std::sqrt(sigma_along * sigma_along + vb));
+      }
       const double wb = 1.0 / (b.uncertainty_rad * b.uncertainty_rad);
       const double w_across = 1.0 / (sigma_across * sigma_across), w_along = 1.0 / (sigma_along * sigma_along);
       const Eigen::Matrix3d A = wb * Eigen::Matrix3d::Identity() + w_along * e_along * e_along.transpose() +
@@ -493,7 +562,8 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
       for (int i = 0; i < n; ++i) {
         if (std::abs(offsets[static_cast<std::size_t>(i)] - d) < threshold) next.push_back(i);
       }
-      if (!feet_underdetermined || next == inliers || static_cast<int>(next.size()) < options.min_inliers) break;
+      const bool reselect = feet_underdetermined || disagreement > 3.0;
+      if (!reselect || next == inliers || static_cast<int>(next.size()) < options.min_inliers) break;
       inliers = std::move(next);
       // The feet's own plane on the new points, from the fused axis; a fit
       // that turns far from it is the line's free rotation, not information.
@@ -503,6 +573,24 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
       feet_normal = std::acos(std::clamp(refit.dot(nrm), -1.0, 1.0)) < kPi / 4 ? refit : nrm;
     }
     out.balance_frames = b.frames;
+    out.balance_disagreement_sigma = disagreement;
+    if (b.frames >= options.min_balance_frames && std::isfinite(b.uncertainty_rad) && disagreement > 3.0) {
+      FloorResult failed;
+      failed.status = FloorStatus::kInconsistent;
+      failed.num_candidates = out.num_candidates;
+      failed.num_inliers = out.num_inliers;
+      failed.feet_tilt_uncertainty_deg = out.feet_tilt_uncertainty_deg;
+      failed.balance_frames = b.frames;
+      failed.balance_uncertainty_deg = b.uncertainty_rad * 180.0 / kPi;
+      failed.balance_angle_to_feet_deg = std::acos(std::clamp(b.up.dot(feet_normal), -1.0, 1.0)) * 180.0 / kPi;
+      failed.balance_disagreement_sigma = disagreement;
+      failed.message = what + ": the feet's plane and the body's balance disagree (" +
+                       num(failed.balance_angle_to_feet_deg) + " deg apart, " + num(disagreement) +
+                       " combined standard deviations; balance over " + std::to_string(b.frames) +
+                       " frames): the feet do not lie on one floor (people at different levels, or a person "
+                       "triangulated at the wrong depth); no frame";
+      return failed;
+    }
     if (b.frames >= options.min_balance_frames && std::isfinite(b.uncertainty_rad)) {
       out.balance_uncertainty_deg = b.uncertainty_rad * 180.0 / kPi;
       out.balance_angle_to_feet_deg = std::acos(std::clamp(b.up.dot(feet_normal), -1.0, 1.0)) * 180.0 / kPi;

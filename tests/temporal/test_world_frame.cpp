@@ -332,3 +332,81 @@ TEST_CASE("estimate_floor: a person balancing on one foot gets the tilt the feet
   wide.body_segments.push_back({{30}, {1}, 0.1, 0.5});
   CHECK_THROWS_AS(temporal::estimate_floor({}, small, 25, 60.0, wide), std::invalid_argument);
 }
+
+TEST_CASE("estimate_floor: feet of people at different levels never give a tilted floor") {
+  const auto angle_to_z = [](const Eigen::Vector3d& up) {
+    return std::acos(std::clamp(up.z(), -1.0, 1.0)) * 180 / M_PI;
+  };
+  const auto join = [](const std::vector<Eigen::Matrix3Xd>& people) {  // NaN frame between people
+    Eigen::Index n = 0;
+    for (const auto& p : people) n += p.cols() + 25;
+    Eigen::Matrix3Xd x = Eigen::Matrix3Xd::Constant(3, n, std::nan(""));
+    Eigen::Index at = 0;
+    for (const auto& p : people) {
+      x.middleCols(at, p.cols()) = p;
+      at += p.cols() + 25;
+    }
+    return x;
+  };
+  temporal::FloorOptions feet_only = temporal::FloorOptions::body25b();
+  feet_only.body_segments.clear();
+  // Two people balancing 20 s each, one on the floor, one 3 m away on a 0.5 m
+  // platform: the answer is one of the two levels, level, or no frame.
+  {
+    const Eigen::Matrix3Xd a = make_balancer(20.0, 0.01, 21);
+    const Eigen::Matrix3Xd b = make_balancer(20.0, 0.01, 22).colwise() + Eigen::Vector3d(3.0, 0.0, 0.5);
+    const auto r = temporal::estimate_floor({}, join({a, b}), 25, 60.0, temporal::FloorOptions::body25b());
+    INFO(r.message);
+    if (r.has_frame()) {
+      CHECK(angle_to_z(r.up_in_old) < 2.0);
+      const bool on_a_level = std::abs(r.floor_offset) < 0.02 || std::abs(r.floor_offset + 0.5) < 0.02;
+      CHECK(on_a_level);
+    }
+  }
+  // Three people, two on the floor 3 m apart, one on a 0.5 m platform: three
+  // small footprints always fit some plane (the feet alone take it, tilted);
+  // with the body's balance the platform's feet are left out.
+  {
+    const Eigen::Matrix3Xd a = make_balancer(20.0, 0.01, 31);
+    const Eigen::Matrix3Xd c = make_balancer(20.0, 0.01, 32).colwise() + Eigen::Vector3d(0.0, 3.0, 0.0);
+    const Eigen::Matrix3Xd b = make_balancer(20.0, 0.01, 33).colwise() + Eigen::Vector3d(3.0, 0.0, 0.5);
+    const Eigen::Matrix3Xd all = join({a, b, c});
+    const auto feet = temporal::estimate_floor({}, all, 25, 60.0, feet_only);
+    INFO(feet.message);
+    CHECK(angle_to_z(feet.up_in_old) > 5.0);
+    const auto r = temporal::estimate_floor({}, all, 25, 60.0, temporal::FloorOptions::body25b());
+    INFO(r.message);
+    CHECK(std::isfinite(r.balance_disagreement_sigma));
+    if (r.has_frame()) {
+      CHECK(angle_to_z(r.up_in_old) < 2.0);
+      CHECK(std::abs(r.floor_offset) < 0.03);
+    } else {
+      CHECK(r.status == temporal::FloorStatus::kInconsistent);
+    }
+    const bool honest = r.status != temporal::FloorStatus::kSuccess || r.tilt_uncertainty_deg < 2.0;
+    CHECK(honest);
+  }
+}
+
+TEST_CASE("body_segments_from_names: BODY_25B, Human3.6M and COCO names") {
+  const std::vector<std::string> body25b = {"Nose", "LEye", "REye", "LEar", "REar", "LShoulder", "RShoulder",
+                                            "LElbow", "RElbow", "LWrist", "RWrist", "LHip", "RHip", "LKnee", "RKnee",
+                                            "LAnkle", "RAnkle", "Neck", "Head", "LBigToe", "LSmallToe", "LHeel",
+                                            "RBigToe", "RSmallToe", "RHeel"};
+  const auto s = temporal::body_segments_from_names(body25b);
+  const auto preset = temporal::FloorOptions::body25b().body_segments;
+  REQUIRE(s.size() == preset.size());
+  double mass = 0.0;
+  for (const auto& seg : s) mass += seg.mass_fraction;
+  CHECK(std::abs(mass - 1.0) < 1e-3);
+  const std::vector<std::string> h36m = {"root", "rhip", "rkne", "rank", "lhip", "lkne", "lank", "belly", "neck",
+                                         "nose", "head", "lsho", "lelb", "lwri", "rsho", "relb", "rwri"};
+  CHECK(temporal::body_segments_from_names(h36m).size() == 14);
+  const std::vector<std::string> coco = {"nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+                                         "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+                                         "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"};
+  const auto c = temporal::body_segments_from_names(coco);
+  REQUIRE(c.size() == 14);
+  CHECK(c[1].proximal.size() == 2);  // no neck: the shoulders' midpoint
+  CHECK(temporal::body_segments_from_names({"a", "b", "c"}).empty());
+}

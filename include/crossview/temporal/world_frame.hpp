@@ -60,6 +60,11 @@
 //     people supported by anything but their feet (sitting, leaning, lifted):
 //     such frames disagree with the others and are dropped as outliers when
 //     they are a minority; set body_segments empty to use the feet alone.
+//     When the balance axis and the feet's plane disagree by more than 3
+//     combined standard deviations on either tilt axis, the feet do not lie
+//     on one floor (people at different levels, a person triangulated at the
+//     wrong depth: three small footprints always fit some plane) and the
+//     status is kInconsistent, with no frame.
 // The new world: z = up (metric, floor at z = 0), origin = the median of the
 // inlier foot points projected onto the floor (under the people); x = the
 // viewing direction of camera 0 projected onto the floor (y = z cross x), so
@@ -156,6 +161,8 @@ enum class FloorStatus : std::uint8_t {
   kUnderdetermined,   ///< A plane was found but the feet covered too narrow an area.
   kTooFewFootPoints,  ///< Fewer than min_inliers still foot points.
   kNoPlane,           ///< No plane supported by min_inliers foot points.
+  kInconsistent,      ///< The feet's plane and the body's balance disagree (feet of people at
+                      ///< different levels: a step, a platform, a mis-triangulated person).
 };
 
 constexpr const char* to_string(FloorStatus s) {
@@ -164,6 +171,7 @@ constexpr const char* to_string(FloorStatus s) {
     case FloorStatus::kUnderdetermined: return "underdetermined (feet covered too narrow an area)";
     case FloorStatus::kTooFewFootPoints: return "too few still foot points";
     case FloorStatus::kNoPlane: return "no floor plane";
+    case FloorStatus::kInconsistent: return "feet and balance disagree";
   }
   return "unknown";
 }
@@ -192,11 +200,22 @@ struct FloorResult {
   int balance_frames = 0;
   double balance_uncertainty_deg = std::numeric_limits<double>::quiet_NaN();
   double balance_angle_to_feet_deg = std::numeric_limits<double>::quiet_NaN();
+  /// The larger, over the two tilt axes, of |balance - feet| / sqrt(var_feet +
+  /// var_balance); above 3 the status is kInconsistent (NaN when not computed).
+  double balance_disagreement_sigma = std::numeric_limits<double>::quiet_NaN();
 
   bool ok() const { return status == FloorStatus::kSuccess; }
   /// A frame is available (success or underdetermined).
   bool has_frame() const { return status == FloorStatus::kSuccess || status == FloorStatus::kUnderdetermined; }
 };
+
+/// de Leva's segments (as FloorOptions::body25b()) for a skeleton given by its
+/// joint names (case and non-alphanumerics ignored: "LShoulder", "l_shoulder",
+/// "lsho"...): neck ("neck", "thorax"; else the shoulders' midpoint), head
+/// ("head", "headtop"; else "nose"), shoulders, elbows, wrists, hips
+/// (mid-hip: the two hips), knees, ankles, feet (heel -> big toe, else at the
+/// ankle). Empty when shoulders, hips, knees or ankles are missing.
+std::vector<BodySegment> body_segments_from_names(const std::vector<std::string>& joint_names);
 
 /// Estimates the floor and the new world frame (see the file header).
 /// `cameras` (may be empty: then x comes from the old x axis) define the
