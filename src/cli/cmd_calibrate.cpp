@@ -164,7 +164,7 @@ int run_calibrate(int argc, char** argv) {
       throw std::runtime_error("camera " + cameras[v].name() + ": " + std::to_string(outside_image[v]) + " of " +
                                std::to_string(confident_keypoints[v]) + " keypoints lie outside its " +
                                std::to_string(cameras[v].width()) + "x" + std::to_string(cameras[v].height()) +
-                               " image: image size in the wrong order, or keypoint folders paired with the wrong cameras?");
+                               " image: the calibration's image size does not fit these keypoints, or keypoint folders are paired with the wrong cameras");
     }
     outside_note += (outside_note.empty() ? "" : ", ") + cameras[v].name() + " " + std::to_string(outside_image[v]) +
                     " of " + std::to_string(confident_keypoints[v]);

@@ -548,6 +548,34 @@ elseif(CASE STREQUAL "demo_data")
   if(NOT last_err MATCHES "refused")
     message(FATAL_ERROR "--single-person on two people: ${last_err}")
   endif()
+  # Self-calibration from pose2sim_multi alone: keypoints outside the image are
+  # not detections (counted), the rig is verified and within 1 deg of the
+  # file's rotations; the figures' feet lie at different levels: no floor.
+  set(M4 ${M}/pose/cam01_json ${M}/pose/cam02_json ${M}/pose/cam03_json ${M}/pose/cam04_json)
+  expect_run(0 ${CROSSVIEW} calibrate --keypoints ${M4} --intrinsics ${D}/Calib_qualisys.toml --skeleton body_25b
+             --height 1.72 --rate 60 --json)
+  string(JSON outside GET "${last_out}" keypoints_outside_image cam_01)
+  string(JSON world GET "${last_out}" world frame)
+  string(JSON ncam LENGTH "${last_out}" cameras)
+  if(outside LESS 100 OR NOT world STREQUAL "camera" OR NOT ncam EQUAL 4)
+    message(FATAL_ERROR "calibrate pose2sim_multi: outside ${outside}, world ${world}: ${last_out}")
+  endif()
+  math(EXPR last "${ncam} - 1")
+  foreach(i RANGE ${last})
+    string(JSON rot GET "${last_out}" cameras ${i} rotation_error_deg)
+    if(rot GREATER_EQUAL 1.0)
+      message(FATAL_ERROR "calibrate pose2sim_multi: camera ${i} ${rot} deg from the file: ${last_out}")
+    endif()
+  endforeach()
+  # An image size that does not fit the keypoints (most of them outside): an error naming the camera.
+  file(READ ${D}/Calib_qualisys.toml calib_text)
+  string(REPLACE "size = [ 1088.0, 1920.0]" "size = [ 600.0, 800.0]" calib_text "${calib_text}")
+  file(WRITE ${WORK_DIR}/calib_swapped_size.toml "${calib_text}")
+  expect_run(1 ${CROSSVIEW} calibrate --keypoints ${M4} --intrinsics ${WORK_DIR}/calib_swapped_size.toml
+             --skeleton body_25b --rate 60)
+  if(NOT last_err MATCHES "keypoints lie outside its 600x800 image")
+    message(FATAL_ERROR "calibrate with swapped image sizes: ${last_err}")
+  endif()
 elseif(CASE STREQUAL "swapped_cameras")
   # Two camera folders of the Pose2Sim demo swapped (symbolic links in a
   # temporary capture folder): the CLI warns, naming both cameras.
