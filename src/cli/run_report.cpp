@@ -66,43 +66,6 @@ report::Diagnostics diagnose_run(const report::Run& run, const std::string& fit_
   return report::diagnose(run, options);
 }
 
-RunReport triangulation_report(const std::vector<camera::Camera>& cameras, const MultiViewKeypoints& keypoints,
-                               const pose::Skeleton& skeleton, const std::string& skeleton_guess,
-                               const std::string& length_unit, double fps,
-                               const triangulation::TriangulationOptions& options,
-                               const std::vector<triangulation::SkeletonResult>& fits) {
-  RunReport out;
-  report::Run& run = out.run;
-  const int V = static_cast<int>(cameras.size());
-  const int J = keypoints.num_joints;
-  run.title = "crossview triangulate";
-  run.skeleton = report_skeleton(skeleton, skeleton_guess);
-  run.num_joints = J;
-  run.num_frames = keypoints.num_frames();
-  run.length_unit = length_unit;
-  run.fps = fps;
-  run.frame_numbers = keypoints.frame_numbers;
-  run.up_axis = 2;
-  run.cameras = cameras;
-  run.detections = single_person_detections(keypoints.keypoints_px, keypoints.scores, V, J);
-  const std::string method = triangulation::to_string(options.method);
-  const report::LayerKind kind = options.method == triangulation::Method::kDlt      ? report::LayerKind::kDlt
-                                 : options.method == triangulation::Method::kRobust ? report::LayerKind::kRobust
-                                                                                    : report::LayerKind::kOther;
-  report::Person person;
-  person.id = 0;
-  person.label = "main person";
-  person.layers.push_back(report::layer_from_triangulation(method, kind, fits, J, V));
-  run.persons.push_back(std::move(person));
-  run.notes.push_back({"Triangulation",
-                       "Main person of every view (highest mean confidence, continuity with the previous frame); "
-                       "detections scored <= " + fmt::format("{}", options.min_confidence) +
-                           " ignored; method " + method + "."});
-  out.diagnostics = diagnose_run(run, method, options.min_confidence, options.robust.inlier_threshold_px,
-                                 options.robust.seed);
-  return out;
-}
-
 RunReport people_triangulation_report(const std::vector<camera::Camera>& cameras,
                                       const std::vector<long long>& frame_numbers,
                                       const std::vector<std::vector<association::ViewDetections>>& frames,

@@ -50,16 +50,6 @@ struct RunReport {
   report::Diagnostics diagnostics;
 };
 
-/// The run of `crossview triangulate`: the cameras, the main person's
-/// detections of every view, one layer (the chosen method, with its fit), the
-/// skeleton (`skeleton_guess` non-empty = chosen by joint count), the length
-/// unit and frame rate (0 = unknown); diagnosed with the command's options.
-RunReport triangulation_report(const std::vector<camera::Camera>& cameras, const MultiViewKeypoints& keypoints,
-                               const pose::Skeleton& skeleton, const std::string& skeleton_guess,
-                               const std::string& length_unit, double fps,
-                               const triangulation::TriangulationOptions& options,
-                               const std::vector<triangulation::SkeletonResult>& fits);
-
 /// One reconstructed person of `crossview triangulate`: its id (>= 0), its
 /// packed poses 3 x (F*J) (NaN = missing) and, per frame and view
 /// (index f*V + v), the index of its detection in that view or -1.
