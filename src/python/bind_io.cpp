@@ -29,6 +29,20 @@ std::string path_arg(const py::object& path) { return py::str(py::module_::impor
 }  // namespace
 
 void init_io(py::module_& m) {
+  py::class_<RigWorld>(m, "RigWorld",
+                       "The provenance of a rig's world frame: frame ('floor', 'camera', 'other' or ''), camera, up,\n"
+                       "x_axis, origin, estimated_by, evidence, tilt_uncertainty_deg (NaN = not given).")
+      .def(py::init<>())
+      .def_readwrite("frame", &RigWorld::frame)
+      .def_readwrite("camera", &RigWorld::camera)
+      .def_readwrite("up", &RigWorld::up)
+      .def_readwrite("x_axis", &RigWorld::x_axis)
+      .def_readwrite("origin", &RigWorld::origin)
+      .def_readwrite("estimated_by", &RigWorld::estimated_by)
+      .def_readwrite("evidence", &RigWorld::evidence)
+      .def_readwrite("tilt_uncertainty_deg", &RigWorld::tilt_uncertainty_deg)
+      .def("empty", &RigWorld::empty)
+      .def("validate", &RigWorld::validate, "Raises ValueError for an unknown frame or a bad uncertainty.");
   py::class_<Rig>(m, "Rig", "Cameras of one capture in file order, with the unit of their translations ('m' or 'mm').")
       .def(py::init([](std::vector<camera::Camera> cameras, std::string length_unit) {
              metres_per_unit(length_unit);  // validates the unit
@@ -40,6 +54,7 @@ void init_io(py::module_& m) {
            py::arg("cameras"), py::arg("length_unit") = "m")
       .def_readwrite("cameras", &Rig::cameras, "The cameras (a list; assign a new list to change it).")
       .def_readwrite("length_unit", &Rig::length_unit)
+      .def_readwrite("world", &Rig::world, "Where the world frame comes from (RigWorld; empty when not recorded).")
       .def("names", &Rig::names, "Camera names in order.")
       .def("index_of", &Rig::index_of, py::arg("name"), "Index of a camera name, or -1.")
       .def(

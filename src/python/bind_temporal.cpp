@@ -1,6 +1,7 @@
 // crossview Python bindings: filters for 3D tracks with gaps (sequences
-// (F, J, 3)), gap filling, and the spatio-temporal refinement of a sequence
-// from its 2D detections (Ceres, crossview::temporal_refine).
+// (F, J, 3)), gap filling, the spatio-temporal refinement of a sequence from
+// its 2D detections (Ceres, crossview::temporal_refine), and the world frame
+// from people's feet and balance (estimate_floor).
 #include "common.hpp"
 #include "cameras.hpp"
 
@@ -8,6 +9,7 @@
 #include <crossview/temporal/gap_filling.hpp>
 #include <crossview/temporal/refine.hpp>
 #include <crossview/temporal/sequence.hpp>
+#include <crossview/temporal/world_frame.hpp>
 
 #include <mutex>
 
@@ -334,6 +336,117 @@ void init_temporal(py::module_& m) {
       "One person's sequence from its detections (F, V, J, 2) + scores (F, V, J): robust reprojection\n"
       "error + smoothness + constant bone lengths, solved jointly (Ceres). rate_hz is required.\n"
       "GIL released.");
+
+  // --- World frame from feet and balance --------------------------------------
+  py::class_<FootKeypoint>(m, "FootKeypoint", "A foot keypoint and its typical height above the floor (m) when down.")
+      .def(py::init([](int joint, double height_m) { return FootKeypoint{joint, height_m}; }), py::arg("joint"),
+           py::arg("height_m"))
+      .def_readwrite("joint", &FootKeypoint::joint)
+      .def_readwrite("height_m", &FootKeypoint::height_m);
+  py::class_<BodySegment>(m, "BodySegment",
+                          "A segment of the centre-of-mass model: from the mean of `proximal` to the mean of `distal`\n"
+                          "joints, its centre at com_fraction of the way, carrying mass_fraction of the body's mass.")
+      .def(py::init([](std::vector<int> proximal, std::vector<int> distal, double mass_fraction, double com_fraction) {
+             return BodySegment{std::move(proximal), std::move(distal), mass_fraction, com_fraction};
+           }),
+           py::arg("proximal"), py::arg("distal"), py::arg("mass_fraction"), py::arg("com_fraction") = 0.5)
+      .def_readwrite("proximal", &BodySegment::proximal)
+      .def_readwrite("distal", &BodySegment::distal)
+      .def_readwrite("mass_fraction", &BodySegment::mass_fraction)
+      .def_readwrite("com_fraction", &BodySegment::com_fraction);
+  py::class_<FloorOptions> flo(m, "FloorOptions",
+                               "estimate_floor options (C++ field names and defaults; presets body25b(), human36m_17()).");
+  add_options_init(flo, "FloorOptions");
+  flo.def_readwrite("feet", &FloorOptions::feet)
+      .def_readwrite("length_unit_m", &FloorOptions::length_unit_m)
+      .def_readwrite("max_foot_speed_m_s", &FloorOptions::max_foot_speed_m_s)
+      .def_readwrite("inlier_threshold_m", &FloorOptions::inlier_threshold_m)
+      .def_readwrite("ransac_iterations", &FloorOptions::ransac_iterations)
+      .def_readwrite("seed", &FloorOptions::seed)
+      .def_readwrite("min_inliers", &FloorOptions::min_inliers)
+      .def_readwrite("max_tilt_uncertainty_deg", &FloorOptions::max_tilt_uncertainty_deg)
+      .def_readwrite("body_segments", &FloorOptions::body_segments)
+      .def_readwrite("min_body_mass_fraction", &FloorOptions::min_body_mass_fraction)
+      .def_readwrite("balance_support_error_m", &FloorOptions::balance_support_error_m)
+      .def_readwrite("min_balance_frames", &FloorOptions::min_balance_frames)
+      .def_static("body25b", &FloorOptions::body25b, "OpenPose BODY_25B feet and de Leva body segments.")
+      .def_static("human36m_17", &FloorOptions::human36m_17, "Human3.6M 17 joints: ankles and de Leva body segments.")
+      .def("validate", &FloorOptions::validate, "Raises ValueError naming the first invalid option.");
+  py::enum_<FloorStatus> fls(m, "FloorStatus", "Outcome of estimate_floor.");
+  fls.value("SUCCESS", FloorStatus::kSuccess)
+      .value("UNDERDETERMINED", FloorStatus::kUnderdetermined)
+      .value("TOO_FEW_FOOT_POINTS", FloorStatus::kTooFewFootPoints)
+      .value("NO_PLANE", FloorStatus::kNoPlane)
+      .value("INCONSISTENT", FloorStatus::kInconsistent);
+  add_enum_message<FloorStatus>(fls);
+  py::class_<FloorResult>(m, "FloorResult", "The floor, the new world frame and the evidence (see estimate_floor).")
+      .def_readonly("status", &FloorResult::status)
+      .def_readonly("message", &FloorResult::message)
+      .def_property_readonly(
+          "world_from_old_R", [](const FloorResult& r) { return matrix_to_numpy(r.world_from_old.rotation_matrix()); },
+          "(3, 3) rotation of the new world from the old (x_new = R x_old + t).")
+      .def_property_readonly(
+          "world_from_old_t", [](const FloorResult& r) { return vector_to_numpy(r.world_from_old.translation); },
+          "(3,) translation of the new world from the old (data units).")
+      .def_property_readonly("up_in_old", [](const FloorResult& r) { return vector_to_numpy(r.up_in_old); },
+                             "(3,) unit up axis in the old frame (zero unless a plane was found).")
+      .def_readonly("floor_offset", &FloorResult::floor_offset, "up_in_old . x + floor_offset = 0 on the floor.")
+      .def_readonly("num_candidates", &FloorResult::num_candidates)
+      .def_readonly("num_inliers", &FloorResult::num_inliers)
+      .def_readonly("rms_residual_m", &FloorResult::rms_residual_m)
+      .def_readonly("footprint_major_m", &FloorResult::footprint_major_m)
+      .def_readonly("footprint_minor_m", &FloorResult::footprint_minor_m)
+      .def_readonly("tilt_uncertainty_deg", &FloorResult::tilt_uncertainty_deg)
+      .def_readonly("feet_tilt_uncertainty_deg", &FloorResult::feet_tilt_uncertainty_deg)
+      .def_readonly("balance_frames", &FloorResult::balance_frames)
+      .def_readonly("balance_uncertainty_deg", &FloorResult::balance_uncertainty_deg)
+      .def_readonly("balance_angle_to_feet_deg", &FloorResult::balance_angle_to_feet_deg)
+      .def_readonly("balance_disagreement_sigma", &FloorResult::balance_disagreement_sigma)
+      .def_property_readonly("ok", &FloorResult::ok)
+      .def_property_readonly("has_frame", &FloorResult::has_frame);
+  m.def(
+      "estimate_floor",
+      [](const py::object& cameras_obj, const py::object& seq, double rate_hz, const py::object& validity,
+         const py::object& options, const py::kwargs& kw) {
+        const auto cameras = cameras_obj.is_none() ? std::vector<camera::Camera>{} : cameras_arg(cameras_obj);
+        const SeqArg s = sequence_arg(seq, validity, "estimate_floor");
+        const auto o = make_options<FloorOptions>(options, kw, "FloorOptions");
+        py::gil_scoped_release release;
+        return estimate_floor(cameras, s.points.map(), s.num_joints, rate_hz, o, s.validity.map());
+      },
+      py::arg("cameras"), py::arg("sequence"), py::arg("rate_hz"), py::arg("validity") = py::none(),
+      py::arg("options") = py::none(),
+      "estimate_floor(cameras, sequence, rate_hz, validity=None, options=None, **option_overrides) -> FloorResult\n\n"
+      "The floor and up axis from people's still feet and their balance (centre of mass over the support),\n"
+      "sequence (F, J, 3) in the cameras' world (several people: concatenate with a NaN frame between),\n"
+      "cameras (list or None) give the heading (x = camera 0's view on the floor). Pass\n"
+      "options=FloorOptions.body25b() (or human36m_17(), or your own feet / body_segments). Statuses:\n"
+      "SUCCESS, UNDERDETERMINED (a frame, with the warning), TOO_FEW_FOOT_POINTS, NO_PLANE, INCONSISTENT.\n"
+      "GIL released.");
+  m.def(
+      "apply_world_frame",
+      [](const FloorResult& floor, const py::object& cameras_obj) {
+        std::vector<camera::Camera> cameras = cameras_arg(cameras_obj);
+        apply_world_frame(floor.world_from_old, &cameras);
+        return cameras;
+      },
+      py::arg("floor"), py::arg("cameras"),
+      "The cameras moved into the floor's world (a new list; cam_from_world <- cam_from_world * old_from_world).");
+  m.def(
+      "transform_points",
+      [](const FloorResult& floor, const py::object& points) {
+        const PointsArg p = points_arg(points, 3, "transform_points: points", "(..., 3)", 1, 4);
+        Points3d out;
+        {
+          py::gil_scoped_release release;
+          out = transform_points(floor.world_from_old, p.map());
+        }
+        return to_numpy_shaped(out.data(), p.shape);
+      },
+      py::arg("floor"), py::arg("points"), "Points (..., 3) of the old world in the floor's world.");
+  m.def("body_segments_from_names", &body_segments_from_names, py::arg("joint_names"),
+        "de Leva's body segments for a skeleton given by its joint names (empty when shoulders, hips, knees\n"
+        "or ankles are missing).");
 }
 
 }  // namespace crossview::python

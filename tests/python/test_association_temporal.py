@@ -153,3 +153,86 @@ def test_refine_sequence_improves_on_triangulation():
     assert r.final_rms_px < r.initial_rms_px + 1.0
     with pytest.raises(ValueError, match="rate_hz"):
         temporal.refine_sequence(cams, px, scores)
+
+
+def _balancer(seconds=20.0, rate=60.0, seed=3):
+    """A BODY_25B person standing on the left foot (right foot held 0.2 m up), swaying 1-1.5 cm,
+    centre of mass over the standing foot; z up, floor z = 0 (metres)."""
+    from crossview import temporal
+    rng = np.random.default_rng(seed)
+    pose = np.zeros((25, 3))
+    pts = {0: (0.10, 0, 1.62), 1: (0.08, 0.03, 1.66), 2: (0.08, -0.03, 1.66), 3: (0, 0.07, 1.64), 4: (0, -0.07, 1.64),
+           5: (0, 0.19, 1.45), 6: (0, -0.19, 1.45), 7: (0.05, 0.40, 1.40), 8: (0, -0.22, 1.16), 9: (0.10, 0.62, 1.42),
+           10: (0.05, -0.24, 0.90), 11: (0, 0.10, 0.95), 12: (0, -0.10, 0.95), 13: (0.02, 0.10, 0.50),
+           14: (0.35, -0.12, 0.62), 15: (0, 0.10, 0.08), 16: (0.30, -0.14, 0.28), 17: (0, 0, 1.47), 18: (0.02, 0, 1.75),
+           19: (0.17, 0.12, 0.03), 20: (0.15, 0.06, 0.03), 21: (-0.06, 0.10, 0.04), 22: (0.47, -0.14, 0.23),
+           23: (0.45, -0.19, 0.23), 24: (0.24, -0.14, 0.24)}
+    for j, p in pts.items():
+        pose[j] = p
+    stance = [15, 19, 20, 21]
+    moving = [j for j in range(25) if j not in stance]
+    segs = temporal.FloorOptions.body25b().body_segments
+
+    def com(p):
+        c = sum(s.mass_fraction * (p[s.proximal].mean(0) + s.com_fraction * (p[s.distal].mean(0) - p[s.proximal].mean(0)))
+                for s in segs)
+        return c / sum(s.mass_fraction for s in segs)
+
+    support = pose[stance, :2].mean(0)
+    shifted = pose.copy()
+    shifted[moving, 0] += 1.0
+    gain = com(shifted)[0] - com(pose)[0]
+    base = pose.copy()
+    base[moving, :2] += (support - com(pose)[:2]) / gain
+    F = int(seconds * rate)
+    t = np.arange(F) / rate
+    sway = np.stack([0.015 * np.sin(2 * np.pi * 0.35 * t) + 0.008 * np.sin(2 * np.pi * 0.9 * t + 1.0),
+                     0.012 * np.sin(2 * np.pi * 0.5 * t + 0.3)], axis=1)
+    seq = np.repeat(base[None], F, axis=0)
+    seq[:, moving, :2] += sway[:, None, :]
+    return seq + rng.normal(0, 0.01, seq.shape)
+
+
+def test_estimate_floor_balance_and_world_frame():
+    from crossview import temporal
+    seq = _balancer()
+    # Seen from a rotated, shifted frame (what self-calibration gives).
+    a = 0.6
+    R = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+    old = seq @ R.T + np.array([0.3, -1.0, 2.5])
+    feet_only = temporal.FloorOptions.body25b()
+    feet_only.body_segments = []
+    f = temporal.estimate_floor(None, old, 60.0, options=feet_only)
+    assert f.status == temporal.FloorStatus.UNDERDETERMINED and f.has_frame and not f.ok
+    r = temporal.estimate_floor(None, old, 60.0, options=temporal.FloorOptions.body25b())
+    assert r.ok, r.message
+    assert r.status.message == "success" and "balance of the body" in r.message
+    true_up = R @ np.array([0.0, 0.0, 1.0])
+    assert np.degrees(np.arccos(np.clip(r.up_in_old @ true_up, -1, 1))) < 1.0
+    back = temporal.transform_points(r, old)
+    assert back.shape == old.shape
+    np.testing.assert_allclose(np.median(back[:, [19, 20, 21], 2]), np.median(seq[:, [19, 20, 21], 2]), atol=0.02)
+    assert np.abs(r.world_from_old_R @ r.world_from_old_R.T - np.eye(3)).max() < 1e-12
+    assert len(temporal.body_segments_from_names(["a", "b"])) == 0
+    with pytest.raises(ValueError, match="mass_fraction"):
+        temporal.estimate_floor(None, old, 60.0, options=temporal.FloorOptions.body25b(),
+                                body_segments=[temporal.BodySegment([0], [1], -1.0)])
+    with pytest.raises(ValueError, match=r"\(F, J, 3\)"):
+        temporal.estimate_floor(None, old[..., :2], 60.0, options=temporal.FloorOptions.body25b())
+
+
+def test_rig_world_round_trip(tmp_path):
+    from crossview import io
+    rig = io.Rig([crossview.Camera.pinhole(1000, 1000, 640, 360, 1280, 720, name="cam1")], "m")
+    w = io.RigWorld()
+    w.frame, w.camera, w.up, w.evidence, w.tilt_uncertainty_deg = "floor", "cam1", "+z", 'a "quoted" note', 0.87
+    rig.world = w
+    for name in ("rig.json", "rig.toml"):
+        path = tmp_path / name
+        (io.write_rig_json if name.endswith("json") else io.write_pose2sim_toml)(rig, str(path))
+        back = io.read_rig(str(path))
+        assert back.world.frame == "floor" and back.world.evidence == 'a "quoted" note'
+        assert back.world.tilt_uncertainty_deg == 0.87
+    w.frame = "sideways"
+    with pytest.raises(ValueError):
+        w.validate()

@@ -9,6 +9,37 @@ import numpy.typing
 import crossview
 
 
+def apply_world_frame(floor: crossview.temporal.FloorResult, cameras: typing.Union[typing.Sequence[crossview.Camera], crossview.io.Rig]) -> typing.List[crossview.Camera]:
+    """The cameras moved into the floor's world (a new list; cam_from_world <- cam_from_world * old_from_world)."""
+
+
+def body_segments_from_names(joint_names: typing.List[str]) -> typing.List[crossview.temporal.BodySegment]:
+    """de Leva's body segments for a skeleton given by its joint names (empty when shoulders, hips, knees
+    or ankles are missing)."""
+
+
+class BodySegment:
+    """A segment of the centre-of-mass model: from the mean of `proximal` to the mean of `distal`
+    joints, its centre at com_fraction of the way, carrying mass_fraction of the body's mass."""
+    def __init__(self, proximal: typing.List[int], distal: typing.List[int], mass_fraction: float, com_fraction: float = 0.5) -> None: ...
+    @property
+    def proximal(self) -> typing.List[int]: ...
+    @proximal.setter
+    def proximal(self, value: typing.List[int]) -> None: ...
+    @property
+    def distal(self) -> typing.List[int]: ...
+    @distal.setter
+    def distal(self, value: typing.List[int]) -> None: ...
+    @property
+    def mass_fraction(self) -> float: ...
+    @mass_fraction.setter
+    def mass_fraction(self, value: float) -> None: ...
+    @property
+    def com_fraction(self) -> float: ...
+    @com_fraction.setter
+    def com_fraction(self, value: float) -> None: ...
+
+
 class BoundaryMode:
     """Segment-end extension of the median and Gaussian filters (scipy.ndimage's).
 
@@ -59,6 +90,17 @@ class ButterworthOptions:
     def cutoff_hz(self, value: float) -> None: ...
     def validate(self) -> None:
         """Raises ValueError naming the first invalid option."""
+
+
+def estimate_floor(cameras: typing.Union[typing.Sequence[crossview.Camera], crossview.io.Rig], sequence: numpy.typing.ArrayLike, rate_hz: float, validity: numpy.typing.ArrayLike | None = None, options: typing.Any = None, **kwargs: typing.Any) -> crossview.temporal.FloorResult:
+    """estimate_floor(cameras, sequence, rate_hz, validity=None, options=None, **option_overrides) -> FloorResult
+
+    The floor and up axis from people's still feet and their balance (centre of mass over the support),
+    sequence (F, J, 3) in the cameras' world (several people: concatenate with a NaN frame between),
+    cameras (list or None) give the heading (x = camera 0's view on the floor). Pass
+    options=FloorOptions.body25b() (or human36m_17(), or your own feet / body_segments). Statuses:
+    SUCCESS, UNDERDETERMINED (a frame, with the warning), TOO_FEW_FOOT_POINTS, NO_PLANE, INCONSISTENT.
+    GIL released."""
 
 
 def fill_gaps(sequence: numpy.typing.ArrayLike, validity: numpy.typing.ArrayLike | None = None, options: typing.Any = None, **kwargs: typing.Any) -> crossview.temporal.SequenceResult:
@@ -137,6 +179,155 @@ class FilterType:
     @property
     def message(self) -> str:
         """The C++ to_string() text of this value."""
+
+
+class FloorOptions:
+    """estimate_floor options (C++ field names and defaults; presets body25b(), human36m_17())."""
+    def __init__(self, **kwargs: typing.Any) -> None:
+        """Options with the C++ defaults; keyword arguments set fields by name (FloorOptions)."""
+    @property
+    def feet(self) -> typing.List[crossview.temporal.FootKeypoint]: ...
+    @feet.setter
+    def feet(self, value: typing.List[crossview.temporal.FootKeypoint]) -> None: ...
+    @property
+    def length_unit_m(self) -> float: ...
+    @length_unit_m.setter
+    def length_unit_m(self, value: float) -> None: ...
+    @property
+    def max_foot_speed_m_s(self) -> float: ...
+    @max_foot_speed_m_s.setter
+    def max_foot_speed_m_s(self, value: float) -> None: ...
+    @property
+    def inlier_threshold_m(self) -> float: ...
+    @inlier_threshold_m.setter
+    def inlier_threshold_m(self, value: float) -> None: ...
+    @property
+    def ransac_iterations(self) -> int: ...
+    @ransac_iterations.setter
+    def ransac_iterations(self, value: int) -> None: ...
+    @property
+    def seed(self) -> int: ...
+    @seed.setter
+    def seed(self, value: int) -> None: ...
+    @property
+    def min_inliers(self) -> int: ...
+    @min_inliers.setter
+    def min_inliers(self, value: int) -> None: ...
+    @property
+    def max_tilt_uncertainty_deg(self) -> float: ...
+    @max_tilt_uncertainty_deg.setter
+    def max_tilt_uncertainty_deg(self, value: float) -> None: ...
+    @property
+    def body_segments(self) -> typing.List[crossview.temporal.BodySegment]: ...
+    @body_segments.setter
+    def body_segments(self, value: typing.List[crossview.temporal.BodySegment]) -> None: ...
+    @property
+    def min_body_mass_fraction(self) -> float: ...
+    @min_body_mass_fraction.setter
+    def min_body_mass_fraction(self, value: float) -> None: ...
+    @property
+    def balance_support_error_m(self) -> float: ...
+    @balance_support_error_m.setter
+    def balance_support_error_m(self, value: float) -> None: ...
+    @property
+    def min_balance_frames(self) -> int: ...
+    @min_balance_frames.setter
+    def min_balance_frames(self, value: int) -> None: ...
+    @staticmethod
+    def body25b() -> crossview.temporal.FloorOptions:
+        """OpenPose BODY_25B feet and de Leva body segments."""
+    @staticmethod
+    def human36m_17() -> crossview.temporal.FloorOptions:
+        """Human3.6M 17 joints: ankles and de Leva body segments."""
+    def validate(self) -> None:
+        """Raises ValueError naming the first invalid option."""
+
+
+class FloorResult:
+    """The floor, the new world frame and the evidence (see estimate_floor)."""
+    @property
+    def status(self) -> crossview.temporal.FloorStatus: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def world_from_old_R(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def world_from_old_t(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def up_in_old(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def floor_offset(self) -> float:
+        """up_in_old . x + floor_offset = 0 on the floor."""
+    @property
+    def num_candidates(self) -> int: ...
+    @property
+    def num_inliers(self) -> int: ...
+    @property
+    def rms_residual_m(self) -> float: ...
+    @property
+    def footprint_major_m(self) -> float: ...
+    @property
+    def footprint_minor_m(self) -> float: ...
+    @property
+    def tilt_uncertainty_deg(self) -> float: ...
+    @property
+    def feet_tilt_uncertainty_deg(self) -> float: ...
+    @property
+    def balance_frames(self) -> int: ...
+    @property
+    def balance_uncertainty_deg(self) -> float: ...
+    @property
+    def balance_angle_to_feet_deg(self) -> float: ...
+    @property
+    def balance_disagreement_sigma(self) -> float: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def has_frame(self) -> bool: ...
+
+
+class FloorStatus:
+    """Outcome of estimate_floor.
+
+    Members:
+
+      SUCCESS
+
+      UNDERDETERMINED
+
+      TOO_FEW_FOOT_POINTS
+
+      NO_PLANE
+
+      INCONSISTENT"""
+    SUCCESS: typing.ClassVar[FloorStatus]
+    UNDERDETERMINED: typing.ClassVar[FloorStatus]
+    TOO_FEW_FOOT_POINTS: typing.ClassVar[FloorStatus]
+    NO_PLANE: typing.ClassVar[FloorStatus]
+    INCONSISTENT: typing.ClassVar[FloorStatus]
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    @property
+    def message(self) -> str:
+        """The C++ to_string() text of this value."""
+
+
+class FootKeypoint:
+    """A foot keypoint and its typical height above the floor (m) when down."""
+    def __init__(self, joint: int, height_m: float) -> None: ...
+    @property
+    def joint(self) -> int: ...
+    @joint.setter
+    def joint(self, value: int) -> None: ...
+    @property
+    def height_m(self) -> float: ...
+    @height_m.setter
+    def height_m(self, value: float) -> None: ...
 
 
 class GapFillMethod:
@@ -636,3 +827,7 @@ class Status:
     @property
     def message(self) -> str:
         """The C++ to_string() text of this value."""
+
+
+def transform_points(floor: crossview.temporal.FloorResult, points: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.float64]:
+    """Points (..., 3) of the old world in the floor's world."""
