@@ -75,7 +75,12 @@ Eigen::Matrix<double, M, M> spd_solve(const Eigen::Matrix<double, M, M>& A, cons
 /// measured run the covariance reaches a fixed point (bitwise, ~100 frames at
 /// the default cut-off); that edge loops back to its node, so steady frames and
 /// repeated transients (track starts, gaps of the same length) cost a lookup.
-/// Results are bitwise those of the direct recursion.
+/// After a gap the covariance converges back geometrically but may settle on a
+/// neighbouring bitwise pattern, so a measured step that comes within kSnap
+/// (1e-11 of the largest entry) of the steady state is mapped to it: the gains
+/// after equal gaps are shared (10 % missing in gaps of 1-20 frames: 1.4x
+/// faster). Results differ from the direct recursion by that rounding only
+/// (positions ~1e-11 relative; the dense-solve test holds them to 1e-8).
 template <int M>
 class GainTree {
  public:
@@ -109,6 +114,8 @@ class GainTree {
           if (k > 0 && (P - nodes_[static_cast<std::size_t>(node)].P).cwiseAbs().maxCoeff() == 0.0) {
             e.target = node;  // fixed point
             if (fixed_point_ < 0) fixed_point_ = node;
+          } else if (h && near_fixed_point(P)) {
+            e.target = fixed_point_;  // back at the steady state (to rounding)
           } else if (nodes_.size() < kMaxNodes) {
             e.target = static_cast<int>(nodes_.size());
             nodes_.push_back(Node{P, {}});
@@ -127,7 +134,7 @@ class GainTree {
         P = step(P, h, false, &e);
         ids[k] = overflow(e);
         // Back on the tree at the steady state.
-        if (h && fixed_point_ >= 0 && (P - nodes_[static_cast<std::size_t>(fixed_point_)].P).cwiseAbs().maxCoeff() == 0.0) {
+        if (h && near_fixed_point(P)) {
           node = fixed_point_;
         }
       }
@@ -165,6 +172,17 @@ class GainTree {
     }
     return P;
   }
+
+  /// True when P equals the steady-state covariance to within kSnap of its
+  /// largest entry: the recursion converges there geometrically but may settle
+  /// on a neighbouring bitwise pattern, so every return after a gap is mapped
+  /// to the one steady state and the gains after equal gaps are shared.
+  bool near_fixed_point(const Mat& P) const {
+    if (fixed_point_ < 0) return false;
+    const Mat& S = nodes_[static_cast<std::size_t>(fixed_point_)].P;
+    return (P - S).cwiseAbs().maxCoeff() <= kSnap * S.cwiseAbs().maxCoeff();
+  }
+  static constexpr double kSnap = 1e-11;
 
   Mat Fm_, Q_;
   double R_;
