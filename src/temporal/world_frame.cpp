@@ -101,20 +101,17 @@ struct BalanceAxis {
   double uncertainty_rad = std::numeric_limits<double>::quiet_NaN();
 };
 
-BalanceAxis balance_axis(const ConstPointsRef& poses, const std::vector<char>& valid, int F, int J, double rate_hz,
-                         const FloorOptions& options, const std::vector<Candidate>& cand,
-                         const std::vector<int>& inliers, const Eigen::Vector3d& up, double unit) {
-  BalanceAxis out;
+/// The body's centre of mass per frame and its acceleration: independent of
+/// the floor, computed once per estimate.
+struct BodyMotion {
+  Eigen::Matrix3Xd com;          ///< 3 x F, NaN where too little of the body is present
+  Eigen::Matrix3Xd acc;          ///< 3 x F (data units / s^2)
+  std::vector<char> have_acc;    ///< F
+};
+
+BodyMotion body_motion(const ConstPointsRef& poses, const std::vector<char>& valid, int F, int J, double rate_hz,
+                       const FloorOptions& options) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  // Support: the mean of each frame's foot points on the floor.
-  Eigen::Matrix3Xd support = Eigen::Matrix3Xd::Zero(3, F);
-  std::vector<int> support_count(static_cast<std::size_t>(F), 0);
-  for (int i : inliers) {
-    const Candidate& k = cand[static_cast<std::size_t>(i)];
-    const int f = k.sample / J;
-    support.col(f) += k.p - k.h * up;
-    ++support_count[static_cast<std::size_t>(f)];
-  }
   // Centre of mass per frame (NaN when too little of the body is present).
   double total_mass = 0.0;
   for (const auto& s : options.body_segments) total_mass += s.mass_fraction;
@@ -159,6 +156,25 @@ BalanceAxis balance_axis(const ConstPointsRef& poses, const std::vector<char>& v
         acc.col(f) = (smooth.points.col(f + 1) - 2.0 * smooth.points.col(f) + smooth.points.col(f - 1)) * rate_hz * rate_hz;
       }
     }
+  }
+  return BodyMotion{std::move(com), std::move(acc), std::move(have_acc)};
+}
+
+BalanceAxis balance_axis(const BodyMotion& body, int F, int J, double rate_hz, const FloorOptions& options,
+                         const std::vector<Candidate>& cand, const std::vector<int>& inliers,
+                         const Eigen::Vector3d& up, double unit) {
+  BalanceAxis out;
+  const Eigen::Matrix3Xd& com = body.com;
+  const Eigen::Matrix3Xd& acc = body.acc;
+  const std::vector<char>& have_acc = body.have_acc;
+  // Support: the mean of each frame's foot points on the floor.
+  Eigen::Matrix3Xd support = Eigen::Matrix3Xd::Zero(3, F);
+  std::vector<int> support_count(static_cast<std::size_t>(F), 0);
+  for (int i : inliers) {
+    const Candidate& k = cand[static_cast<std::size_t>(i)];
+    const int f = k.sample / J;
+    support.col(f) += k.p - k.h * up;
+    ++support_count[static_cast<std::size_t>(f)];
   }
   // One direction per frame: (c - p) g / h - c'' (= g up for a balanced body).
   constexpr double kGravity = 9.80665;  // m/s^2
@@ -510,8 +526,9 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
     Eigen::Vector3d feet_normal = nrm;
     BalanceAxis b;
     double disagreement = std::numeric_limits<double>::quiet_NaN();
+    const BodyMotion body = body_motion(poses, valid, F, J, rate_hz, options);
     for (int round = 0; round < 5; ++round) {
-      b = balance_axis(poses, valid, F, J, rate_hz, options, cand, inliers, feet_normal, unit);
+      b = balance_axis(body, F, J, rate_hz, options, cand, inliers, feet_normal, unit);
       if (b.frames < options.min_balance_frames || !std::isfinite(b.uncertainty_rad)) break;
       feet = footprint(cand, inliers, feet_normal);
       feet_sigmas(feet, &sigma_across, &sigma_along);
@@ -631,29 +648,17 @@ FloorResult estimate_floor(const std::vector<camera::Camera>& cameras, const Con
   x_axis.normalize();
   const Eigen::Vector3d y_axis = up.cross(x_axis);
   std::vector<double> ox, oy;
-  Eigen::Matrix2d S = Eigen::Matrix2d::Zero();
-  Eigen::Vector2d mean2 = Eigen::Vector2d::Zero();
   for (int i : inliers) {
     const Eigen::Vector3d& p = cand[static_cast<std::size_t>(i)].p;
-    const Eigen::Vector2d q(x_axis.dot(p), y_axis.dot(p));
-    ox.push_back(q.x());
-    oy.push_back(q.y());
-    mean2 += q;
+    ox.push_back(x_axis.dot(p));
+    oy.push_back(y_axis.dot(p));
   }
-  mean2 /= static_cast<double>(inliers.size());
-  for (std::size_t k = 0; k < ox.size(); ++k) {
-    const Eigen::Vector2d q = Eigen::Vector2d(ox[k], oy[k]) - mean2;
-    S += q * q.transpose();
-  }
-  S /= static_cast<double>(inliers.size());
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(S);
-  out.footprint_minor_m = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[0])) * options.length_unit_m;
-  out.footprint_major_m = 2.0 * std::sqrt(std::max(0.0, es.eigenvalues()[1])) * options.length_unit_m;
+  const Footprint final_footprint = footprint(cand, inliers, up);
+  out.footprint_minor_m = final_footprint.minor * options.length_unit_m;
+  out.footprint_major_m = final_footprint.major * options.length_unit_m;
   out.tilt_uncertainty_deg = std::max(sigma_across, sigma_along) * 180.0 / kPi;
-  std::nth_element(ox.begin(), ox.begin() + static_cast<long>(ox.size() / 2), ox.end());
-  std::nth_element(oy.begin(), oy.begin() + static_cast<long>(oy.size() / 2), oy.end());
   // Origin: the median foot point, on the floor (n . o + d = 0).
-  const Eigen::Vector3d origin = ox[ox.size() / 2] * x_axis + oy[oy.size() / 2] * y_axis - d * up;
+  const Eigen::Vector3d origin = median_of(std::move(ox)) * x_axis + median_of(std::move(oy)) * y_axis - d * up;
   Eigen::Matrix3d R;
   R.row(0) = x_axis.transpose();
   R.row(1) = y_axis.transpose();
